@@ -1,0 +1,230 @@
+//! Growth curves: a driver's value month by month, from a few milestones.
+//!
+//! A capacity document names a driver (users, leads/day) at a few milestones;
+//! the planner needs it at every month of the horizon. Each curve interpolates
+//! between milestones and extrapolates past the last one:
+//!
+//! - [`GrowthCurve::PiecewiseLinear`]: straight lines between milestones.
+//! - [`GrowthCurve::LogLinear`]: straight lines in `ln(value)`, i.e. a constant
+//!   monthly growth rate within each segment (piecewise exponential growth).
+//! - [`GrowthCurve::CompoundMonthly`]: one constant rate over the whole
+//!   horizon, `v(m) = v0 (1 + r)^(m - m0)`; when no rate is given it is the
+//!   compound growth rate between the first and last milestone,
+//!   `r = (v_last / v0)^(1 / (m_last - m0)) - 1` (the CAGR formula, per month).
+//! - [`GrowthCurve::Logistic`]: straight lines in `logit(v / K)` for a ceiling
+//!   `K` (Verhulst's logistic curve: growth that saturates at a market size).
+//!
+//! Before the first milestone every curve holds the first value.
+
+use crate::KernelError;
+
+/// A driver's value at one month (month 0 is "today").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GrowthPoint {
+    /// Months from today.
+    pub month: f64,
+    /// The driver's value then.
+    pub value: f64,
+}
+
+/// How a driver grows between and past its milestones.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum GrowthCurve {
+    /// Straight lines between milestones; the last segment is extended.
+    PiecewiseLinear,
+    /// Constant growth rate within each segment; the last rate is extended.
+    LogLinear,
+    /// One compound monthly rate; `None` fits it from the first and last point.
+    CompoundMonthly {
+        /// Monthly growth rate, e.g. 0.05 for 5% a month.
+        rate: Option<f64>,
+    },
+    /// Logistic growth saturating at `ceiling`.
+    Logistic {
+        /// The value growth approaches but never reaches.
+        ceiling: f64,
+    },
+}
+
+impl GrowthCurve {
+    /// The curve's name as configuration spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            GrowthCurve::PiecewiseLinear => "piecewise-linear",
+            GrowthCurve::LogLinear => "log-linear",
+            GrowthCurve::CompoundMonthly { .. } => "compound-monthly",
+            GrowthCurve::Logistic { .. } => "logistic",
+        }
+    }
+
+    /// The driver's value at each month `0..=months`.
+    pub fn monthly(&self, points: &[GrowthPoint], months: u32) -> Result<Vec<f64>, KernelError> {
+        (0..=months).map(|m| self.value_at(points, f64::from(m))).collect()
+    }
+
+    /// The driver's value at `month`.
+    pub fn value_at(&self, points: &[GrowthPoint], month: f64) -> Result<f64, KernelError> {
+        check_points(points)?;
+        match *self {
+            GrowthCurve::PiecewiseLinear => Ok(interpolate(points, month, |v| v, |y| y)),
+            GrowthCurve::LogLinear => {
+                check_domain(self.name(), points, |v| v > 0.0)?;
+                Ok(interpolate(points, month, f64::ln, f64::exp))
+            }
+            GrowthCurve::CompoundMonthly { rate } => {
+                check_domain(self.name(), points, |v| v > 0.0)?;
+                let first = points[0];
+                let last = points[points.len() - 1];
+                let rate = match rate {
+                    Some(rate) => rate,
+                    None if points.len() == 1 => 0.0,
+                    None => (last.value / first.value).powf(1.0 / (last.month - first.month)) - 1.0,
+                };
+                let elapsed = (month - first.month).max(0.0);
+                Ok(first.value * (1.0 + rate).powf(elapsed))
+            }
+            GrowthCurve::Logistic { ceiling } => {
+                check_domain(self.name(), points, |v| v > 0.0 && v < ceiling)?;
+                let logit = |v: f64| (v / (ceiling - v)).ln();
+                let inverse = |z: f64| ceiling / (1.0 + (-z).exp());
+                Ok(interpolate(points, month, logit, inverse))
+            }
+        }
+    }
+}
+
+fn check_points(points: &[GrowthPoint]) -> Result<(), KernelError> {
+    if points.is_empty() {
+        return Err(KernelError::NoGrowthPoints);
+    }
+    for pair in points.windows(2) {
+        if pair[0].month.partial_cmp(&pair[1].month) != Some(std::cmp::Ordering::Less) {
+            return Err(KernelError::InvalidGrowthPoints(format!(
+                "month {} is followed by month {}",
+                pair[0].month, pair[1].month
+            )));
+        }
+    }
+    if let Some(bad) = points.iter().find(|p| !p.month.is_finite() || !p.value.is_finite()) {
+        return Err(KernelError::InvalidGrowthPoints(format!(
+            "month {} has value {}",
+            bad.month, bad.value
+        )));
+    }
+    Ok(())
+}
+
+fn check_domain(
+    curve: &'static str,
+    points: &[GrowthPoint],
+    inside: impl Fn(f64) -> bool,
+) -> Result<(), KernelError> {
+    match points.iter().find(|p| !inside(p.value)) {
+        Some(p) => Err(KernelError::OutsideCurveDomain { curve, month: p.month, value: p.value }),
+        None => Ok(()),
+    }
+}
+
+/// Linear interpolation in a transformed space (`forward`), mapped back with
+/// `inverse`; past the last point the last segment is extended.
+fn interpolate(
+    points: &[GrowthPoint],
+    month: f64,
+    forward: impl Fn(f64) -> f64,
+    inverse: impl Fn(f64) -> f64,
+) -> f64 {
+    let first = points[0];
+    if month <= first.month || points.len() == 1 {
+        return first.value;
+    }
+    let segment = points
+        .windows(2)
+        .find(|pair| month <= pair[1].month)
+        .unwrap_or(&points[points.len() - 2..]);
+    let (a, b) = (segment[0], segment[1]);
+    if month == b.month {
+        return b.value;
+    }
+    let t = (month - a.month) / (b.month - a.month);
+    let (fa, fb) = (forward(a.value), forward(b.value));
+    inverse(fa + t * (fb - fa))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn points(pairs: &[(f64, f64)]) -> Vec<GrowthPoint> {
+        pairs.iter().map(|&(month, value)| GrowthPoint { month, value }).collect()
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9 * b.abs().max(1.0)
+    }
+
+    #[test]
+    fn piecewise_linear_by_hand() {
+        // Lead-gen §4 users: 500 today, 2,000 at month 3. Month 1 is a third
+        // of the way: 500 + 1500/3 = 1,000. Past month 12 (10,000) the 6→12
+        // slope of 5,000/6 a month continues: month 15 = 12,500.
+        let p = points(&[(0.0, 500.0), (3.0, 2000.0), (6.0, 5000.0), (12.0, 10000.0)]);
+        let c = GrowthCurve::PiecewiseLinear;
+        assert!(close(c.value_at(&p, 1.0).unwrap(), 1000.0));
+        assert!(close(c.value_at(&p, 6.0).unwrap(), 5000.0));
+        assert!(close(c.value_at(&p, 15.0).unwrap(), 12500.0));
+        assert!(close(c.value_at(&p, -1.0).unwrap(), 500.0));
+    }
+
+    #[test]
+    fn log_linear_by_hand() {
+        // 100 → 400 over two months is a doubling a month: month 1 = 200,
+        // month 3 (extrapolated) = 800.
+        let p = points(&[(0.0, 100.0), (2.0, 400.0)]);
+        let c = GrowthCurve::LogLinear;
+        assert!(close(c.value_at(&p, 1.0).unwrap(), 200.0));
+        assert!(close(c.value_at(&p, 3.0).unwrap(), 800.0));
+    }
+
+    #[test]
+    fn compound_monthly_by_hand() {
+        // 500 → 10,000 in 12 months: r = 20^(1/12) - 1 = 28.39% a month;
+        // month 6 = 500 * 20^(1/2) = 2,236.068.
+        let p = points(&[(0.0, 500.0), (12.0, 10000.0)]);
+        let c = GrowthCurve::CompoundMonthly { rate: None };
+        assert!((c.value_at(&p, 6.0).unwrap() - 2236.067977).abs() < 1e-5);
+        // A given rate of 10%: 500 * 1.1^2 = 605.
+        let c = GrowthCurve::CompoundMonthly { rate: Some(0.10) };
+        assert!(close(c.value_at(&p, 2.0).unwrap(), 605.0));
+    }
+
+    #[test]
+    fn logistic_by_hand() {
+        // Ceiling 1,000; 100 at month 0 (logit = ln(1/9)) and 500 at month 2
+        // (logit = 0). Month 1: logit = ln(1/9)/2 = -ln 3, so v = 1000/(1+3) = 250.
+        let p = points(&[(0.0, 100.0), (2.0, 500.0)]);
+        let c = GrowthCurve::Logistic { ceiling: 1000.0 };
+        assert!(close(c.value_at(&p, 1.0).unwrap(), 250.0));
+        // Past the last point it approaches the ceiling: month 10 has
+        // logit = 8 ln 3, so v = 1000 / (1 + 3^-8) = 999.848.
+        let far = c.value_at(&p, 10.0).unwrap();
+        assert!((far - 999.847_6).abs() < 1e-3);
+    }
+
+    #[test]
+    fn rejects_bad_points() {
+        let c = GrowthCurve::PiecewiseLinear;
+        assert_eq!(c.value_at(&[], 1.0), Err(KernelError::NoGrowthPoints));
+        let p = points(&[(3.0, 1.0), (3.0, 2.0)]);
+        assert!(matches!(c.value_at(&p, 1.0), Err(KernelError::InvalidGrowthPoints(_))));
+        let p = points(&[(0.0, 0.0), (3.0, 2.0)]);
+        assert!(matches!(
+            GrowthCurve::LogLinear.value_at(&p, 1.0),
+            Err(KernelError::OutsideCurveDomain { .. })
+        ));
+        let p = points(&[(0.0, 10.0), (3.0, 2000.0)]);
+        assert!(matches!(
+            GrowthCurve::Logistic { ceiling: 1000.0 }.value_at(&p, 1.0),
+            Err(KernelError::OutsideCurveDomain { .. })
+        ));
+    }
+}

@@ -1,0 +1,83 @@
+//! The forecast kernel: the arithmetic every system profile shares.
+//!
+//! Growth curves, peak factors, sizing under a headroom policy, vertical
+//! ladders, cost, runway and the audit of a published plan against a computed
+//! one. Every function takes plain data and returns plain data.
+//!
+//! **Architecture Invariant:** the kernel does no I/O and knows nothing of
+//! plugins, configuration files, serde formats or the terminal. It cannot fail
+//! on the outside world: it fails only on inputs that break a stated
+//! precondition, and then says which one ([`KernelError`]).
+//!
+//! Every formula names its source in its doc comment and is tested against a
+//! worked example done by hand.
+#![deny(missing_docs)]
+
+pub mod audit;
+pub mod cost;
+pub mod growth;
+pub mod peak;
+pub mod runway;
+pub mod sizing;
+
+pub use audit::{compare, Comparison, Published, Verdict};
+pub use cost::{monthly_cost, HOURS_PER_MONTH};
+pub use growth::{GrowthCurve, GrowthPoint};
+pub use runway::{first_breach, Runway};
+pub use sizing::{size_horizontal, size_on_ladder, HeadroomPolicy, LadderSizing, Rung, UnitSizing};
+
+/// A precondition of a kernel function that its input broke.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KernelError {
+    /// A capacity per unit must be a finite number above zero.
+    #[error("capacity of dimension #{dimension} must be finite and above zero, got {value}")]
+    InvalidCapacity {
+        /// Index of the dimension in the input slice.
+        dimension: usize,
+        /// The value given.
+        value: f64,
+    },
+    /// A load must be finite and not negative.
+    #[error("load of dimension #{dimension} must be finite and not negative, got {value}")]
+    InvalidLoad {
+        /// Index of the dimension in the input slice.
+        dimension: usize,
+        /// The value given.
+        value: f64,
+    },
+    /// Headroom is the spare fraction kept free: it must lie in [0, 1).
+    #[error("headroom must lie in [0, 1), got {0}")]
+    InvalidHeadroom(f64),
+    /// Loads and capacities must describe the same dimensions.
+    #[error("{loads} loads given for {capacities} capacity dimensions")]
+    DimensionMismatch {
+        /// Number of loads.
+        loads: usize,
+        /// Number of capacities.
+        capacities: usize,
+    },
+    /// A ladder needs at least one rung.
+    #[error("an instance ladder needs at least one rung")]
+    EmptyLadder,
+    /// A growth curve needs points to interpolate.
+    #[error("a growth curve needs at least one point")]
+    NoGrowthPoints,
+    /// Growth points must be finite, at distinct months, in increasing order.
+    #[error("growth points must be finite and strictly increasing in month: {0}")]
+    InvalidGrowthPoints(String),
+    /// Log-linear, compound and logistic curves need values above zero (and
+    /// below the ceiling, for logistic).
+    #[error("growth value {value} at month {month} is outside the domain of the {curve} curve")]
+    OutsideCurveDomain {
+        /// The curve's name.
+        curve: &'static str,
+        /// Month of the offending point.
+        month: f64,
+        /// Its value.
+        value: f64,
+    },
+    /// A price must be finite and not negative.
+    #[error("price must be finite and not negative, got {0}")]
+    InvalidPrice(f64),
+}

@@ -1,0 +1,321 @@
+//! Sizing under a headroom policy.
+//!
+//! **Source.** The utilisation law (Denning & Buzen, 1978): a unit that
+//! serves load `X` with capacity `C` runs at utilisation `U = X / C`. Keeping
+//! a headroom `h` means no unit may run above `1 - h`, so a load `L` needs
+//! `ceil(L / (C (1 - h)))` units. This is the rule both source documents
+//! state ("Maintain a 20% Headroom", lead-gen §2).
+//!
+//! On top of that count, in this order:
+//! 1. a minimum count (for high availability);
+//! 2. N+k redundancy: `k` more units, so that with `k` units lost the rest
+//!    still hold the load within headroom;
+//! 3. rounding up to a multiple of the availability zones, so every zone runs
+//!    the same number of units.
+//!
+//! A tier limited by several resources (throughput, connections, memory,
+//! IOPS) is sized on every dimension; the dimension that needs the most units
+//! is its bottleneck.
+
+use crate::KernelError;
+
+/// Relative slack for floating-point noise in `ceil`: 2.5 must give 3, but
+/// 25.000000000000004 (5,000 / (250 x 0.8) in floating point) must give 25.
+const CEIL_TOLERANCE: f64 = 1e-9;
+
+/// What a tier must keep in reserve.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeadroomPolicy {
+    /// Spare fraction of every unit's capacity, in [0, 1).
+    pub headroom: f64,
+    /// Fewest units the tier may run (e.g. 2 for high availability).
+    pub min_units: u32,
+    /// `k` of N+k: units that may be lost with the load still held.
+    pub redundancy: u32,
+    /// Units are a multiple of this (availability zones); 1 for no rounding.
+    pub zones: u32,
+}
+
+impl HeadroomPolicy {
+    /// A policy of headroom alone: no minimum, no redundancy, one zone.
+    pub fn headroom_only(headroom: f64) -> HeadroomPolicy {
+        HeadroomPolicy { headroom, min_units: 0, redundancy: 0, zones: 1 }
+    }
+
+    fn check(&self) -> Result<(), KernelError> {
+        if !(0.0..1.0).contains(&self.headroom) {
+            return Err(KernelError::InvalidHeadroom(self.headroom));
+        }
+        Ok(())
+    }
+
+    /// Applies minimum, N+k and zone rounding to the units the load needs.
+    pub fn apply(&self, needed: u32) -> u32 {
+        let base = needed.max(self.min_units);
+        let with_spares = base + self.redundancy;
+        let zones = self.zones.max(1);
+        with_spares.div_ceil(zones) * zones
+    }
+}
+
+/// The units a tier needs and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitSizing {
+    /// Units to run.
+    pub units: u32,
+    /// Units the load alone needs, before minimum, redundancy and zones.
+    pub needed_by_load: u32,
+    /// Index of the dimension that needs the most units (the bottleneck).
+    pub bottleneck: usize,
+    /// Utilisation of each dimension with all `units` running.
+    pub utilisation: Vec<f64>,
+}
+
+impl UnitSizing {
+    /// Utilisation of the bottleneck dimension.
+    pub fn peak_utilisation(&self) -> f64 {
+        self.utilisation[self.bottleneck]
+    }
+}
+
+fn check_inputs(loads: &[f64], capacities: &[f64]) -> Result<(), KernelError> {
+    if loads.len() != capacities.len() {
+        return Err(KernelError::DimensionMismatch {
+            loads: loads.len(),
+            capacities: capacities.len(),
+        });
+    }
+    for (dimension, &value) in capacities.iter().enumerate() {
+        if !value.is_finite() || value <= 0.0 {
+            return Err(KernelError::InvalidCapacity { dimension, value });
+        }
+    }
+    for (dimension, &value) in loads.iter().enumerate() {
+        if !value.is_finite() || value < 0.0 {
+            return Err(KernelError::InvalidLoad { dimension, value });
+        }
+    }
+    Ok(())
+}
+
+/// Units needed for one dimension: `ceil(load / (capacity (1 - headroom)))`.
+fn units_for(load: f64, capacity: f64, headroom: f64) -> u32 {
+    let exact = load / (capacity * (1.0 - headroom));
+    let nearest = exact.round();
+    let units =
+        if (exact - nearest).abs() <= CEIL_TOLERANCE * exact { nearest } else { exact.ceil() };
+    if units >= f64::from(u32::MAX) {
+        u32::MAX
+    } else {
+        units as u32
+    }
+}
+
+/// Sizes a tier of identical units: `loads[d]` against `capacities[d]` per
+/// unit, for every dimension `d`.
+pub fn size_horizontal(
+    loads: &[f64],
+    capacities: &[f64],
+    policy: &HeadroomPolicy,
+) -> Result<UnitSizing, KernelError> {
+    policy.check()?;
+    check_inputs(loads, capacities)?;
+    if loads.is_empty() {
+        return Err(KernelError::DimensionMismatch { loads: 0, capacities: 0 });
+    }
+    let needs: Vec<u32> = loads
+        .iter()
+        .zip(capacities)
+        .map(|(&load, &capacity)| units_for(load, capacity, policy.headroom))
+        .collect();
+    // The bottleneck is the dimension needing the most units; among equals,
+    // the one running hottest.
+    let bottleneck = (0..loads.len())
+        .max_by(|&a, &b| {
+            needs[a].cmp(&needs[b]).then(
+                (loads[a] / capacities[a]).total_cmp(&(loads[b] / capacities[b])).then(b.cmp(&a)),
+            )
+        })
+        .unwrap_or(0);
+    let needed_by_load = needs[bottleneck];
+    let units = policy.apply(needed_by_load);
+    Ok(UnitSizing {
+        units,
+        needed_by_load,
+        bottleneck,
+        utilisation: utilisation(loads, capacities, units),
+    })
+}
+
+/// Utilisation of each dimension when `units` units share the load.
+pub fn utilisation(loads: &[f64], capacities: &[f64], units: u32) -> Vec<f64> {
+    loads
+        .iter()
+        .zip(capacities)
+        .map(|(&load, &capacity)| {
+            if units == 0 {
+                if load > 0.0 {
+                    f64::INFINITY
+                } else {
+                    0.0
+                }
+            } else {
+                load / (capacity * f64::from(units))
+            }
+        })
+        .collect()
+}
+
+/// One instance type of a vertical ladder: its capacity on every dimension.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rung {
+    /// Capacity of one instance of this type, per dimension.
+    pub capacities: Vec<f64>,
+}
+
+/// Where on its ladder a tier lands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LadderSizing {
+    /// Index of the chosen rung.
+    pub rung: usize,
+    /// True when even the largest rung cannot hold the load alone and the
+    /// tier must be split into shards (or replicas) of the largest rung.
+    pub beyond_ladder: bool,
+    /// The sizing at that rung (units = instances, shards included).
+    pub sizing: UnitSizing,
+}
+
+/// Sizes a tier that scales up before it scales out: the smallest rung of
+/// `ladder` (ordered small to large) on which one instance holds the load
+/// within headroom; past the largest rung, as many instances of the largest
+/// as the load needs. The policy's minimum, N+k and zones then apply to the
+/// instance count (e.g. a primary with one standby).
+pub fn size_on_ladder(
+    loads: &[f64],
+    ladder: &[Rung],
+    policy: &HeadroomPolicy,
+) -> Result<LadderSizing, KernelError> {
+    if ladder.is_empty() {
+        return Err(KernelError::EmptyLadder);
+    }
+    let mut last = None;
+    for (index, rung) in ladder.iter().enumerate() {
+        let sizing = size_horizontal(loads, &rung.capacities, policy)?;
+        if sizing.needed_by_load <= 1 {
+            return Ok(LadderSizing { rung: index, beyond_ladder: false, sizing });
+        }
+        last = Some((index, sizing));
+    }
+    let (rung, sizing) = last.ok_or(KernelError::EmptyLadder)?;
+    Ok(LadderSizing { rung, beyond_ladder: true, sizing })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LEADGEN: HeadroomPolicy =
+        HeadroomPolicy { headroom: 0.20, min_units: 0, redundancy: 0, zones: 1 };
+
+    #[test]
+    fn leadgen_api_replicas_by_the_documents_rule() {
+        // Lead-gen §3.1 and §2: 250 users a replica, 20% headroom, so 200
+        // usable users a replica. 500 → 2.5 → 3; 2,000 → 10; 5,000 → 25;
+        // 10,000 → 50.
+        for (users, replicas) in [(500.0, 3), (2000.0, 10), (5000.0, 25), (10000.0, 50)] {
+            let s = size_horizontal(&[users], &[250.0], &LEADGEN).unwrap();
+            assert_eq!(s.units, replicas, "{users} users");
+        }
+        // 5,000 users on 25 replicas of 250: 80% utilisation.
+        let s = size_horizontal(&[5000.0], &[250.0], &LEADGEN).unwrap();
+        assert!((s.peak_utilisation() - 0.8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn minimum_redundancy_and_zones_in_order() {
+        // 450 users need 3 units of 200 usable; N+1 makes 4; 3 zones make 6.
+        let policy = HeadroomPolicy { headroom: 0.20, min_units: 2, redundancy: 1, zones: 3 };
+        let s = size_horizontal(&[450.0], &[250.0], &policy).unwrap();
+        assert_eq!((s.needed_by_load, s.units), (3, 6));
+        // A tiny load still gets the minimum: 2, +1 spare = 3, already a
+        // multiple of 3 zones.
+        let s = size_horizontal(&[1.0], &[250.0], &policy).unwrap();
+        assert_eq!(s.units, 3);
+        // No load at all and no minimum: no units.
+        let s = size_horizontal(&[0.0], &[250.0], &LEADGEN).unwrap();
+        assert_eq!(s.units, 0);
+    }
+
+    #[test]
+    fn binding_dimension_is_the_bottleneck() {
+        // 900 req/min on 1,000 req/min units (80% usable: 2 units) and 1,000
+        // WebSockets on 500-connection units (3 units): connections bind.
+        let s = size_horizontal(&[900.0, 1000.0], &[1000.0, 500.0], &LEADGEN).unwrap();
+        assert_eq!((s.units, s.bottleneck), (3, 1));
+        assert!((s.utilisation[0] - 0.3).abs() < 1e-12);
+        assert!((s.utilisation[1] - 2.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ladder_picks_the_smallest_rung_then_shards() {
+        // Connections 800, 1600, 3200, 6400 at 80% usable: 640, 1280, 2560, 5120.
+        let ladder: Vec<Rung> =
+            [800.0, 1600.0, 3200.0, 6400.0].iter().map(|&c| Rung { capacities: vec![c] }).collect();
+        let at = |load: f64| size_on_ladder(&[load], &ladder, &LEADGEN).unwrap();
+        assert_eq!((at(600.0).rung, at(600.0).sizing.units), (0, 1));
+        assert_eq!(at(641.0).rung, 1);
+        assert_eq!(at(5120.0).rung, 3);
+        let beyond = at(12000.0);
+        assert!(beyond.beyond_ladder);
+        assert_eq!((beyond.rung, beyond.sizing.units), (3, 3));
+    }
+
+    #[test]
+    fn rejects_broken_preconditions() {
+        let bad_headroom = HeadroomPolicy::headroom_only(1.0);
+        assert_eq!(
+            size_horizontal(&[1.0], &[1.0], &bad_headroom),
+            Err(KernelError::InvalidHeadroom(1.0))
+        );
+        assert!(matches!(
+            size_horizontal(&[1.0], &[f64::NAN], &LEADGEN),
+            Err(KernelError::InvalidCapacity { dimension: 0, .. })
+        ));
+        assert!(matches!(
+            size_horizontal(&[1.0, 1.0], &[1.0, 0.0], &LEADGEN),
+            Err(KernelError::InvalidCapacity { dimension: 1, .. })
+        ));
+        assert!(matches!(
+            size_horizontal(&[-1.0], &[1.0], &LEADGEN),
+            Err(KernelError::InvalidLoad { dimension: 0, .. })
+        ));
+        assert_eq!(size_on_ladder(&[1.0], &[], &LEADGEN), Err(KernelError::EmptyLadder));
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// More demand never needs fewer units.
+        #[test]
+        fn more_load_never_fewer_units(
+            load in 0.0f64..1e7,
+            extra in 0.0f64..1e7,
+            capacity in 0.1f64..1e5,
+            headroom in 0.0f64..0.95,
+            min_units in 0u32..5,
+            redundancy in 0u32..3,
+            zones in 1u32..4,
+        ) {
+            let policy = HeadroomPolicy { headroom, min_units, redundancy, zones };
+            let small = size_horizontal(&[load], &[capacity], &policy).unwrap();
+            let large = size_horizontal(&[load + extra], &[capacity], &policy).unwrap();
+            prop_assert!(large.units >= small.units);
+            // And the units hold the load within headroom.
+            prop_assert!(large.peak_utilisation() <= 1.0 - headroom + 1e-6 || large.units == 0);
+        }
+    }
+}
