@@ -1,0 +1,314 @@
+//! The plugin API: the one crate a Headroom system-profile plugin depends on.
+//!
+//! A *system profile* knows one system: its business drivers (users,
+//! leads/day), the load each driver puts on each tier, and its default
+//! configuration (tiers, capacities, prices, published plan), embedded as
+//! TOML. The host does all sizing, cost and runway arithmetic with the
+//! kernel; a plugin only turns drivers into loads.
+//!
+//! Three roles, as abi_stable has them:
+//! - the **interface**: [`ProfileMod`], a prefix-type root module of
+//!   `extern "C"` functions over FFI-safe types, versioned by
+//!   [`ABI_VERSION`] and by abi_stable's layout check;
+//! - the **implementation**: a `cdylib` that implements the safe
+//!   [`SystemProfile`] trait and calls [`export_profile!`] once;
+//! - the **loader**: [`host::load`], used by the host.
+//!
+//! **Architecture Invariant:** every use of abi_stable lives in this crate,
+//! so a switch to another ABI crate touches this crate and nothing else. No
+//! panic crosses the boundary: each exported function catches it and returns
+//! it as an error naming the plugin. The demand call takes a whole batch
+//! (many driver rows in, many load rows out, into a buffer the host owns) and
+//! allocates nothing per row.
+//!
+//! **API boundary:** evolve [`ProfileMod`] only by adding fields after the
+//! last prefix field; never remove or rename one.
+#![deny(missing_docs)]
+
+pub mod host;
+
+#[doc(hidden)]
+pub use abi_stable;
+use abi_stable::{
+    declare_root_module_statics,
+    library::RootModule,
+    package_version_strings,
+    sabi_types::VersionStrings,
+    std_types::{RResult, RSlice, RSliceMut, RString, RVec},
+    StableAbi,
+};
+
+/// The version of the contract between host and plugins. The host refuses a
+/// plugin that reports another one. Bump it on any change of meaning that
+/// abi_stable's layout check cannot see.
+pub const ABI_VERSION: u32 = 1;
+
+/// A business driver: an input the growth plan gives per milestone.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Driver {
+    /// Name as configuration spells it, e.g. `users`.
+    pub name: &'static str,
+    /// Unit, e.g. `concurrent users`.
+    pub unit: &'static str,
+}
+
+/// A load on one dimension of one tier, which the demand mapping computes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Load {
+    /// Tier id, e.g. `api`.
+    pub tier: &'static str,
+    /// Dimension of that tier, e.g. `concurrent_users`.
+    pub dimension: &'static str,
+    /// Unit, e.g. `users`.
+    pub unit: &'static str,
+}
+
+/// What a profile declares about itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Description {
+    /// Profile id, e.g. `leadgen-insurance`.
+    pub id: &'static str,
+    /// The profile's own version.
+    pub version: &'static str,
+    /// The source document the profile encodes.
+    pub source: &'static str,
+    /// The default configuration, TOML (embed `config/<id>.toml`).
+    pub default_config: &'static str,
+    /// Drivers, in the order of each driver row.
+    pub drivers: &'static [Driver],
+    /// Names of the demand parameters the host reads from the `demand`
+    /// table of the configuration, in the order [`SystemProfile::demand`]
+    /// receives them.
+    pub parameters: &'static [&'static str],
+    /// Loads, in the order of each load row.
+    pub loads: &'static [Load],
+}
+
+/// The safe trait a profile implements; [`export_profile!`] exports it.
+pub trait SystemProfile {
+    /// What the profile declares.
+    const DESCRIPTION: Description;
+
+    /// Turns one row of drivers into one row of loads.
+    ///
+    /// `parameters` and `drivers` come in the order the description names
+    /// them; `loads` has one slot per declared load. The host guarantees the
+    /// lengths and that every value is finite.
+    fn demand(parameters: &[f64], drivers: &[f64], loads: &mut [f64]) -> Result<(), String>;
+}
+
+/// A driver as it crosses the boundary.
+#[repr(C)]
+#[derive(StableAbi, Debug, Clone, PartialEq)]
+pub struct FfiDriver {
+    /// See [`Driver::name`].
+    pub name: RString,
+    /// See [`Driver::unit`].
+    pub unit: RString,
+}
+
+/// A load as it crosses the boundary.
+#[repr(C)]
+#[derive(StableAbi, Debug, Clone, PartialEq)]
+pub struct FfiLoad {
+    /// See [`Load::tier`].
+    pub tier: RString,
+    /// See [`Load::dimension`].
+    pub dimension: RString,
+    /// See [`Load::unit`].
+    pub unit: RString,
+}
+
+/// A [`Description`] as it crosses the boundary.
+#[repr(C)]
+#[derive(StableAbi, Debug, Clone, PartialEq)]
+pub struct FfiDescription {
+    /// Profile id.
+    pub id: RString,
+    /// Profile version.
+    pub version: RString,
+    /// Source document.
+    pub source: RString,
+    /// Default configuration, TOML.
+    pub default_config: RString,
+    /// Drivers.
+    pub drivers: RVec<FfiDriver>,
+    /// Demand parameter names.
+    pub parameters: RVec<RString>,
+    /// Loads.
+    pub loads: RVec<FfiLoad>,
+}
+
+impl From<&Description> for FfiDescription {
+    fn from(d: &Description) -> Self {
+        FfiDescription {
+            id: d.id.into(),
+            version: d.version.into(),
+            source: d.source.into(),
+            default_config: d.default_config.into(),
+            drivers: d
+                .drivers
+                .iter()
+                .map(|x| FfiDriver { name: x.name.into(), unit: x.unit.into() })
+                .collect(),
+            parameters: d.parameters.iter().map(|&p| p.into()).collect(),
+            loads: d
+                .loads
+                .iter()
+                .map(|x| FfiLoad {
+                    tier: x.tier.into(),
+                    dimension: x.dimension.into(),
+                    unit: x.unit.into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The root module every profile plugin exports.
+#[repr(C)]
+#[derive(StableAbi)]
+#[sabi(kind(Prefix(prefix_ref = ProfileModRef)))]
+#[sabi(missing_field(panic))]
+pub struct ProfileMod {
+    /// The [`ABI_VERSION`] the plugin was built against.
+    pub abi_version: extern "C" fn() -> u32,
+    /// The profile's description.
+    pub describe: extern "C" fn() -> RResult<FfiDescription, RString>,
+    /// Demand for a batch: `drivers` holds rows of `drivers.len()` values
+    /// back to back; `loads` receives as many rows of `loads.len()` values.
+    #[sabi(last_prefix_field)]
+    pub demand: extern "C" fn(
+        parameters: RSlice<'_, f64>,
+        drivers: RSlice<'_, f64>,
+        loads: RSliceMut<'_, f64>,
+    ) -> RResult<(), RString>,
+}
+
+impl RootModule for ProfileModRef {
+    declare_root_module_statics! {ProfileModRef}
+    const BASE_NAME: &'static str = "headroom_profile";
+    const NAME: &'static str = "headroom_profile";
+    const VERSION_STRINGS: VersionStrings = package_version_strings!();
+}
+
+/// Runs `f`, turning a panic into an error message.
+#[doc(hidden)]
+pub fn catch<T>(id: &str, f: impl FnOnce() -> Result<T, String>) -> RResult<T, RString> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(Ok(value)) => RResult::ROk(value),
+        Ok(Err(message)) => RResult::RErr(message.into()),
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_string());
+            RResult::RErr(format!("plugin `{id}` panicked: {message}").into())
+        }
+    }
+}
+
+/// Runs the demand mapping of `P` over a batch of driver rows.
+#[doc(hidden)]
+pub fn demand_batch<P: SystemProfile>(
+    parameters: &[f64],
+    drivers: &[f64],
+    loads: &mut [f64],
+) -> Result<(), String> {
+    let description = P::DESCRIPTION;
+    let (width_in, width_out) = (description.drivers.len(), description.loads.len());
+    if parameters.len() != description.parameters.len() {
+        return Err(format!(
+            "{} demand parameters given, {} expected",
+            parameters.len(),
+            description.parameters.len()
+        ));
+    }
+    if width_in == 0
+        || drivers.len() % width_in != 0
+        || loads.len() != drivers.len() / width_in * width_out
+    {
+        return Err(format!(
+            "batch shape: {} driver values and {} load slots for rows of {width_in} drivers and {width_out} loads",
+            drivers.len(),
+            loads.len()
+        ));
+    }
+    for (row, out) in drivers.chunks_exact(width_in).zip(loads.chunks_exact_mut(width_out)) {
+        P::demand(parameters, row, out)?;
+    }
+    Ok(())
+}
+
+/// Exports a [`SystemProfile`] implementation as the plugin's root module.
+/// Call it once, at the root of a `cdylib` crate.
+#[macro_export]
+macro_rules! export_profile {
+    ($profile:ty) => {
+        mod __headroom_export {
+            use super::*;
+            use $crate::abi_stable::std_types::{RResult, RSlice, RSliceMut, RString};
+            use $crate::abi_stable::prefix_type::PrefixTypeTrait;
+
+            extern "C" fn abi_version() -> u32 {
+                $crate::ABI_VERSION
+            }
+
+            extern "C" fn describe() -> RResult<$crate::FfiDescription, RString> {
+                let description = <$profile as $crate::SystemProfile>::DESCRIPTION;
+                $crate::catch(description.id, || Ok($crate::FfiDescription::from(&description)))
+            }
+
+            extern "C" fn demand(
+                parameters: RSlice<'_, f64>,
+                drivers: RSlice<'_, f64>,
+                mut loads: RSliceMut<'_, f64>,
+            ) -> RResult<(), RString> {
+                let id = <$profile as $crate::SystemProfile>::DESCRIPTION.id;
+                $crate::catch(id, || {
+                    $crate::demand_batch::<$profile>(
+                        parameters.as_slice(),
+                        drivers.as_slice(),
+                        loads.as_mut_slice(),
+                    )
+                })
+            }
+
+            fn root_module() -> $crate::ProfileModRef {
+                $crate::ProfileMod { abi_version, describe, demand }.leak_into_prefix()
+            }
+
+            extern "C" fn erased_root_module() -> $crate::abi_stable::library::RootModuleResult {
+                $crate::abi_stable::library::__call_root_module_loader(root_module)
+            }
+
+            /// The symbol abi_stable's loader looks up (the name is checked
+            /// against `abi_stable::library::ROOT_MODULE_LOADER_NAME` by a test
+            /// of the plugin API crate).
+            #[no_mangle]
+            #[allow(non_upper_case_globals)]
+            pub static _1as_0lib_1header_0root_bmodule_bloader: $crate::abi_stable::library::LibHeader =
+                // SAFETY: `erased_root_module` returns the `ProfileModRef` that
+                // `root_module` builds, erased by abi_stable's own helper, which
+                // is the contract `from_constructor` asks for.
+                unsafe {
+                    $crate::abi_stable::library::LibHeader::from_constructor::<$crate::ProfileModRef>(
+                        erased_root_module,
+                        $crate::abi_stable::library::CheckTypeLayout::Yes,
+                    )
+                };
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn exported_symbol_is_the_one_abi_stable_looks_up() {
+        assert_eq!(
+            abi_stable::library::ROOT_MODULE_LOADER_NAME,
+            "_1as_0lib_1header_0root_bmodule_bloader"
+        );
+    }
+}
