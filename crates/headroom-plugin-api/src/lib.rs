@@ -226,7 +226,7 @@ pub fn demand_batch<P: SystemProfile>(
         ));
     }
     if width_in == 0
-        || drivers.len() % width_in != 0
+        || !drivers.len().is_multiple_of(width_in)
         || loads.len() != drivers.len() / width_in * width_out
     {
         return Err(format!(

@@ -1,0 +1,330 @@
+//! The `headroom` binary: parses arguments, calls the library, prints.
+//!
+//! It is glue and must stay glue: no arithmetic, no rendering, no config
+//! merging lives here. Errors print as `headroom: ` and their cause chain,
+//! with a non-zero exit; a closed pipe is not an error. Nothing is printed or
+//! written until everything asked for has been computed.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use headroom::config::{self, Sources};
+use headroom::registry::{self, Registry};
+use headroom::render::{self, Format};
+
+#[derive(Parser)]
+#[command(
+    name = "headroom",
+    version,
+    about = "Capacity planning from system-profile plugins: replicas, instance sizes, cost and runway, with the arithmetic to check them"
+)]
+struct Cli {
+    /// Directory of profile plugins (repeatable); default: plugins/ beside
+    /// the binary, or target/plugins after `cargo xtask build`.
+    #[arg(long, global = true, env = "HEADROOM_PLUGIN_DIR", value_delimiter = ':')]
+    plugin_dir: Vec<PathBuf>,
+    /// Directory of config files (default.toml, <profile>.toml); default:
+    /// ./config, else config/ beside the binary or the workspace.
+    #[arg(long, global = true, env = "HEADROOM_CONFIG_DIR")]
+    config_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List every loaded profile: id, version, source document, file.
+    Profiles,
+    /// Plan one profile, or all of them.
+    Plan {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        layers: Layers,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+        /// Months ahead (overrides `horizon_months`).
+        #[arg(long)]
+        months: Option<u32>,
+    },
+    /// The document's published plan against the computed plan.
+    Audit {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        layers: Layers,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// The arithmetic of one tier at every milestone.
+    Explain {
+        /// Profile id.
+        profile: String,
+        /// Tier key.
+        tier: String,
+        #[command(flatten)]
+        layers: Layers,
+        /// Months ahead (overrides `horizon_months`).
+        #[arg(long)]
+        months: Option<u32>,
+    },
+    /// The merged configuration, each value with the layer it came from.
+    Config {
+        /// Profile id.
+        profile: String,
+        #[command(flatten)]
+        layers: Layers,
+    },
+    /// Write reports/<profile>.md, .json, .csv and .svg for every profile
+    /// (whole files or none), then print a one-screen summary.
+    Report {
+        /// Output directory.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+        #[command(flatten)]
+        layers: Layers,
+    },
+}
+
+#[derive(Args)]
+struct Target {
+    /// Profile id.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    profile: Option<String>,
+    /// Every loaded profile.
+    #[arg(long)]
+    all: bool,
+}
+
+#[derive(Args, Clone, Default)]
+struct Layers {
+    /// A TOML file merged over the profile's config (repeatable).
+    #[arg(long = "config", value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Set one key, e.g. --set headroom=0.3 (repeatable; wins over every file).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Table,
+    Md,
+    Json,
+    Csv,
+}
+
+impl From<OutputFormat> for Format {
+    fn from(f: OutputFormat) -> Format {
+        match f {
+            OutputFormat::Table => Format::Table,
+            OutputFormat::Md => Format::Markdown,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Csv => Format::Csv,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(text) => match std::io::stdout().write_all(text.as_bytes()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("headroom: cannot write output: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Err(error) => {
+            eprint!("headroom: {error}");
+            for cause in error.chain().skip(1) {
+                eprint!(": {cause}");
+            }
+            eprintln!();
+            ExitCode::FAILURE
+        }
+    }
+}
+
+struct Context_ {
+    registry: Registry,
+    config_dir: Option<PathBuf>,
+}
+
+impl Context_ {
+    fn sources(&self, layers: &Layers) -> Sources {
+        Sources {
+            config_dir: self.config_dir.clone(),
+            files: layers.files.clone(),
+            environment: true,
+            known_profiles: self.registry.ids(),
+            sets: layers.sets.clone(),
+        }
+    }
+
+    fn targets(&self, target: &Target) -> Result<Vec<String>> {
+        if target.all {
+            if self.registry.profiles().is_empty() {
+                bail!("no profile plugins found; run `cargo xtask build` or pass --plugin-dir");
+            }
+            Ok(self.registry.ids())
+        } else {
+            let id = target.profile.clone().unwrap_or_default();
+            self.registry.get(&id)?;
+            Ok(vec![id])
+        }
+    }
+
+    fn plan(
+        &self,
+        id: &str,
+        layers: &Layers,
+        months: Option<u32>,
+    ) -> Result<(headroom::plan::Plan, config::LayeredConfig)> {
+        let profile = self.registry.get(id)?;
+        let layered = config::load(profile, &self.sources(layers))?;
+        let plan = headroom::plan::plan(profile, &layered, months)?;
+        Ok((plan, layered))
+    }
+}
+
+fn open(cli: &Cli) -> Result<Context_> {
+    let exe = std::env::current_exe().ok();
+    let registry = if cli.plugin_dir.is_empty() {
+        let dirs: Vec<PathBuf> =
+            exe.as_deref().and_then(registry::default_dir).into_iter().collect();
+        Registry::scan(&dirs, false)?
+    } else {
+        Registry::scan(&cli.plugin_dir, true)?
+    };
+    let config_dir = config::find_config_dir(cli.config_dir.as_deref(), exe.as_deref());
+    if let Some(dir) = &cli.config_dir {
+        if !dir.is_dir() {
+            bail!("config directory {} does not exist", dir.display());
+        }
+    }
+    Ok(Context_ { registry, config_dir })
+}
+
+fn run(cli: Cli) -> Result<String> {
+    let context = open(&cli)?;
+    match &cli.command {
+        Command::Profiles => {
+            let mut out = String::new();
+            if context.registry.profiles().is_empty() {
+                out.push_str(
+                    "no profile plugins found; run `cargo xtask build` or pass --plugin-dir\n",
+                );
+            }
+            for p in context.registry.profiles() {
+                out.push_str(&format!(
+                    "{}\t{}\t{}\t{}\n",
+                    p.id(),
+                    p.version(),
+                    p.source(),
+                    p.path().display()
+                ));
+            }
+            Ok(out)
+        }
+        Command::Plan { target, layers, format, months } => {
+            let mut out = Vec::new();
+            let ids = context.targets(target)?;
+            let plans = ids
+                .iter()
+                .map(|id| context.plan(id, layers, *months).map(|(plan, _)| plan))
+                .collect::<Result<Vec<_>>>()?;
+            if matches!(format, OutputFormat::Json) && ids.len() > 1 {
+                // One JSON value: an array of plans.
+                let texts: Vec<String> = plans
+                    .iter()
+                    .map(|p| render::plan(p, Format::Json))
+                    .collect::<Result<_, _>>()?;
+                return Ok(format!("[\n{}]\n", texts.join(",\n")));
+            }
+            for plan in &plans {
+                out.push(render::plan(plan, (*format).into())?);
+            }
+            Ok(out.join("\n"))
+        }
+        Command::Audit { target, layers, format } => {
+            let ids = context.targets(target)?;
+            let mut audits = Vec::new();
+            for id in &ids {
+                let (plan, layered) = context.plan(id, layers, None)?;
+                audits.push(headroom::audit::audit(&plan, &layered));
+            }
+            if matches!(format, OutputFormat::Json) && ids.len() > 1 {
+                let texts: Vec<String> = audits
+                    .iter()
+                    .map(|a| render::audit(a, Format::Json))
+                    .collect::<Result<_, _>>()?;
+                return Ok(format!("[\n{}]\n", texts.join(",\n")));
+            }
+            let texts: Vec<String> = audits
+                .iter()
+                .map(|a| render::audit(a, (*format).into()))
+                .collect::<Result<_, _>>()?;
+            Ok(texts.join("\n"))
+        }
+        Command::Explain { profile, tier, layers, months } => {
+            let (plan, _) = context.plan(profile, layers, *months)?;
+            Ok(render::explain(&plan, tier)?)
+        }
+        Command::Config { profile, layers } => {
+            let loaded = context.registry.get(profile)?;
+            let layered = config::load(loaded, &context.sources(layers))?;
+            let rows = layered.provenance();
+            let width =
+                rows.iter().map(|(k, v, _)| k.len() + v.len() + 3).max().unwrap_or(0).min(90);
+            let mut out = format!(
+                "# merged configuration of `{profile}`; each value with the layer it came from\n"
+            );
+            for (key, value, layer) in rows {
+                let line = format!("{key} = {value}");
+                out.push_str(&format!("{line:<width$}  # {layer}\n"));
+            }
+            Ok(out)
+        }
+        Command::Report { out, layers } => report(&context, out, layers),
+    }
+}
+
+/// Plans and audits every profile, then writes every report file through a
+/// temporary file and a rename, so a report is whole or absent.
+fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
+    let ids = context.targets(&Target { profile: None, all: true })?;
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    let mut summary =
+        String::from("profile / milestone: units per tier, monthly cost; runway; audit\n");
+    for id in &ids {
+        let (plan, layered) = context.plan(id, layers, None)?;
+        let audit = headroom::audit::audit(&plan, &layered);
+        files.push((dir.join(format!("{id}.md")), render::plan_markdown(&plan, Some(&audit))));
+        files.push((dir.join(format!("{id}.json")), render::plan(&plan, Format::Json)?));
+        files.push((dir.join(format!("{id}.csv")), render::plan(&plan, Format::Csv)?));
+        files.push((dir.join(format!("{id}.svg")), render::runway_svg(&plan)));
+        files.push((dir.join(format!("{id}.audit.json")), render::audit(&audit, Format::Json)?));
+        summary.push_str(&render::summary(&plan, &audit));
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut written = Vec::new();
+    for (path, text) in &files {
+        let temporary = path.with_extension("tmp");
+        std::fs::write(&temporary, text)
+            .with_context(|| format!("cannot write {}", temporary.display()))?;
+        written.push((temporary, path.clone()));
+    }
+    for (temporary, path) in &written {
+        std::fs::rename(temporary, path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    summary.push_str(&format!("wrote {} files to {}\n", files.len(), dir.display()));
+    Ok(summary)
+}

@@ -1,0 +1,843 @@
+//! The layered configuration of one profile.
+//!
+//! Layers, later ones winning: the plugin's embedded defaults,
+//! `config/default.toml`, `config/<profile>.toml`, each `--config FILE`,
+//! `HEADROOM_*` environment variables (`__` nests: `HEADROOM_TIERS__API__MIN_UNITS=3`;
+//! `HEADROOM_<PROFILE>__…` applies to one profile only), then each
+//! `--set key=value`. Every key is checked (unknown keys are errors, with a
+//! suggestion), every number is checked (no negative, zero or NaN capacity,
+//! headroom in [0, 1)), and an error names the key and the layer it came from.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Toml};
+use figment::value::{Dict, Map, Value};
+use figment::{Figment, Metadata, Profile as FigmentProfile, Provider};
+use headroom_plugin_api::host::LoadedProfile;
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+
+/// The whole configuration of a profile, as merged from every layer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileConfig {
+    /// Spare fraction of every unit kept free, in [0, 1).
+    pub headroom: f64,
+    /// Months the runway looks ahead.
+    pub horizon_months: u32,
+    /// Relative difference of costs still called a match by the audit.
+    #[serde(default)]
+    pub cost_tolerance: f64,
+    /// How drivers grow between milestones; absent for profiles whose
+    /// milestones are deployment sizes rather than dates.
+    #[serde(default)]
+    pub growth: Option<Growth>,
+    /// Milestone keys in the order reports show them.
+    pub milestone_order: Vec<String>,
+    /// Milestones by key.
+    pub milestones: BTreeMap<String, Milestone>,
+    /// Demand parameters the plugin's mapping reads, by name.
+    #[serde(default)]
+    pub demand: BTreeMap<String, f64>,
+    /// Tier keys in sizing order: a tier's `fan_in` may only name earlier tiers.
+    pub tier_order: Vec<String>,
+    /// Tiers by key.
+    pub tiers: BTreeMap<String, Tier>,
+    /// The source document's own plan, cell by cell.
+    #[serde(default)]
+    pub published: Vec<PublishedCell>,
+    /// The document's scaling triggers and alert thresholds.
+    #[serde(default)]
+    pub triggers: Vec<Trigger>,
+    /// The document's recommendations by horizon or phase.
+    #[serde(default)]
+    pub advice: Vec<Advice>,
+    /// Facts of the document shown in reports and never computed with.
+    #[serde(default)]
+    pub reference: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    /// Values the document does not state: key to reason.
+    #[serde(default)]
+    pub assumptions: BTreeMap<String, String>,
+}
+
+/// A growth curve over months.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Growth {
+    /// `piecewise-linear`, `log-linear`, `compound-monthly` or `logistic`.
+    pub curve: String,
+    /// Monthly rate for `compound-monthly` (fitted when absent).
+    #[serde(default)]
+    pub rate: Option<f64>,
+    /// Ceiling for `logistic`.
+    #[serde(default)]
+    pub ceiling: Option<f64>,
+}
+
+/// A milestone: a date (month) or a named deployment size, and its drivers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Milestone {
+    /// Name as the document gives it.
+    pub name: String,
+    /// Months from today; absent for a deployment size with no date.
+    #[serde(default)]
+    pub month: Option<u32>,
+    /// Driver values by driver name.
+    pub drivers: BTreeMap<String, f64>,
+}
+
+/// How a tier grows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scaling {
+    /// More units of one instance type.
+    Horizontal,
+    /// Up a ladder of instance types, then shards of the largest.
+    Vertical,
+}
+
+/// One tier of the system.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    /// Display name.
+    pub name: String,
+    /// What one unit is (replica, instance, GB).
+    pub unit: String,
+    /// What the document says limits the tier.
+    #[serde(default)]
+    pub limiting_factor: Option<String>,
+    /// Horizontal or vertical.
+    pub scaling: Scaling,
+    /// Fewest units.
+    #[serde(default)]
+    pub min_units: u32,
+    /// N+k spare units.
+    #[serde(default)]
+    pub redundancy: u32,
+    /// Units are a multiple of this.
+    #[serde(default = "one")]
+    pub zones: u32,
+    /// Units running today, for the runway.
+    #[serde(default)]
+    pub current_units: Option<u32>,
+    /// Instance type running today (vertical tiers), for the runway.
+    #[serde(default)]
+    pub current_instance: Option<String>,
+    /// Instance keys, small to large; a horizontal tier has exactly one.
+    pub ladder: Vec<String>,
+    /// Instance types by key.
+    pub instances: BTreeMap<String, Instance>,
+    /// Load that comes from other tiers' units: dimension, then upstream
+    /// tier, to load per upstream unit (e.g. connections per replica's pool).
+    #[serde(default)]
+    pub fan_in: BTreeMap<String, BTreeMap<String, f64>>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// One instance type.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Instance {
+    /// Display name.
+    pub name: String,
+    /// vCPUs, when the document gives them.
+    #[serde(default)]
+    pub vcpu: Option<f64>,
+    /// Memory in GB, when the document gives it.
+    #[serde(default)]
+    pub memory_gb: Option<f64>,
+    /// Nodes in one unit (a cluster), when it has several.
+    #[serde(default)]
+    pub nodes: Option<u32>,
+    /// On-demand price of one unit an hour.
+    pub hourly_price: f64,
+    /// Capacity of one unit on each dimension.
+    pub capacity: BTreeMap<String, f64>,
+}
+
+/// One cell of the document's published plan.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishedCell {
+    /// Milestone key.
+    pub milestone: String,
+    /// Tier key, or `total` for the whole deployment.
+    pub tier: String,
+    /// `units`, `instance` or `monthly_cost`.
+    pub column: String,
+    /// The cell as the document prints it.
+    pub text: String,
+    /// Exact figure.
+    #[serde(default)]
+    pub value: Option<f64>,
+    /// Lower end of a range.
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// Upper end of a range.
+    #[serde(default)]
+    pub max: Option<f64>,
+    /// Instance key, for the `instance` column.
+    #[serde(default)]
+    pub instance: Option<String>,
+    /// The document says the tier is sharded.
+    #[serde(default)]
+    pub sharded: bool,
+}
+
+/// How a trigger relates to the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TriggerKind {
+    /// A utilisation threshold of a tier, checked against the plan.
+    Utilisation,
+    /// A threshold on one of the plugin's loads (`dimension`).
+    Load,
+    /// A metric the plan does not model: reported, to be watched.
+    Monitor,
+}
+
+/// A scaling trigger or alert threshold.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trigger {
+    /// Name.
+    pub name: String,
+    /// Tier it watches.
+    pub tier: String,
+    /// How it relates to the plan.
+    pub kind: TriggerKind,
+    /// Threshold (a fraction for utilisation).
+    pub threshold: f64,
+    /// The load dimension, for `kind = "load"`.
+    #[serde(default)]
+    pub dimension: Option<String>,
+    /// Unit of the threshold.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Minutes the condition must hold.
+    #[serde(default)]
+    pub window_minutes: Option<f64>,
+    /// The document's words.
+    pub text: String,
+}
+
+/// Recommendations for a horizon or phase.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Advice {
+    /// Horizon or phase, as the document names it.
+    pub horizon: String,
+    /// First month it applies to.
+    #[serde(default)]
+    pub from_month: Option<u32>,
+    /// Last month it applies to.
+    #[serde(default)]
+    pub to_month: Option<u32>,
+    /// Who or what it suits, in the document's words.
+    #[serde(default)]
+    pub suitable_for: Option<String>,
+    /// The recommendations.
+    pub items: Vec<String>,
+}
+
+/// Where configuration comes from besides the plugin.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// Directory holding `default.toml` and `<profile>.toml`, if any.
+    pub config_dir: Option<PathBuf>,
+    /// `--config` files, in order.
+    pub files: Vec<PathBuf>,
+    /// Read `HEADROOM_*` environment variables.
+    pub environment: bool,
+    /// Profile ids whose `HEADROOM_<ID>__` prefix is not a global key.
+    pub known_profiles: Vec<String>,
+    /// `--set key=value` pairs, in order.
+    pub sets: Vec<String>,
+}
+
+/// Environment variables that configure the binary, not a profile.
+pub const RESERVED_VARIABLES: &[&str] = &["PLUGIN_DIR", "CONFIG_DIR", "LOG"];
+
+/// A configuration merged from its layers, and the layers themselves.
+#[derive(Debug, Clone)]
+pub struct LayeredConfig {
+    /// The merged, checked configuration.
+    pub config: ProfileConfig,
+    figment: Figment,
+}
+
+/// A provider that renames another's metadata so errors and `headroom
+/// config` say which layer a value came from.
+struct Named<P> {
+    name: String,
+    inner: P,
+}
+
+impl<P: Provider> Provider for Named<P> {
+    fn metadata(&self) -> Metadata {
+        let mut metadata = self.inner.metadata();
+        metadata.name = self.name.clone().into();
+        metadata
+    }
+
+    fn data(&self) -> Result<Map<FigmentProfile, Dict>, figment::Error> {
+        self.inner.data()
+    }
+}
+
+fn env_prefix(profile_id: &str) -> String {
+    format!("HEADROOM_{}__", profile_id.to_uppercase().replace('-', "_"))
+}
+
+/// Parses `key=value`: the value as TOML (number, bool, string, array),
+/// else as a plain string.
+fn parse_set(profile: &str, assignment: &str) -> Result<(String, Value), Error> {
+    let (key, raw) = assignment.split_once('=').ok_or_else(|| Error::Config {
+        profile: profile.into(),
+        message: format!("--set `{assignment}`: expected key=value"),
+    })?;
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(Error::Config {
+            profile: profile.into(),
+            message: format!("--set `{assignment}`: the key is empty"),
+        });
+    }
+    let value = match toml::from_str::<toml::Table>(&format!("v = {raw}")) {
+        Ok(mut table) => {
+            let parsed = table.remove("v").unwrap_or(toml::Value::String(raw.into()));
+            Value::serialize(parsed).map_err(|e| Error::Config {
+                profile: profile.into(),
+                message: format!("--set `{assignment}`: {e}"),
+            })?
+        }
+        Err(_) => Value::from(raw.to_string()),
+    };
+    Ok((key.to_string(), value))
+}
+
+/// Builds the layers for `profile` and merges them, checking every key and number.
+pub fn load(profile: &LoadedProfile, sources: &Sources) -> Result<LayeredConfig, Error> {
+    let id = profile.id().to_string();
+    let mut figment = Figment::new().merge(Named {
+        name: format!("defaults of plugin `{id}`"),
+        inner: Toml::string(profile.default_config()),
+    });
+    if let Some(dir) = &sources.config_dir {
+        for file in [dir.join("default.toml"), dir.join(format!("{id}.toml"))] {
+            if file.is_file() {
+                figment = figment.merge(Toml::file_exact(&file));
+            }
+        }
+    }
+    for file in &sources.files {
+        if !file.is_file() {
+            return Err(Error::Config {
+                profile: id,
+                message: format!("--config {}: no such file", file.display()),
+            });
+        }
+        figment = figment.merge(Toml::file_exact(file));
+    }
+    if sources.environment {
+        // `HEADROOM_<OTHER_PROFILE>__…` belongs to another profile, not to
+        // every profile as a key `<other_profile>.…`.
+        let others: Vec<String> = sources
+            .known_profiles
+            .iter()
+            .map(|p| env_prefix(p).trim_start_matches("HEADROOM_").to_string())
+            .collect();
+        let global = Env::prefixed("HEADROOM_")
+            .filter(move |key| {
+                let upper = key.as_str().to_uppercase();
+                !RESERVED_VARIABLES.contains(&upper.as_str())
+                    && !others.iter().any(|p| upper.starts_with(p.as_str()))
+            })
+            .split("__");
+        figment = figment.merge(global);
+        figment = figment.merge(Env::prefixed(&env_prefix(&id)).split("__"));
+    }
+    for assignment in &sources.sets {
+        let (key, value) = parse_set(&id, assignment)?;
+        figment = figment.merge(Named {
+            name: format!("--set {assignment}"),
+            inner: figment::providers::Serialized::global(&key, value),
+        });
+    }
+    let config: ProfileConfig = figment
+        .extract()
+        .map_err(|e| Error::Config { profile: id.clone(), message: describe(&e) })?;
+    let layered = LayeredConfig { config, figment };
+    layered.check(profile)?;
+    Ok(layered)
+}
+
+/// A figment error as one line per cause, with a suggestion for unknown keys.
+fn describe(error: &figment::Error) -> String {
+    error
+        .clone()
+        .into_iter()
+        .map(|e| {
+            let key = e.path.join(".");
+            let layer = layer_of(e.metadata.as_ref());
+            match &e.kind {
+                figment::error::Kind::UnknownField(found, expected) => {
+                    let hint = expected
+                        .iter()
+                        .map(|candidate| (strsim::jaro_winkler(found, candidate), *candidate))
+                        .filter(|(score, _)| *score > 0.8)
+                        .max_by(|a, b| a.0.total_cmp(&b.0))
+                        .map(|(_, c)| format!("; did you mean `{c}`?"))
+                        .unwrap_or_else(|| format!("; expected one of: {}", expected.join(", ")));
+                    format!("unknown key `{key}` in {layer}{hint}")
+                }
+                kind => {
+                    if key.is_empty() {
+                        format!("{kind} in {layer}")
+                    } else {
+                        format!("key `{key}` in {layer}: {kind}")
+                    }
+                }
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn layer_of(metadata: Option<&Metadata>) -> String {
+    match metadata {
+        None => "the configuration".to_string(),
+        Some(metadata) => match &metadata.source {
+            Some(figment::Source::File(path)) => path.display().to_string(),
+            _ => metadata.name.to_string(),
+        },
+    }
+}
+
+impl LayeredConfig {
+    /// The layer a key's value came from (e.g. `config/leadgen-insurance.toml`
+    /// or `--set headroom=0.3`).
+    pub fn layer(&self, key: &str) -> String {
+        let lookup = key.split('[').next().unwrap_or(key);
+        layer_of(self.figment.find_metadata(lookup))
+    }
+
+    /// Every leaf of the merged configuration: dotted key, value as TOML
+    /// text, and the layer it came from.
+    pub fn provenance(&self) -> Vec<(String, String, String)> {
+        let mut rows = Vec::new();
+        if let Ok(dict) = self.figment.extract::<Dict>() {
+            for (key, value) in &dict {
+                walk(self, key.clone(), value, &mut rows);
+            }
+        }
+        rows
+    }
+
+    fn fail(&self, profile: &str, key: &str, problem: impl std::fmt::Display) -> Error {
+        Error::Config {
+            profile: profile.to_string(),
+            message: format!("key `{key}` in {}: {problem}", self.layer(key)),
+        }
+    }
+
+    /// Checks what serde cannot: ranges, cross references, and agreement
+    /// with what the plugin declares.
+    fn check(&self, profile: &LoadedProfile) -> Result<(), Error> {
+        let id = profile.id();
+        let c = &self.config;
+        if !(c.headroom.is_finite() && (0.0..1.0).contains(&c.headroom)) {
+            return Err(self.fail(
+                id,
+                "headroom",
+                format_args!("must lie in [0, 1), got {}", c.headroom),
+            ));
+        }
+        if !(c.cost_tolerance.is_finite() && c.cost_tolerance >= 0.0) {
+            return Err(self.fail(
+                id,
+                "cost_tolerance",
+                format_args!("must be a finite fraction at least 0, got {}", c.cost_tolerance),
+            ));
+        }
+        if let Some(growth) = &c.growth {
+            let known = ["piecewise-linear", "log-linear", "compound-monthly", "logistic"];
+            if !known.contains(&growth.curve.as_str()) {
+                return Err(self.fail(
+                    id,
+                    "growth.curve",
+                    format_args!("unknown curve `{}`; known: {}", growth.curve, known.join(", ")),
+                ));
+            }
+            if growth.curve == "logistic"
+                && !growth.ceiling.is_some_and(|k| k.is_finite() && k > 0.0)
+            {
+                return Err(self.fail(
+                    id,
+                    "growth.ceiling",
+                    "a logistic curve needs a finite ceiling above 0",
+                ));
+            }
+            if growth.rate.is_some_and(|r| !r.is_finite() || r <= -1.0) {
+                return Err(self.fail(id, "growth.rate", "must be finite and above -1"));
+            }
+        }
+        same_keys(
+            self,
+            id,
+            "milestone_order",
+            &c.milestone_order,
+            c.milestones.keys(),
+            "milestones",
+        )?;
+        same_keys(self, id, "tier_order", &c.tier_order, c.tiers.keys(), "tiers")?;
+
+        let drivers: Vec<&str> = profile.drivers().map(|(name, _)| name).collect();
+        for (key, milestone) in &c.milestones {
+            for driver in &drivers {
+                let path = format!("milestones.{key}.drivers.{driver}");
+                match milestone.drivers.get(*driver) {
+                    None => {
+                        return Err(self.fail(
+                            id,
+                            &path,
+                            "missing: every milestone gives every driver",
+                        ))
+                    }
+                    Some(v) if !v.is_finite() || *v < 0.0 => {
+                        return Err(self.fail(
+                            id,
+                            &path,
+                            format_args!("must be finite and not negative, got {v}"),
+                        ))
+                    }
+                    Some(_) => {}
+                }
+            }
+            for name in milestone.drivers.keys() {
+                if !drivers.contains(&name.as_str()) {
+                    return Err(unknown(
+                        self,
+                        id,
+                        &format!("milestones.{key}.drivers.{name}"),
+                        name,
+                        &drivers,
+                    ));
+                }
+            }
+            if c.growth.is_some() && milestone.month.is_none() {
+                return Err(self.fail(
+                    id,
+                    &format!("milestones.{key}.month"),
+                    "missing: a growth curve needs a month for every milestone",
+                ));
+            }
+        }
+
+        let parameters: Vec<&str> = profile.parameters().collect();
+        for parameter in &parameters {
+            let path = format!("demand.{parameter}");
+            match c.demand.get(*parameter) {
+                None => {
+                    return Err(self.fail(
+                        id,
+                        &path,
+                        "missing: the plugin's demand mapping needs it",
+                    ))
+                }
+                Some(v) if !v.is_finite() || *v < 0.0 => {
+                    return Err(self.fail(
+                        id,
+                        &path,
+                        format_args!("must be finite and not negative, got {v}"),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        for name in c.demand.keys() {
+            if !parameters.contains(&name.as_str()) {
+                return Err(unknown(self, id, &format!("demand.{name}"), name, &parameters));
+            }
+        }
+
+        let loads: Vec<(&str, &str)> = profile.loads().map(|(t, d, _)| (t, d)).collect();
+        for (tier, _) in &loads {
+            if !c.tiers.contains_key(*tier) {
+                return Err(Error::Config {
+                    profile: id.into(),
+                    message: format!("the plugin puts load on tier `{tier}`, which the configuration has no `tiers.{tier}` for"),
+                });
+            }
+        }
+        for (position, key) in c.tier_order.iter().enumerate() {
+            let tier = &c.tiers[key];
+            let base = format!("tiers.{key}");
+            if tier.ladder.is_empty() {
+                return Err(self.fail(
+                    id,
+                    &format!("{base}.ladder"),
+                    "needs at least one instance type",
+                ));
+            }
+            if tier.scaling == Scaling::Horizontal && tier.ladder.len() != 1 {
+                return Err(self.fail(
+                    id,
+                    &format!("{base}.ladder"),
+                    "a horizontal tier has exactly one instance type",
+                ));
+            }
+            if tier.zones == 0 {
+                return Err(self.fail(id, &format!("{base}.zones"), "must be at least 1"));
+            }
+            let listed: Vec<&str> = tier.ladder.iter().map(String::as_str).collect();
+            same_keys(
+                self,
+                id,
+                &format!("{base}.ladder"),
+                &tier.ladder,
+                tier.instances.keys(),
+                &format!("{base}.instances"),
+            )?;
+            if let Some(current) = &tier.current_instance {
+                if !tier.instances.contains_key(current) {
+                    return Err(unknown(
+                        self,
+                        id,
+                        &format!("{base}.current_instance"),
+                        current,
+                        &listed,
+                    ));
+                }
+            }
+            let dimensions: BTreeSet<&str> =
+                tier.instances[&tier.ladder[0]].capacity.keys().map(String::as_str).collect();
+            if dimensions.is_empty() {
+                return Err(self.fail(
+                    id,
+                    &format!("{base}.instances.{}.capacity", tier.ladder[0]),
+                    "needs at least one dimension",
+                ));
+            }
+            for (instance_key, instance) in &tier.instances {
+                let ipath = format!("{base}.instances.{instance_key}");
+                if !instance.hourly_price.is_finite() || instance.hourly_price < 0.0 {
+                    return Err(self.fail(
+                        id,
+                        &format!("{ipath}.hourly_price"),
+                        format_args!(
+                            "must be finite and not negative, got {}",
+                            instance.hourly_price
+                        ),
+                    ));
+                }
+                let these: BTreeSet<&str> = instance.capacity.keys().map(String::as_str).collect();
+                if these != dimensions {
+                    return Err(self.fail(id, &format!("{ipath}.capacity"), format_args!("has dimensions {these:?}, but the ladder's first instance has {dimensions:?}")));
+                }
+                for (dimension, value) in &instance.capacity {
+                    if !value.is_finite() || *value <= 0.0 {
+                        return Err(self.fail(
+                            id,
+                            &format!("{ipath}.capacity.{dimension}"),
+                            format_args!("a capacity must be finite and above zero, got {value}"),
+                        ));
+                    }
+                }
+            }
+            for (dimension, upstream) in &tier.fan_in {
+                if !dimensions.contains(dimension.as_str()) {
+                    let known: Vec<&str> = dimensions.iter().copied().collect();
+                    return Err(unknown(
+                        self,
+                        id,
+                        &format!("{base}.fan_in.{dimension}"),
+                        dimension,
+                        &known,
+                    ));
+                }
+                for (source, per_unit) in upstream {
+                    let path = format!("{base}.fan_in.{dimension}.{source}");
+                    match c.tier_order.iter().position(|t| t == source) {
+                        Some(p) if p < position => {}
+                        Some(_) => return Err(self.fail(id, &path, format_args!("tier `{source}` is sized after `{key}`; fan-in may only come from earlier tiers in tier_order"))),
+                        None => return Err(self.fail(id, &path, format_args!("no tier `{source}`"))),
+                    }
+                    if !per_unit.is_finite() || *per_unit < 0.0 {
+                        return Err(self.fail(
+                            id,
+                            &path,
+                            format_args!("must be finite and not negative, got {per_unit}"),
+                        ));
+                    }
+                }
+            }
+            for dimension in &dimensions {
+                let from_plugin = loads.contains(&(key.as_str(), dimension));
+                if !from_plugin && !tier.fan_in.contains_key(*dimension) {
+                    return Err(self.fail(
+                        id,
+                        &format!("{base}.instances.{}.capacity.{dimension}", tier.ladder[0]),
+                        format_args!(
+                            "nothing puts load on `{dimension}`: neither the plugin nor a fan_in"
+                        ),
+                    ));
+                }
+            }
+        }
+        for (index, cell) in c.published.iter().enumerate() {
+            let path = format!("published[{index}]");
+            if !c.milestones.contains_key(&cell.milestone) {
+                return Err(self.fail(
+                    id,
+                    &path,
+                    format_args!("no milestone `{}`", cell.milestone),
+                ));
+            }
+            if cell.tier != "total" && !c.tiers.contains_key(&cell.tier) {
+                return Err(self.fail(id, &path, format_args!("no tier `{}`", cell.tier)));
+            }
+            match cell.column.as_str() {
+                "units" | "monthly_cost" => {
+                    if cell.value.is_none() && cell.min.is_none() && cell.max.is_none() {
+                        return Err(self.fail(id, &path, "needs a value, a min or a max"));
+                    }
+                }
+                "instance" => match (&cell.instance, c.tiers.get(&cell.tier)) {
+                    (Some(instance), Some(tier)) if tier.instances.contains_key(instance) => {}
+                    _ => {
+                        return Err(self.fail(
+                            id,
+                            &path,
+                            "an instance cell needs `instance`, a key of the tier's instances",
+                        ))
+                    }
+                },
+                other => {
+                    return Err(self.fail(
+                        id,
+                        &path,
+                        format_args!(
+                            "unknown column `{other}`; known: units, instance, monthly_cost"
+                        ),
+                    ))
+                }
+            }
+        }
+        for (index, trigger) in c.triggers.iter().enumerate() {
+            let path = format!("triggers[{index}]");
+            if !c.tiers.contains_key(&trigger.tier) {
+                return Err(self.fail(id, &path, format_args!("no tier `{}`", trigger.tier)));
+            }
+            if !trigger.threshold.is_finite() {
+                return Err(self.fail(id, &path, "threshold must be finite"));
+            }
+            if trigger.kind == TriggerKind::Load {
+                let dimension = trigger.dimension.as_deref().unwrap_or_default();
+                if !loads.contains(&(trigger.tier.as_str(), dimension)) {
+                    return Err(self.fail(
+                        id,
+                        &path,
+                        format_args!(
+                            "a load trigger needs `dimension`, a load the plugin puts on tier `{}`",
+                            trigger.tier
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn walk(
+    config: &LayeredConfig,
+    key: String,
+    value: &Value,
+    rows: &mut Vec<(String, String, String)>,
+) {
+    match value {
+        Value::Dict(_, dict) => {
+            for (child, value) in dict {
+                walk(config, format!("{key}.{child}"), value, rows);
+            }
+        }
+        Value::Array(_, items) if items.iter().any(|v| matches!(v, Value::Dict(..))) => {
+            for (index, item) in items.iter().enumerate() {
+                walk(config, format!("{key}[{index}]"), item, rows);
+            }
+        }
+        _ => {
+            let text = match toml::Value::try_from(value) {
+                Ok(toml::Value::String(s)) => format!("{s:?}"),
+                Ok(other) => other.to_string(),
+                Err(_) => format!("{value:?}"),
+            };
+            let layer = config.layer(&key);
+            rows.push((key, text, layer));
+        }
+    }
+}
+
+fn same_keys<'a>(
+    config: &LayeredConfig,
+    profile: &str,
+    list_key: &str,
+    list: &[String],
+    keys: impl Iterator<Item = &'a String>,
+    table: &str,
+) -> Result<(), Error> {
+    let keys: BTreeSet<&str> = keys.map(String::as_str).collect();
+    let listed: BTreeSet<&str> = list.iter().map(String::as_str).collect();
+    if listed.len() != list.len() {
+        return Err(config.fail(profile, list_key, "lists a key twice"));
+    }
+    if let Some(missing) = keys.difference(&listed).next() {
+        return Err(config.fail(
+            profile,
+            list_key,
+            format_args!("does not list `{missing}`, which `{table}` has"),
+        ));
+    }
+    if let Some(extra) = listed.difference(&keys).next() {
+        return Err(config.fail(
+            profile,
+            list_key,
+            format_args!("lists `{extra}`, which `{table}` does not have"),
+        ));
+    }
+    Ok(())
+}
+
+fn unknown(config: &LayeredConfig, profile: &str, key: &str, found: &str, known: &[&str]) -> Error {
+    let hint = known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(found, k), *k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| format!("did you mean `{k}`?"))
+        .unwrap_or_else(|| format!("known: {}", known.join(", ")));
+    config.fail(profile, key, format_args!("unknown name `{found}`; {hint}"))
+}
+
+/// The directory of `config/` files: `dir` if given, else `./config` when it
+/// exists, else `config/` beside the binary or two levels up from it (the
+/// workspace, when the binary runs from `target/<profile>/`).
+pub fn find_config_dir(given: Option<&Path>, exe: Option<&Path>) -> Option<PathBuf> {
+    if let Some(dir) = given {
+        return Some(dir.to_path_buf());
+    }
+    let cwd = PathBuf::from("config");
+    if cwd.is_dir() {
+        return Some(cwd);
+    }
+    let exe_dir = exe?.parent()?;
+    [exe_dir.join("config"), exe_dir.join("../../config")].into_iter().find(|d| d.is_dir())
+}

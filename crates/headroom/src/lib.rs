@@ -1,0 +1,29 @@
+//! Headroom's library: everything between the command line and the kernel.
+//!
+//! - [`config`]: the layered configuration of a profile (figment): the
+//!   plugin's embedded defaults, `config/default.toml`, `config/<id>.toml`,
+//!   `--config` files, `HEADROOM_*` variables, `--set key=value`; each value
+//!   remembers the layer it came from, and every key and number is checked.
+//! - [`registry`]: finds plugin libraries, loads them, refuses duplicates.
+//! - [`plan`]: profile + configuration to a [`plan::Plan`], with the kernel.
+//! - [`audit`]: a document's published plan against the computed one.
+//! - [`render`]: terminal table, Markdown, JSON and CSV.
+//!
+//! **Architecture Invariant:** this crate never prints, never exits and
+//! never reads the process's arguments: the binary does. It reads files and
+//! the environment only in [`config`] and [`registry`], and touches abi_stable
+//! only through `headroom_plugin_api::host`.
+#![deny(missing_docs)]
+
+pub mod audit;
+pub mod config;
+pub mod error;
+pub mod plan;
+pub mod registry;
+pub mod render;
+
+pub use error::Error;
+
+/// Version of the JSON documents `plan` and `audit` print. Bump it when a
+/// field changes meaning or goes away; adding a field does not bump it.
+pub const SCHEMA_VERSION: u32 = 1;

@@ -1,0 +1,738 @@
+//! The planner: a profile and its configuration in, a [`Plan`] out.
+//!
+//! How a plan is computed, for every milestone (and, when the profile has a
+//! growth curve, for every month of the horizon):
+//! 1. the drivers (users, leads/day) come from the milestone, or from the
+//!    growth curve through the milestones;
+//! 2. the plugin's demand mapping turns all driver rows into loads in one
+//!    batch call;
+//! 3. tiers are sized in `tier_order`: a tier's load on each dimension is the
+//!    plugin's load plus its fan-in (e.g. connections = upstream replicas x
+//!    pool size), then the kernel sizes it under the headroom policy,
+//!    horizontally or up its ladder, and prices it;
+//! 4. the runway walks the months with today's deployment; triggers are
+//!    checked against the plan.
+
+use std::collections::BTreeMap;
+
+use headroom_kernel::{
+    first_breach, monthly_cost, size_horizontal, size_on_ladder, GrowthCurve, GrowthPoint,
+    HeadroomPolicy, Rung,
+};
+use headroom_plugin_api::host::LoadedProfile;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{LayeredConfig, ProfileConfig, Scaling, Tier, TriggerKind};
+use crate::Error;
+
+/// Which profile a document is about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProfileRef {
+    /// Profile id.
+    pub id: String,
+    /// Profile version.
+    pub version: String,
+    /// The source document.
+    pub source: String,
+}
+
+impl ProfileRef {
+    /// The reference of a loaded profile.
+    pub fn of(profile: &LoadedProfile) -> ProfileRef {
+        ProfileRef {
+            id: profile.id().into(),
+            version: profile.version().into(),
+            source: profile.source().into(),
+        }
+    }
+}
+
+/// A computed capacity plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Plan {
+    /// Version of this document's shape.
+    pub schema_version: u32,
+    /// The profile.
+    pub profile: ProfileRef,
+    /// Headroom kept on every tier.
+    pub headroom: f64,
+    /// Months the runway looks ahead.
+    pub horizon_months: u32,
+    /// The growth curve between milestones, if the profile has dated milestones.
+    pub growth_curve: Option<String>,
+    /// Drivers and their units.
+    pub drivers: Vec<DriverRef>,
+    /// The plan at each milestone.
+    pub milestones: Vec<MilestonePlan>,
+    /// Month by month, when the profile has a growth curve.
+    pub monthly: Vec<MonthPlan>,
+    /// How long today's deployment lasts, per tier.
+    pub runway: Vec<RunwayEntry>,
+    /// The document's triggers against the plan.
+    pub triggers: Vec<TriggerFinding>,
+    /// The document's recommendations.
+    pub advice: Vec<AdviceEntry>,
+    /// Values the document does not state, with the reason for each default.
+    pub assumptions: BTreeMap<String, String>,
+}
+
+/// A driver and its unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DriverRef {
+    /// Name.
+    pub name: String,
+    /// Unit.
+    pub unit: String,
+}
+
+/// The plan at one milestone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MilestonePlan {
+    /// Key in the configuration.
+    pub key: String,
+    /// Name as the document gives it.
+    pub name: String,
+    /// Months from today, when the milestone is a date.
+    pub month: Option<u32>,
+    /// Driver values.
+    pub drivers: BTreeMap<String, f64>,
+    /// Every tier, in sizing order.
+    pub tiers: Vec<TierPlan>,
+    /// Cost of all tiers a month.
+    pub monthly_cost: f64,
+}
+
+/// One tier at one milestone, with the arithmetic behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TierPlan {
+    /// Tier key.
+    pub tier: String,
+    /// Display name.
+    pub name: String,
+    /// What a unit is.
+    pub unit: String,
+    /// Units to run.
+    pub units: u32,
+    /// Instance type (display name).
+    pub instance: String,
+    /// Instance key in the configuration.
+    pub instance_key: String,
+    /// The dimension that needs the most units.
+    pub bottleneck: String,
+    /// Utilisation of the bottleneck with all units running.
+    pub utilisation: f64,
+    /// Cost a month.
+    pub monthly_cost: f64,
+    /// Price of one unit an hour.
+    pub hourly_price: f64,
+    /// True when even the largest instance cannot hold the load alone.
+    pub beyond_ladder: bool,
+    /// Units the load alone needs.
+    pub needed_by_load: u32,
+    /// Policy: minimum units.
+    pub min_units: u32,
+    /// Policy: N+k spare units.
+    pub redundancy: u32,
+    /// Policy: zones units are a multiple of.
+    pub zones: u32,
+    /// Every dimension's load against capacity.
+    pub dimensions: Vec<DimensionPlan>,
+    /// For a vertical tier, each instance tried, small to large.
+    pub ladder_steps: Vec<LadderStep>,
+    /// Loads the plugin computes on this tier that no capacity limits.
+    pub metrics: BTreeMap<String, f64>,
+}
+
+/// One dimension of a tier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DimensionPlan {
+    /// Dimension name.
+    pub dimension: String,
+    /// Total load.
+    pub load: f64,
+    /// Part of the load the plugin's demand mapping computed.
+    pub from_drivers: f64,
+    /// Parts of the load from other tiers' units.
+    pub fan_in: Vec<FanIn>,
+    /// Capacity of one unit.
+    pub capacity_per_unit: f64,
+    /// Capacity of one unit within headroom: capacity x (1 - headroom).
+    pub usable_per_unit: f64,
+    /// ceil(load / usable_per_unit).
+    pub units_needed: u32,
+    /// load / (units x capacity).
+    pub utilisation: f64,
+}
+
+/// Load on a dimension that comes from another tier's units.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FanIn {
+    /// Upstream tier.
+    pub tier: String,
+    /// Its units.
+    pub units: u32,
+    /// Load each of its units brings.
+    pub per_unit: f64,
+}
+
+/// One instance tried on a vertical ladder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LadderStep {
+    /// Instance (display name).
+    pub instance: String,
+    /// Instances of it the load needs.
+    pub units_needed: u32,
+}
+
+/// The plan at one month of the horizon.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MonthPlan {
+    /// Months from today.
+    pub month: u32,
+    /// Driver values from the growth curve.
+    pub drivers: BTreeMap<String, f64>,
+    /// Tier summaries.
+    pub tiers: Vec<TierSummary>,
+    /// Cost of all tiers a month.
+    pub monthly_cost: f64,
+}
+
+/// A tier in one month, in short.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TierSummary {
+    /// Tier key.
+    pub tier: String,
+    /// Units.
+    pub units: u32,
+    /// Instance (display name).
+    pub instance: String,
+    /// Bottleneck utilisation.
+    pub utilisation: f64,
+    /// Utilisation today's deployment would run at, if the tier has one.
+    pub current_utilisation: Option<f64>,
+}
+
+/// How long today's deployment of one tier lasts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RunwayEntry {
+    /// Tier key.
+    pub tier: String,
+    /// First month the headroom is broken; null when beyond the horizon.
+    pub month: Option<u32>,
+    /// Units running today.
+    pub current_units: u32,
+    /// Instance running today.
+    pub current_instance: String,
+    /// The dimension that breaks first (or runs hottest).
+    pub dimension: String,
+    /// Its utilisation then (or the highest within the horizon).
+    pub utilisation: f64,
+}
+
+/// A document trigger against the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TriggerFinding {
+    /// Name.
+    pub name: String,
+    /// Tier.
+    pub tier: String,
+    /// `utilisation`, `load` or `monitor`.
+    pub kind: String,
+    /// Threshold.
+    pub threshold: f64,
+    /// The document's words.
+    pub text: String,
+    /// First month today's deployment crosses it; null if never within the
+    /// horizon or not modelled.
+    pub fires_month: Option<u32>,
+    /// Milestones at which the computed plan itself runs past it.
+    pub plan_exceeds_at: Vec<String>,
+    /// What the finding means.
+    pub note: String,
+}
+
+/// Recommendations for a horizon or phase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AdviceEntry {
+    /// Horizon or phase.
+    pub horizon: String,
+    /// Who or what it suits.
+    pub suitable_for: Option<String>,
+    /// First month it applies to.
+    pub from_month: Option<u32>,
+    /// Last month it applies to.
+    pub to_month: Option<u32>,
+    /// The recommendations.
+    pub items: Vec<String>,
+}
+
+/// Everything the sizing of one row of drivers needs, prepared once.
+struct Planner<'a> {
+    profile: &'a LoadedProfile,
+    config: &'a ProfileConfig,
+    /// (tier, dimension) of each plugin load, in load-row order.
+    loads: Vec<(String, String)>,
+}
+
+impl Planner<'_> {
+    fn id(&self) -> String {
+        self.profile.id().to_string()
+    }
+
+    fn kernel_error(&self, tier: &str) -> impl Fn(headroom_kernel::KernelError) -> Error + '_ {
+        let tier = tier.to_string();
+        move |source| Error::Kernel { profile: self.id(), tier: tier.clone(), source }
+    }
+
+    /// Runs the demand mapping over every row in one batch call.
+    fn demand(&self, rows: &[Vec<f64>], labels: &[String]) -> Result<Vec<Vec<f64>>, Error> {
+        let parameters: Vec<f64> =
+            self.profile.parameters().map(|p| self.config.demand[p]).collect();
+        let flat: Vec<f64> = rows.iter().flatten().copied().collect();
+        let width = self.loads.len();
+        let mut out = vec![0.0; rows.len() * width];
+        self.profile
+            .demand(&parameters, &flat, &mut out)
+            .map_err(|message| Error::PluginFailed { profile: self.id(), message })?;
+        let rows: Vec<Vec<f64>> = out.chunks(width.max(1)).map(<[f64]>::to_vec).collect();
+        for (row, label) in rows.iter().zip(labels) {
+            for (value, (tier, dimension)) in row.iter().zip(&self.loads) {
+                if !value.is_finite() || *value < 0.0 {
+                    return Err(Error::PluginFailed {
+                        profile: self.id(),
+                        message: format!(
+                            "demand mapping gave load {tier}.{dimension} = {value} at {label}; loads must be finite and not negative"
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Sizes every tier for one row of loads.
+    fn size(&self, loads: &[f64]) -> Result<Vec<TierPlan>, Error> {
+        let mut sized: Vec<TierPlan> = Vec::new();
+        for key in &self.config.tier_order {
+            let tier = &self.config.tiers[key];
+            sized.push(self.size_tier(key, tier, loads, &sized)?);
+        }
+        Ok(sized)
+    }
+
+    fn size_tier(
+        &self,
+        key: &str,
+        tier: &Tier,
+        loads: &[f64],
+        upstream: &[TierPlan],
+    ) -> Result<TierPlan, Error> {
+        let headroom = self.config.headroom;
+        let policy = HeadroomPolicy {
+            headroom,
+            min_units: tier.min_units,
+            redundancy: tier.redundancy,
+            zones: tier.zones,
+        };
+        let first = &tier.instances[&tier.ladder[0]];
+        let dimensions: Vec<&String> = first.capacity.keys().collect();
+        let mut dimension_loads = Vec::with_capacity(dimensions.len());
+        let mut parts = Vec::with_capacity(dimensions.len());
+        for dimension in &dimensions {
+            let from_drivers: f64 = self
+                .loads
+                .iter()
+                .zip(loads)
+                .filter(|((t, d), _)| t == key && d == *dimension)
+                .map(|(_, v)| v)
+                .sum();
+            let fan_in: Vec<FanIn> = tier
+                .fan_in
+                .get(*dimension)
+                .into_iter()
+                .flatten()
+                .map(|(source, per_unit)| FanIn {
+                    tier: source.clone(),
+                    units: upstream.iter().find(|t| &t.tier == source).map_or(0, |t| t.units),
+                    per_unit: *per_unit,
+                })
+                .collect();
+            let total =
+                from_drivers + fan_in.iter().map(|f| f64::from(f.units) * f.per_unit).sum::<f64>();
+            dimension_loads.push(total);
+            parts.push((from_drivers, fan_in));
+        }
+        let rungs: Vec<Rung> = tier
+            .ladder
+            .iter()
+            .map(|k| Rung {
+                capacities: dimensions.iter().map(|d| tier.instances[k].capacity[*d]).collect(),
+            })
+            .collect();
+        let error = self.kernel_error(key);
+        let (rung, beyond_ladder, sizing) = match tier.scaling {
+            Scaling::Horizontal => (
+                0,
+                false,
+                size_horizontal(&dimension_loads, &rungs[0].capacities, &policy).map_err(&error)?,
+            ),
+            Scaling::Vertical => {
+                let s = size_on_ladder(&dimension_loads, &rungs, &policy).map_err(&error)?;
+                (s.rung, s.beyond_ladder, s.sizing)
+            }
+        };
+        let ladder_steps = match tier.scaling {
+            Scaling::Horizontal => Vec::new(),
+            Scaling::Vertical => tier.ladder[..=rung]
+                .iter()
+                .zip(&rungs)
+                .map(|(k, r)| {
+                    size_horizontal(
+                        &dimension_loads,
+                        &r.capacities,
+                        &HeadroomPolicy::headroom_only(headroom),
+                    )
+                    .map(|s| LadderStep {
+                        instance: tier.instances[k].name.clone(),
+                        units_needed: s.needed_by_load,
+                    })
+                    .map_err(&error)
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let instance_key = tier.ladder[rung].clone();
+        let instance = &tier.instances[&instance_key];
+        let capacities = &rungs[rung].capacities;
+        let dimension_plans = dimensions
+            .iter()
+            .zip(&dimension_loads)
+            .zip(parts)
+            .zip(capacities)
+            .enumerate()
+            .map(|(i, (((dimension, &load), (from_drivers, fan_in)), &capacity))| DimensionPlan {
+                dimension: (*dimension).clone(),
+                load,
+                from_drivers,
+                fan_in,
+                capacity_per_unit: capacity,
+                usable_per_unit: capacity * (1.0 - headroom),
+                units_needed: size_horizontal(
+                    &[load],
+                    &[capacity],
+                    &HeadroomPolicy::headroom_only(headroom),
+                )
+                .map_or(0, |s| s.needed_by_load),
+                utilisation: sizing.utilisation[i],
+            })
+            .collect();
+        let metrics = self
+            .loads
+            .iter()
+            .zip(loads)
+            .filter(|((t, d), _)| t == key && !first.capacity.contains_key(d))
+            .map(|((_, d), v)| (d.clone(), *v))
+            .collect();
+        Ok(TierPlan {
+            tier: key.to_string(),
+            name: tier.name.clone(),
+            unit: tier.unit.clone(),
+            units: sizing.units,
+            instance: instance.name.clone(),
+            instance_key,
+            bottleneck: dimensions[sizing.bottleneck].clone(),
+            utilisation: sizing.peak_utilisation(),
+            monthly_cost: monthly_cost(instance.hourly_price, sizing.units).map_err(&error)?,
+            hourly_price: instance.hourly_price,
+            beyond_ladder,
+            needed_by_load: sizing.needed_by_load,
+            min_units: tier.min_units,
+            redundancy: tier.redundancy,
+            zones: tier.zones,
+            dimensions: dimension_plans,
+            ladder_steps,
+            metrics,
+        })
+    }
+}
+
+fn curve_of(config: &ProfileConfig) -> Option<GrowthCurve> {
+    let growth = config.growth.as_ref()?;
+    Some(match growth.curve.as_str() {
+        "log-linear" => GrowthCurve::LogLinear,
+        "compound-monthly" => GrowthCurve::CompoundMonthly { rate: growth.rate },
+        "logistic" => GrowthCurve::Logistic { ceiling: growth.ceiling.unwrap_or(f64::INFINITY) },
+        _ => GrowthCurve::PiecewiseLinear,
+    })
+}
+
+/// Plans `profile` under `layered`; `months` overrides the horizon.
+pub fn plan(
+    profile: &LoadedProfile,
+    layered: &LayeredConfig,
+    months: Option<u32>,
+) -> Result<Plan, Error> {
+    let config = &layered.config;
+    let horizon = months.unwrap_or(config.horizon_months);
+    let planner = Planner {
+        profile,
+        config,
+        loads: profile.loads().map(|(t, d, _)| (t.to_string(), d.to_string())).collect(),
+    };
+    let drivers: Vec<DriverRef> = profile
+        .drivers()
+        .map(|(name, unit)| DriverRef { name: name.into(), unit: unit.into() })
+        .collect();
+
+    let milestones: Vec<(&String, &crate::config::Milestone)> = config
+        .milestone_order
+        .iter()
+        .map(|k| (k, &config.milestones[k]))
+        .filter(|(_, m)| m.month.is_none_or(|month| month <= horizon))
+        .collect();
+    let mut rows: Vec<Vec<f64>> = Vec::new();
+    let mut labels: Vec<String> = Vec::new();
+    for (key, milestone) in &milestones {
+        rows.push(drivers.iter().map(|d| milestone.drivers[&d.name]).collect());
+        labels.push(format!("milestone `{key}`"));
+    }
+    let curve = curve_of(config);
+    let mut monthly_drivers: Vec<Vec<f64>> = Vec::new();
+    if let Some(curve) = curve {
+        let dated: Vec<&crate::config::Milestone> = config.milestones.values().collect();
+        let mut by_driver = Vec::new();
+        for driver in &drivers {
+            let mut points: Vec<GrowthPoint> = dated
+                .iter()
+                .filter_map(|m| {
+                    m.month.map(|month| GrowthPoint {
+                        month: f64::from(month),
+                        value: m.drivers[&driver.name],
+                    })
+                })
+                .collect();
+            points.sort_by(|a, b| a.month.total_cmp(&b.month));
+            by_driver.push(curve.monthly(&points, horizon).map_err(|source| Error::Config {
+                profile: profile.id().into(),
+                message: format!("growth of driver `{}`: {source}", driver.name),
+            })?);
+        }
+        for month in 0..=horizon as usize {
+            monthly_drivers.push(by_driver.iter().map(|values| values[month]).collect());
+            labels.push(format!("month {month}"));
+        }
+    }
+    rows.extend(monthly_drivers.iter().cloned());
+    let loads = planner.demand(&rows, &labels)?;
+
+    let mut milestone_plans = Vec::new();
+    for (index, (key, milestone)) in milestones.iter().enumerate() {
+        let tiers = planner.size(&loads[index])?;
+        milestone_plans.push(MilestonePlan {
+            key: (*key).clone(),
+            name: milestone.name.clone(),
+            month: milestone.month,
+            drivers: drivers.iter().map(|d| (d.name.clone(), milestone.drivers[&d.name])).collect(),
+            monthly_cost: tiers.iter().map(|t| t.monthly_cost).sum(),
+            tiers,
+        });
+    }
+
+    let mut monthly_tiers: Vec<Vec<TierPlan>> = Vec::new();
+    for month_loads in &loads[milestones.len()..] {
+        monthly_tiers.push(planner.size(month_loads)?);
+    }
+    let runway = runway(&planner, &monthly_tiers)?;
+    let monthly = monthly_tiers
+        .iter()
+        .enumerate()
+        .map(|(month, tiers)| MonthPlan {
+            month: month as u32,
+            drivers: drivers
+                .iter()
+                .zip(&monthly_drivers[month])
+                .map(|(d, v)| (d.name.clone(), *v))
+                .collect(),
+            tiers: tiers
+                .iter()
+                .map(|t| TierSummary {
+                    tier: t.tier.clone(),
+                    units: t.units,
+                    instance: t.instance.clone(),
+                    utilisation: t.utilisation,
+                    current_utilisation: current_utilisation(config, t),
+                })
+                .collect(),
+            monthly_cost: tiers.iter().map(|t| t.monthly_cost).sum(),
+        })
+        .collect::<Vec<_>>();
+    let triggers = triggers(config, &milestone_plans, &monthly);
+    Ok(Plan {
+        schema_version: crate::SCHEMA_VERSION,
+        profile: ProfileRef::of(profile),
+        headroom: config.headroom,
+        horizon_months: horizon,
+        growth_curve: curve.map(|c| c.name().to_string()),
+        drivers,
+        milestones: milestone_plans,
+        monthly,
+        runway,
+        triggers,
+        advice: config
+            .advice
+            .iter()
+            .map(|a| AdviceEntry {
+                horizon: a.horizon.clone(),
+                suitable_for: a.suitable_for.clone(),
+                from_month: a.from_month,
+                to_month: a.to_month,
+                items: a.items.clone(),
+            })
+            .collect(),
+        assumptions: config.assumptions.clone(),
+    })
+}
+
+/// Today's deployment of a tier: its units and instance key.
+fn current(config: &ProfileConfig, tier: &str) -> Option<(u32, String)> {
+    let t = &config.tiers[tier];
+    let units = t.current_units?;
+    let instance = t.current_instance.clone().unwrap_or_else(|| t.ladder[0].clone());
+    Some((units, instance))
+}
+
+/// Utilisation of the bottleneck if today's deployment carried this load.
+fn current_utilisation(config: &ProfileConfig, planned: &TierPlan) -> Option<f64> {
+    let (units, instance) = current(config, &planned.tier)?;
+    let effective = units.saturating_sub(config.tiers[&planned.tier].redundancy);
+    let capacity = &config.tiers[&planned.tier].instances[&instance].capacity;
+    planned
+        .dimensions
+        .iter()
+        .map(|d| d.load / (capacity[&d.dimension] * f64::from(effective)))
+        .max_by(f64::total_cmp)
+}
+
+fn runway(planner: &Planner, monthly: &[Vec<TierPlan>]) -> Result<Vec<RunwayEntry>, Error> {
+    let config = planner.config;
+    let mut entries = Vec::new();
+    if monthly.is_empty() {
+        return Ok(entries);
+    }
+    for (index, key) in config.tier_order.iter().enumerate() {
+        let Some((units, instance_key)) = current(config, key) else { continue };
+        let tier = &config.tiers[key];
+        let instance = &tier.instances[&instance_key];
+        let dimensions: Vec<&String> = instance.capacity.keys().collect();
+        let capacities: Vec<f64> = dimensions.iter().map(|d| instance.capacity[*d]).collect();
+        // Each month's load on this tier, with the tiers upstream of it sized
+        // as the plan needs them (see ARCHITECTURE.md, "Runway").
+        let loads: Vec<Vec<f64>> = monthly
+            .iter()
+            .map(|tiers| tiers[index].dimensions.iter().map(|d| d.load).collect())
+            .collect();
+        let policy = HeadroomPolicy {
+            headroom: config.headroom,
+            min_units: tier.min_units,
+            redundancy: tier.redundancy,
+            zones: tier.zones,
+        };
+        let found =
+            first_breach(&loads, &capacities, units, &policy).map_err(planner.kernel_error(key))?;
+        entries.push(RunwayEntry {
+            tier: key.clone(),
+            month: found.month.map(|m| m as u32),
+            current_units: units,
+            current_instance: instance.name.clone(),
+            dimension: dimensions[found.dimension].clone(),
+            utilisation: found.utilisation,
+        });
+    }
+    Ok(entries)
+}
+
+fn triggers(
+    config: &ProfileConfig,
+    milestones: &[MilestonePlan],
+    monthly: &[MonthPlan],
+) -> Vec<TriggerFinding> {
+    config
+        .triggers
+        .iter()
+        .map(|trigger| {
+            let tier_of = |tiers: &[TierPlan]| tiers.iter().find(|t| t.tier == trigger.tier).cloned();
+            let (fires_month, plan_exceeds_at, note) = match trigger.kind {
+                TriggerKind::Utilisation => {
+                    let fires = monthly.iter().find_map(|m| {
+                        m.tiers
+                            .iter()
+                            .find(|t| t.tier == trigger.tier)
+                            .and_then(|t| t.current_utilisation)
+                            .filter(|u| *u > trigger.threshold)
+                            .map(|_| m.month)
+                    });
+                    let exceeds: Vec<String> = milestones
+                        .iter()
+                        .filter(|m| tier_of(&m.tiers).is_some_and(|t| t.utilisation > trigger.threshold))
+                        .map(|m| m.name.clone())
+                        .collect();
+                    let note = if exceeds.is_empty() {
+                        format!(
+                            "the plan keeps `{}` at or under {:.0}% at every milestone",
+                            trigger.tier,
+                            trigger.threshold * 100.0
+                        )
+                    } else {
+                        format!(
+                            "the plan sizes `{}` up to {:.0}% utilisation (headroom {:.0}%), past this {:.0}% trigger at: {}; the headroom rule and the trigger disagree",
+                            trigger.tier,
+                            (1.0 - config.headroom) * 100.0,
+                            config.headroom * 100.0,
+                            trigger.threshold * 100.0,
+                            exceeds.join(", ")
+                        )
+                    };
+                    (fires, exceeds, note)
+                }
+                TriggerKind::Load => {
+                    let dimension = trigger.dimension.clone().unwrap_or_default();
+                    let exceeds: Vec<String> = milestones
+                        .iter()
+                        .filter(|m| {
+                            tier_of(&m.tiers).is_some_and(|t| {
+                                t.metrics.get(&dimension).copied().or_else(|| {
+                                    t.dimensions.iter().find(|d| d.dimension == dimension).map(|d| d.load)
+                                }) > Some(trigger.threshold)
+                            })
+                        })
+                        .map(|m| m.name.clone())
+                        .collect();
+                    let note = if exceeds.is_empty() {
+                        format!("`{}.{dimension}` stays at or under {} at every milestone", trigger.tier, trigger.threshold)
+                    } else {
+                        format!("`{}.{dimension}` passes {} at: {}", trigger.tier, trigger.threshold, exceeds.join(", "))
+                    };
+                    (None, exceeds, note)
+                }
+                TriggerKind::Monitor => {
+                    (None, Vec::new(), "not modelled by the plan: watch it in production".to_string())
+                }
+            };
+            TriggerFinding {
+                name: trigger.name.clone(),
+                tier: trigger.tier.clone(),
+                kind: match trigger.kind {
+                    TriggerKind::Utilisation => "utilisation",
+                    TriggerKind::Load => "load",
+                    TriggerKind::Monitor => "monitor",
+                }
+                .to_string(),
+                threshold: trigger.threshold,
+                text: trigger.text.clone(),
+                fires_month,
+                plan_exceeds_at,
+                note,
+            }
+        })
+        .collect()
+}
