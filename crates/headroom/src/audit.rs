@@ -95,7 +95,7 @@ fn units_row(cell: &PublishedCell, tier: &TierPlan, headroom: f64) -> AuditRow {
     let bottleneck = tier.dimensions.iter().find(|d| d.dimension == tier.bottleneck);
     let rule = match bottleneck {
         Some(d) => format!(
-            "{:.1} {} / ({} a {} x (1 - {})) = {} needed",
+            "{:.1} {} / ({} per {} x (1 - {})) = {} needed",
             d.load, d.dimension, d.capacity_per_unit, tier.unit, headroom, tier.needed_by_load
         ),
         None => format!("{} needed", tier.needed_by_load),
@@ -115,7 +115,7 @@ fn units_row(cell: &PublishedCell, tier: &TierPlan, headroom: f64) -> AuditRow {
             let implied_h = implied_headroom(d.load, d.capacity_per_unit, published);
             let implied_c = implied_capacity(d.load, published, headroom);
             let mut why = format!(
-                "by the rule: {rule}{policy}. {published} {}s would mean {} headroom instead of {}, or {:.1} {} a {} instead of {}",
+                "by the rule: {rule}{policy}. {published} {}s would mean {} headroom instead of {}, or {:.1} {} per {} instead of {}",
                 tier.unit,
                 percent(implied_h),
                 percent(headroom),
@@ -125,7 +125,7 @@ fn units_row(cell: &PublishedCell, tier: &TierPlan, headroom: f64) -> AuditRow {
                 d.capacity_per_unit
             );
             if spare > 0.0 {
-                why.push_str(&format!(", or N+{spare} spare {}s", tier.unit));
+                why.push_str(&format!(", or N+{spare} spare units"));
             }
             why
         }
@@ -134,7 +134,7 @@ fn units_row(cell: &PublishedCell, tier: &TierPlan, headroom: f64) -> AuditRow {
             let bound = if comparison.verdict == Verdict::UnderProvisioned { high } else { low };
             let bound = bound.unwrap_or(f64::from(tier.units));
             format!(
-                "by the rule: {rule}{policy}. The range's nearest end, {bound}, would mean {:.1} {} a {} at {} headroom instead of {}",
+                "by the rule: {rule}{policy}. The range's nearest end, {bound}, would mean {:.1} {} per {} at {} headroom instead of {}",
                 implied_capacity(d.load, bound, headroom),
                 d.dimension,
                 tier.unit,
@@ -268,15 +268,14 @@ fn cost_row(
             ));
         }
         let basis = if replaced.is_empty() { milestone.monthly_cost } else { repriced };
-        if basis > 0.0 {
-            let ratio = reference / basis;
-            if (ratio - 1.0).abs() <= tolerance {
-                explanation.push_str(": the gap is the deployment, not the prices");
-            } else {
-                explanation.push_str(&format!(
-                    "; the published figure implies prices {ratio:.2}x this profile's (assumed) prices, or costs the document does not itemise"
-                ));
-            }
+        let document = compare(&range_of(cell), basis, tolerance);
+        if !replaced.is_empty() && matches!(document.verdict, Verdict::Match | Verdict::WithinRange) {
+            explanation.push_str(", which the published figure holds: the gap is the deployment, not the prices");
+        } else if basis > 0.0 {
+            explanation.push_str(&format!(
+                "; the published figure implies prices {:.2}x this profile's (assumed) prices, or costs the document does not itemise",
+                reference / basis
+            ));
         }
     }
     verdict_row(

@@ -70,6 +70,25 @@ fn instance_cell(tier: &TierPlan) -> String {
     }
 }
 
+/// Greedy word wrap, so long explanations stay readable in a terminal.
+fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines.join("\n")
+}
+
 fn table() -> Table {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
@@ -381,7 +400,7 @@ fn audit_table(audit: &Audit) -> String {
             row.computed.clone(),
             row.delta.map(number).unwrap_or_default(),
             row.verdict.clone(),
-            row.explanation.clone(),
+            wrap(&row.explanation, 72),
         ]);
     }
     out.push_str(&t.to_string());
