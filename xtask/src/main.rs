@@ -1,28 +1,49 @@
 //! `cargo xtask`: the project's tasks, in Rust so they run wherever cargo does.
 //!
-//! It shells out to `cargo` and never links the project's crates, so it
-//! compiles in seconds. It must never hold logic the `headroom` binary needs.
+//! It shells out to `cargo` and to the built `headroom` binary and never
+//! links the project's crates, so it compiles in seconds. It must never hold
+//! logic the `headroom` binary needs: a task is a sequence of commands.
 
 use std::env;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 type Result<T = ()> = std::result::Result<T, String>;
 
 const TASKS: &[(&str, &str)] = &[
-    ("build", "build the host and every plugin; copy plugins to target/plugins"),
-    ("test", "build, then fmt check, clippy -D warnings, and every test (INSTA_UPDATE=no)"),
+    ("build", "build the host and every plugin (debug); copy plugins to target/plugins"),
+    ("test", "build, then fmt check, clippy -D warnings, every test with INSTA_UPDATE=no"),
+    ("report", "build, then plan every profile into reports/<profile>.{md,json,csv,svg}"),
+    (
+        "snapshot",
+        "run the tests and review changed insta snapshots (`snapshot accept` accepts them all)",
+    ),
+    ("schema", "regenerate schemas/plan.schema.json and schemas/audit.schema.json"),
+    ("dist", "release build into target/dist/headroom-<version>-<target>.tar.gz"),
+    (
+        "new-plugin <name>",
+        "scaffold plugins/<name> and config/<name>.toml, a profile that builds and loads",
+    ),
+    ("bench", "criterion benches of the kernel, and `headroom plan --all` as a cold process"),
 ];
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
+    let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
     let result = match args.first().map(String::as_str) {
         None | Some("help" | "--help" | "-h") => {
             print_tasks();
             Ok(())
         }
-        Some("build") => build(),
+        Some("build") => build(false),
         Some("test") => test(),
+        Some("report") => report(),
+        Some("snapshot") => snapshot(&rest),
+        Some("schema") => schema(),
+        Some("dist") => dist(),
+        Some("new-plugin") => new_plugin(&rest),
+        Some("bench") => bench(),
         Some(other) => Err(format!("unknown task `{other}`; run `cargo xtask` to list tasks")),
     };
     match result {
@@ -37,41 +58,395 @@ fn main() -> ExitCode {
 fn print_tasks() {
     println!("cargo xtask <task>\n\ntasks:");
     for (name, what) in TASKS {
-        println!("  {name:<12} {what}");
+        println!("  {name:<20} {what}");
     }
 }
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace")
-        .to_path_buf()
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new(".")).to_path_buf()
 }
 
-fn cargo(args: &[&str]) -> Result {
-    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args(args))
+fn target_dir() -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+}
+
+fn cargo() -> Command {
+    let mut command = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.current_dir(root());
+    command
 }
 
 fn run(command: &mut Command) -> Result {
-    command.current_dir(workspace_root());
-    eprintln!("xtask: running {command:?}");
-    let status = command.status().map_err(|e| format!("cannot start {command:?}: {e}"))?;
+    eprintln!("xtask: {}", describe(command));
+    let status =
+        command.status().map_err(|e| format!("cannot start {}: {e}", describe(command)))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("{command:?} failed with {status}"))
+        Err(format!("`{}` failed ({status})", describe(command)))
     }
 }
 
-fn build() -> Result {
-    cargo(&["build", "--workspace"])
+fn describe(command: &Command) -> String {
+    let mut text = command.get_program().to_string_lossy().into_owned();
+    for arg in command.get_args() {
+        text.push(' ');
+        text.push_str(&arg.to_string_lossy());
+    }
+    text
+}
+
+/// Package names of the plugins under plugins/, read from their manifests.
+fn plugin_packages() -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    let dir = root().join("plugins");
+    let entries = fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries.flatten() {
+        let manifest = entry.path().join("Cargo.toml");
+        let Ok(text) = fs::read_to_string(&manifest) else { continue };
+        let name = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("name = \"").and_then(|r| r.strip_suffix('"')))
+            .ok_or_else(|| format!("{}: no package name", manifest.display()))?;
+        names.push(name.to_string());
+    }
+    names.sort();
+    Ok(names)
+}
+
+fn library_file(package: &str) -> String {
+    let stem = package.replace('-', "_");
+    if cfg!(windows) {
+        format!("{stem}{}", env::consts::DLL_SUFFIX)
+    } else {
+        format!("lib{stem}{}", env::consts::DLL_SUFFIX)
+    }
+}
+
+/// Builds the workspace and copies the profile plugins (not the test
+/// fixtures) into target/plugins, where `headroom` finds them.
+fn build(release: bool) -> Result {
+    let mut command = cargo();
+    command.args(["build", "--workspace"]);
+    if release {
+        command.arg("--release");
+    }
+    run(&mut command)?;
+    let profile_dir = target_dir().join(if release { "release" } else { "debug" });
+    let plugins = target_dir().join("plugins");
+    fs::create_dir_all(&plugins).map_err(|e| format!("{}: {e}", plugins.display()))?;
+    // Start clean: a plugin removed from plugins/ must not linger.
+    for entry in fs::read_dir(&plugins).map_err(|e| e.to_string())?.flatten() {
+        let _ = fs::remove_file(entry.path());
+    }
+    for package in plugin_packages()? {
+        let file = library_file(&package);
+        let from = profile_dir.join(&file);
+        fs::copy(&from, plugins.join(&file))
+            .map_err(|e| format!("copy {}: {e}", from.display()))?;
+    }
+    Ok(())
 }
 
 fn test() -> Result {
-    build()?;
-    cargo(&["fmt", "--all", "--check"])?;
-    cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
-    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    build(false)?;
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run(cargo()
         .args(["test", "--workspace"])
-        .env("INSTA_UPDATE", "no"))
+        .env("INSTA_UPDATE", "no")
+        .env("HEADROOM_TEST_TARGET_DIR", target_dir()))
+}
+
+fn headroom_binary(release: bool) -> PathBuf {
+    let name = format!("headroom{}", env::consts::EXE_SUFFIX);
+    target_dir().join(if release { "release" } else { "debug" }).join(name)
+}
+
+fn report() -> Result {
+    build(false)?;
+    run(Command::new(headroom_binary(false))
+        .current_dir(root())
+        .args(["report", "--out", "reports"])
+        .env_remove("HEADROOM_PLUGIN_DIR"))
+}
+
+fn snapshot(args: &[&str]) -> Result {
+    build(false)?;
+    let accept = args.first() == Some(&"accept");
+    let mut command = cargo();
+    command
+        .args(["test", "--workspace"])
+        .env("HEADROOM_TEST_TARGET_DIR", target_dir())
+        .env("INSTA_UPDATE", if accept { "always" } else { "new" });
+    // The tests fail while snapshots differ; the review below is the point.
+    let _ = run(&mut command);
+    if accept {
+        eprintln!("xtask: accepted every snapshot; read `git diff` before committing");
+        return Ok(());
+    }
+    let pending: Vec<PathBuf> = find_files(&root(), ".snap.new");
+    if pending.is_empty() {
+        eprintln!("xtask: no changed snapshots");
+        return Ok(());
+    }
+    for new in &pending {
+        let old = new.with_extension("");
+        eprintln!("\n=== {} ===", old.display());
+        let _ = Command::new("diff").arg("-u").arg(&old).arg(new).status();
+    }
+    Err(format!(
+        "{} changed snapshot(s) above; `cargo xtask snapshot accept` takes them (or `cargo insta review`)",
+        pending.len()
+    ))
+}
+
+fn find_files(dir: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else { return found };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if path.is_dir() && name != "target" && !name.starts_with('.') {
+            found.extend(find_files(&path, suffix));
+        } else if name.ends_with(suffix) {
+            found.push(path);
+        }
+    }
+    found
+}
+
+fn schema() -> Result {
+    run(cargo().args(["build", "--package", "headroom-cli"]))?;
+    let dir = root().join("schemas");
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    for kind in ["plan", "audit"] {
+        let output = Command::new(headroom_binary(false))
+            .args(["schema", kind])
+            .output()
+            .map_err(|e| format!("cannot run headroom: {e}"))?;
+        if !output.status.success() {
+            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+        }
+        let path = dir.join(format!("{kind}.schema.json"));
+        fs::write(&path, &output.stdout).map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("xtask: wrote {}", path.display());
+    }
+    Ok(())
+}
+
+fn host_target() -> Result<String> {
+    let output =
+        Command::new("rustc").arg("-vV").output().map_err(|e| format!("rustc -vV: {e}"))?;
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .ok_or_else(|| "rustc -vV printed no host".to_string())
+}
+
+fn dist() -> Result {
+    build(true)?;
+    let version = env!("CARGO_PKG_VERSION");
+    let name = format!("headroom-{version}-{}", host_target()?);
+    let dist = target_dir().join("dist");
+    let stage = dist.join(&name);
+    let _ = fs::remove_dir_all(&stage);
+    fs::create_dir_all(stage.join("plugins")).map_err(|e| e.to_string())?;
+    fs::create_dir_all(stage.join("config")).map_err(|e| e.to_string())?;
+    let copy = |from: &Path, to: &Path| {
+        fs::copy(from, to).map(|_| ()).map_err(|e| format!("copy {}: {e}", from.display()))
+    };
+    copy(
+        &headroom_binary(true),
+        &stage.join(headroom_binary(true).file_name().unwrap_or_default()),
+    )?;
+    for package in plugin_packages()? {
+        let file = library_file(&package);
+        copy(&target_dir().join("release").join(&file), &stage.join("plugins").join(&file))?;
+    }
+    for entry in fs::read_dir(root().join("config")).map_err(|e| e.to_string())?.flatten() {
+        copy(&entry.path(), &stage.join("config").join(entry.file_name()))?;
+    }
+    for file in ["README.md", "ARCHITECTURE.md"] {
+        copy(&root().join(file), &stage.join(file))?;
+    }
+    let archive = dist.join(format!("{name}.tar.gz"));
+    run(Command::new("tar").arg("-czf").arg(&archive).arg("-C").arg(&dist).arg(&name))?;
+    eprintln!("xtask: wrote {}", archive.display());
+    Ok(())
+}
+
+fn new_plugin(args: &[&str]) -> Result {
+    let Some(&name) = args.first() else {
+        return Err(
+            "usage: cargo xtask new-plugin <name> (lowercase letters, digits and dashes)".into()
+        );
+    };
+    let valid = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name.starts_with(|c: char| c.is_ascii_lowercase());
+    if !valid {
+        return Err(format!("plugin name `{name}`: use lowercase letters, digits and dashes, starting with a letter"));
+    }
+    let dir = root().join("plugins").join(name);
+    let config = root().join("config").join(format!("{name}.toml"));
+    if dir.exists() || config.exists() {
+        return Err(format!("{} or {} already exists", dir.display(), config.display()));
+    }
+    fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+    let fill =
+        |template: &str| template.replace("{{name}}", name).replace("{{type}}", &type_name(name));
+    let files = [
+        (dir.join("Cargo.toml"), fill(TEMPLATE_MANIFEST)),
+        (dir.join("src/lib.rs"), fill(TEMPLATE_LIB)),
+        (config.clone(), fill(TEMPLATE_CONFIG)),
+    ];
+    for (path, text) in &files {
+        fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    eprintln!(
+        "xtask: created plugins/{name} and config/{name}.toml; every TODO marks a decision of yours.\nxtask: next: `cargo xtask build && target/debug/headroom profiles`"
+    );
+    Ok(())
+}
+
+fn type_name(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+const TEMPLATE_MANIFEST: &str = r#"[package]
+name = "headroom-profile-{{name}}"
+description = "Headroom system profile: {{name}}"
+version.workspace = true
+edition.workspace = true
+license.workspace = true
+publish = false
+
+[lib]
+crate-type = ["cdylib"]
+
+[dependencies]
+headroom-plugin-api.workspace = true
+"#;
+
+const TEMPLATE_LIB: &str = r#"//! System profile `{{name}}`.
+//!
+//! TODO: say which system this is and which document it encodes.
+//! This crate holds the demand mapping only; every number lives in
+//! `config/{{name}}.toml`, embedded at build time.
+
+use headroom_plugin_api::{export_profile, Description, Driver, Load, SystemProfile};
+
+/// The profile.
+pub struct {{type}};
+
+// TODO: the business drivers your growth plan gives per milestone.
+const DRIVERS: &[Driver] = &[Driver { name: "users", unit: "users" }];
+
+// TODO: the demand parameters your mapping reads from `[demand]`.
+const PARAMETERS: &[&str] = &["requests_per_user_per_second"];
+
+// TODO: the load each driver row puts on each tier's dimensions.
+const LOADS: &[Load] = &[Load { tier: "app", dimension: "requests_per_second", unit: "req/s" }];
+
+impl SystemProfile for {{type}} {
+    const DESCRIPTION: Description = Description {
+        id: "{{name}}",
+        version: env!("CARGO_PKG_VERSION"),
+        // TODO: the title of the source document.
+        source: "TODO: source document",
+        default_config: include_str!("../../../config/{{name}}.toml"),
+        drivers: DRIVERS,
+        parameters: PARAMETERS,
+        loads: LOADS,
+    };
+
+    fn demand(parameters: &[f64], drivers: &[f64], loads: &mut [f64]) -> Result<(), String> {
+        // TODO: your mapping from drivers to loads, one row at a time.
+        let &[requests_per_user] = parameters else {
+            return Err("expected 1 demand parameter".into());
+        };
+        let &[users] = drivers else {
+            return Err("expected 1 driver".into());
+        };
+        loads.copy_from_slice(&[users * requests_per_user]);
+        Ok(())
+    }
+}
+
+export_profile!({{type}});
+"#;
+
+const TEMPLATE_CONFIG: &str = r#"# Profile `{{name}}`. TODO: name the source document. Give every value the section it
+# came from, or mark it "assumption" and explain it in [assumptions].
+
+headroom = 0.20             # TODO: section, or assumption
+horizon_months = 12         # TODO: section, or assumption
+milestone_order = ["today", "next-year"]
+tier_order = ["app"]
+
+[growth]
+curve = "piecewise-linear"  # TODO: piecewise-linear, log-linear, compound-monthly or logistic
+
+[milestones.today]
+name = "Today"
+month = 0
+drivers.users = 100         # TODO: section
+
+[milestones.next-year]
+name = "In 12 months"
+month = 12
+drivers.users = 1000        # TODO: section
+
+[demand]
+requests_per_user_per_second = 0.5   # TODO: section, or assumption
+
+[tiers.app]
+name = "Application"
+unit = "replica"
+scaling = "horizontal"
+min_units = 2               # TODO: section, or assumption
+current_units = 2           # TODO: what runs today
+ladder = ["replica"]
+
+[tiers.app.instances.replica]
+name = "replica (2 vCPU, 4 GB)"
+hourly_price = 0.10                  # TODO: section, or assumption
+capacity.requests_per_second = 100   # TODO: section (a load test), or assumption
+
+[assumptions]
+"demand.requests_per_user_per_second" = "TODO: why this default"
+"#;
+
+fn bench() -> Result {
+    run(cargo().args(["bench", "--package", "headroom-kernel"]))?;
+    build(true)?;
+    let binary = headroom_binary(true);
+    let plugins = target_dir().join("plugins");
+    let have_hyperfine = Command::new("hyperfine").arg("--version").output().is_ok();
+    if !have_hyperfine {
+        return Err(
+            "hyperfine not found: install it (Debian package `hyperfine`) to time whole processes"
+                .into(),
+        );
+    }
+    run(Command::new("hyperfine")
+        .current_dir(root())
+        .args(["--warmup", "5", "--runs", "50", "-N"])
+        .arg("--export-markdown")
+        .arg(target_dir().join("bench-plan-all.md"))
+        .arg(format!(
+            "{} --plugin-dir {} plan --all --format json",
+            binary.display(),
+            plugins.display()
+        ))
+        .arg("true"))
 }

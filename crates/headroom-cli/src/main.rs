@@ -82,6 +82,13 @@ enum Command {
     },
     /// Write reports/<profile>.md, .json, .csv and .svg for every profile
     /// (whole files or none), then print a one-screen summary.
+    /// Print the JSON Schema of `plan` or `audit` JSON (`cargo xtask schema` writes schemas/).
+    #[command(hide = true)]
+    Schema {
+        /// `plan` or `audit`.
+        #[arg(value_parser = ["plan", "audit"])]
+        kind: String,
+    },
     Report {
         /// Output directory.
         #[arg(long, default_value = "reports")]
@@ -213,6 +220,9 @@ fn open(cli: &Cli) -> Result<Context_> {
 }
 
 fn run(cli: Cli) -> Result<String> {
+    if let Command::Schema { kind } = &cli.command {
+        return Ok(headroom::schema(kind));
+    }
     let context = open(&cli)?;
     match &cli.command {
         Command::Profiles => {
@@ -293,6 +303,7 @@ fn run(cli: Cli) -> Result<String> {
             Ok(out)
         }
         Command::Report { out, layers } => report(&context, out, layers),
+        Command::Schema { kind } => Ok(headroom::schema(kind)),
     }
 }
 
@@ -316,7 +327,9 @@ fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut written = Vec::new();
     for (path, text) in &files {
-        let temporary = path.with_extension("tmp");
+        let mut temporary = path.clone().into_os_string();
+        temporary.push(".tmp");
+        let temporary = PathBuf::from(temporary);
         std::fs::write(&temporary, text)
             .with_context(|| format!("cannot write {}", temporary.display()))?;
         written.push((temporary, path.clone()));

@@ -192,17 +192,44 @@ impl RootModule for ProfileModRef {
     const VERSION_STRINGS: VersionStrings = package_version_strings!();
 }
 
-/// Runs `f`, turning a panic into an error message.
+thread_local! {
+    /// The last panic of this thread inside the plugin: message and place.
+    static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Installs, once, a panic hook that records the panic instead of printing
+/// it: the host reports it as an error, so nothing else reaches stderr. A
+/// plugin links its own copy of std, so this hook sees only the plugin's
+/// panics, never the host's.
+fn record_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let message = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_string());
+            let place = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            LAST_PANIC.with(|last| *last.borrow_mut() = Some(format!("{message}{place}")));
+        }));
+    });
+}
+
+/// Runs `f`, turning a panic into an error message naming the plugin.
 #[doc(hidden)]
 pub fn catch<T>(id: &str, f: impl FnOnce() -> Result<T, String>) -> RResult<T, RString> {
+    record_panics();
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(Ok(value)) => RResult::ROk(value),
         Ok(Err(message)) => RResult::RErr(message.into()),
-        Err(payload) => {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
+        Err(_) => {
+            let message = LAST_PANIC
+                .with(|last| last.borrow_mut().take())
                 .unwrap_or_else(|| "a panic without a message".to_string());
             RResult::RErr(format!("plugin `{id}` panicked: {message}").into())
         }
@@ -246,13 +273,17 @@ pub fn demand_batch<P: SystemProfile>(
 #[macro_export]
 macro_rules! export_profile {
     ($profile:ty) => {
+        $crate::export_profile!($profile, abi_version = $crate::ABI_VERSION);
+    };
+    // For the loader's own tests only: a plugin that claims another ABI.
+    ($profile:ty, abi_version = $abi:expr) => {
         mod __headroom_export {
             use super::*;
             use $crate::abi_stable::std_types::{RResult, RSlice, RSliceMut, RString};
             use $crate::abi_stable::prefix_type::PrefixTypeTrait;
 
             extern "C" fn abi_version() -> u32 {
-                $crate::ABI_VERSION
+                $abi
             }
 
             extern "C" fn describe() -> RResult<$crate::FfiDescription, RString> {

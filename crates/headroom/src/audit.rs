@@ -269,8 +269,11 @@ fn cost_row(
         }
         let basis = if replaced.is_empty() { milestone.monthly_cost } else { repriced };
         let document = compare(&range_of(cell), basis, tolerance);
-        if !replaced.is_empty() && matches!(document.verdict, Verdict::Match | Verdict::WithinRange) {
-            explanation.push_str(", which the published figure holds: the gap is the deployment, not the prices");
+        if !replaced.is_empty() && matches!(document.verdict, Verdict::Match | Verdict::WithinRange)
+        {
+            explanation.push_str(
+                ", which the published figure holds: the gap is the deployment, not the prices",
+            );
         } else if basis > 0.0 {
             explanation.push_str(&format!(
                 "; the published figure implies prices {:.2}x this profile's (assumed) prices, or costs the document does not itemise",

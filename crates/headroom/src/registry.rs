@@ -4,8 +4,7 @@
 //! Plugins are shared libraries named `libheadroom_profile_*.so` (`.dylib`
 //! on macOS, `headroom_profile_*.dll` on Windows) in the directories searched:
 //! `--plugin-dir` / `HEADROOM_PLUGIN_DIR` when given, else `plugins/` beside
-//! the binary, the binary's own directory, and `target/plugins` (where
-//! `cargo xtask build` puts them).
+//! the binary or `target/plugins` (where `cargo xtask build` puts them).
 
 use std::path::{Path, PathBuf};
 
@@ -27,17 +26,17 @@ pub fn is_plugin_file_name(name: &str) -> bool {
 }
 
 /// The directory searched when none is given: the first of `plugins/`
-/// beside the binary (an unpacked `cargo xtask dist`), `target/plugins` when
-/// the binary runs from `target/<profile>/` (after `cargo xtask build`), and
-/// the binary's own directory, that holds a plugin file. Only one is used, so
-/// that a plugin and its copy are never both loaded.
+/// beside the binary (an unpacked `cargo xtask dist`) and `target/plugins`
+/// when the binary runs from `target/<profile>/` (after `cargo xtask
+/// build`) that holds a plugin file. Only one is used, so that a plugin and
+/// its copy are never both loaded; `target/debug` itself is never searched,
+/// since it also holds the loader's test fixtures.
 pub fn default_dir(exe: &Path) -> Option<PathBuf> {
     let dir = exe.parent()?;
     let mut candidates = vec![dir.join("plugins")];
     if let Some(target) = dir.parent() {
         candidates.push(target.join("plugins"));
     }
-    candidates.push(dir.to_path_buf());
     candidates.into_iter().find(|candidate| {
         std::fs::read_dir(candidate).is_ok_and(|entries| {
             entries

@@ -1,0 +1,194 @@
+//! Bad input: every case ends in a clear error naming the file, key or
+//! plugin, exit code 1, nothing on stdout, and no panic.
+
+use std::fs;
+
+use crate::support::{fails, fixture_file, headroom, plugin_file};
+
+fn plan_with(args: &[&str]) -> String {
+    let mut command = headroom();
+    command.args(["plan", "leadgen-insurance"]).args(args);
+    fails(&mut command)
+}
+
+#[test]
+fn malformed_toml_names_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.toml");
+    fs::write(&file, "headroom = 0.3\n[tiers.api\nmin_units = 3\n").unwrap();
+    let error = plan_with(&["--config", file.to_str().unwrap()]);
+    assert!(error.contains("broken.toml"), "{error}");
+    assert!(error.contains("line 2"), "{error}");
+    assert!(error.contains("column"), "{error}");
+}
+
+#[test]
+fn unknown_key_suggests_the_right_one() {
+    let error = plan_with(&["--set", "tiers.api.min_unit=3"]);
+    assert!(error.contains("unknown key `tiers.api.min_unit`"), "{error}");
+    assert!(error.contains("did you mean `min_units`?"), "{error}");
+    assert!(error.contains("--set tiers.api.min_unit=3"), "{error}");
+    let error = plan_with(&["--set", "demand.peak_factr=2"]);
+    assert!(error.contains("demand.peak_factr"), "{error}");
+    assert!(error.contains("did you mean `peak_factor`?"), "{error}");
+}
+
+#[test]
+fn unknown_key_in_a_file_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("override.toml");
+    fs::write(&file, "[tiers.api]\ncurrent_unit = 3\n").unwrap();
+    let error = plan_with(&["--config", file.to_str().unwrap()]);
+    assert!(error.contains("override.toml"), "{error}");
+    assert!(error.contains("did you mean `current_units`?"), "{error}");
+}
+
+#[test]
+fn wrong_type_names_the_key() {
+    let error = plan_with(&["--set", "horizon_months=\"soon\""]);
+    assert!(error.contains("horizon_months"), "{error}");
+    assert!(error.contains("string"), "{error}");
+}
+
+#[test]
+fn negative_zero_and_nan_capacities_are_refused() {
+    let key = "tiers.api.instances.replica-2vcpu-4gb.capacity.concurrent_users";
+    for value in ["-250", "0", "nan", "inf"] {
+        let error = plan_with(&["--set", &format!("{key}={value}")]);
+        assert!(error.contains(key), "{value}: {error}");
+        assert!(error.contains("capacity must be finite and above zero"), "{value}: {error}");
+        assert!(error.contains(&format!("--set {key}={value}")), "names the layer: {error}");
+    }
+}
+
+#[test]
+fn headroom_outside_zero_to_one_is_refused() {
+    for value in ["1", "1.5", "-0.1", "nan"] {
+        let error = plan_with(&["--set", &format!("headroom={value}")]);
+        assert!(error.contains("key `headroom`"), "{value}: {error}");
+        assert!(error.contains("must lie in [0, 1)"), "{value}: {error}");
+    }
+}
+
+#[test]
+fn negative_driver_and_price_are_refused() {
+    let error = plan_with(&["--set", "milestones.current.drivers.users=-5"]);
+    assert!(error.contains("milestones.current.drivers.users"), "{error}");
+    let error = plan_with(&["--set", "tiers.redis.instances.r6g-xlarge-x6.hourly_price=-1"]);
+    assert!(error.contains("hourly_price"), "{error}");
+}
+
+#[test]
+fn unknown_profile_lists_the_known_ones() {
+    let mut command = headroom();
+    command.args(["plan", "nosuch"]);
+    let error = fails(&mut command);
+    assert!(error.contains("unknown profile `nosuch`"), "{error}");
+    assert!(error.contains("hostel-complaints, leadgen-insurance"), "{error}");
+}
+
+fn headroom_in(dir: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(crate::support::binary());
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("HEADROOM_") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .arg("--plugin-dir")
+        .arg(dir)
+        .arg("--config-dir")
+        .arg(crate::support::root().join("config"));
+    command
+}
+
+fn library_name(stem: &str) -> String {
+    let prefix = if cfg!(windows) { "" } else { "lib" };
+    format!("{prefix}{stem}{}", std::env::consts::DLL_SUFFIX)
+}
+
+#[test]
+fn a_file_that_is_not_a_library_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join(library_name("headroom_profile_fake"));
+    fs::write(&fake, "not a shared library").unwrap();
+    let error = fails(headroom_in(dir.path()).arg("profiles"));
+    assert!(error.contains("headroom_profile_fake"), "{error}");
+    assert!(error.contains("is not a shared library"), "{error}");
+}
+
+#[test]
+fn a_plugin_of_another_abi_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(library_name("headroom_profile_fixture_future_abi"));
+    fs::copy(fixture_file("headroom_profile_fixture_future_abi"), &file).unwrap();
+    let error = fails(headroom_in(dir.path()).arg("profiles"));
+    assert!(error.contains("headroom_profile_fixture_future_abi"), "{error}");
+    assert!(error.contains("built against another plugin ABI (ABI v2)"), "{error}");
+    assert!(error.contains("rebuild the plugin"), "{error}");
+}
+
+#[test]
+fn a_missing_plugin_directory_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-dir");
+    let error = fails(headroom_in(&missing).arg("profiles"));
+    assert!(error.contains("no-such-dir"), "{error}");
+    assert!(error.contains("plugin directory"), "{error}");
+}
+
+#[test]
+fn two_plugins_with_one_id_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = plugin_file("headroom_profile_leadgen_insurance");
+    fs::copy(&real, dir.path().join(library_name("headroom_profile_leadgen_a"))).unwrap();
+    fs::copy(&real, dir.path().join(library_name("headroom_profile_leadgen_b"))).unwrap();
+    let error = fails(headroom_in(dir.path()).arg("profiles"));
+    assert!(error.contains("two plugins declare profile `leadgen-insurance`"), "{error}");
+    assert!(
+        error.contains("headroom_profile_leadgen_a")
+            && error.contains("headroom_profile_leadgen_b"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_panicking_plugin_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        fixture_file("headroom_profile_fixture_panicking"),
+        dir.path().join(library_name("headroom_profile_fixture_panicking")),
+    )
+    .unwrap();
+    let error = fails(headroom_in(dir.path()).args(["plan", "fixture-panicking"]));
+    assert!(error.contains("plugin `fixture-panicking` panicked"), "{error}");
+    assert!(error.contains("always panics"), "{error}");
+}
+
+#[test]
+fn a_failed_report_writes_nothing() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("reports");
+    let mut command = headroom();
+    command.args(["report", "--out", dir.to_str().unwrap(), "--set", "headroom=2"]);
+    fails(&mut command);
+    assert!(
+        !dir.exists() || fs::read_dir(&dir).unwrap().next().is_none(),
+        "partial report written"
+    );
+}
+
+#[test]
+fn a_missing_config_file_is_named() {
+    let error = plan_with(&["--config", "no/such/file.toml"]);
+    assert!(error.contains("no/such/file.toml"), "{error}");
+}
+
+#[test]
+fn an_unknown_environment_variable_is_named() {
+    let mut command = headroom();
+    command.env("HEADROOM_HEADROM", "0.3").args(["plan", "leadgen-insurance"]);
+    let error = fails(&mut command);
+    assert!(error.contains("unknown key `headrom`"), "{error}");
+    assert!(error.contains("HEADROOM_"), "names the environment layer: {error}");
+}

@@ -1,0 +1,139 @@
+//! Layered configuration: each layer overrides the one before, and `headroom
+//! config` says where every value came from. Plus the planner's monotonicity.
+
+use std::fs;
+
+use headroom::config::{self, Sources};
+use headroom_plugin_api::host;
+use proptest::prelude::*;
+
+use crate::support::{headroom, json, ok, plugin_file, root};
+
+fn api_units_at_6_months(plan: &serde_json::Value) -> u64 {
+    plan["milestones"][2]["tiers"][0]["units"].as_u64().unwrap()
+}
+
+#[test]
+fn each_layer_overrides_the_one_before() {
+    // Defaults: 5,000 users / (250 x 0.8) = 25.
+    let base = json(&ok(&["plan", "leadgen-insurance", "--format", "json"]));
+    assert_eq!(api_units_at_6_months(&base), 25);
+
+    // --config: 500 users a replica: 5,000 / 400 = 12.5 → 13.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bigger.toml");
+    fs::write(&file, "[tiers.api.instances.replica-2vcpu-4gb.capacity]\nconcurrent_users = 500\n")
+        .unwrap();
+    let file = file.to_str().unwrap();
+    let plan = json(&ok(&["plan", "leadgen-insurance", "--format", "json", "--config", file]));
+    assert_eq!(api_units_at_6_months(&plan), 13);
+
+    // Environment over --config: headroom 0.5 → 5,000 / 250 = 20.
+    let output = headroom()
+        .env("HEADROOM_HEADROOM", "0.5")
+        .args(["plan", "leadgen-insurance", "--format", "json", "--config", file])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(api_units_at_6_months(&json(&String::from_utf8(output.stdout).unwrap())), 20);
+
+    // --set over the environment: headroom 0.3 → 5,000 / 350 = 14.3 → 15.
+    let output = headroom()
+        .env("HEADROOM_HEADROOM", "0.5")
+        .args([
+            "plan",
+            "leadgen-insurance",
+            "--format",
+            "json",
+            "--config",
+            file,
+            "--set",
+            "headroom=0.3",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(api_units_at_6_months(&json(&String::from_utf8(output.stdout).unwrap())), 15);
+}
+
+#[test]
+fn nested_and_profile_scoped_environment_variables() {
+    // `__` nests; HEADROOM_<PROFILE>__ applies to that profile only, so
+    // `plan --all` still works for the other.
+    let output = headroom()
+        .env("HEADROOM_LEADGEN_INSURANCE__TIERS__API__MIN_UNITS", "30")
+        .args(["plan", "--all", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let plans: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let leadgen = plans
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["profile"]["id"] == "leadgen-insurance")
+        .unwrap();
+    assert_eq!(api_units_at_6_months(leadgen), 30);
+}
+
+#[test]
+fn config_shows_the_layer_of_every_value() {
+    let text = ok(&["config", "leadgen-insurance", "--set", "headroom=0.25"]);
+    let line = |key: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{key} = ")))
+            .unwrap_or_else(|| panic!("no line for {key} in:\n{text}"))
+            .to_string()
+    };
+    assert!(
+        line("headroom").contains("= 0.25") && line("headroom").ends_with("# --set headroom=0.25")
+    );
+    assert!(
+        line("tiers.api.current_units").ends_with("leadgen-insurance.toml"),
+        "{}",
+        line("tiers.api.current_units")
+    );
+    // Without a config directory, values come from the plugin's embedded defaults.
+    let output = crate::support::bare()
+        .arg("--plugin-dir")
+        .arg(crate::support::plugin_dir())
+        .arg("--config-dir")
+        .arg(tempfile::tempdir().unwrap().path())
+        .args(["config", "leadgen-insurance"])
+        .current_dir(tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("headroom = 0.2")
+            && text.contains("# defaults of plugin `leadgen-insurance`"),
+        "{text}"
+    );
+}
+
+fn plan_with_growth(factor: f64) -> (Vec<u32>, f64) {
+    let profile = host::load(&plugin_file("headroom_profile_leadgen_insurance")).unwrap();
+    let sets = vec![
+        format!("milestones.12-months.drivers.users={}", 10_000.0 * factor),
+        format!("milestones.12-months.drivers.leads_per_day={}", 1_000_000.0 * factor),
+    ];
+    let sources = Sources { config_dir: Some(root().join("config")), sets, ..Sources::default() };
+    let layered = config::load(&profile, &sources).unwrap();
+    let plan = headroom::plan::plan(&profile, &layered, None).unwrap();
+    let last = plan.milestones.last().unwrap();
+    (last.tiers.iter().map(|t| t.units).collect(), last.monthly_cost)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    /// More demand never yields fewer units on any tier, nor a lower cost.
+    #[test]
+    fn more_demand_never_fewer_units_or_lower_cost(a in 0.01f64..20.0, b in 0.01f64..20.0) {
+        let (low, high) = if a <= b { (a, b) } else { (b, a) };
+        let (units_low, cost_low) = plan_with_growth(low);
+        let (units_high, cost_high) = plan_with_growth(high);
+        for (l, h) in units_low.iter().zip(&units_high) {
+            prop_assert!(h >= l, "units {units_low:?} at x{low} vs {units_high:?} at x{high}");
+        }
+        prop_assert!(cost_high >= cost_low);
+    }
+}

@@ -1,0 +1,91 @@
+//! The real dynamic loader on the real plugins: several side by side, batch
+//! calls, panics and ABI checks.
+
+use headroom_plugin_api::host::{self, LoadError};
+
+use crate::support::{fixture_file, plugin_file};
+
+#[test]
+fn two_plugins_load_side_by_side() {
+    // abi_stable caches one root module per interface type when loaded with
+    // `RootModule::load_from_*` (its issue #92): the second plugin would come
+    // back as the first. Both must keep their own identity and code.
+    let leadgen = host::load(&plugin_file("headroom_profile_leadgen_insurance")).unwrap();
+    let hostel = host::load(&plugin_file("headroom_profile_hostel_complaints")).unwrap();
+    assert_eq!(leadgen.id(), "leadgen-insurance");
+    assert_eq!(hostel.id(), "hostel-complaints");
+    let mut leadgen_loads = vec![0.0; 4];
+    leadgen.demand(&[1.0, 3.0, 0.5, 3.0], &[500.0, 50_000.0], &mut leadgen_loads).unwrap();
+    // 500 users; 50,000 leads/day x 3 / 1,440 = 104.17 leads/min; 250 req/s x 3 = 750 ops/s.
+    assert_eq!(leadgen_loads[0], 500.0);
+    assert!((leadgen_loads[1] - 104.166_666).abs() < 1e-3);
+    assert_eq!(leadgen_loads[2], 750.0);
+    let mut hostel_loads = vec![0.0; 8];
+    hostel
+        .demand(&[1.0, 5.0, 1.0, 2.0, 5.0, 1.0, 10.0, 0.5, 365.0], &[100.0], &mut hostel_loads)
+        .unwrap();
+    // 100 users x 5 req/min = 500 req/min; 100 WebSockets; 1,000 active complaints.
+    assert_eq!(&hostel_loads[..3], &[500.0, 100.0, 1000.0]);
+}
+
+#[test]
+fn a_batch_equals_its_rows_one_by_one() {
+    let leadgen = host::load(&plugin_file("headroom_profile_leadgen_insurance")).unwrap();
+    let parameters = [1.0, 3.0, 0.5, 3.0];
+    let rows: Vec<[f64; 2]> =
+        (0..1000).map(|i| [f64::from(i) * 10.0, f64::from(i) * 1000.0]).collect();
+    let flat: Vec<f64> = rows.iter().flatten().copied().collect();
+    let mut batch = vec![0.0; rows.len() * 4];
+    leadgen.demand(&parameters, &flat, &mut batch).unwrap();
+    for (i, row) in rows.iter().enumerate() {
+        let mut one = vec![0.0; 4];
+        leadgen.demand(&parameters, row, &mut one).unwrap();
+        assert_eq!(&batch[i * 4..i * 4 + 4], &one[..], "row {i}");
+    }
+}
+
+#[test]
+fn a_batch_of_the_wrong_shape_is_an_error() {
+    let leadgen = host::load(&plugin_file("headroom_profile_leadgen_insurance")).unwrap();
+    let mut out = vec![0.0; 4];
+    let error = leadgen.demand(&[1.0, 3.0, 0.5, 3.0], &[1.0, 2.0, 3.0], &mut out).unwrap_err();
+    assert!(error.contains("batch shape"), "{error}");
+    let error = leadgen.demand(&[1.0], &[1.0, 2.0], &mut out).unwrap_err();
+    assert!(error.contains("1 demand parameters given, 4 expected"), "{error}");
+}
+
+#[test]
+fn a_panic_in_a_plugin_comes_back_as_an_error() {
+    let panicking = host::load(&fixture_file("headroom_profile_fixture_panicking")).unwrap();
+    let mut out = vec![0.0; 1];
+    let error = panicking.demand(&[], &[1.0], &mut out).unwrap_err();
+    assert!(error.contains("plugin `fixture-panicking` panicked"), "{error}");
+    // The process, and the plugin, are still usable after it.
+    let again = panicking.demand(&[], &[1.0], &mut out).unwrap_err();
+    assert!(again.contains("panicked"));
+}
+
+#[test]
+fn a_plugin_of_another_abi_is_refused() {
+    let error = host::load(&fixture_file("headroom_profile_fixture_future_abi")).unwrap_err();
+    assert!(matches!(error, LoadError::IncompatibleAbi { .. }), "{error}");
+}
+
+#[test]
+fn the_plugin_embeds_the_shipped_config() {
+    // One source, not two copies: the plugin's defaults are config/<id>.toml.
+    for (stem, id) in [
+        ("headroom_profile_leadgen_insurance", "leadgen-insurance"),
+        ("headroom_profile_hostel_complaints", "hostel-complaints"),
+    ] {
+        let profile = host::load(&plugin_file(stem)).unwrap();
+        let shipped =
+            std::fs::read_to_string(crate::support::root().join(format!("config/{id}.toml")))
+                .unwrap();
+        assert_eq!(
+            profile.default_config(),
+            shipped,
+            "{id}: rebuild the plugin (`cargo xtask build`)"
+        );
+    }
+}

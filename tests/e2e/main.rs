@@ -1,0 +1,8 @@
+//! One integration-test binary, a module per area.
+
+mod bad_input;
+mod config_layers;
+mod documents;
+mod loader;
+mod plans;
+mod support;

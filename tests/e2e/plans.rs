@@ -1,0 +1,229 @@
+//! Plans, audits, reports and explanations of both seed profiles, through
+//! the real binary: snapshots pin whole outputs; assertions pin the
+//! figures the documents' own rules give.
+
+use crate::support::{json, ok, root, run};
+
+fn api_units(plan: &serde_json::Value, month: u64) -> u64 {
+    let milestone = plan["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["month"] == month)
+        .unwrap_or_else(|| panic!("no milestone at month {month}"));
+    let api = milestone["tiers"].as_array().unwrap().iter().find(|t| t["tier"] == "api").unwrap();
+    api["units"].as_u64().unwrap()
+}
+
+#[test]
+fn leadgen_plan_follows_the_documents_rule() {
+    // §3.1 250 users a replica and §2 20% headroom: 5,000 users need 25
+    // replicas, 10,000 need 50 (the document's own 6- and 12-month figures).
+    let plan = json(&ok(&["plan", "leadgen-insurance", "--format", "json"]));
+    assert_eq!(api_units(&plan, 6), 25);
+    assert_eq!(api_units(&plan, 12), 50);
+    assert_eq!(api_units(&plan, 0), 3);
+    assert_eq!(plan["schema_version"], 1);
+    assert_eq!(plan["profile"]["id"], "leadgen-insurance");
+    let tiers: Vec<&str> = plan["milestones"][0]["tiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tier"].as_str().unwrap())
+        .collect();
+    assert_eq!(tiers, ["api", "data", "postgres", "redis"]);
+    let months: Vec<u64> = plan["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["month"].as_u64().unwrap())
+        .collect();
+    assert_eq!(months, [0, 3, 6, 12]);
+    insta::assert_json_snapshot!("leadgen_plan", plan);
+}
+
+#[test]
+fn leadgen_audit_flags_the_over_provisioned_rows() {
+    let audit = json(&ok(&["audit", "leadgen-insurance", "--format", "json"]));
+    let rows = audit["rows"].as_array().unwrap();
+    let row = |milestone: &str, tier: &str, column: &str| {
+        rows.iter()
+            .find(|r| r["milestone"] == milestone && r["tier"] == tier && r["column"] == column)
+            .unwrap_or_else(|| panic!("no row {milestone}/{tier}/{column}"))
+            .clone()
+    };
+    let current = row("Current", "api", "units");
+    assert_eq!(
+        (current["published"].as_str(), current["computed"].as_str()),
+        (Some("4"), Some("3"))
+    );
+    assert_eq!(
+        (current["verdict"].as_str(), current["delta"].as_f64()),
+        (Some("over-provisioned"), Some(1.0))
+    );
+    let three = row("3 Months", "api", "units");
+    assert_eq!((three["published"].as_str(), three["computed"].as_str()), (Some("12"), Some("10")));
+    assert_eq!(
+        (three["verdict"].as_str(), three["delta"].as_f64()),
+        (Some("over-provisioned"), Some(2.0))
+    );
+    assert_eq!(row("6 Months", "api", "units")["verdict"], "match");
+    // The DB tier and the cost column are audited too.
+    assert_eq!(row("3 Months", "postgres", "instance")["verdict"], "over-provisioned");
+    assert_eq!(row("Current", "total", "monthly_cost")["verdict"], "match");
+    assert_eq!(rows.len(), 12);
+    insta::assert_json_snapshot!("leadgen_audit", audit);
+}
+
+#[test]
+fn hostel_plan_sizes_every_deployment_and_the_peak() {
+    let plan = json(&ok(&["plan", "hostel-complaints", "--format", "json"]));
+    let names: Vec<&str> = plan["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Typical workload",
+            "Peak workload",
+            "Small deployment",
+            "Medium deployment",
+            "Large deployment"
+        ]
+    );
+    // No dated growth in the document: no runway, no monthly rows.
+    assert_eq!(plan["runway"], serde_json::json!([]));
+    insta::assert_json_snapshot!("hostel_plan", plan);
+}
+
+#[test]
+fn hostel_audit_places_figures_against_the_documents_ranges() {
+    let audit = json(&ok(&["audit", "hostel-complaints", "--format", "json"]));
+    let rows = audit["rows"].as_array().unwrap();
+    let medium = rows
+        .iter()
+        .find(|r| r["milestone"] == "Medium deployment" && r["tier"] == "backend")
+        .unwrap();
+    assert_eq!(medium["published"], "3-5");
+    assert_eq!(medium["verdict"], "within-range");
+    // Every deployment size is audited on backend, database, storage and cost.
+    assert_eq!(rows.len(), 12);
+    insta::assert_json_snapshot!("hostel_audit", audit);
+}
+
+#[test]
+fn report_writes_every_file_whole() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("reports");
+    let summary = ok(&["report", "--out", dir.to_str().unwrap()]);
+    assert!(summary.contains("leadgen-insurance"), "{summary}");
+    assert!(summary.contains("hostel-complaints"), "{summary}");
+    for id in ["leadgen-insurance", "hostel-complaints"] {
+        for ext in ["md", "json", "csv", "svg", "audit.json"] {
+            let file = dir.join(format!("{id}.{ext}"));
+            assert!(file.is_file(), "{} missing", file.display());
+        }
+        let svg = std::fs::read_to_string(dir.join(format!("{id}.svg"))).unwrap();
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    let markdown = std::fs::read_to_string(dir.join("leadgen-insurance.md")).unwrap();
+    insta::assert_snapshot!("leadgen_report_md", markdown);
+    let markdown = std::fs::read_to_string(dir.join("hostel-complaints.md")).unwrap();
+    insta::assert_snapshot!("hostel_report_md", markdown);
+}
+
+#[test]
+fn csv_has_a_row_per_milestone_and_tier() {
+    let csv = ok(&["plan", "leadgen-insurance", "--format", "csv"]);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "profile,milestone,month,tier,units,instance,bottleneck,utilisation,monthly_cost"
+    );
+    assert_eq!(lines.len(), 1 + 4 * 4);
+    assert!(lines.contains(&"leadgen-insurance,6 Months,6,api,25,\"replica (2 vCPU, 4 GB)\",concurrent_users,0.8000,1752.00"));
+}
+
+#[test]
+fn explain_shows_the_arithmetic() {
+    let text = ok(&["explain", "leadgen-insurance", "api"]);
+    // 6 months: 5,000 users over 250 x 0.8 = 200 usable a replica.
+    assert!(text.contains("units needed = ceil(5000.000 / 200.000) = 25"), "{text}");
+    let postgres = ok(&["explain", "leadgen-insurance", "postgres"]);
+    assert!(postgres.contains("api 50 units x 20 = 1000 + data 6 units x 20 = 120"), "{postgres}");
+    assert!(postgres.contains("ladder: db.r6i.2xlarge needs 1 instance(s)"), "{postgres}");
+    let output = run(&["explain", "leadgen-insurance", "nosuch"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("tiers: api, data, postgres, redis"));
+}
+
+#[test]
+fn months_limits_the_horizon() {
+    let plan = json(&ok(&["plan", "leadgen-insurance", "--format", "json", "--months", "3"]));
+    let months: Vec<u64> = plan["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["month"].as_u64().unwrap())
+        .collect();
+    assert_eq!(months, [0, 3]);
+    assert_eq!(plan["monthly"].as_array().unwrap().len(), 4);
+    // Postgres breaks at month 7 over 12 months (snapshot); within 3 it holds.
+    let postgres =
+        plan["runway"].as_array().unwrap().iter().find(|r| r["tier"] == "postgres").unwrap();
+    assert_eq!(postgres["month"], serde_json::Value::Null);
+}
+
+#[test]
+fn plan_all_prints_one_json_array() {
+    let all: serde_json::Value =
+        serde_json::from_str(&ok(&["plan", "--all", "--format", "json"])).unwrap();
+    let ids: Vec<&str> =
+        all.as_array().unwrap().iter().map(|p| p["profile"]["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["hostel-complaints", "leadgen-insurance"]);
+}
+
+#[test]
+fn json_output_matches_the_committed_schemas() {
+    for (kind, args) in [
+        ("plan", vec!["plan", "leadgen-insurance", "--format", "json"]),
+        ("plan", vec!["plan", "hostel-complaints", "--format", "json"]),
+        ("audit", vec!["audit", "leadgen-insurance", "--format", "json"]),
+        ("audit", vec!["audit", "hostel-complaints", "--format", "json"]),
+    ] {
+        let path = root().join("schemas").join(format!("{kind}.schema.json"));
+        let committed = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            committed,
+            ok(&["schema", kind]),
+            "{} is stale: run `cargo xtask schema`",
+            path.display()
+        );
+        let schema: serde_json::Value = serde_json::from_str(&committed).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let instance: serde_json::Value = serde_json::from_str(&ok(&args)).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&instance).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{args:?} against {kind} schema: {errors:?}");
+        // The schema is not vacuous: a plan without milestones fails it.
+        let mut broken = instance.clone();
+        broken.as_object_mut().unwrap().remove(if kind == "plan" { "milestones" } else { "rows" });
+        assert!(!validator.is_valid(&broken));
+    }
+}
+
+#[test]
+fn profiles_lists_both_seed_profiles() {
+    let text = ok(&["profiles"]);
+    let ids: Vec<&str> = text.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(ids, ["hostel-complaints", "leadgen-insurance"]);
+    assert!(text.contains("Capacity Planning Model: 2026-Lead-Gen-Insurance Platform"));
+}
