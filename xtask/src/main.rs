@@ -429,24 +429,38 @@ capacity.requests_per_second = 100   # TODO: section (a load test), or assumptio
 fn bench() -> Result {
     run(cargo().args(["bench", "--package", "headroom-kernel"]))?;
     build(true)?;
-    let binary = headroom_binary(true);
-    let plugins = target_dir().join("plugins");
-    let have_hyperfine = Command::new("hyperfine").arg("--version").output().is_ok();
-    if !have_hyperfine {
+    if Command::new("hyperfine").arg("--version").output().is_err() {
         return Err(
             "hyperfine not found: install it (Debian package `hyperfine`) to time whole processes"
                 .into(),
         );
     }
+    let plan_all = format!(
+        "{} --plugin-dir {} plan --all --format json",
+        headroom_binary(true).display(),
+        target_dir().join("plugins").display()
+    );
+    let export = target_dir().join("bench-plan-all.json");
     run(Command::new("hyperfine")
         .current_dir(root())
-        .args(["--warmup", "5", "--runs", "50", "-N"])
-        .arg("--export-markdown")
-        .arg(target_dir().join("bench-plan-all.md"))
-        .arg(format!(
-            "{} --plugin-dir {} plan --all --format json",
-            binary.display(),
-            plugins.display()
-        ))
-        .arg("true"))
+        .args(["--warmup", "5", "--runs", "200", "-N", "--export-json"])
+        .arg(&export)
+        .arg(&plan_all)
+        .arg("true"))?;
+    // hyperfine's JSON lists each command's "median" in seconds.
+    let text = fs::read_to_string(&export).map_err(|e| format!("{}: {e}", export.display()))?;
+    let medians: Vec<f64> = text
+        .split("\"median\":")
+        .skip(1)
+        .filter_map(|rest| rest.split([',', '}']).next()?.trim().parse().ok())
+        .collect();
+    if let [plan, nothing] = medians[..] {
+        eprintln!(
+            "xtask: median `headroom plan --all`: {:.2} ms; `true`: {:.2} ms; difference {:.2} ms",
+            plan * 1e3,
+            nothing * 1e3,
+            (plan - nothing) * 1e3
+        );
+    }
+    Ok(())
 }

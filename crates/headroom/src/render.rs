@@ -376,6 +376,12 @@ pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
 }
 
 fn audit_table(audit: &Audit) -> String {
+    if audit.rows.is_empty() {
+        return format!(
+            "audit of {}: the configuration has no published plan; add `[[published]]` cells to audit one\n",
+            audit.profile.id
+        );
+    }
     let mut out = format!(
         "audit of {} {}: published plan against the computed plan\n",
         audit.profile.id, audit.profile.version
@@ -686,30 +692,25 @@ pub fn runway_svg(plan: &Plan) -> String {
             let _ = writeln!(svg, "<rect x=\"{}\" y=\"{:.1}\" width=\"12\" height=\"3\" fill=\"{colour}\"/><text x=\"{}\" y=\"{:.1}\">{}</text>", left + plot_w + 6.0, ly + 40.0, left + plot_w + 22.0, ly + 45.0, escape(tier));
         }
     } else {
-        let _ = writeln!(
-            svg,
-            "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}: units per tier by milestone</text>",
-            escape(&plan.profile.id)
-        );
-        let peak = plan
-            .milestones
-            .iter()
-            .flat_map(|m| m.tiers.iter().map(|t| f64::from(t.units)))
-            .fold(1.0_f64, f64::max);
+        let _ = writeln!(svg, "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}: utilisation of each tier as planned, units above each bar</text>", escape(&plan.profile.id));
         let groups = plan.milestones.len().max(1) as f64;
         let group_w = plot_w / groups;
         let bar_w = group_w * 0.8 / tiers.len().max(1) as f64;
-        let y = |u: f64| top + plot_h - u / (peak * 1.1) * plot_h;
+        let y = |u: f64| top + plot_h - u.min(1.0) * plot_h;
+        for tick in 0..=4 {
+            let u = f64::from(tick) / 4.0;
+            let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{:.0}%</text>", left + plot_w, y(u), y(u), left - 6.0, y(u) + 4.0, u * 100.0);
+        }
         for (g, milestone) in plan.milestones.iter().enumerate() {
             for (i, tier) in milestone.tiers.iter().enumerate() {
                 let colour = PALETTE[i % PALETTE.len()];
                 let bx = left + g as f64 * group_w + group_w * 0.1 + i as f64 * bar_w;
-                let by = y(f64::from(tier.units));
-                let _ = writeln!(svg, "<rect x=\"{bx:.1}\" y=\"{by:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"10\">{}</text>", bar_w * 0.9, top + plot_h - by, bx + bar_w * 0.45, by - 3.0, tier.units);
+                let by = y(tier.utilisation);
+                let _ = writeln!(svg, "<rect x=\"{bx:.1}\" y=\"{by:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"9\">{}</text>", bar_w * 0.9, top + plot_h - by, bx + bar_w * 0.45, by - 3.0, tier.units);
             }
             let _ = writeln!(
                 svg,
-                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\">{}</text>",
                 left + (g as f64 + 0.5) * group_w,
                 top + plot_h + 16.0,
                 escape(&milestone.name)
@@ -717,16 +718,11 @@ pub fn runway_svg(plan: &Plan) -> String {
         }
         for (i, tier) in tiers.iter().enumerate() {
             let colour = PALETTE[i % PALETTE.len()];
-            let ly = top + 20.0 + i as f64 * 18.0;
+            let ly = top + 120.0 + i as f64 * 18.0;
             let _ = writeln!(svg, "<rect x=\"{}\" y=\"{ly:.1}\" width=\"12\" height=\"12\" fill=\"{colour}\"/><text x=\"{}\" y=\"{:.1}\">{}</text>", left + plot_w + 6.0, left + plot_w + 22.0, ly + 10.0, escape(tier));
         }
-        let _ = writeln!(
-            svg,
-            "<line x1=\"{left}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"black\"/>",
-            left + plot_w,
-            top + plot_h,
-            top + plot_h
-        );
+        let line = 1.0 - plan.headroom;
+        let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"black\" stroke-dasharray=\"6 4\"/><text x=\"{}\" y=\"{:.1}\">headroom line {:.0}%</text>", left + plot_w, y(line), y(line), left + plot_w + 6.0, y(line) + 4.0, line * 100.0);
     }
     svg.push_str("</svg>\n");
     svg
