@@ -263,7 +263,7 @@ pub struct Sources {
 }
 
 /// Environment variables that configure the binary, not a profile.
-pub const RESERVED_VARIABLES: &[&str] = &["PLUGIN_DIR", "CONFIG_DIR", "LOG"];
+pub const RESERVED_VARIABLES: &[&str] = &["PLUGIN_DIR", "CONFIG_DIR"];
 
 /// A configuration merged from its layers, and the layers themselves.
 #[derive(Debug, Clone)]
@@ -501,37 +501,13 @@ impl LayeredConfig {
 
         let drivers: Vec<&str> = profile.drivers().map(|(name, _)| name).collect();
         for (key, milestone) in &c.milestones {
-            for driver in &drivers {
-                let path = format!("milestones.{key}.drivers.{driver}");
-                match milestone.drivers.get(*driver) {
-                    None => {
-                        return Err(self.fail(
-                            id,
-                            &path,
-                            "missing: every milestone gives every driver",
-                        ))
-                    }
-                    Some(v) if !v.is_finite() || *v < 0.0 => {
-                        return Err(self.fail(
-                            id,
-                            &path,
-                            format_args!("must be finite and not negative, got {v}"),
-                        ))
-                    }
-                    Some(_) => {}
-                }
-            }
-            for name in milestone.drivers.keys() {
-                if !drivers.contains(&name.as_str()) {
-                    return Err(unknown(
-                        self,
-                        id,
-                        &format!("milestones.{key}.drivers.{name}"),
-                        name,
-                        &drivers,
-                    ));
-                }
-            }
+            self.check_declared(
+                id,
+                &format!("milestones.{key}.drivers"),
+                &milestone.drivers,
+                &drivers,
+                "missing: every milestone gives every driver",
+            )?;
             if c.growth.is_some() && milestone.month.is_none() {
                 return Err(self.fail(
                     id,
@@ -540,33 +516,14 @@ impl LayeredConfig {
                 ));
             }
         }
-
         let parameters: Vec<&str> = profile.parameters().collect();
-        for parameter in &parameters {
-            let path = format!("demand.{parameter}");
-            match c.demand.get(*parameter) {
-                None => {
-                    return Err(self.fail(
-                        id,
-                        &path,
-                        "missing: the plugin's demand mapping needs it",
-                    ))
-                }
-                Some(v) if !v.is_finite() || *v < 0.0 => {
-                    return Err(self.fail(
-                        id,
-                        &path,
-                        format_args!("must be finite and not negative, got {v}"),
-                    ))
-                }
-                Some(_) => {}
-            }
-        }
-        for name in c.demand.keys() {
-            if !parameters.contains(&name.as_str()) {
-                return Err(unknown(self, id, &format!("demand.{name}"), name, &parameters));
-            }
-        }
+        self.check_declared(
+            id,
+            "demand",
+            &c.demand,
+            &parameters,
+            "missing: the plugin's demand mapping needs it",
+        )?;
 
         let loads: Vec<(&str, &str)> = profile.loads().map(|(t, d, _)| (t, d)).collect();
         for (tier, _) in &loads {
@@ -754,6 +711,38 @@ impl LayeredConfig {
             }
         }
         Ok(())
+    }
+}
+
+impl LayeredConfig {
+    /// Checks a table of numbers against the names the plugin declares:
+    /// each declared name present, finite and not negative; no other name.
+    fn check_declared(
+        &self,
+        profile: &str,
+        table: &str,
+        given: &BTreeMap<String, f64>,
+        declared: &[&str],
+        missing: &str,
+    ) -> Result<(), Error> {
+        for name in declared {
+            let path = format!("{table}.{name}");
+            match given.get(*name) {
+                None => return Err(self.fail(profile, &path, missing)),
+                Some(v) if !v.is_finite() || *v < 0.0 => {
+                    return Err(self.fail(
+                        profile,
+                        &path,
+                        format_args!("must be finite and not negative, got {v}"),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        match given.keys().find(|name| !declared.contains(&name.as_str())) {
+            Some(name) => Err(unknown(self, profile, &format!("{table}.{name}"), name, declared)),
+            None => Ok(()),
+        }
     }
 }
 

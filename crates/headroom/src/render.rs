@@ -208,9 +208,18 @@ fn plan_table(plan: &Plan) -> String {
     out
 }
 
-fn plan_csv(plan: &Plan) -> String {
+fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record([
+    let _ = writer.write_record(header);
+    for row in rows {
+        let _ = writer.write_record(&row);
+    }
+    // Writing to memory cannot fail.
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn plan_csv(plan: &Plan) -> String {
+    let header = [
         "profile",
         "milestone",
         "month",
@@ -220,10 +229,10 @@ fn plan_csv(plan: &Plan) -> String {
         "bottleneck",
         "utilisation",
         "monthly_cost",
-    ]);
-    for milestone in &plan.milestones {
-        for tier in &milestone.tiers {
-            let _ = writer.write_record([
+    ];
+    let rows = plan.milestones.iter().flat_map(|milestone| {
+        milestone.tiers.iter().map(move |tier| {
+            vec![
                 plan.profile.id.clone(),
                 milestone.name.clone(),
                 milestone.month.map(|m| m.to_string()).unwrap_or_default(),
@@ -233,10 +242,10 @@ fn plan_csv(plan: &Plan) -> String {
                 tier.bottleneck.clone(),
                 format!("{:.4}", tier.utilisation),
                 format!("{:.2}", tier.monthly_cost),
-            ]);
-        }
-    }
-    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+            ]
+        })
+    });
+    csv_text(&header, rows)
 }
 
 /// A plan as a Markdown report; with an audit, the audit's section too.
@@ -438,8 +447,7 @@ fn audit_markdown(audit: &Audit) -> String {
 }
 
 fn audit_csv(audit: &Audit) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record([
+    let header = [
         "profile",
         "milestone",
         "tier",
@@ -449,9 +457,9 @@ fn audit_csv(audit: &Audit) -> String {
         "delta",
         "verdict",
         "explanation",
-    ]);
-    for row in &audit.rows {
-        let _ = writer.write_record([
+    ];
+    let rows = audit.rows.iter().map(|row| {
+        vec![
             audit.profile.id.clone(),
             row.milestone.clone(),
             row.tier.clone(),
@@ -461,9 +469,9 @@ fn audit_csv(audit: &Audit) -> String {
             row.delta.map(|d| d.to_string()).unwrap_or_default(),
             row.verdict.clone(),
             row.explanation.clone(),
-        ]);
-    }
-    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+        ]
+    });
+    csv_text(&header, rows)
 }
 
 /// The arithmetic of one tier at every milestone, to check by hand.
