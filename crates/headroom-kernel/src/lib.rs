@@ -17,8 +17,10 @@ pub mod audit;
 pub mod cost;
 pub mod growth;
 pub mod peak;
+pub mod queueing;
 pub mod runway;
 pub mod sizing;
+pub mod usl;
 
 pub use audit::{compare, Comparison, Published, Verdict};
 pub use cost::{monthly_cost, HOURS_PER_MONTH};
@@ -77,6 +79,33 @@ pub enum KernelError {
         /// Its value.
         value: f64,
     },
+    /// A rate or time of a queueing question is negative or not finite.
+    #[error("{name} must be finite and not negative (a service time above zero), got {value}")]
+    InvalidRate {
+        /// Which input.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// A queue whose offered load reaches its server count never drains.
+    #[error("unstable: {offered_load} Erlangs offered to {servers} servers is a utilisation of at least 100%; {stable_at} servers make it stable")]
+    Unstable {
+        /// Offered load, Erlangs.
+        offered_load: f64,
+        /// Servers asked about.
+        servers: u32,
+        /// The fewest servers that make it stable.
+        stable_at: u32,
+    },
+    /// No server count meets a queueing target.
+    #[error("target cannot be met: {0}")]
+    UnreachableTarget(String),
+    /// A scalability fit needs more data or better data.
+    #[error("{0}")]
+    FitData(String),
+    /// The nonlinear fit did not converge; its numbers must not be used.
+    #[error("the fit did not converge: {0}")]
+    FitFailed(String),
     /// A price must be finite and not negative.
     #[error("price must be finite and not negative, got {0}")]
     InvalidPrice(f64),

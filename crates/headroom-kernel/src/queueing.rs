@@ -1,0 +1,402 @@
+//! Queueing: the M/M/c model (Erlang C), Little's law and the utilisation law.
+//!
+//! **Sources.** A. K. Erlang (1917) for the delay formula; the M/M/c results
+//! (mean wait, the waiting-time and sojourn-time distributions) as in
+//! Gross & Harris, *Fundamentals of Queueing Theory*, §2.3; J. D. C. Little
+//! (1961) for `L = λW`; Denning & Buzen (1978) for `U = X S`.
+//!
+//! Notation: arrival rate `λ` (per second), mean service time `S` (seconds,
+//! so service rate `μ = 1/S`), `c` servers, offered load `a = λS` (Erlangs),
+//! utilisation `ρ = a / c`. The queue is stable only when `ρ < 1`.
+//!
+//! **Numerical stability.** Erlang B is computed as the reciprocal of
+//! `Σ_j c!/((c-j)! a^j)`, summed from `j = 0` (all terms positive, no
+//! factorial, no cancellation) and stopped once the terms past the peak
+//! no longer change the sum; where the Poisson probability `P(N = c)` is
+//! below `e^-700`, Erlang B (at most twice that, since `P(N <= c) >= 1/2`
+//! for `c >= a`) is zero in double precision and returned as such. Erlang C
+//! follows from B as `C = B / (1 - ρ (1 - B))`. The cost is about
+//! `(c - a) + 8 sqrt(a)` multiplications, so `c = 10,000` is cheap.
+
+use crate::KernelError;
+
+/// `e^-700`, below which Erlang B underflows to zero in double precision.
+const LN_UNDERFLOW: f64 = -700.0;
+
+/// The Erlang B blocking probability of `servers` servers offered `load`
+/// Erlangs (Erlang's loss formula), computed stably (see the module notes).
+pub fn erlang_b(servers: u32, load: f64) -> f64 {
+    if servers == 0 {
+        return 1.0;
+    }
+    if load <= 0.0 {
+        return 0.0;
+    }
+    let c = f64::from(servers);
+    if c >= load {
+        let ln_pmf = c * load.ln() - load - statrs::function::gamma::ln_gamma(c + 1.0);
+        if ln_pmf + std::f64::consts::LN_2 < LN_UNDERFLOW {
+            return 0.0;
+        }
+    }
+    let inverse_load = 1.0 / load;
+    let (mut term, mut sum) = (1.0_f64, 1.0_f64);
+    for j in 0..servers {
+        let factor = (c - f64::from(j)) * inverse_load;
+        term *= factor;
+        sum += term;
+        if factor < 1.0 && term < sum * 1e-17 {
+            break;
+        }
+    }
+    1.0 / sum
+}
+
+/// What an M/M/c queue does at a given arrival rate, service time and
+/// server count.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Queue {
+    /// Arrival rate λ, per second.
+    pub arrival_rate: f64,
+    /// Mean service time S, seconds.
+    pub service_time: f64,
+    /// Servers c.
+    pub servers: u32,
+    /// Offered load a = λS, Erlangs.
+    pub offered_load: f64,
+    /// Utilisation ρ = a / c.
+    pub utilisation: f64,
+    /// Probability an arrival waits (Erlang C).
+    pub p_wait: f64,
+    /// Mean wait in queue, seconds: C / (cμ - λ).
+    pub mean_wait: f64,
+    /// Mean response (sojourn) time, seconds: mean wait + S.
+    pub mean_response: f64,
+    /// Mean number waiting (Little's law on the queue): λ x mean wait.
+    pub mean_queue_length: f64,
+}
+
+fn check_rates(arrival_rate: f64, service_time: f64) -> Result<(), KernelError> {
+    if !arrival_rate.is_finite() || arrival_rate < 0.0 {
+        return Err(KernelError::InvalidRate { name: "arrival rate", value: arrival_rate });
+    }
+    if !service_time.is_finite() || service_time <= 0.0 {
+        return Err(KernelError::InvalidRate { name: "service time", value: service_time });
+    }
+    Ok(())
+}
+
+/// The fewest servers that keep `offered_load` stable (ρ < 1).
+pub fn stable_servers(offered_load: f64) -> u32 {
+    let floor = offered_load.floor();
+    if floor >= f64::from(u32::MAX) {
+        u32::MAX
+    } else {
+        floor as u32 + 1
+    }
+}
+
+impl Queue {
+    /// The M/M/c queue of `servers` servers; an error when it is unstable
+    /// (the error names the server count that makes it stable).
+    pub fn new(arrival_rate: f64, service_time: f64, servers: u32) -> Result<Queue, KernelError> {
+        check_rates(arrival_rate, service_time)?;
+        let load = arrival_rate * service_time;
+        Queue::with_erlang_b(arrival_rate, service_time, servers, erlang_b(servers, load))
+    }
+
+    fn with_erlang_b(
+        arrival_rate: f64,
+        service_time: f64,
+        servers: u32,
+        blocking: f64,
+    ) -> Result<Queue, KernelError> {
+        let load = arrival_rate * service_time;
+        let c = f64::from(servers);
+        if servers == 0 || load >= c {
+            return Err(KernelError::Unstable {
+                offered_load: load,
+                servers,
+                stable_at: stable_servers(load),
+            });
+        }
+        let utilisation = load / c;
+        let p_wait = if arrival_rate == 0.0 {
+            0.0
+        } else {
+            blocking / (1.0 - utilisation * (1.0 - blocking))
+        };
+        // cμ - λ, the rate at which the queue drains when every server is busy.
+        let drain = c / service_time - arrival_rate;
+        let mean_wait = p_wait / drain;
+        Ok(Queue {
+            arrival_rate,
+            service_time,
+            servers,
+            offered_load: load,
+            utilisation,
+            p_wait,
+            mean_wait,
+            mean_response: mean_wait + service_time,
+            mean_queue_length: arrival_rate * mean_wait,
+        })
+    }
+
+    fn drain_rate(&self) -> f64 {
+        f64::from(self.servers) / self.service_time - self.arrival_rate
+    }
+
+    /// Service level: the probability an arrival waits at most `threshold`
+    /// seconds, `P(W <= t) = 1 - C e^{-(cμ - λ) t}`.
+    pub fn service_level(&self, threshold: f64) -> f64 {
+        1.0 - self.p_wait * (-self.drain_rate() * threshold.max(0.0)).exp()
+    }
+
+    /// The `p`-quantile of the wait in queue: 0 when `C <= 1 - p`, else
+    /// `ln(C / (1 - p)) / (cμ - λ)`.
+    pub fn wait_quantile(&self, p: f64) -> f64 {
+        if self.p_wait <= 1.0 - p {
+            0.0
+        } else {
+            (self.p_wait / (1.0 - p)).ln() / self.drain_rate()
+        }
+    }
+
+    /// `P(T > t)` for the sojourn time `T = W + service`: with `θ = cμ - λ`,
+    /// `e^{-μt} + C μ / (θ - μ) (e^{-μt} - e^{-θt})`, or `e^{-μt}(1 + C μ t)`
+    /// when `θ = μ` (Gross & Harris, §2.3).
+    pub fn response_exceeds(&self, t: f64) -> f64 {
+        let mu = 1.0 / self.service_time;
+        let theta = self.drain_rate();
+        let service = (-mu * t).exp();
+        if ((theta - mu) / mu).abs() < 1e-9 {
+            service * (1.0 + self.p_wait * mu * t)
+        } else {
+            service + self.p_wait * mu / (theta - mu) * (service - (-theta * t).exp())
+        }
+    }
+
+    /// The `p`-quantile of the response time (p50, p95, p99 …), by bisection
+    /// on `P(T > t) = 1 - p` to a relative precision of 1e-12.
+    pub fn response_quantile(&self, p: f64) -> f64 {
+        let target = 1.0 - p;
+        let mut high = self.service_time;
+        while self.response_exceeds(high) > target {
+            high *= 2.0;
+        }
+        let mut low = 0.0;
+        while high - low > 1e-12 * high {
+            let mid = 0.5 * (low + high);
+            if self.response_exceeds(mid) > target {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        0.5 * (low + high)
+    }
+}
+
+/// A goal a queue must meet.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum QueueTarget {
+    /// The `quantile` of the response time at most `seconds`.
+    ResponseQuantile {
+        /// e.g. 0.95 for p95.
+        quantile: f64,
+        /// Bound, seconds.
+        seconds: f64,
+    },
+    /// At least `fraction` of arrivals wait at most `seconds`.
+    ServiceLevel {
+        /// e.g. 0.8 for 80%.
+        fraction: f64,
+        /// Wait threshold, seconds.
+        seconds: f64,
+    },
+}
+
+impl QueueTarget {
+    fn met_by(&self, queue: &Queue) -> bool {
+        match *self {
+            QueueTarget::ResponseQuantile { quantile, seconds } => {
+                queue.response_exceeds(seconds) <= 1.0 - quantile
+            }
+            QueueTarget::ServiceLevel { fraction, seconds } => {
+                queue.service_level(seconds) >= fraction
+            }
+        }
+    }
+
+    fn check(&self, service_time: f64) -> Result<(), KernelError> {
+        let (p, t) = match *self {
+            QueueTarget::ResponseQuantile { quantile, seconds } => (quantile, seconds),
+            QueueTarget::ServiceLevel { fraction, seconds } => (fraction, seconds),
+        };
+        if !(p > 0.0 && p < 1.0 && t.is_finite() && t >= 0.0) {
+            return Err(KernelError::UnreachableTarget(format!(
+                "a target needs a fraction in (0, 1) and a finite time at least 0, got {p} and {t}"
+            )));
+        }
+        if let QueueTarget::ResponseQuantile { quantile, seconds } = *self {
+            // Even with no waiting, the service time alone must meet it.
+            let floor = -(1.0 - quantile).ln() * service_time;
+            if seconds < floor {
+                return Err(KernelError::UnreachableTarget(format!(
+                    "the p{} of the service time alone is {floor:.6} s, above the {seconds} s target: no server count meets it",
+                    quantile * 100.0
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The fewest servers whose M/M/c queue meets `target`, and that queue.
+/// Starts at the smallest stable count and steps up with Erlang B's
+/// recursion `B(c+1) = a B(c) / (c + 1 + a B(c))`, O(1) a step.
+pub fn servers_for(
+    arrival_rate: f64,
+    service_time: f64,
+    target: QueueTarget,
+) -> Result<Queue, KernelError> {
+    check_rates(arrival_rate, service_time)?;
+    target.check(service_time)?;
+    let load = arrival_rate * service_time;
+    let mut servers = stable_servers(load).max(1);
+    let mut blocking = erlang_b(servers, load);
+    loop {
+        let queue = Queue::with_erlang_b(arrival_rate, service_time, servers, blocking)?;
+        if target.met_by(&queue) {
+            return Ok(queue);
+        }
+        if servers == u32::MAX {
+            return Err(KernelError::UnreachableTarget(
+                "no server count up to 2^32 meets it".into(),
+            ));
+        }
+        servers += 1;
+        blocking = load * blocking / (f64::from(servers) + load * blocking);
+    }
+}
+
+/// Little's law, `L = λ W` (Little, 1961): given any two of concurrency
+/// `L`, throughput `λ` and response time `W`, the third.
+pub fn littles_law(
+    concurrency: Option<f64>,
+    throughput: Option<f64>,
+    response_time: Option<f64>,
+) -> Result<(f64, f64, f64), KernelError> {
+    let bad = |name: &'static str, value: f64| KernelError::InvalidRate { name, value };
+    for (name, value) in
+        [("concurrency", concurrency), ("throughput", throughput), ("response time", response_time)]
+    {
+        if let Some(v) = value {
+            if !v.is_finite() || v < 0.0 {
+                return Err(bad(name, v));
+            }
+        }
+    }
+    match (concurrency, throughput, response_time) {
+        (None, Some(x), Some(w)) => Ok((x * w, x, w)),
+        (Some(l), None, Some(w)) if w > 0.0 => Ok((l, l / w, w)),
+        (Some(l), Some(x), None) if x > 0.0 => Ok((l, x, l / x)),
+        (Some(_), None, Some(w)) => Err(bad("response time", w)),
+        (Some(_), Some(x), None) => Err(bad("throughput", x)),
+        _ => Err(KernelError::UnreachableTarget(
+            "Little's law needs exactly two of concurrency, throughput and response time".into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tolerance: f64) -> bool {
+        (a - b).abs() <= tolerance
+    }
+
+    #[test]
+    fn closed_forms_of_one_and_two_servers() {
+        // M/M/1: P(wait) = ρ and W = ρ S / (1 - ρ) (Gross & Harris §2.2).
+        let q = Queue::new(0.5, 1.0, 1).unwrap();
+        assert!(close(q.p_wait, 0.5, 1e-12));
+        assert!(close(q.mean_wait, 1.0, 1e-12));
+        // M/M/1 response time is exponential with rate μ - λ: p95 = ln 20 / 0.5.
+        assert!(close(q.response_quantile(0.95), 20f64.ln() / 0.5, 1e-9));
+        // M/M/2 with a = 1 (ρ = 0.5): C = 2ρ² / (1 + ρ) = 1/3.
+        let q = Queue::new(1.0, 1.0, 2).unwrap();
+        assert!(close(q.p_wait, 1.0 / 3.0, 1e-12));
+    }
+
+    #[test]
+    fn erlang_b_table() {
+        // Published Erlang B tables: 10 trunks offered 5 Erlangs block
+        // 1.84% (exactly 0.018384...); 5 trunks offered 2 Erlangs, 3.67%.
+        assert!(close(erlang_b(10, 5.0), 0.018385, 5e-6));
+        assert!(close(erlang_b(5, 2.0), 0.036697, 5e-6));
+    }
+
+    #[test]
+    fn exact_rational_oracle() {
+        // Values from exact rational arithmetic of the definition
+        // (tests/oracles/erlang_c.py, Python `fractions`), to 4 decimals:
+        // c = 5 agents, a = 3 Erlangs (one call a minute, 3-minute calls).
+        let q = Queue::new(1.0 / 60.0, 180.0, 5).unwrap();
+        assert!(close(q.p_wait, 0.2362, 5e-5), "{}", q.p_wait);
+        // 360 calls per half hour, 240 s calls, 55 agents, 15 s target.
+        let q = Queue::new(360.0 / 1800.0, 240.0, 55).unwrap();
+        assert!(close(q.p_wait, 0.2387, 5e-5), "{}", q.p_wait);
+        assert!(close(q.mean_wait, 8.1840, 5e-5), "{}", q.mean_wait);
+        assert!(close(q.service_level(15.0), 0.8459, 5e-5), "{}", q.service_level(15.0));
+    }
+
+    #[test]
+    fn stable_at_ten_thousand_servers() {
+        // 9,500 Erlangs on 10,000 servers: finite, between 0 and 1, and equal
+        // to the O(1)-step recursion run up from one server.
+        let q = Queue::new(9500.0, 1.0, 10_000).unwrap();
+        assert!(q.p_wait.is_finite() && q.p_wait > 0.0 && q.p_wait < 1.0);
+        let mut b = 1.0;
+        for k in 1..=10_000u32 {
+            b = 9500.0 * b / (f64::from(k) + 9500.0 * b);
+        }
+        assert!(close(erlang_b(10_000, 9500.0), b, 1e-12 * b.max(1e-300)));
+        // Far below saturation the wait probability underflows to zero, not NaN.
+        assert_eq!(Queue::new(1000.0, 1.0, 10_000).unwrap().p_wait, 0.0);
+    }
+
+    #[test]
+    fn unstable_queue_names_the_stable_count() {
+        assert_eq!(
+            Queue::new(10.0, 1.0, 10),
+            Err(KernelError::Unstable { offered_load: 10.0, servers: 10, stable_at: 11 })
+        );
+    }
+
+    #[test]
+    fn smallest_server_count_for_a_target() {
+        // 360 calls per half hour of 240 s: 85% answered within 20 s needs 55
+        // agents, since 54 answer 81.72% in time and 55 answer 86.68% (oracle).
+        let target = QueueTarget::ServiceLevel { fraction: 0.85, seconds: 20.0 };
+        let q = servers_for(0.2, 240.0, target).unwrap();
+        assert_eq!(q.servers, 55);
+        assert!(close(q.service_level(20.0), 0.8668, 5e-5));
+        assert!(close(Queue::new(0.2, 240.0, 54).unwrap().service_level(20.0), 0.8172, 5e-5));
+        // A p95 below what service alone takes is unreachable.
+        let impossible = QueueTarget::ResponseQuantile { quantile: 0.95, seconds: 0.1 };
+        assert!(matches!(
+            servers_for(1.0, 1.0, impossible),
+            Err(KernelError::UnreachableTarget(_))
+        ));
+    }
+
+    #[test]
+    fn littles_law_by_hand() {
+        // 200 requests/s at 0.25 s each keep 50 in flight.
+        assert_eq!(littles_law(None, Some(200.0), Some(0.25)).unwrap(), (50.0, 200.0, 0.25));
+        assert_eq!(littles_law(Some(50.0), None, Some(0.25)).unwrap(), (50.0, 200.0, 0.25));
+        assert!(littles_law(Some(1.0), None, None).is_err());
+    }
+}

@@ -1,0 +1,342 @@
+//! The Universal Scalability Law (Gunther, *Guerrilla Capacity Planning*,
+//! 2007, ch. 4): throughput at concurrency `N` is
+//!
+//! `X(N) = λ N / (1 + σ (N - 1) + κ N (N - 1))`
+//!
+//! with `λ` the throughput of one unit alone, `σ` contention (the serial
+//! fraction) and `κ` coherency (crosstalk). Past `N* = sqrt((1 - σ) / κ)`
+//! adding concurrency lowers throughput.
+//!
+//! The fit is nonlinear least squares by Levenberg-Marquardt (`rmpfit`, a
+//! port of MINPACK's MPFIT), with the analytic Jacobian, `σ` bounded to
+//! [0, 1] and `κ`, `λ` to at least 0. Standard errors are the diagonal of the
+//! covariance scaled by the residual variance `SSR / (n - 3)`, intervals are
+//! Student-t at `n - 3` degrees of freedom: the same estimates R's `nls`
+//! reports.
+
+use rmpfit::{MPConfig, MPFitter, MPPar, MPResult, MPSide, MPSuccess};
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use crate::KernelError;
+
+/// Throughput at concurrency `n` under the USL.
+pub fn throughput(n: f64, sigma: f64, kappa: f64, lambda: f64) -> f64 {
+    lambda * n / (1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0))
+}
+
+/// One load-test measurement.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Measurement {
+    /// Concurrency (users, threads, replicas).
+    pub concurrency: f64,
+    /// Throughput at that concurrency.
+    pub throughput: f64,
+}
+
+/// A fitted USL model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UslFit {
+    /// Contention σ.
+    pub sigma: f64,
+    /// Coherency κ.
+    pub kappa: f64,
+    /// Throughput of one unit λ.
+    pub lambda: f64,
+    /// Standard errors of σ, κ, λ; `None` with no degree of freedom left.
+    pub std_errors: Option<[f64; 3]>,
+    /// 95% confidence intervals of σ, κ, λ.
+    pub intervals: Option<[(f64, f64); 3]>,
+    /// Coefficient of determination.
+    pub r_squared: f64,
+    /// Residual standard error, `sqrt(SSR / (n - 3))`.
+    pub residual_std_error: Option<f64>,
+    /// Points fitted.
+    pub points: usize,
+    /// Concurrency of peak throughput `N*`; `None` when κ = 0 (no peak).
+    pub peak_concurrency: Option<f64>,
+    /// Throughput at `N*`; when κ = 0, the asymptote `λ / σ` (or `None`).
+    pub peak_throughput: Option<f64>,
+}
+
+impl UslFit {
+    /// Predicted throughput at `n`.
+    pub fn predict(&self, n: f64) -> f64 {
+        throughput(n, self.sigma, self.kappa, self.lambda)
+    }
+}
+
+struct Problem<'a> {
+    data: &'a [Measurement],
+    parameters: [MPPar; 3],
+    config: MPConfig,
+}
+
+impl MPFitter for Problem<'_> {
+    fn eval(&mut self, p: &[f64], deviates: &mut [f64]) -> MPResult<()> {
+        for (d, m) in deviates.iter_mut().zip(self.data) {
+            *d = m.throughput - throughput(m.concurrency, p[0], p[1], p[2]);
+        }
+        Ok(())
+    }
+
+    fn number_of_points(&self) -> usize {
+        self.data.len()
+    }
+
+    fn config(&self) -> &MPConfig {
+        &self.config
+    }
+
+    fn parameters(&self) -> &[MPPar] {
+        &self.parameters
+    }
+
+    fn jacobian(
+        &mut self,
+        p: &[f64],
+        deviates: &mut [f64],
+        derivs: &mut [Option<Vec<f64>>],
+    ) -> MPResult<()> {
+        let (sigma, kappa, lambda) = (p[0], p[1], p[2]);
+        for (i, m) in self.data.iter().enumerate() {
+            let n = m.concurrency;
+            let denominator = 1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0);
+            let x = lambda * n / denominator;
+            deviates[i] = m.throughput - x;
+            // d(residual)/dp = -dX/dp.
+            let gradient = [
+                -(-x * (n - 1.0) / denominator),
+                -(-x * n * (n - 1.0) / denominator),
+                -(n / denominator),
+            ];
+            for (column, g) in derivs.iter_mut().zip(gradient) {
+                if let Some(column) = column {
+                    column[i] = g;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parameter(low: f64, high: Option<f64>) -> MPPar {
+    MPPar {
+        limited_low: true,
+        limit_low: low,
+        limited_up: high.is_some(),
+        limit_up: high.unwrap_or(0.0),
+        side: MPSide::User,
+        ..MPPar::new()
+    }
+}
+
+/// A starting point: `λ0` from the smallest concurrency, then `σ0`, `κ0` by
+/// linear least squares on `N λ0 / X - 1 = σ (N - 1) + κ N (N - 1)`
+/// (Gunther's linearisation).
+fn start(data: &[Measurement]) -> [f64; 3] {
+    let first = data
+        .iter()
+        .min_by(|a, b| a.concurrency.total_cmp(&b.concurrency))
+        .copied()
+        .unwrap_or(data[0]);
+    let lambda = (first.throughput / first.concurrency).max(f64::MIN_POSITIVE);
+    let (mut s11, mut s12, mut s22, mut b1, mut b2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for m in data.iter().filter(|m| m.throughput > 0.0) {
+        let (u, v) = (m.concurrency - 1.0, m.concurrency * (m.concurrency - 1.0));
+        let y = m.concurrency * lambda / m.throughput - 1.0;
+        s11 += u * u;
+        s12 += u * v;
+        s22 += v * v;
+        b1 += u * y;
+        b2 += v * y;
+    }
+    let det = s11 * s22 - s12 * s12;
+    let (sigma, kappa) = if det.abs() > f64::EPSILON * s11 * s22 {
+        ((b1 * s22 - b2 * s12) / det, (s11 * b2 - s12 * b1) / det)
+    } else {
+        (0.01, 0.0001)
+    };
+    [sigma.clamp(1e-6, 0.99), kappa.clamp(1e-9, 1.0), lambda]
+}
+
+/// Fits the USL to `data` (at least 3 distinct concurrency levels).
+pub fn fit(data: &[Measurement]) -> Result<UslFit, KernelError> {
+    for (i, m) in data.iter().enumerate() {
+        if !m.concurrency.is_finite()
+            || m.concurrency <= 0.0
+            || !m.throughput.is_finite()
+            || m.throughput < 0.0
+        {
+            return Err(KernelError::FitData(format!(
+                "point {} (concurrency {}, throughput {}): concurrency must be finite and above zero, throughput finite and not negative",
+                i + 1,
+                m.concurrency,
+                m.throughput
+            )));
+        }
+    }
+    let mut levels: Vec<f64> = data.iter().map(|m| m.concurrency).collect();
+    levels.sort_by(f64::total_cmp);
+    levels.dedup();
+    if levels.len() < 3 {
+        return Err(KernelError::FitData(format!(
+            "the USL has 3 coefficients and needs at least 3 distinct concurrency levels; got {}",
+            levels.len()
+        )));
+    }
+    let mut problem = Problem {
+        data,
+        parameters: [parameter(0.0, Some(1.0)), parameter(0.0, None), parameter(0.0, None)],
+        config: MPConfig { max_iter: 500, ..MPConfig::new() },
+    };
+    let mut p = start(data);
+    let status = problem.mpfit(&mut p).map_err(|e| KernelError::FitFailed(format!("{e:?}")))?;
+    match status.success {
+        MPSuccess::Chi
+        | MPSuccess::Par
+        | MPSuccess::Both
+        | MPSuccess::Dir
+        | MPSuccess::Ftol
+        | MPSuccess::Xtol
+        | MPSuccess::Gtol => {}
+        other => {
+            return Err(KernelError::FitFailed(format!(
+                "stopped after {} iterations ({other:?})",
+                status.n_iter
+            )))
+        }
+    }
+    let [sigma, kappa, lambda] = p;
+    if !(sigma.is_finite() && kappa.is_finite() && lambda.is_finite()) || lambda <= 0.0 {
+        return Err(KernelError::FitFailed(format!(
+            "non-physical coefficients σ={sigma}, κ={kappa}, λ={lambda}"
+        )));
+    }
+    let n = data.len();
+    let ssr: f64 = status.best_norm;
+    let mean = data.iter().map(|m| m.throughput).sum::<f64>() / n as f64;
+    let sst: f64 = data.iter().map(|m| (m.throughput - mean).powi(2)).sum();
+    let r_squared = if sst > 0.0 { 1.0 - ssr / sst } else { 1.0 };
+    let dof = n.saturating_sub(3);
+    let (std_errors, intervals, residual_std_error) = if dof > 0 {
+        let scale = (ssr / dof as f64).sqrt();
+        let errors = [status.xerror[0] * scale, status.xerror[1] * scale, status.xerror[2] * scale];
+        let t = StudentsT::new(0.0, 1.0, dof as f64)
+            .map(|d| d.inverse_cdf(0.975))
+            .map_err(|e| KernelError::FitFailed(e.to_string()))?;
+        let interval = |v: f64, e: f64| (v - t * e, v + t * e);
+        (
+            Some(errors),
+            Some([
+                interval(sigma, errors[0]),
+                interval(kappa, errors[1]),
+                interval(lambda, errors[2]),
+            ]),
+            Some(scale),
+        )
+    } else {
+        (None, None, None)
+    };
+    let (peak_concurrency, peak_throughput) = if kappa > 0.0 {
+        let n_star = ((1.0 - sigma) / kappa).sqrt();
+        (Some(n_star), Some(throughput(n_star, sigma, kappa, lambda)))
+    } else if sigma > 0.0 {
+        (None, Some(lambda / sigma))
+    } else {
+        (None, None)
+    };
+    Ok(UslFit {
+        sigma,
+        kappa,
+        lambda,
+        std_errors,
+        intervals,
+        r_squared,
+        residual_std_error,
+        points: n,
+        peak_concurrency,
+        peak_throughput,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SPEC SDM91 benchmark (Gunther 2007, table 5.1; the `specsdm91` data
+    /// set of R's `usl` package).
+    pub(crate) const SPECSDM91: [(f64, f64); 7] = [
+        (1.0, 64.9),
+        (18.0, 995.9),
+        (36.0, 1652.4),
+        (72.0, 1853.2),
+        (108.0, 1828.9),
+        (144.0, 1775.0),
+        (216.0, 1702.2),
+    ];
+
+    fn measurements(points: &[(f64, f64)]) -> Vec<Measurement> {
+        points
+            .iter()
+            .map(|&(concurrency, throughput)| Measurement { concurrency, throughput })
+            .collect()
+    }
+
+    fn within(value: f64, published: f64, relative: f64) -> bool {
+        ((value - published) / published).abs() <= relative
+    }
+
+    #[test]
+    fn reproduces_the_published_specsdm91_coefficients() {
+        // R `usl` package, tests/summary.Rout.save: alpha (σ) 2.773e-02
+        // (s.e. 9.122e-03), beta (κ) 1.044e-04 (1.988e-05), gamma (λ)
+        // 9.000e+01 (1.421e+01), multiple R-squared 0.9896, residual
+        // standard error 82.85 on 4 degrees of freedom. Within 1%.
+        let fit = fit(&measurements(&SPECSDM91)).unwrap();
+        assert!(within(fit.sigma, 2.773e-2, 0.01), "σ {}", fit.sigma);
+        assert!(within(fit.kappa, 1.044e-4, 0.01), "κ {}", fit.kappa);
+        assert!(within(fit.lambda, 90.00, 0.01), "λ {}", fit.lambda);
+        let errors = fit.std_errors.unwrap();
+        assert!(within(errors[0], 9.122e-3, 0.01), "se σ {}", errors[0]);
+        assert!(within(errors[1], 1.988e-5, 0.01), "se κ {}", errors[1]);
+        assert!(within(errors[2], 14.21, 0.01), "se λ {}", errors[2]);
+        assert!((fit.r_squared - 0.9896).abs() < 5e-5, "R² {}", fit.r_squared);
+        assert!(within(fit.residual_std_error.unwrap(), 82.85, 0.01));
+        // N* = sqrt((1 - σ) / κ) ≈ 96.5: the benchmark's throughput peaks
+        // between its 72 and 108 user measurements.
+        let n_star = fit.peak_concurrency.unwrap();
+        assert!(n_star > 72.0 && n_star < 108.0, "N* {n_star}");
+        // The 95% interval holds the estimate, t(0.975, 4) = 2.776 s.e. wide each side.
+        let (low, high) = fit.intervals.unwrap()[2];
+        assert!(within(high - fit.lambda, 2.776 * errors[2], 0.001));
+        assert!(low < fit.lambda && fit.lambda < high);
+    }
+
+    #[test]
+    fn recovers_known_coefficients_from_exact_data() {
+        let truth = (0.05, 0.0002, 120.0);
+        let points: Vec<(f64, f64)> = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]
+            .iter()
+            .map(|&n| (n, throughput(n, truth.0, truth.1, truth.2)))
+            .collect();
+        let fit = fit(&measurements(&points)).unwrap();
+        assert!(
+            within(fit.sigma, truth.0, 1e-6)
+                && within(fit.kappa, truth.1, 1e-6)
+                && within(fit.lambda, truth.2, 1e-6)
+        );
+        assert!(fit.r_squared > 0.999_999);
+    }
+
+    #[test]
+    fn refuses_what_cannot_be_fitted() {
+        let two_levels = measurements(&[(1.0, 10.0), (2.0, 19.0), (2.0, 19.5)]);
+        assert!(
+            matches!(fit(&two_levels), Err(KernelError::FitData(m)) if m.contains("3 distinct"))
+        );
+        let negative = measurements(&[(1.0, 10.0), (2.0, -1.0), (4.0, 30.0)]);
+        assert!(matches!(fit(&negative), Err(KernelError::FitData(m)) if m.contains("point 2")));
+        let nan = measurements(&[(1.0, 10.0), (f64::NAN, 1.0), (4.0, 30.0)]);
+        assert!(fit(&nan).is_err());
+    }
+}
