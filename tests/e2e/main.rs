@@ -1,6 +1,7 @@
 //! One integration-test binary, a module per area.
 
 mod bad_input;
+mod calc;
 mod config_layers;
 mod documents;
 mod loader;

@@ -82,6 +82,36 @@ enum Command {
     },
     /// Write reports/<profile>.md, .json, .csv and .svg for every profile
     /// (whole files or none), then print a one-screen summary.
+    /// Fit a tier's capacity from a load-test file (USL) and write it to
+    /// <config dir>/<profile>.calibrated.toml, which later plans merge.
+    Calibrate {
+        /// Profile id.
+        profile: String,
+        /// Tier key.
+        tier: String,
+        /// Load-test file (plain CSV, Locust, JMeter, k6).
+        file: PathBuf,
+        /// Capacity dimension (default: the tier's only one).
+        #[arg(long)]
+        dimension: Option<String>,
+        /// Instance key (default: the tier's only one).
+        #[arg(long)]
+        instance: Option<String>,
+        /// What the dimension counts: work a second (peak throughput X(N*))
+        /// or work in flight (peak concurrency N*).
+        #[arg(long = "as", value_enum, default_value_t = MeasureArg::Throughput)]
+        measure: MeasureArg,
+        #[command(flatten)]
+        layers: Layers,
+    },
+    /// Each model on its own: erlang-c, usl, littles-law, headroom.
+    Calc {
+        #[command(subcommand)]
+        model: CalcModel,
+        /// Output format (table or json).
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table, global = true)]
+        format: OutputFormat,
+    },
     /// Print the JSON Schema of `plan` or `audit` JSON (`cargo xtask schema` writes schemas/).
     #[command(hide = true)]
     Schema {
@@ -95,6 +125,72 @@ enum Command {
         out: PathBuf,
         #[command(flatten)]
         layers: Layers,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalcModel {
+    /// M/M/c queue: waiting, service level, response-time percentiles; or the
+    /// fewest servers meeting a p95 or service-level target.
+    ErlangC {
+        /// Arrivals per second.
+        #[arg(long)]
+        arrival_rate: f64,
+        /// Mean service time, seconds.
+        #[arg(long)]
+        service_time: f64,
+        /// Servers to evaluate.
+        #[arg(long)]
+        servers: Option<u32>,
+        /// Wait threshold for the service level, seconds.
+        #[arg(long)]
+        wait_threshold: Option<f64>,
+        /// Find the fewest servers whose p95 response time is at most this, seconds.
+        #[arg(long)]
+        target_p95: Option<f64>,
+        /// Find the fewest servers answering this fraction within --wait-threshold.
+        #[arg(long)]
+        target_service_level: Option<f64>,
+    },
+    /// Fit the Universal Scalability Law to load-test files.
+    Usl {
+        /// Files: plain CSV (concurrency,throughput), Locust stats history,
+        /// JMeter JTL, k6 summary JSON or k6 JSON lines.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Little's law L = λW: give two of the three.
+    LittlesLaw {
+        /// L: requests in flight.
+        #[arg(long)]
+        concurrency: Option<f64>,
+        /// λ: requests per second.
+        #[arg(long)]
+        throughput: Option<f64>,
+        /// W: seconds per request.
+        #[arg(long)]
+        response_time: Option<f64>,
+    },
+    /// The headroom rule: units for a load.
+    Headroom {
+        /// Load, in the capacity's unit.
+        #[arg(long)]
+        load: f64,
+        /// Capacity of one unit.
+        #[arg(long)]
+        capacity: f64,
+        /// Spare fraction kept, in [0, 1).
+        #[arg(long, default_value_t = 0.2)]
+        headroom: f64,
+        /// Fewest units.
+        #[arg(long, default_value_t = 0)]
+        min_units: u32,
+        /// N+k spare units.
+        #[arg(long, default_value_t = 0)]
+        redundancy: u32,
+        /// Units are a multiple of this.
+        #[arg(long, default_value_t = 1)]
+        zones: u32,
     },
 }
 
@@ -116,6 +212,12 @@ struct Layers {
     /// Set one key, e.g. --set headroom=0.3 (repeatable; wins over every file).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     sets: Vec<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MeasureArg {
+    Throughput,
+    Concurrency,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -223,6 +325,9 @@ fn run(cli: Cli) -> Result<String> {
     if let Command::Schema { kind } = &cli.command {
         return Ok(headroom::schema(kind));
     }
+    if let Command::Calc { model, format } = &cli.command {
+        return calc(model, *format);
+    }
     let context = open(&cli)?;
     match &cli.command {
         Command::Profiles => {
@@ -303,8 +408,67 @@ fn run(cli: Cli) -> Result<String> {
             Ok(out)
         }
         Command::Report { out, layers } => report(&context, out, layers),
+        Command::Calibrate { profile, tier, file, dimension, instance, measure, layers } => {
+            let loaded = context.registry.get(profile)?;
+            let layered = config::load(loaded, &context.sources(layers))?;
+            let Some(dir) = context.config_dir.as_deref() else {
+                bail!("no config directory to write the calibration to: pass --config-dir");
+            };
+            let request = headroom::calibrate::Request {
+                tier,
+                file,
+                dimension: dimension.as_deref(),
+                instance: instance.as_deref(),
+                measure: match measure {
+                    MeasureArg::Throughput => headroom::calibrate::Measure::Throughput,
+                    MeasureArg::Concurrency => headroom::calibrate::Measure::Concurrency,
+                },
+            };
+            let (calibration, path, text) =
+                headroom::calibrate::calibrate(profile, &layered, dir, &request)?;
+            // Check the new layer loads before writing it.
+            let mut check = context.sources(layers);
+            let staging = tempfile_in(dir, &text)?;
+            check.files.push(staging.clone());
+            let checked = config::load(loaded, &check);
+            let _ = std::fs::remove_file(&staging);
+            checked?;
+            write_atomically(&path, &text)?;
+            Ok(format!(
+                "{profile} {tier}: {} = {:.3} ({} of the USL fit: σ = {:.5}, κ = {:.3e}, λ = {:.3}, R² = {:.4}, N* = {:.2}, X(N*) = {:.2}) from {} ({}, {} points)\nwrote {}; every plan of `{profile}` now uses it\n",
+                calibration.dimension,
+                calibration.value,
+                if calibration.measure == "throughput" { "peak throughput X(N*)" } else { "peak concurrency N*" },
+                calibration.sigma,
+                calibration.kappa,
+                calibration.lambda,
+                calibration.r_squared,
+                calibration.peak_concurrency,
+                calibration.peak_throughput,
+                calibration.file,
+                calibration.format,
+                calibration.points,
+                path.display()
+            ))
+        }
         Command::Schema { kind } => Ok(headroom::schema(kind)),
+        Command::Calc { model, format } => calc(model, *format),
     }
+}
+
+fn tempfile_in(dir: &Path, text: &str) -> Result<PathBuf> {
+    let path = dir.join(format!(".headroom-check-{}.toml", std::process::id()));
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
+fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    let mut temporary = path.to_path_buf().into_os_string();
+    temporary.push(".tmp");
+    let temporary = PathBuf::from(temporary);
+    std::fs::write(&temporary, text)
+        .with_context(|| format!("cannot write {}", temporary.display()))?;
+    std::fs::rename(&temporary, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Plans and audits every profile, then writes every report file through a
@@ -340,4 +504,53 @@ fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
     }
     summary.push_str(&format!("wrote {} files to {}\n", files.len(), dir.display()));
     Ok(summary)
+}
+
+/// `headroom calc`: needs no plugin and no config.
+fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
+    use headroom::calc;
+    fn out<T: serde::Serialize>(value: &T, format: OutputFormat) -> Result<String> {
+        match format {
+            OutputFormat::Json => Ok(format!("{}\n", serde_json::to_string_pretty(value)?)),
+            OutputFormat::Table => Ok(calc::render_table(value)),
+            OutputFormat::Md | OutputFormat::Csv => bail!("calc prints --format table or json"),
+        }
+    }
+    match model {
+        CalcModel::ErlangC {
+            arrival_rate,
+            service_time,
+            servers,
+            wait_threshold,
+            target_p95,
+            target_service_level,
+        } => {
+            let question = calc::ErlangCQuestion {
+                arrival_rate: *arrival_rate,
+                service_time: *service_time,
+                servers: *servers,
+                wait_threshold: *wait_threshold,
+                target_p95: *target_p95,
+                target_service_level: *target_service_level,
+            };
+            out(&calc::erlang_c(&question)?, format)
+        }
+        CalcModel::Usl { files } => out(&calc::usl(files)?, format),
+        CalcModel::LittlesLaw { concurrency, throughput, response_time } => {
+            out(&calc::littles(*concurrency, *throughput, *response_time)?, format)
+        }
+        CalcModel::Headroom { load, capacity, headroom, min_units, redundancy, zones } => {
+            let policy = headroom_kernel_policy(*headroom, *min_units, *redundancy, *zones);
+            out(&calc::headroom(*load, *capacity, policy)?, format)
+        }
+    }
+}
+
+fn headroom_kernel_policy(
+    headroom: f64,
+    min_units: u32,
+    redundancy: u32,
+    zones: u32,
+) -> headroom::calc::Policy {
+    headroom::calc::Policy { headroom, min_units, redundancy, zones }
 }

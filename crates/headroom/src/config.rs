@@ -1,7 +1,8 @@
 //! The layered configuration of one profile.
 //!
 //! Layers, later ones winning: the plugin's embedded defaults,
-//! `config/default.toml`, `config/<profile>.toml`, each `--config FILE`,
+//! `config/default.toml`, `config/<profile>.toml`,
+//! `config/<profile>.calibrated.toml` (written by `headroom calibrate`), each `--config FILE`,
 //! `HEADROOM_*` environment variables (`__` nests: `HEADROOM_TIERS__API__MIN_UNITS=3`;
 //! `HEADROOM_<PROFILE>__…` applies to one profile only), then each
 //! `--set key=value`. Every key is checked (unknown keys are errors, with a
@@ -60,6 +61,9 @@ pub struct ProfileConfig {
     /// Values the document does not state: key to reason.
     #[serde(default)]
     pub assumptions: BTreeMap<String, String>,
+    /// Capacities fitted from load tests by `headroom calibrate`, by tier.
+    #[serde(default)]
+    pub calibrations: BTreeMap<String, crate::calibrate::Calibration>,
 }
 
 /// A growth curve over months.
@@ -331,7 +335,11 @@ pub fn load(profile: &LoadedProfile, sources: &Sources) -> Result<LayeredConfig,
         inner: Toml::string(profile.default_config()),
     });
     if let Some(dir) = &sources.config_dir {
-        for file in [dir.join("default.toml"), dir.join(format!("{id}.toml"))] {
+        for file in [
+            dir.join("default.toml"),
+            dir.join(format!("{id}.toml")),
+            dir.join(format!("{id}.calibrated.toml")),
+        ] {
             if file.is_file() {
                 figment = figment.merge(Toml::file_exact(&file));
             }

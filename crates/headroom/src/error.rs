@@ -61,6 +61,17 @@ pub enum Error {
         /// The kernel's reason.
         source: headroom_kernel::KernelError,
     },
+    /// A `calc` question that cannot be answered.
+    #[error("calc {model}: {message}")]
+    Calc {
+        /// The model asked.
+        model: String,
+        /// Why.
+        message: String,
+    },
+    /// A load-test file that cannot be read.
+    #[error(transparent)]
+    LoadTest(#[from] crate::loadtest::LoadTestError),
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {

@@ -16,8 +16,11 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod calc;
+pub mod calibrate;
 pub mod config;
 pub mod error;
+pub mod loadtest;
 pub mod plan;
 pub mod registry;
 pub mod render;

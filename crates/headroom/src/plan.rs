@@ -75,6 +75,8 @@ pub struct Plan {
     pub advice: Vec<AdviceEntry>,
     /// Values the document does not state, with the reason for each default.
     pub assumptions: BTreeMap<String, String>,
+    /// Capacities fitted from load tests (`headroom calibrate`), by tier.
+    pub calibrations: BTreeMap<String, crate::calibrate::Calibration>,
 }
 
 /// A driver and its unit.
@@ -590,6 +592,7 @@ pub fn plan(
             })
             .collect(),
         assumptions: config.assumptions.clone(),
+        calibrations: config.calibrations.clone(),
     })
 }
 

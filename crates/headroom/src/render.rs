@@ -375,6 +375,17 @@ pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
             out.push('\n');
         }
     }
+    if !plan.calibrations.is_empty() {
+        let _ = writeln!(out, "## Calibrated capacities (from load tests)\n");
+        for (tier, c) in &plan.calibrations {
+            let _ = writeln!(
+                out,
+                "- `{tier}` {} {} = {:.3}: peak {} of a USL fit of `{}` ({}, {} points): σ = {:.5}, κ = {:.3e}, λ = {:.3}, R² = {:.4}, N* = {:.2}, X(N*) = {:.2}",
+                c.instance, c.dimension, c.value, c.measure, c.file, c.format, c.points, c.sigma, c.kappa, c.lambda, c.r_squared, c.peak_concurrency, c.peak_throughput
+            );
+        }
+        out.push('\n');
+    }
     if !plan.assumptions.is_empty() {
         let _ = writeln!(out, "## Assumptions (not in the source document)\n");
         for (key, why) in &plan.assumptions {

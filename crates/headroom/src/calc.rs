@@ -1,0 +1,287 @@
+//! `headroom calc`: each kernel model on its own, for questions a planner
+//! would otherwise take to a spreadsheet. Results are plain serializable
+//! data; [`render_table`] prints any of them as `name  value` lines.
+
+use std::path::PathBuf;
+
+use headroom_kernel::queueing::{littles_law, servers_for, Queue, QueueTarget};
+use headroom_kernel::sizing::size_horizontal;
+pub use headroom_kernel::sizing::HeadroomPolicy as Policy;
+use headroom_kernel::usl;
+use serde::Serialize;
+
+use crate::loadtest;
+use crate::Error;
+
+fn kernel(model: &str) -> impl Fn(headroom_kernel::KernelError) -> Error + '_ {
+    move |source| Error::Calc { model: model.to_string(), message: source.to_string() }
+}
+
+/// What `calc erlang-c` asks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ErlangCQuestion {
+    /// Arrivals per second.
+    pub arrival_rate: f64,
+    /// Mean service time, seconds.
+    pub service_time: f64,
+    /// Servers to evaluate (or find the fewest meeting a target).
+    pub servers: Option<u32>,
+    /// Wait threshold for the service level, seconds.
+    pub wait_threshold: Option<f64>,
+    /// Target p95 response time, seconds.
+    pub target_p95: Option<f64>,
+    /// Target service level: fraction waiting at most `wait_threshold`.
+    pub target_service_level: Option<f64>,
+}
+
+/// An M/M/c queue, answered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErlangC {
+    /// Which model: `M/M/c (Erlang C)`.
+    pub model: &'static str,
+    /// The target met, when servers were searched for.
+    pub target: Option<String>,
+    /// Arrivals per second.
+    pub arrival_rate: f64,
+    /// Mean service time, seconds.
+    pub service_time: f64,
+    /// Servers.
+    pub servers: u32,
+    /// Offered load, Erlangs.
+    pub offered_load: f64,
+    /// Utilisation.
+    pub utilisation: f64,
+    /// Probability of waiting.
+    pub p_wait: f64,
+    /// Mean wait, seconds.
+    pub mean_wait: f64,
+    /// Mean response time, seconds.
+    pub mean_response: f64,
+    /// Mean number waiting.
+    pub mean_queue_length: f64,
+    /// Wait threshold, seconds.
+    pub wait_threshold: Option<f64>,
+    /// P(wait <= threshold).
+    pub service_level: Option<f64>,
+    /// Response-time percentiles, seconds.
+    pub response_p50: f64,
+    /// p95.
+    pub response_p95: f64,
+    /// p99.
+    pub response_p99: f64,
+}
+
+/// Answers an Erlang C question.
+pub fn erlang_c(question: &ErlangCQuestion) -> Result<ErlangC, Error> {
+    let q = question;
+    let target = match (q.servers, q.target_p95, q.target_service_level) {
+        (Some(_), None, None) => None,
+        (None, Some(seconds), None) => {
+            Some(QueueTarget::ResponseQuantile { quantile: 0.95, seconds })
+        }
+        (None, None, Some(fraction)) => {
+            let seconds = q.wait_threshold.ok_or_else(|| Error::Calc {
+                model: "erlang-c".into(),
+                message: "--target-service-level needs --wait-threshold".into(),
+            })?;
+            Some(QueueTarget::ServiceLevel { fraction, seconds })
+        }
+        _ => {
+            return Err(Error::Calc {
+                model: "erlang-c".into(),
+                message: "give exactly one of --servers, --target-p95, --target-service-level"
+                    .into(),
+            })
+        }
+    };
+    let queue = match (target, q.servers) {
+        (Some(target), _) => servers_for(q.arrival_rate, q.service_time, target),
+        (None, Some(servers)) => Queue::new(q.arrival_rate, q.service_time, servers),
+        (None, None) => unreachable!("matched above"),
+    }
+    .map_err(kernel("erlang-c"))?;
+    Ok(ErlangC {
+        model: "M/M/c (Erlang C)",
+        target: target.map(|t| match t {
+            QueueTarget::ResponseQuantile { seconds, .. } => {
+                format!("p95 response time <= {seconds} s")
+            }
+            QueueTarget::ServiceLevel { fraction, seconds } => {
+                format!("{}% wait <= {seconds} s", fraction * 100.0)
+            }
+        }),
+        arrival_rate: queue.arrival_rate,
+        service_time: queue.service_time,
+        servers: queue.servers,
+        offered_load: queue.offered_load,
+        utilisation: queue.utilisation,
+        p_wait: queue.p_wait,
+        mean_wait: queue.mean_wait,
+        mean_response: queue.mean_response,
+        mean_queue_length: queue.mean_queue_length,
+        wait_threshold: q.wait_threshold,
+        service_level: q.wait_threshold.map(|t| queue.service_level(t)),
+        response_p50: queue.response_quantile(0.50),
+        response_p95: queue.response_quantile(0.95),
+        response_p99: queue.response_quantile(0.99),
+    })
+}
+
+/// A USL fit of load-test files.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UslResult {
+    /// Which model.
+    pub model: &'static str,
+    /// The files read and their formats.
+    pub sources: Vec<String>,
+    /// Points fitted.
+    pub points: usize,
+    /// Contention σ.
+    pub sigma: f64,
+    /// Coherency κ.
+    pub kappa: f64,
+    /// Single-unit throughput λ.
+    pub lambda: f64,
+    /// 95% interval of σ.
+    pub sigma_interval: Option<(f64, f64)>,
+    /// 95% interval of κ.
+    pub kappa_interval: Option<(f64, f64)>,
+    /// 95% interval of λ.
+    pub lambda_interval: Option<(f64, f64)>,
+    /// Coefficient of determination.
+    pub r_squared: f64,
+    /// Residual standard error.
+    pub residual_std_error: Option<f64>,
+    /// N* = sqrt((1 - σ) / κ); null when κ = 0.
+    pub peak_concurrency: Option<f64>,
+    /// X(N*), or λ / σ when κ = 0.
+    pub peak_throughput: Option<f64>,
+}
+
+/// Reads every file and fits the USL to all their points.
+pub fn usl(files: &[PathBuf]) -> Result<UslResult, Error> {
+    let mut sources = Vec::new();
+    let mut points = Vec::new();
+    for file in files {
+        let test = loadtest::read(file)?;
+        sources.push(format!("{} ({}, {} levels)", file.display(), test.format, test.levels.len()));
+        points.extend(test.levels.iter().map(|l| l.measurement));
+    }
+    let fit = usl::fit(&points).map_err(|e| Error::Calc {
+        model: "usl".into(),
+        message: format!(
+            "{e} (from {})",
+            files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
+        ),
+    })?;
+    let interval = |i: usize| fit.intervals.map(|all| all[i]);
+    Ok(UslResult {
+        model: "Universal Scalability Law (Gunther)",
+        sources,
+        points: fit.points,
+        sigma: fit.sigma,
+        kappa: fit.kappa,
+        lambda: fit.lambda,
+        sigma_interval: interval(0),
+        kappa_interval: interval(1),
+        lambda_interval: interval(2),
+        r_squared: fit.r_squared,
+        residual_std_error: fit.residual_std_error,
+        peak_concurrency: fit.peak_concurrency,
+        peak_throughput: fit.peak_throughput,
+    })
+}
+
+/// Little's law, answered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Littles {
+    /// Which model.
+    pub model: &'static str,
+    /// L: requests in the system.
+    pub concurrency: f64,
+    /// λ: requests per second.
+    pub throughput: f64,
+    /// W: seconds in the system.
+    pub response_time: f64,
+}
+
+/// Little's law from any two of its three quantities.
+pub fn littles(
+    concurrency: Option<f64>,
+    throughput: Option<f64>,
+    response_time: Option<f64>,
+) -> Result<Littles, Error> {
+    let (l, x, w) =
+        littles_law(concurrency, throughput, response_time).map_err(kernel("littles-law"))?;
+    Ok(Littles { model: "Little's law L = λW", concurrency: l, throughput: x, response_time: w })
+}
+
+/// The headroom rule, answered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HeadroomSizing {
+    /// Which rule.
+    pub model: &'static str,
+    /// Load.
+    pub load: f64,
+    /// Capacity of one unit.
+    pub capacity: f64,
+    /// Headroom kept.
+    pub headroom: f64,
+    /// Units the load needs: ceil(load / (capacity x (1 - headroom))).
+    pub needed_by_load: u32,
+    /// Units after minimum, N+k and zones.
+    pub units: u32,
+    /// Utilisation with all units running.
+    pub utilisation: f64,
+}
+
+/// Sizes one load under a headroom policy.
+pub fn headroom(load: f64, capacity: f64, policy: Policy) -> Result<HeadroomSizing, Error> {
+    let sizing = size_horizontal(&[load], &[capacity], &policy).map_err(kernel("headroom"))?;
+    Ok(HeadroomSizing {
+        model: "units = ceil(load / (capacity x (1 - headroom))), then min, N+k, zones",
+        load,
+        capacity,
+        headroom: policy.headroom,
+        needed_by_load: sizing.needed_by_load,
+        units: sizing.units,
+        utilisation: sizing.peak_utilisation(),
+    })
+}
+
+/// Any calc result as `name  value` lines.
+pub fn render_table<T: Serialize>(result: &T) -> String {
+    let value = serde_json::to_value(result).unwrap_or_default();
+    let Some(map) = value.as_object() else { return String::new() };
+    let width = map.keys().map(String::len).max().unwrap_or(0);
+    let mut out = String::new();
+    for (key, value) in map {
+        let text = match value {
+            serde_json::Value::Null => "-".to_string(),
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => format_number(n.as_f64().unwrap_or_default()),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .map(|i| match i {
+                    serde_json::Value::Number(n) => format_number(n.as_f64().unwrap_or_default()),
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(if key.ends_with("interval") { " .. " } else { "; " }),
+            other => other.to_string(),
+        };
+        out.push_str(&format!("{key:<width$}  {text}\n"));
+    }
+    out
+}
+
+fn format_number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else if x.abs() >= 1e-3 && x.abs() < 1e7 {
+        format!("{x:.6}")
+    } else {
+        format!("{x:.6e}")
+    }
+}

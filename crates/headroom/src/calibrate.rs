@@ -1,0 +1,217 @@
+//! `headroom calibrate`: a tier's capacity from a real load test.
+//!
+//! The load test is fitted with the USL; the capacity of one unit is the
+//! peak the fit predicts: `X(N*)` for a throughput dimension (requests/s),
+//! or `N*` itself for a concurrency dimension (concurrent users). The result
+//! is a TOML layer, `<config dir>/<profile>.calibrated.toml`, merged over
+//! `<profile>.toml` by every later plan, recording the file, the fit and the
+//! value in `[calibrations.<tier>]`.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::LayeredConfig;
+use crate::{calc, Error};
+
+/// What the capacity of a dimension measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Measure {
+    /// Work a second: calibrated to the peak throughput X(N*).
+    Throughput,
+    /// Work in flight: calibrated to the peak concurrency N*.
+    Concurrency,
+}
+
+/// A calibration, as recorded in the configuration and the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Calibration {
+    /// Load-test file it came from.
+    pub file: String,
+    /// Its format.
+    pub format: String,
+    /// Instance key calibrated.
+    pub instance: String,
+    /// Capacity dimension calibrated.
+    pub dimension: String,
+    /// `throughput` or `concurrency`.
+    pub measure: String,
+    /// The capacity written.
+    pub value: f64,
+    /// USL contention σ.
+    pub sigma: f64,
+    /// USL coherency κ.
+    pub kappa: f64,
+    /// USL single-unit throughput λ.
+    pub lambda: f64,
+    /// R² of the fit.
+    pub r_squared: f64,
+    /// N*.
+    pub peak_concurrency: f64,
+    /// X(N*).
+    pub peak_throughput: f64,
+    /// Points fitted.
+    pub points: usize,
+}
+
+/// What to calibrate.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// Tier key.
+    pub tier: &'a str,
+    /// Load-test file.
+    pub file: &'a Path,
+    /// Capacity dimension; the tier's only one when absent.
+    pub dimension: Option<&'a str>,
+    /// Instance key; the first of the ladder when absent.
+    pub instance: Option<&'a str>,
+    /// What the dimension measures.
+    pub measure: Measure,
+}
+
+fn fail(profile: &str, message: String) -> Error {
+    Error::Config { profile: profile.to_string(), message }
+}
+
+/// Fits the file and returns the calibration and the path and text of the
+/// updated layer (not yet written).
+pub fn calibrate(
+    profile: &str,
+    layered: &LayeredConfig,
+    config_dir: &Path,
+    request: &Request,
+) -> Result<(Calibration, PathBuf, String), Error> {
+    let config = &layered.config;
+    let tier = config.tiers.get(request.tier).ok_or_else(|| {
+        fail(
+            profile,
+            format!("unknown tier `{}`; tiers: {}", request.tier, config.tier_order.join(", ")),
+        )
+    })?;
+    let instance = match request.instance {
+        Some(key) => key.to_string(),
+        None if tier.ladder.len() == 1 => tier.ladder[0].clone(),
+        None => {
+            return Err(fail(
+                profile,
+                format!(
+                    "tier `{}` has a ladder of {} instances; name one with --instance ({})",
+                    request.tier,
+                    tier.ladder.len(),
+                    tier.ladder.join(", ")
+                ),
+            ))
+        }
+    };
+    let capacities = &tier
+        .instances
+        .get(&instance)
+        .ok_or_else(|| {
+            fail(profile, format!("tier `{}` has no instance `{instance}`", request.tier))
+        })?
+        .capacity;
+    let dimension = match request.dimension {
+        Some(d) if capacities.contains_key(d) => d.to_string(),
+        Some(d) => {
+            let known: Vec<&str> = capacities.keys().map(String::as_str).collect();
+            return Err(fail(
+                profile,
+                format!(
+                    "tier `{}` has no dimension `{d}`; dimensions: {}",
+                    request.tier,
+                    known.join(", ")
+                ),
+            ));
+        }
+        None if capacities.len() == 1 => capacities.keys().next().cloned().unwrap_or_default(),
+        None => {
+            let known: Vec<&str> = capacities.keys().map(String::as_str).collect();
+            return Err(fail(
+                profile,
+                format!(
+                    "tier `{}` has several dimensions; name one with --dimension ({})",
+                    request.tier,
+                    known.join(", ")
+                ),
+            ));
+        }
+    };
+    let fit = calc::usl(&[request.file.to_path_buf()])?;
+    let (Some(peak_concurrency), Some(peak_throughput)) =
+        (fit.peak_concurrency, fit.peak_throughput)
+    else {
+        return Err(Error::Calc {
+            model: "usl".into(),
+            message: format!(
+                "{}: the fit has no throughput peak (κ = 0): the test never saturated; test to higher concurrency",
+                request.file.display()
+            ),
+        });
+    };
+    let value = match request.measure {
+        Measure::Throughput => peak_throughput,
+        Measure::Concurrency => peak_concurrency,
+    };
+    let format = fit
+        .sources
+        .first()
+        .and_then(|s| s.split(" (").nth(1))
+        .and_then(|s| s.split(',').next())
+        .unwrap_or("")
+        .to_string();
+    let calibration = Calibration {
+        file: request.file.display().to_string(),
+        format,
+        instance: instance.clone(),
+        dimension: dimension.clone(),
+        measure: match request.measure {
+            Measure::Throughput => "throughput",
+            Measure::Concurrency => "concurrency",
+        }
+        .to_string(),
+        value,
+        sigma: fit.sigma,
+        kappa: fit.kappa,
+        lambda: fit.lambda,
+        r_squared: fit.r_squared,
+        peak_concurrency,
+        peak_throughput,
+        points: fit.points,
+    };
+    let path = config_dir.join(format!("{profile}.calibrated.toml"));
+    let mut layer: toml::Table = match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            toml::from_str(&text).map_err(|e| fail(profile, format!("{}: {e}", path.display())))?
+        }
+        Err(_) => toml::Table::new(),
+    };
+    set(
+        &mut layer,
+        &["tiers", request.tier, "instances", &instance, "capacity", &dimension],
+        toml::Value::Float(value),
+    );
+    let record = toml::Value::try_from(&calibration).map_err(|e| fail(profile, e.to_string()))?;
+    set(&mut layer, &["calibrations", request.tier], record);
+    let mut text = String::from(
+        "# Written by `headroom calibrate`: capacities fitted from load tests, merged over\n# this profile's config. Rerun the command rather than editing by hand.\n",
+    );
+    text.push_str(&toml::to_string(&layer).map_err(|e| fail(profile, e.to_string()))?);
+    Ok((calibration, path, text))
+}
+
+fn set(table: &mut toml::Table, path: &[&str], value: toml::Value) {
+    let (last, parents) = path.split_last().expect("a non-empty key path");
+    let mut current = table;
+    for key in parents {
+        let entry = current
+            .entry(key.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        if !entry.is_table() {
+            *entry = toml::Value::Table(toml::Table::new());
+        }
+        current = entry.as_table_mut().expect("just made a table");
+    }
+    current.insert(last.to_string(), value);
+}

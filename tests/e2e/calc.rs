@@ -1,0 +1,256 @@
+//! `headroom calc` and `headroom calibrate`: each model against independent
+//! figures, real load-test files, and every bad input the issue names.
+
+use std::fs;
+
+use crate::support::{bare, fails, headroom, json, ok, plugin_dir, root};
+
+/// A fixture's path relative to the workspace root, where the tests run
+/// `headroom`, so outputs that name the file hold no machine path.
+fn fixture(name: &str) -> String {
+    assert!(root().join("tests/fixtures/loadtests").join(name).is_file(), "{name}");
+    format!("tests/fixtures/loadtests/{name}")
+}
+
+fn calc(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["calc"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    serde_json::from_str(&ok(&all)).unwrap()
+}
+
+fn near(value: &serde_json::Value, expected: f64, tolerance: f64) -> bool {
+    (value.as_f64().unwrap() - expected).abs() <= tolerance
+}
+
+#[test]
+fn erlang_c_matches_the_exact_rational_oracle() {
+    // tests/oracles/erlang_c.py: 360 calls per half hour, 240 s calls, 55 agents.
+    let q = calc(&[
+        "erlang-c",
+        "--arrival-rate",
+        "0.2",
+        "--service-time",
+        "240",
+        "--servers",
+        "55",
+        "--wait-threshold",
+        "15",
+    ]);
+    assert!(near(&q["utilisation"], 48.0 / 55.0, 1e-12));
+    assert!(near(&q["p_wait"], 0.2387, 5e-5), "{q}");
+    assert!(near(&q["mean_wait"], 8.1840, 5e-5), "{q}");
+    assert!(near(&q["service_level"], 0.8459, 5e-5), "{q}");
+}
+
+#[test]
+fn erlang_c_finds_the_fewest_servers_for_a_target() {
+    let q = calc(&[
+        "erlang-c",
+        "--arrival-rate",
+        "0.2",
+        "--service-time",
+        "240",
+        "--target-service-level",
+        "0.85",
+        "--wait-threshold",
+        "20",
+    ]);
+    assert_eq!(q["servers"], 55);
+    // p95 of the response time at most 0.62 s for 100 req/s of 0.2 s work
+    // (service alone has a p95 of 0.2 ln 20 = 0.599 s, so waits must be rare).
+    let q = calc(&[
+        "erlang-c",
+        "--arrival-rate",
+        "100",
+        "--service-time",
+        "0.2",
+        "--target-p95",
+        "0.62",
+    ]);
+    let servers = q["servers"].as_u64().unwrap();
+    assert!(servers > 21, "more than the 21 that are merely stable: {q}");
+    assert!(q["response_p95"].as_f64().unwrap() <= 0.62);
+    let fewer = calc(&[
+        "erlang-c",
+        "--arrival-rate",
+        "100",
+        "--service-time",
+        "0.2",
+        "--servers",
+        &(servers - 1).to_string(),
+    ]);
+    assert!(
+        fewer["response_p95"].as_f64().unwrap() > 0.62,
+        "one server fewer still meets it: {fewer}"
+    );
+}
+
+#[test]
+fn erlang_c_refuses_unstable_and_unreachable_questions() {
+    let error = fails(headroom().args([
+        "calc",
+        "erlang-c",
+        "--arrival-rate",
+        "10",
+        "--service-time",
+        "1",
+        "--servers",
+        "10",
+    ]));
+    assert!(error.contains("unstable") && error.contains("11 servers make it stable"), "{error}");
+    let error = fails(headroom().args([
+        "calc",
+        "erlang-c",
+        "--arrival-rate",
+        "1",
+        "--service-time",
+        "1",
+        "--target-p95",
+        "0.5",
+    ]));
+    assert!(error.contains("cannot be met"), "{error}");
+    let error = fails(headroom().args([
+        "calc",
+        "erlang-c",
+        "--arrival-rate=-1",
+        "--service-time",
+        "1",
+        "--servers",
+        "2",
+    ]));
+    assert!(error.contains("arrival rate"), "{error}");
+    let error =
+        fails(headroom().args(["calc", "erlang-c", "--arrival-rate", "1", "--service-time", "1"]));
+    assert!(error.contains("exactly one of --servers"), "{error}");
+}
+
+#[test]
+fn usl_reproduces_the_published_specsdm91_fit() {
+    // R usl package, tests/summary.Rout.save: σ 2.773e-02, κ 1.044e-04, λ 90.00, R² 0.9896.
+    let fit = calc(&["usl", &fixture("specsdm91.csv")]);
+    for (key, published) in [("sigma", 2.773e-2), ("kappa", 1.044e-4), ("lambda", 90.0)] {
+        let value = fit[key].as_f64().unwrap();
+        assert!(((value - published) / published).abs() < 0.01, "{key} {value} vs {published}");
+    }
+    assert!(near(&fit["r_squared"], 0.9896, 5e-5));
+    let interval = fit["lambda_interval"].as_array().unwrap();
+    assert!(interval[0].as_f64().unwrap() < 90.0 && interval[1].as_f64().unwrap() > 90.0);
+}
+
+#[test]
+fn usl_reads_every_known_format() {
+    let locust = calc(&["usl", &fixture("locust_stats_history.csv")]);
+    assert_eq!(locust["points"], 6);
+    assert!(locust["r_squared"].as_f64().unwrap() > 0.9, "{locust}");
+    insta::assert_json_snapshot!("usl_locust", json(&locust.to_string()));
+    let jmeter = calc(&["usl", &fixture("jmeter.jtl")]);
+    assert_eq!(jmeter["points"], 3);
+    let k6 = calc(&[
+        "usl",
+        &fixture("k6-summary-10.json"),
+        &fixture("k6-summary-20.json"),
+        &fixture("k6-summary-40.json"),
+    ]);
+    assert_eq!(k6["points"], 3);
+    let stream = calc(&["usl", &fixture("k6-stream.json")]);
+    assert_eq!(stream["points"], 3);
+    // The k6 stream has 20, 38 and 70 requests a second at 1, 2 and 4 VUs:
+    // a fit through them predicts close to them.
+    assert!(
+        stream["lambda"].as_f64().unwrap() > 18.0 && stream["lambda"].as_f64().unwrap() < 22.0,
+        "{stream}"
+    );
+}
+
+fn usl_error(contents: &str, name: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(name);
+    fs::write(&file, contents).unwrap();
+    let error = fails(headroom().args(["calc", "usl", file.to_str().unwrap()]));
+    assert!(error.contains(name), "the error names the file: {error}");
+    error
+}
+
+#[test]
+fn usl_refuses_bad_load_tests() {
+    assert!(usl_error("", "empty.csv").contains("empty"));
+    let error = usl_error("concurrency,throughput\n1,10\n2,19\n4", "truncated.csv");
+    assert!(error.contains("line 4") && error.contains("truncated"), "{error}");
+    let error = usl_error("when,what\n1,2\n", "other.csv");
+    assert!(error.contains("unknown load-test format") && error.contains("Locust"), "{error}");
+    let error = usl_error("concurrency,throughput\n1,10\n2,19\n2,20\n", "two-levels.csv");
+    assert!(error.contains("at least 3 distinct concurrency levels; got 2"), "{error}");
+    let error = usl_error("concurrency,throughput\n1,10\n2,-19\n4,30\n", "negative.csv");
+    assert!(error.contains("not negative"), "{error}");
+    let error = usl_error("concurrency,throughput\n1,10\n2,NaN\n4,30\n", "nan.csv");
+    assert!(error.contains("finite"), "{error}");
+    let error = usl_error("{\"metrics\": {\"vus\": {\"max\": 10}, \"http_r", "cut.json");
+    assert!(error.contains("truncated"), "{error}");
+}
+
+#[test]
+fn littles_law_and_headroom() {
+    let l = calc(&["littles-law", "--throughput", "200", "--response-time", "0.25"]);
+    assert_eq!(l["concurrency"], 50.0);
+    let h = calc(&["headroom", "--load", "5000", "--capacity", "250", "--headroom", "0.2"]);
+    assert_eq!(h["units"], 25);
+    let error = fails(headroom().args([
+        "calc",
+        "headroom",
+        "--load",
+        "1",
+        "--capacity",
+        "1",
+        "--headroom",
+        "1",
+    ]));
+    assert!(error.contains("headroom must lie in [0, 1)"), "{error}");
+}
+
+#[test]
+fn calibrate_writes_a_layer_the_planner_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    fs::create_dir(&config).unwrap();
+    for file in ["default.toml", "leadgen-insurance.toml"] {
+        fs::copy(root().join("config").join(file), config.join(file)).unwrap();
+    }
+    let with_config = |args: &[&str]| {
+        let output = bare()
+            .arg("--plugin-dir")
+            .arg(plugin_dir())
+            .arg("--config-dir")
+            .arg(&config)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let plan_before = json(&with_config(&["plan", "leadgen-insurance", "--format", "json"]));
+    let locust = fixture("locust_stats_history.csv");
+    let summary =
+        with_config(&["calibrate", "leadgen-insurance", "api", &locust, "--as", "concurrency"]);
+    assert!(summary.contains("concurrent_users"), "{summary}");
+    let layer = fs::read_to_string(config.join("leadgen-insurance.calibrated.toml")).unwrap();
+    assert!(layer.contains("locust_stats_history.csv"), "records its source: {layer}");
+    let plan = json(&with_config(&["plan", "leadgen-insurance", "--format", "json"]));
+    let capacity =
+        plan["milestones"][0]["tiers"][0]["dimensions"][0]["capacity_per_unit"].as_f64().unwrap();
+    let recorded = plan["calibrations"]["api"]["value"].as_f64().unwrap();
+    assert_eq!(capacity, recorded, "the plan uses the calibrated capacity");
+    assert_ne!(
+        plan["milestones"][0]["tiers"][0]["units"],
+        plan_before["milestones"][0]["tiers"][0]["units"]
+    );
+    let mut calibration = plan["calibrations"]["api"].clone();
+    calibration["file"] = serde_json::Value::String("locust_stats_history.csv".into());
+    insta::assert_json_snapshot!(
+        "calibrated_api",
+        serde_json::json!({
+            "calibration": calibration,
+            "api_units_by_milestone": plan["milestones"].as_array().unwrap().iter().map(|m| m["tiers"][0]["units"].clone()).collect::<Vec<_>>(),
+        })
+    );
+}
