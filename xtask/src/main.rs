@@ -235,6 +235,42 @@ fn schema() -> Result {
     Ok(())
 }
 
+/// Prints the median of every criterion bench, read from
+/// target/criterion/*/new/estimates.json (no JSON parser: xtask has no
+/// dependencies, and the field is found by name).
+fn print_criterion_medians() {
+    let dir = target_dir().join("criterion");
+    let Ok(entries) = fs::read_dir(&dir) else { return };
+    let mut lines = Vec::new();
+    for entry in entries.flatten() {
+        let estimates = entry.path().join("new/estimates.json");
+        let benchmark = entry.path().join("new/benchmark.json");
+        let (Ok(estimates), Ok(benchmark)) =
+            (fs::read_to_string(estimates), fs::read_to_string(benchmark))
+        else {
+            continue;
+        };
+        let field = |text: &str, after: &str, key: &str| -> Option<String> {
+            let rest = &text[text.find(after)? + after.len()..];
+            let rest = &rest[rest.find(key)? + key.len()..];
+            Some(
+                rest.trim_start_matches([':', ' ', '"']).split(['"', ',', '}']).next()?.to_string(),
+            )
+        };
+        if let (Some(name), Some(median)) = (
+            field(&benchmark, "\"full_id\"", ""),
+            field(&estimates, "\"median\"", "\"point_estimate\""),
+        ) {
+            lines.push(format!(
+                "  {name:<55} median {:>10.1} ns",
+                median.parse::<f64>().unwrap_or(f64::NAN)
+            ));
+        }
+    }
+    lines.sort();
+    eprintln!("xtask: criterion medians\n{}", lines.join("\n"));
+}
+
 fn host_target() -> Result<String> {
     let output =
         Command::new("rustc").arg("-vV").output().map_err(|e| format!("rustc -vV: {e}"))?;
@@ -428,6 +464,14 @@ capacity.requests_per_second = 100   # TODO: section (a load test), or assumptio
 
 fn bench() -> Result {
     run(cargo().args(["bench", "--package", "headroom-kernel"]))?;
+    print_criterion_medians();
+    // The peers, side by side: plain-Python Erlang C and scipy's curve_fit.
+    let peers = root().join("crates/headroom-kernel/benches/peers.py");
+    let mut python = Command::new("python3");
+    python.arg(&peers);
+    if run(&mut python).is_err() {
+        eprintln!("xtask: the Python peers need numpy and scipy: `pip install numpy scipy`");
+    }
     build(true)?;
     if Command::new("hyperfine").arg("--version").output().is_err() {
         return Err(

@@ -1,11 +1,29 @@
-//! Criterion benches of the kernel's hot paths: `cargo xtask bench`.
+//! Criterion benches of the kernel's hot paths, and of peers side by side:
+//! `cargo xtask bench` (BENCHMARKS.md has the figures).
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use headroom_kernel::queueing::{servers_for, Queue, QueueTarget};
+use headroom_kernel::usl::{fit, Measurement};
 use headroom_kernel::{
     size_horizontal, size_on_ladder, GrowthCurve, GrowthPoint, HeadroomPolicy, Rung,
 };
 
-fn kernel(c: &mut Criterion) {
+/// The 50-point data set both USL fits run on (also read by benches/peers.py).
+fn usl50() -> Vec<Measurement> {
+    include_str!("usl50.csv")
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let (n, x) = line.split_once(',').expect("two columns");
+            Measurement {
+                concurrency: n.parse().expect("number"),
+                throughput: x.parse().expect("number"),
+            }
+        })
+        .collect()
+}
+
+fn sizing(c: &mut Criterion) {
     let policy = HeadroomPolicy { headroom: 0.2, min_units: 2, redundancy: 1, zones: 3 };
     c.bench_function("size_horizontal/3 dimensions", |b| {
         b.iter(|| {
@@ -34,5 +52,32 @@ fn kernel(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, kernel);
+fn queueing(c: &mut Criterion) {
+    // The peer (benches/peers.py) answers the same three questions.
+    for (load, label) in [(9_000.0, "rho=0.90"), (9_500.0, "rho=0.95"), (9_900.0, "rho=0.99")] {
+        c.bench_function(&format!("erlang_c/c=10000 {label}"), |b| {
+            b.iter(|| Queue::new(black_box(load), 1.0, black_box(10_000)).map(|q| q.p_wait))
+        });
+    }
+    let target = QueueTarget::ServiceLevel { fraction: 0.8, seconds: 20.0 };
+    c.bench_function("servers_for/80% within 20 s at 48 Erlangs", |b| {
+        b.iter(|| servers_for(black_box(0.2), 240.0, target))
+    });
+}
+
+fn usl(c: &mut Criterion) {
+    let data = usl50();
+    c.bench_function("usl_fit/50 points with intervals (headroom)", |b| {
+        b.iter(|| fit(black_box(&data)))
+    });
+    let theirs: Vec<usl::Measurement> = data
+        .iter()
+        .map(|m| usl::Measurement::concurrency_and_throughput(m.concurrency as u32, m.throughput))
+        .collect();
+    c.bench_function("usl_fit/50 points (usl crate 0.3 without intervals)", |b| {
+        b.iter(|| usl::Model::build(black_box(&theirs)))
+    });
+}
+
+criterion_group!(benches, sizing, queueing, usl);
 criterion_main!(benches);

@@ -1,0 +1,64 @@
+"""Peers of the kernel benches, run side by side by `cargo xtask bench`.
+
+- Erlang C in plain Python: the textbook Erlang B recursion
+  B(k) = a B(k-1) / (k + a B(k-1)), then C = B / (1 - rho (1 - B)),
+  at c = 10,000 for rho = 0.90, 0.95, 0.99 (the same questions as
+  `erlang_c/c=10000 …` in kernel.rs).
+- The USL fit of usl50.csv with scipy.optimize.curve_fit (Levenberg-Marquardt,
+  covariance included), the same 50 points as `usl_fit/50 points …`.
+
+Prints one line per bench: name, median seconds, and the result, so the
+answers can be compared as well as the times. Needs numpy and scipy.
+"""
+import csv
+import os
+import statistics
+import timeit
+
+import numpy as np
+from scipy.optimize import curve_fit
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def erlang_c(servers, load):
+    b = 1.0
+    for k in range(1, servers + 1):
+        b = load * b / (k + load * b)
+    rho = load / servers
+    return b / (1 - rho * (1 - b))
+
+
+def usl(n, sigma, kappa, lam):
+    return lam * n / (1 + sigma * (n - 1) + kappa * n * (n - 1))
+
+
+def median_seconds(function, number):
+    runs = timeit.repeat(function, number=number, repeat=15)
+    return statistics.median(runs) / number
+
+
+def main():
+    for load, label in [(9000.0, "rho=0.90"), (9500.0, "rho=0.95"), (9900.0, "rho=0.99")]:
+        seconds = median_seconds(lambda: erlang_c(10_000, load), 20)
+        print(f"python erlang_c/c=10000 {label}\t{seconds:.3e}\tp_wait={erlang_c(10_000, load):.6f}")
+    with open(os.path.join(HERE, "usl50.csv")) as f:
+        rows = list(csv.DictReader(f))
+    n = np.array([float(r["concurrency"]) for r in rows])
+    x = np.array([float(r["throughput"]) for r in rows])
+    p0 = [0.01, 0.0001, x[0] / n[0]]
+
+    def fit():
+        return curve_fit(usl, n, x, p0=p0)
+
+    seconds = median_seconds(fit, 200)
+    params, covariance = fit()
+    errors = np.sqrt(np.diag(covariance))
+    print(
+        f"scipy curve_fit usl/50 points\t{seconds:.3e}\tsigma={params[0]:.6f} kappa={params[1]:.6e} "
+        f"lambda={params[2]:.4f} se={errors[0]:.3e},{errors[1]:.3e},{errors[2]:.3e}"
+    )
+
+
+if __name__ == "__main__":
+    main()
