@@ -192,3 +192,11 @@ fn an_unknown_environment_variable_is_named() {
     assert!(error.contains("unknown key `headrom`"), "{error}");
     assert!(error.contains("HEADROOM_"), "names the environment layer: {error}");
 }
+
+#[test]
+fn a_latency_target_out_of_range_is_refused() {
+    let error = plan_with(&["--set", "tiers.api.latency_target.quantile=1.5"]);
+    assert!(error.contains("tiers.api.latency_target.quantile"), "{error}");
+    let error = plan_with(&["--set", "tiers.api.latency_target.arrivals=request_per_second"]);
+    assert!(error.contains("did you mean `requests_per_second`?"), "{error}");
+}

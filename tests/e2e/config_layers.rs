@@ -19,10 +19,12 @@ fn each_layer_overrides_the_one_before() {
     let base = json(&ok(&["plan", "leadgen-insurance", "--format", "json"]));
     assert_eq!(api_units_at_6_months(&base), 25);
 
-    // --config: 500 users a replica: 5,000 / 400 = 12.5 → 13.
+    // --config: 500 users a replica, and requests twice as fast (so the
+    // latency target, 2,500 req/s x 8 ms = 20 Erlangs on 2 workers a
+    // replica, needs 11): headroom binds at 5,000 / 400 = 12.5 → 13.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bigger.toml");
-    fs::write(&file, "[tiers.api.instances.replica-2vcpu-4gb.capacity]\nconcurrent_users = 500\n")
+    fs::write(&file, "[tiers.api.instances.replica-2vcpu-4gb.capacity]\nconcurrent_users = 500\n[tiers.api.latency_target]\nservice_time = 0.008\n")
         .unwrap();
     let file = file.to_str().unwrap();
     let plan = json(&ok(&["plan", "leadgen-insurance", "--format", "json", "--config", file]));

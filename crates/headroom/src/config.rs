@@ -139,6 +139,37 @@ pub struct Tier {
     /// tier, to load per upstream unit (e.g. connections per replica's pool).
     #[serde(default)]
     pub fan_in: BTreeMap<String, BTreeMap<String, f64>>,
+    /// A response-time target the tier must meet, as an M/M/c queue.
+    #[serde(default)]
+    pub latency_target: Option<LatencyTarget>,
+}
+
+/// A response-time target: the tier is sized by the stricter of its
+/// headroom and this target, treating its units' workers as the servers of
+/// an M/M/c queue (Erlang C).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LatencyTarget {
+    /// What is measured, in the document's words.
+    pub name: String,
+    /// Quantile of the response time, e.g. 0.95 for p95.
+    pub quantile: f64,
+    /// Bound on that quantile, seconds.
+    pub seconds: f64,
+    /// The load (a capacity dimension or metric of this tier) that is the
+    /// arrival rate.
+    pub arrivals: String,
+    /// Multiplier from that load to arrivals a second (1/60 for a rate a minute).
+    #[serde(default = "unit_scale")]
+    pub arrivals_per_second_per_unit_of_load: f64,
+    /// Mean service time of one request on one worker, seconds.
+    pub service_time: f64,
+    /// Workers (servers of the queue) in one unit, e.g. its vCPUs.
+    pub workers_per_unit: u32,
+}
+
+fn unit_scale() -> f64 {
+    1.0
 }
 
 fn one() -> u32 {
@@ -642,6 +673,57 @@ impl LayeredConfig {
                             format_args!("must be finite and not negative, got {per_unit}"),
                         ));
                     }
+                }
+            }
+            if let Some(target) = &tier.latency_target {
+                let path = format!("{base}.latency_target");
+                if tier.scaling != Scaling::Horizontal {
+                    return Err(self.fail(
+                        id,
+                        &path,
+                        "latency targets apply to horizontal tiers only",
+                    ));
+                }
+                if !(target.quantile > 0.0 && target.quantile < 1.0) {
+                    return Err(self.fail(
+                        id,
+                        &format!("{path}.quantile"),
+                        format_args!("must lie in (0, 1), got {}", target.quantile),
+                    ));
+                }
+                for (name, value) in [
+                    ("seconds", target.seconds),
+                    ("service_time", target.service_time),
+                    (
+                        "arrivals_per_second_per_unit_of_load",
+                        target.arrivals_per_second_per_unit_of_load,
+                    ),
+                ] {
+                    if !value.is_finite() || value <= 0.0 {
+                        return Err(self.fail(
+                            id,
+                            &format!("{path}.{name}"),
+                            format_args!("must be finite and above zero, got {value}"),
+                        ));
+                    }
+                }
+                if target.workers_per_unit == 0 {
+                    return Err(self.fail(
+                        id,
+                        &format!("{path}.workers_per_unit"),
+                        "must be at least 1",
+                    ));
+                }
+                let known: Vec<&str> =
+                    loads.iter().filter(|(t, _)| *t == key.as_str()).map(|(_, d)| *d).collect();
+                if !known.contains(&target.arrivals.as_str()) {
+                    return Err(unknown(
+                        self,
+                        id,
+                        &format!("{path}.arrivals"),
+                        &target.arrivals,
+                        &known,
+                    ));
                 }
             }
             for dimension in &dimensions {

@@ -144,6 +144,38 @@ pub struct TierPlan {
     pub ladder_steps: Vec<LadderStep>,
     /// Loads the plugin computes on this tier that no capacity limits.
     pub metrics: BTreeMap<String, f64>,
+    /// `headroom` when the headroom rule set the units, `latency` when the
+    /// tier's response-time target needed more.
+    pub sized_by: String,
+    /// The tier's latency target at this milestone, if it has one.
+    pub latency: Option<LatencyPlan>,
+}
+
+/// A tier's response-time target against the plan (M/M/c, Erlang C).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LatencyPlan {
+    /// The target, in the document's words.
+    pub name: String,
+    /// Quantile, e.g. 0.95.
+    pub quantile: f64,
+    /// Bound, seconds.
+    pub seconds: f64,
+    /// Arrivals a second.
+    pub arrival_rate: f64,
+    /// Mean service time, seconds.
+    pub service_time: f64,
+    /// Workers a unit.
+    pub workers_per_unit: u32,
+    /// Units the target alone needs; null when no count meets it.
+    pub units_needed: Option<u32>,
+    /// That quantile of the response time with the planned units; null
+    /// when they cannot keep up (utilisation of 100% or more).
+    pub quantile_at_plan: Option<f64>,
+    /// The highest utilisation at which the planned units still meet the
+    /// target: the ceiling the target allows, against the headroom's `1 - h`.
+    pub utilisation_ceiling: Option<f64>,
+    /// What the finding means.
+    pub note: String,
 }
 
 /// One dimension of a tier.
@@ -403,6 +435,42 @@ impl Planner<'_> {
                 })
                 .collect::<Result<_, _>>()?,
         };
+        let mut sizing = sizing;
+        let mut sized_by = "headroom".to_string();
+        let latency = match &tier.latency_target {
+            None => None,
+            Some(target) => {
+                let arrivals: f64 = self
+                    .loads
+                    .iter()
+                    .zip(loads)
+                    .filter(|((t, d), _)| t == key && d == &target.arrivals)
+                    .map(|(_, v)| v)
+                    .sum();
+                let found = latency_plan(
+                    target,
+                    arrivals * target.arrivals_per_second_per_unit_of_load,
+                    sizing.units,
+                );
+                if let Some(needed) = found.units_needed {
+                    let units = policy.apply(needed);
+                    if units > sizing.units {
+                        sizing.units = units;
+                        sizing.utilisation = headroom_kernel::sizing::utilisation(
+                            &dimension_loads,
+                            &rungs[0].capacities,
+                            units,
+                        );
+                        sized_by = "latency".to_string();
+                    }
+                }
+                Some(latency_plan(
+                    target,
+                    arrivals * target.arrivals_per_second_per_unit_of_load,
+                    sizing.units,
+                ))
+            }
+        };
         let instance_key = tier.ladder[rung].clone();
         let instance = &tier.instances[&instance_key];
         let capacities = &rungs[rung].capacities;
@@ -454,7 +522,74 @@ impl Planner<'_> {
             dimensions: dimension_plans,
             ladder_steps,
             metrics,
+            sized_by,
+            latency,
         })
+    }
+}
+
+/// The latency target of a tier against `units` units: the units the target
+/// alone needs (Erlang C's `servers_for`, rounded up to whole units), the
+/// quantile the planned units give, and the utilisation ceiling they allow.
+fn latency_plan(
+    target: &crate::config::LatencyTarget,
+    arrival_rate: f64,
+    units: u32,
+) -> LatencyPlan {
+    use headroom_kernel::queueing::{servers_for, Queue, QueueTarget};
+    let goal = QueueTarget::ResponseQuantile { quantile: target.quantile, seconds: target.seconds };
+    let workers = target.workers_per_unit;
+    let (units_needed, mut note) = match servers_for(arrival_rate, target.service_time, goal) {
+        Ok(queue) => (Some(queue.servers.div_ceil(workers)), String::new()),
+        Err(e) => (None, format!("no unit count meets it: {e}")),
+    };
+    let servers = units.saturating_mul(workers);
+    let quantile_at_plan = Queue::new(arrival_rate, target.service_time, servers)
+        .ok()
+        .map(|q| q.response_quantile(target.quantile));
+    // The largest arrival rate the planned servers serve within the target,
+    // by bisection on the rate (the quantile grows with it).
+    let capacity_rate = f64::from(servers) / target.service_time;
+    let meets = |rate: f64| {
+        Queue::new(rate, target.service_time, servers)
+            .is_ok_and(|q| q.response_exceeds(target.seconds) <= 1.0 - target.quantile)
+    };
+    let utilisation_ceiling = if servers == 0 || !meets(capacity_rate * 1e-9) {
+        None
+    } else {
+        let (mut low, mut high) = (0.0, capacity_rate);
+        for _ in 0..60 {
+            let mid = 0.5 * (low + high);
+            if meets(mid) {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        Some(low / capacity_rate)
+    };
+    if note.is_empty() {
+        note = match utilisation_ceiling {
+            Some(ceiling) => format!(
+                "p{} of {:.3} s allows up to {:.1}% utilisation on {servers} workers",
+                target.quantile * 100.0,
+                target.seconds,
+                ceiling * 100.0
+            ),
+            None => "the planned units cannot meet it".to_string(),
+        };
+    }
+    LatencyPlan {
+        name: target.name.clone(),
+        quantile: target.quantile,
+        seconds: target.seconds,
+        arrival_rate,
+        service_time: target.service_time,
+        workers_per_unit: workers,
+        units_needed,
+        quantile_at_plan,
+        utilisation_ceiling,
+        note,
     }
 }
 

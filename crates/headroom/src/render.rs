@@ -320,6 +320,41 @@ pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
         }
         out.push('\n');
     }
+    let with_latency: Vec<(&str, &TierPlan)> = plan
+        .milestones
+        .iter()
+        .flat_map(|m| {
+            m.tiers.iter().filter(|t| t.latency.is_some()).map(move |t| (m.name.as_str(), t))
+        })
+        .collect();
+    if !with_latency.is_empty() {
+        let _ = writeln!(out, "## Latency targets (M/M/c, Erlang C)\n");
+        let _ = writeln!(out, "| milestone | tier | target | arrivals/s | units it needs | units planned | sized by | that quantile at plan | utilisation ceiling |");
+        let _ = writeln!(out, "|---|---|---|---:|---:|---:|---|---:|---:|");
+        for (milestone, tier) in with_latency {
+            if let Some(l) = &tier.latency {
+                let _ = writeln!(
+                    out,
+                    "| {milestone} | {} | {}: p{} <= {} s | {:.2} | {} | {} | {} | {} | {} |",
+                    tier.tier,
+                    l.name,
+                    l.quantile * 100.0,
+                    l.seconds,
+                    l.arrival_rate,
+                    l.units_needed.map(|u| u.to_string()).unwrap_or_else(|| "none meets it".into()),
+                    tier.units,
+                    tier.sized_by,
+                    l.quantile_at_plan.map(|q| format!("{q:.3} s")).unwrap_or_else(|| "-".into()),
+                    l.utilisation_ceiling.map(percent).unwrap_or_else(|| "-".into())
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "\nThe utilisation ceiling is the highest utilisation at which the planned units still meet the target; the headroom line is {}.\n",
+            percent(1.0 - plan.headroom)
+        );
+    }
     if !plan.runway.is_empty() {
         let _ = writeln!(out, "## Runway of today's deployment\n");
         let _ = writeln!(
@@ -545,6 +580,24 @@ pub fn explain(plan: &Plan, tier_key: &str) -> Result<String, Error> {
         }
         for (metric, value) in &tier.metrics {
             let _ = writeln!(out, "  metric {metric} = {value:.3} (no capacity limits it)");
+        }
+        if let Some(l) = &tier.latency {
+            let _ = writeln!(
+                out,
+                "  latency target {}: p{} <= {} s as M/M/c (Erlang C) with λ = {:.3}/s, S = {} s, {} workers a unit: {} unit(s) needed; at {} units p{} = {}; {}",
+                l.name,
+                l.quantile * 100.0,
+                l.seconds,
+                l.arrival_rate,
+                l.service_time,
+                l.workers_per_unit,
+                l.units_needed.map(|u| u.to_string()).unwrap_or_else(|| "no count".into()),
+                tier.units,
+                l.quantile * 100.0,
+                l.quantile_at_plan.map(|q| format!("{q:.4} s")).unwrap_or_else(|| "unbounded".into()),
+                l.note
+            );
+            let _ = writeln!(out, "  sized by {}", tier.sized_by);
         }
         let _ = writeln!(
             out,
