@@ -6,4 +6,5 @@ mod config_layers;
 mod documents;
 mod loader;
 mod plans;
+mod simulate;
 mod support;

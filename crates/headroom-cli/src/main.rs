@@ -104,6 +104,27 @@ enum Command {
         #[command(flatten)]
         layers: Layers,
     },
+    /// Monte Carlo over the inputs in [uncertainty.inputs]: P50/P90/P99 units
+    /// and cost per milestone and tier, and per month the probability that
+    /// today's deployment has broken its headroom. Seeded and reproducible.
+    Simulate {
+        /// Profile id.
+        profile: String,
+        /// Draws (default: `uncertainty.draws`, else 1000).
+        #[arg(long)]
+        draws: Option<u32>,
+        /// Seed (default: `uncertainty.seed`, else 42).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Months ahead (overrides `horizon_months`).
+        #[arg(long)]
+        months: Option<u32>,
+        /// Output format (table or json).
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+        #[command(flatten)]
+        layers: Layers,
+    },
     /// Each model on its own: erlang-c, usl, littles-law, headroom.
     Calc {
         #[command(subcommand)]
@@ -408,6 +429,21 @@ fn run(cli: Cli) -> Result<String> {
             Ok(out)
         }
         Command::Report { out, layers } => report(&context, out, layers),
+        Command::Simulate { profile, draws, seed, months, format, layers } => {
+            let loaded = context.registry.get(profile)?;
+            let layered = config::load(loaded, &context.sources(layers))?;
+            let simulation =
+                headroom::simulate::simulate(loaded, &layered, *draws, *seed, *months)?;
+            match format {
+                OutputFormat::Json => {
+                    Ok(format!("{}\n", serde_json::to_string_pretty(&simulation)?))
+                }
+                OutputFormat::Table => Ok(render::simulation(&simulation)),
+                OutputFormat::Md | OutputFormat::Csv => {
+                    bail!("simulate prints --format table or json")
+                }
+            }
+        }
         Command::Calibrate { profile, tier, file, dimension, instance, measure, layers } => {
             let loaded = context.registry.get(profile)?;
             let layered = config::load(loaded, &context.sources(layers))?;

@@ -64,6 +64,9 @@ pub struct ProfileConfig {
     /// Capacities fitted from load tests by `headroom calibrate`, by tier.
     #[serde(default)]
     pub calibrations: BTreeMap<String, crate::calibrate::Calibration>,
+    /// Inputs drawn from distributions by `headroom simulate`.
+    #[serde(default)]
+    pub uncertainty: Option<crate::simulate::Uncertainty>,
 }
 
 /// A growth curve over months.
@@ -485,6 +488,19 @@ impl LayeredConfig {
             profile: profile.to_string(),
             message: format!("key `{key}` in {}: {problem}", self.layer(key)),
         }
+    }
+
+    /// The same layers with another merged configuration (a Monte Carlo
+    /// draw), checked like the original: errors still name the layer of
+    /// each key.
+    pub fn with_config(
+        &self,
+        config: ProfileConfig,
+        profile: &LoadedProfile,
+    ) -> Result<LayeredConfig, Error> {
+        let layered = LayeredConfig { config, figment: self.figment.clone() };
+        layered.check(profile)?;
+        Ok(layered)
     }
 
     /// Checks what serde cannot: ranges, cross references, and agreement

@@ -24,6 +24,7 @@ pub mod loadtest;
 pub mod plan;
 pub mod registry;
 pub mod render;
+pub mod simulate;
 
 pub use error::Error;
 

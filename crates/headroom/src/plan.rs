@@ -609,7 +609,16 @@ pub fn plan(
     layered: &LayeredConfig,
     months: Option<u32>,
 ) -> Result<Plan, Error> {
-    let config = &layered.config;
+    plan_config(profile, &layered.config, months)
+}
+
+/// Plans `profile` under a configuration already checked (see
+/// [`LayeredConfig::with_config`]); the Monte Carlo calls it once a draw.
+pub fn plan_config(
+    profile: &LoadedProfile,
+    config: &ProfileConfig,
+    months: Option<u32>,
+) -> Result<Plan, Error> {
     let horizon = months.unwrap_or(config.horizon_months);
     let planner = Planner {
         profile,

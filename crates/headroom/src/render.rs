@@ -799,3 +799,65 @@ pub fn runway_svg(plan: &Plan) -> String {
     svg.push_str("</svg>\n");
     svg
 }
+
+/// A Monte Carlo simulation as tables.
+pub fn simulation(sim: &crate::simulate::Simulation) -> String {
+    let mut out = format!(
+        "{} {}: Monte Carlo of {} draws, seed {}, over {} uncertain input(s)\n",
+        sim.profile.id,
+        sim.profile.version,
+        sim.draws,
+        sim.seed,
+        sim.inputs.len()
+    );
+    for (key, distribution) in &sim.inputs {
+        let _ =
+            writeln!(out, "  {key}: {}", serde_json::to_string(distribution).unwrap_or_default());
+    }
+    let mut t = table();
+    t.set_header(["milestone", "tier", "units P50", "P90", "P99", "cost P50", "P90", "P99"]);
+    for m in &sim.milestones {
+        for (i, tier) in m.tiers.iter().enumerate() {
+            t.add_row(vec![
+                if i == 0 { m.name.clone() } else { String::new() },
+                tier.tier.clone(),
+                number(tier.units.p50),
+                number(tier.units.p90),
+                number(tier.units.p99),
+                dollars(tier.monthly_cost.p50),
+                dollars(tier.monthly_cost.p90),
+                dollars(tier.monthly_cost.p99),
+            ]);
+        }
+        t.add_row(vec![
+            String::new(),
+            "total".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            dollars(m.monthly_cost.p50),
+            dollars(m.monthly_cost.p90),
+            dollars(m.monthly_cost.p99),
+        ]);
+    }
+    out.push_str(&t.to_string());
+    out.push('\n');
+    if !sim.breach.is_empty() {
+        let tiers: Vec<&String> = sim.breach[0].by_tier.keys().collect();
+        let mut b = table();
+        let mut header = vec!["month".to_string(), "P(today's deployment broken)".to_string()];
+        header.extend(tiers.iter().map(|t| t.to_string()));
+        b.set_header(header);
+        for month in &sim.breach {
+            let mut row = vec![month.month.to_string(), percent(month.probability)];
+            row.extend(tiers.iter().map(|t| percent(month.by_tier[*t])));
+            b.add_row(row);
+        }
+        out.push_str(
+            "\nProbability that today's deployment has broken its headroom by each month\n",
+        );
+        out.push_str(&b.to_string());
+        out.push('\n');
+    }
+    out
+}

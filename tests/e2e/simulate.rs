@@ -1,0 +1,123 @@
+//! `headroom simulate`: seeded, reproducible, converging, and strict.
+
+use std::fs;
+
+use crate::support::{bare, fails, headroom, json, ok, plugin_dir, root};
+
+fn simulate(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["simulate"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    json(&ok(&all))
+}
+
+#[test]
+fn fixed_seed_snapshot() {
+    let sim = simulate(&["leadgen-insurance", "--draws", "300", "--seed", "7"]);
+    assert_eq!(sim["draws"], 300);
+    insta::assert_json_snapshot!("leadgen_simulation", sim);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_answer_on_any_thread_count() {
+    let run = |threads: &str| {
+        let output = bare()
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("--plugin-dir")
+            .arg(plugin_dir())
+            .arg("--config-dir")
+            .arg(root().join("config"))
+            .args([
+                "simulate",
+                "leadgen-insurance",
+                "--draws",
+                "200",
+                "--seed",
+                "3",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        output.stdout
+    };
+    assert_eq!(run("1"), run("2"));
+    let other_seed = simulate(&["leadgen-insurance", "--draws", "200", "--seed", "4"]);
+    assert_ne!(json(&String::from_utf8(run("2")).unwrap()), other_seed);
+}
+
+fn with_layer(layer: &str, args: &[&str]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("uncertain.toml");
+    fs::write(&file, layer).unwrap();
+    let mut command = headroom();
+    command.args(args).arg("--config").arg(&file);
+    command.output().unwrap()
+}
+
+#[test]
+fn quantiles_converge_to_the_exact_ones() {
+    // Hostel, large deployment, users ~ Uniform(600, 1400): the backend needs
+    // ceil(5 u / 800) instances, so P(units <= 6) = P(u <= 960) = 0.45,
+    // P(units <= 7) = 0.65, P(units <= 8) = 0.85: the exact P50 is 7 and the
+    // exact P90 and P99 are 9. With 4,000 draws the nearest-rank quantiles
+    // land on them (the margins are 5 points, 6 standard errors).
+    let layer = "[uncertainty.inputs.\"milestones.large.drivers.users\"]\ndistribution = \"uniform\"\nmin = 600\nmax = 1400\n";
+    let output = with_layer(
+        layer,
+        &["simulate", "hostel-complaints", "--draws", "4000", "--format", "json"],
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let sim: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let large = sim["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Large deployment")
+        .unwrap();
+    let backend = &large["tiers"][0];
+    assert_eq!(
+        (
+            backend["units"]["p50"].as_f64(),
+            backend["units"]["p90"].as_f64(),
+            backend["units"]["p99"].as_f64()
+        ),
+        (Some(7.0), Some(9.0), Some(9.0)),
+        "{backend}"
+    );
+    // With 8 draws the same seed is far from them.
+    let output =
+        with_layer(layer, &["simulate", "hostel-complaints", "--draws", "8", "--format", "json"]);
+    let few: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let few_backend = &few["milestones"][4]["tiers"][0]["units"];
+    assert_ne!(few_backend, &backend["units"], "8 draws should not already match: {few_backend}");
+}
+
+#[test]
+fn bad_uncertainty_is_refused_with_the_key() {
+    let output = with_layer(
+        "[uncertainty.inputs.\"tiers.api.instances.replica-2vcpu-4gb.capacity.concurent_users\"]\ndistribution = \"uniform\"\nmin = 1\nmax = 2\n",
+        &["simulate", "leadgen-insurance", "--draws", "10"],
+    );
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success() && error.contains("concurent_users"), "{error}");
+    // A normal that reaches below zero gives a negative capacity in some draw.
+    let output = with_layer(
+        "[uncertainty.inputs.\"tiers.api.instances.replica-2vcpu-4gb.capacity.concurrent_users\"]\ndistribution = \"normal\"\nmean = 10\nsd = 100\n",
+        &["simulate", "leadgen-insurance", "--draws", "50"],
+    );
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{error}");
+    assert!(
+        error.contains("draw") && error.contains("capacity must be finite and above zero"),
+        "{error}"
+    );
+    let output = with_layer(
+        "[uncertainty.inputs.\"demand.peak_factor\"]\ndistribution = \"triangular\"\nmin = 5\nmode = 1\nmax = 6\n",
+        &["simulate", "leadgen-insurance", "--draws", "10"],
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("min <= mode <= max"));
+    let error = fails(headroom().args(["simulate", "hostel-complaints"]));
+    assert!(error.contains("no uncertain inputs"), "{error}");
+}
