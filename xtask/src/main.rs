@@ -464,7 +464,16 @@ capacity.requests_per_second = 100   # TODO: section (a load test), or assumptio
 
 fn bench() -> Result {
     run(cargo().args(["bench", "--package", "headroom-kernel"]))?;
+    run(cargo().args(["bench", "--package", "headroom", "--bench", "simulate"]))?;
     print_criterion_medians();
+    // The Monte Carlo as a whole process, release build, 20,000 draws.
+    build(true)?;
+    run(Command::new(headroom_binary(true))
+        .current_dir(root())
+        .arg("--plugin-dir")
+        .arg(target_dir().join("plugins"))
+        .args(["simulate", "leadgen-insurance", "--draws", "20000", "--format", "json"])
+        .stdout(std::process::Stdio::null()))?;
     // The peers, side by side: plain-Python Erlang C and scipy's curve_fit.
     let peers = root().join("crates/headroom-kernel/benches/peers.py");
     let mut python = Command::new("python3");

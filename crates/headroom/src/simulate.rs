@@ -163,6 +163,26 @@ impl Sampler {
     }
 }
 
+/// The floor of a Monte Carlo: `draws` draws of every input in `inputs`,
+/// with the same streams and samplers as [`simulate`], and nothing else.
+/// Returns the sum of the draws (so the work cannot be optimised away).
+pub fn draw_only(
+    inputs: &BTreeMap<String, Distribution>,
+    draws: u32,
+    seed: u64,
+) -> Result<f64, String> {
+    let samplers: Vec<Sampler> =
+        inputs.iter().map(|(k, d)| Sampler::new(k, d)).collect::<Result<_, _>>()?;
+    Ok((0..draws)
+        .into_par_iter()
+        .map(|index| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(u64::from(index));
+            samplers.iter().map(|s| s.sample(&mut rng)).sum::<f64>()
+        })
+        .sum())
+}
+
 /// P50, P90 and P99 of a quantity over the draws.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Quantiles {
