@@ -442,16 +442,7 @@ fn audit_table(audit: &Audit) -> String {
         audit.profile.id, audit.profile.version
     );
     let mut t = table();
-    t.set_header([
-        "milestone",
-        "tier",
-        "column",
-        "published",
-        "computed",
-        "delta",
-        "verdict",
-        "explanation",
-    ]);
+    t.set_header(AUDIT_COLUMNS);
     for row in &audit.rows {
         t.add_row(vec![
             row.milestone.clone(),
@@ -471,9 +462,7 @@ fn audit_table(audit: &Audit) -> String {
 
 fn audit_markdown(audit: &Audit) -> String {
     let mut out = String::from("## Audit: the document's plan against its own rules\n\n");
-    out.push_str(
-        "| milestone | tier | column | published | computed | delta | verdict | explanation |\n",
-    );
+    let _ = writeln!(out, "| {} |", AUDIT_COLUMNS.join(" | "));
     out.push_str("|---|---|---|---|---|---:|---|---|\n");
     for row in &audit.rows {
         let _ = writeln!(
@@ -492,18 +481,13 @@ fn audit_markdown(audit: &Audit) -> String {
     out
 }
 
+/// The columns of an audit, in every format.
+const AUDIT_COLUMNS: [&str; 8] =
+    ["milestone", "tier", "column", "published", "computed", "delta", "verdict", "explanation"];
+
 fn audit_csv(audit: &Audit) -> String {
-    let header = [
-        "profile",
-        "milestone",
-        "tier",
-        "column",
-        "published",
-        "computed",
-        "delta",
-        "verdict",
-        "explanation",
-    ];
+    let mut header = vec!["profile"];
+    header.extend(AUDIT_COLUMNS);
     let rows = audit.rows.iter().map(|row| {
         vec![
             audit.profile.id.clone(),
