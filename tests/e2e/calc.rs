@@ -254,3 +254,44 @@ fn calibrate_writes_a_layer_the_planner_uses() {
         })
     );
 }
+
+#[test]
+fn calibrate_across_units_replaces_linear_scaling() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    fs::create_dir(&config).unwrap();
+    fs::copy(root().join("config/leadgen-insurance.toml"), config.join("leadgen-insurance.toml"))
+        .unwrap();
+    let run = |args: &[&str]| {
+        let output = bare()
+            .arg("--plugin-dir")
+            .arg(plugin_dir())
+            .arg("--config-dir")
+            .arg(&config)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let replicas = fixture("api-replicas.csv");
+    let summary = run(&["calibrate", "leadgen-insurance", "api", &replicas, "--as", "units"]);
+    assert!(summary.contains("scalability across units"), "{summary}");
+    let layer = fs::read_to_string(config.join("leadgen-insurance.calibrated.toml")).unwrap();
+    assert!(layer.contains("[tiers.api.scalability]"), "{layer}");
+    let plan = json(&run(&["plan", "leadgen-insurance", "--format", "json"]));
+    let api = &plan["milestones"][3]["tiers"][0];
+    let usl = &api["scalability"];
+    // σ ≈ 0.03 and κ ≈ 0.0005 put N* near 44 replicas: 10,000 users need 50
+    // replicas' worth, which no replica count reaches: the plan says so.
+    assert!((usl["sigma"].as_f64().unwrap() - 0.03).abs() < 0.01, "{usl}");
+    assert_eq!(usl["beyond_peak"], true, "{usl}");
+    assert!(usl["note"].as_str().unwrap().contains("stops paying past N*"), "{usl}");
+    // At 3 months (2,000 users, 10 replicas' worth) it is reachable, with more
+    // replicas than the linear rule's 10.
+    let three = &plan["milestones"][1]["tiers"][0];
+    assert_eq!(three["scalability"]["beyond_peak"], false);
+    assert!(three["units"].as_u64().unwrap() > 10, "{three}");
+    let explain = run(&["explain", "leadgen-insurance", "api"]);
+    assert!(explain.contains("scalability (USL across units"), "{explain}");
+}

@@ -97,8 +97,10 @@ enum Command {
         /// Instance key (default: the tier's only one).
         #[arg(long)]
         instance: Option<String>,
-        /// What the dimension counts: work a second (peak throughput X(N*))
-        /// or work in flight (peak concurrency N*).
+        /// What the dimension counts: work a second (peak throughput X(N*)),
+        /// work in flight (peak concurrency N*), or `units`: the file's
+        /// concurrency is the tier's unit count (replicas), and the fit is its
+        /// USL across units (tiers.<tier>.scalability).
         #[arg(long = "as", value_enum, default_value_t = MeasureArg::Throughput)]
         measure: MeasureArg,
         #[command(flatten)]
@@ -239,6 +241,7 @@ struct Layers {
 enum MeasureArg {
     Throughput,
     Concurrency,
+    Units,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -458,6 +461,7 @@ fn run(cli: Cli) -> Result<String> {
                 measure: match measure {
                     MeasureArg::Throughput => headroom::calibrate::Measure::Throughput,
                     MeasureArg::Concurrency => headroom::calibrate::Measure::Concurrency,
+                    MeasureArg::Units => headroom::calibrate::Measure::Units,
                 },
             };
             let (calibration, path, text) =
@@ -470,17 +474,23 @@ fn run(cli: Cli) -> Result<String> {
             let _ = std::fs::remove_file(&staging);
             checked?;
             write_atomically(&path, &text)?;
+            let peak = |v: Option<f64>| {
+                v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "none (κ = 0)".into())
+            };
+            let what = match calibration.measure.as_str() {
+                "units" => "scalability across units (tiers.<tier>.scalability)".to_string(),
+                measure => {
+                    format!("{} = {:.3} (peak {measure})", calibration.dimension, calibration.value)
+                }
+            };
             Ok(format!(
-                "{profile} {tier}: {} = {:.3} ({} of the USL fit: σ = {:.5}, κ = {:.3e}, λ = {:.3}, R² = {:.4}, N* = {:.2}, X(N*) = {:.2}) from {} ({}, {} points)\nwrote {}; every plan of `{profile}` now uses it\n",
-                calibration.dimension,
-                calibration.value,
-                if calibration.measure == "throughput" { "peak throughput X(N*)" } else { "peak concurrency N*" },
+                "{profile} {tier}: {what}; USL fit: σ = {:.5}, κ = {:.3e}, λ = {:.3}, R² = {:.4}, N* = {}, X(N*) = {} from {} ({}, {} points)\nwrote {}; every plan of `{profile}` now uses it\n",
                 calibration.sigma,
                 calibration.kappa,
                 calibration.lambda,
                 calibration.r_squared,
-                calibration.peak_concurrency,
-                calibration.peak_throughput,
+                peak(calibration.peak_concurrency),
+                peak(calibration.peak_throughput),
                 calibration.file,
                 calibration.format,
                 calibration.points,

@@ -210,6 +210,104 @@ pub fn size_on_ladder(
     Ok(LadderSizing { rung, beyond_ladder: true, sizing })
 }
 
+/// Capacity of `units` units relative to one, under the Universal
+/// Scalability Law (Gunther): `N / (1 + σ (N - 1) + κ N (N - 1))`.
+pub fn relative_capacity(units: u32, sigma: f64, kappa: f64) -> f64 {
+    let n = f64::from(units);
+    n / (1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0))
+}
+
+/// Sizing of a tier whose units do not add capacity linearly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScaledSizing {
+    /// The sizing (utilisation on the USL's effective capacity).
+    pub sizing: UnitSizing,
+    /// Units the linear rule would have given.
+    pub linear_units: u32,
+    /// `N*`, the unit count of peak capacity, when κ > 0.
+    pub peak_units: Option<u32>,
+    /// True when even `N*` units cannot hold the load within headroom: the
+    /// sizing then stops at `N*`, past which adding units lowers capacity.
+    pub beyond_peak: bool,
+}
+
+/// Sizes a horizontal tier whose `N` units hold
+/// `capacity x N / (1 + σ (N - 1) + κ N (N - 1))` (the USL across units,
+/// Gunther 2007), not `capacity x N`:
+/// the smallest `N` whose effective capacity holds each dimension's load
+/// within headroom. Past `N* = sqrt((1 - σ) / κ)` more units hold less, so
+/// a load beyond the peak is reported, not sized.
+pub fn size_with_scalability(
+    loads: &[f64],
+    capacities: &[f64],
+    policy: &HeadroomPolicy,
+    sigma: f64,
+    kappa: f64,
+) -> Result<ScaledSizing, KernelError> {
+    if !(sigma.is_finite() && (0.0..=1.0).contains(&sigma) && kappa.is_finite() && kappa >= 0.0) {
+        return Err(KernelError::FitData(format!(
+            "scalability coefficients must have 0 <= σ <= 1 and κ >= 0, got σ = {sigma}, κ = {kappa}"
+        )));
+    }
+    let linear = size_horizontal(loads, capacities, policy)?;
+    let peak_units = (kappa > 0.0).then(|| {
+        let n_star = ((1.0 - sigma) / kappa).sqrt();
+        // The integer unit count with the most capacity, beside N*.
+        let (low, high) = (n_star.floor().max(1.0) as u32, n_star.ceil().max(1.0) as u32);
+        if relative_capacity(high, sigma, kappa) > relative_capacity(low, sigma, kappa) {
+            high
+        } else {
+            low
+        }
+    });
+    let usable = 1.0 - policy.headroom;
+    let needs = |units: u32| {
+        loads.iter().zip(capacities).all(|(&load, &capacity)| {
+            load <= capacity
+                * relative_capacity(units, sigma, kappa)
+                * usable
+                * (1.0 + CEIL_TOLERANCE)
+        })
+    };
+    let mut units = linear.needed_by_load.max(1);
+    let mut beyond_peak = false;
+    if loads.iter().all(|&l| l == 0.0) {
+        units = 0;
+    } else {
+        while !needs(units) {
+            if peak_units.is_some_and(|peak| units >= peak) || units == u32::MAX {
+                beyond_peak = true;
+                break;
+            }
+            units += 1;
+        }
+    }
+    let total = policy.apply(units);
+    let effective = relative_capacity(total, sigma, kappa);
+    let utilisation: Vec<f64> = loads
+        .iter()
+        .zip(capacities)
+        .map(|(&load, &capacity)| {
+            if total == 0 {
+                if load > 0.0 {
+                    f64::INFINITY
+                } else {
+                    0.0
+                }
+            } else {
+                load / (capacity * effective)
+            }
+        })
+        .collect();
+    let sizing = UnitSizing {
+        units: total,
+        needed_by_load: units,
+        bottleneck: linear.bottleneck,
+        utilisation,
+    };
+    Ok(ScaledSizing { sizing, linear_units: linear.units, peak_units, beyond_peak })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,6 +366,38 @@ mod tests {
         let beyond = at(12000.0);
         assert!(beyond.beyond_ladder);
         assert_eq!((beyond.rung, beyond.sizing.units), (3, 3));
+    }
+
+    #[test]
+    fn contention_needs_more_units_than_linear() {
+        // Amdahl (κ = 0), σ = 0.05, no headroom: 10 units' worth of load needs
+        // N / (1 + 0.05 (N - 1)) >= 10, i.e. N >= 10 (1 + 0.05 N - 0.05),
+        // 0.5 N >= 9.5, N >= 19.
+        let s =
+            size_with_scalability(&[10.0], &[1.0], &HeadroomPolicy::headroom_only(0.0), 0.05, 0.0)
+                .unwrap();
+        assert_eq!((s.sizing.units, s.linear_units, s.beyond_peak), (19, 10, false));
+        // Lead-gen API at 12 months with σ = 0.005: 10,000 users need
+        // N / (1 + 0.005 (N - 1)) >= 50 (250 users, 20% headroom), i.e.
+        // 0.75 N >= 49.75, N >= 66.3 → 67, against 50 linear.
+        let s = size_with_scalability(&[10_000.0], &[250.0], &LEADGEN, 0.005, 0.0).unwrap();
+        assert_eq!((s.sizing.units, s.linear_units), (67, 50));
+    }
+
+    #[test]
+    fn coherency_has_a_peak_past_which_units_do_not_help() {
+        // σ = 0.05, κ = 0.001: N* = sqrt(0.95 / 0.001) = 30.8; 31 units hold
+        // 31 / (1 + 1.5 + 0.93) = 9.04 units' worth, so 10 is beyond the peak.
+        let s = size_with_scalability(
+            &[10.0],
+            &[1.0],
+            &HeadroomPolicy::headroom_only(0.0),
+            0.05,
+            0.001,
+        )
+        .unwrap();
+        assert_eq!((s.peak_units, s.beyond_peak, s.sizing.units), (Some(31), true, 31));
+        assert!(s.sizing.peak_utilisation() > 1.0);
     }
 
     #[test]

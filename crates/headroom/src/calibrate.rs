@@ -22,6 +22,9 @@ pub enum Measure {
     Throughput,
     /// Work in flight: calibrated to the peak concurrency N*.
     Concurrency,
+    /// The load test's concurrency is the unit count (replicas): the fit is
+    /// the tier's USL across units, written to `tiers.<tier>.scalability`.
+    Units,
 }
 
 /// A calibration, as recorded in the configuration and the plan.
@@ -48,10 +51,12 @@ pub struct Calibration {
     pub lambda: f64,
     /// R² of the fit.
     pub r_squared: f64,
-    /// N*.
-    pub peak_concurrency: f64,
-    /// X(N*).
-    pub peak_throughput: f64,
+    /// N*, when the fit has a peak (κ > 0).
+    #[serde(default)]
+    pub peak_concurrency: Option<f64>,
+    /// X(N*), or λ / σ when κ = 0.
+    #[serde(default)]
+    pub peak_throughput: Option<f64>,
     /// Points fitted.
     pub points: usize,
 }
@@ -139,20 +144,19 @@ pub fn calibrate(
         }
     };
     let fit = calc::usl(&[request.file.to_path_buf()])?;
-    let (Some(peak_concurrency), Some(peak_throughput)) =
-        (fit.peak_concurrency, fit.peak_throughput)
-    else {
-        return Err(Error::Calc {
-            model: "usl".into(),
-            message: format!(
-                "{}: the fit has no throughput peak (κ = 0): the test never saturated; test to higher concurrency",
-                request.file.display()
-            ),
-        });
-    };
-    let value = match request.measure {
-        Measure::Throughput => peak_throughput,
-        Measure::Concurrency => peak_concurrency,
+    let value = match (request.measure, fit.peak_concurrency, fit.peak_throughput) {
+        (Measure::Throughput, Some(_), Some(x)) => x,
+        (Measure::Concurrency, Some(n), Some(_)) => n,
+        (Measure::Units, peak, _) => peak.unwrap_or(f64::MAX),
+        _ => {
+            return Err(Error::Calc {
+                model: "usl".into(),
+                message: format!(
+                    "{}: the fit has no throughput peak (κ = 0): the test never saturated; test to higher concurrency",
+                    request.file.display()
+                ),
+            })
+        }
     };
     let format = fit
         .sources
@@ -169,6 +173,7 @@ pub fn calibrate(
         measure: match request.measure {
             Measure::Throughput => "throughput",
             Measure::Concurrency => "concurrency",
+            Measure::Units => "units",
         }
         .to_string(),
         value,
@@ -176,8 +181,8 @@ pub fn calibrate(
         kappa: fit.kappa,
         lambda: fit.lambda,
         r_squared: fit.r_squared,
-        peak_concurrency,
-        peak_throughput,
+        peak_concurrency: fit.peak_concurrency,
+        peak_throughput: fit.peak_throughput,
         points: fit.points,
     };
     let path = config_dir.join(format!("{profile}.calibrated.toml"));
@@ -187,11 +192,17 @@ pub fn calibrate(
         }
         Err(_) => toml::Table::new(),
     };
-    set(
-        &mut layer,
-        &["tiers", request.tier, "instances", &instance, "capacity", &dimension],
-        toml::Value::Float(value),
-    );
+    if request.measure == Measure::Units {
+        let mut usl = toml::Table::new();
+        usl.insert("sigma".into(), toml::Value::Float(fit.sigma));
+        usl.insert("kappa".into(), toml::Value::Float(fit.kappa));
+        let source = format!("headroom calibrate of {}", request.file.display());
+        usl.insert("source".into(), toml::Value::String(source));
+        set(&mut layer, &["tiers", request.tier, "scalability"], toml::Value::Table(usl));
+    } else {
+        let key = ["tiers", request.tier, "instances", &instance, "capacity", &dimension];
+        set(&mut layer, &key, toml::Value::Float(value));
+    }
     let record = toml::Value::try_from(&calibration).map_err(|e| fail(profile, e.to_string()))?;
     set(&mut layer, &["calibrations", request.tier], record);
     let mut text = String::from(

@@ -145,6 +145,23 @@ pub struct Tier {
     /// A response-time target the tier must meet, as an M/M/c queue.
     #[serde(default)]
     pub latency_target: Option<LatencyTarget>,
+    /// How units add up when they do not scale linearly: the USL across
+    /// units (e.g. written by `headroom calibrate --across-units`).
+    #[serde(default)]
+    pub scalability: Option<Scalability>,
+}
+
+/// USL coefficients of a tier across its units (Gunther): `N` units hold
+/// `N / (1 + σ (N - 1) + κ N (N - 1))` units' worth of capacity.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scalability {
+    /// Contention σ, in [0, 1].
+    pub sigma: f64,
+    /// Coherency κ, at least 0.
+    pub kappa: f64,
+    /// Where the coefficients came from.
+    pub source: String,
 }
 
 /// A response-time target: the tier is sized by the stricter of its
@@ -689,6 +706,30 @@ impl LayeredConfig {
                             format_args!("must be finite and not negative, got {per_unit}"),
                         ));
                     }
+                }
+            }
+            if let Some(scalability) = &tier.scalability {
+                let path = format!("{base}.scalability");
+                if tier.scaling != Scaling::Horizontal {
+                    return Err(self.fail(
+                        id,
+                        &path,
+                        "scalability applies to horizontal tiers only",
+                    ));
+                }
+                if !(scalability.sigma.is_finite() && (0.0..=1.0).contains(&scalability.sigma)) {
+                    return Err(self.fail(
+                        id,
+                        &format!("{path}.sigma"),
+                        format_args!("must lie in [0, 1], got {}", scalability.sigma),
+                    ));
+                }
+                if !(scalability.kappa.is_finite() && scalability.kappa >= 0.0) {
+                    return Err(self.fail(
+                        id,
+                        &format!("{path}.kappa"),
+                        format_args!("must be finite and at least 0, got {}", scalability.kappa),
+                    ));
                 }
             }
             if let Some(target) = &tier.latency_target {

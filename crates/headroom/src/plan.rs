@@ -149,6 +149,29 @@ pub struct TierPlan {
     pub sized_by: String,
     /// The tier's latency target at this milestone, if it has one.
     pub latency: Option<LatencyPlan>,
+    /// The USL across units, if the tier has coefficients.
+    pub scalability: Option<ScalabilityPlan>,
+}
+
+/// A tier sized with the USL across its units instead of linearly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ScalabilityPlan {
+    /// Contention σ.
+    pub sigma: f64,
+    /// Coherency κ.
+    pub kappa: f64,
+    /// Where the coefficients came from.
+    pub source: String,
+    /// Units the linear rule would give.
+    pub linear_units: u32,
+    /// Units of peak capacity `N*`, when κ > 0.
+    pub peak_units: Option<u32>,
+    /// True when even `N*` units cannot hold the load within headroom.
+    pub beyond_peak: bool,
+    /// Capacity of the planned units, in units' worth of one.
+    pub effective_units: f64,
+    /// What it means.
+    pub note: String,
 }
 
 /// A tier's response-time target against the plan (M/M/c, Erlang C).
@@ -405,7 +428,21 @@ impl Planner<'_> {
             })
             .collect();
         let error = self.kernel_error(key);
+        let mut scalability = None;
         let (rung, beyond_ladder, sizing) = match tier.scaling {
+            Scaling::Horizontal if tier.scalability.is_some() => {
+                let usl = tier.scalability.as_ref().expect("checked");
+                let scaled = headroom_kernel::size_with_scalability(
+                    &dimension_loads,
+                    &rungs[0].capacities,
+                    &policy,
+                    usl.sigma,
+                    usl.kappa,
+                )
+                .map_err(&error)?;
+                scalability = Some(scalability_plan(usl, &scaled));
+                (0, false, scaled.sizing)
+            }
             Scaling::Horizontal => (
                 0,
                 false,
@@ -456,11 +493,24 @@ impl Planner<'_> {
                     let units = policy.apply(needed);
                     if units > sizing.units {
                         sizing.units = units;
-                        sizing.utilisation = headroom_kernel::sizing::utilisation(
-                            &dimension_loads,
-                            &rungs[0].capacities,
-                            units,
-                        );
+                        sizing.utilisation = match &tier.scalability {
+                            // Effective capacity under the USL across units.
+                            Some(usl) => {
+                                let effective = headroom_kernel::sizing::relative_capacity(
+                                    units, usl.sigma, usl.kappa,
+                                );
+                                dimension_loads
+                                    .iter()
+                                    .zip(&rungs[0].capacities)
+                                    .map(|(l, c)| l / (c * effective))
+                                    .collect()
+                            }
+                            None => headroom_kernel::sizing::utilisation(
+                                &dimension_loads,
+                                &rungs[0].capacities,
+                                units,
+                            ),
+                        };
                         sized_by = "latency".to_string();
                     }
                 }
@@ -524,6 +574,7 @@ impl Planner<'_> {
             metrics,
             sized_by,
             latency,
+            scalability,
         })
     }
 }
@@ -589,6 +640,38 @@ fn latency_plan(
         units_needed,
         quantile_at_plan,
         utilisation_ceiling,
+        note,
+    }
+}
+
+fn scalability_plan(
+    usl: &crate::config::Scalability,
+    scaled: &headroom_kernel::ScaledSizing,
+) -> ScalabilityPlan {
+    let units = scaled.sizing.units;
+    let effective = headroom_kernel::sizing::relative_capacity(units, usl.sigma, usl.kappa);
+    let peak = scaled
+        .peak_units
+        .map(|p| format!("; adding units stops paying past N* = {p}"))
+        .unwrap_or_default();
+    let note = if scaled.beyond_peak {
+        format!(
+            "beyond the USL peak: {units} units hold the most ({effective:.2} units' worth) and still cannot hold this load within headroom{peak}"
+        )
+    } else {
+        format!(
+            "{units} units hold {effective:.2} units' worth (USL σ = {}, κ = {}); linear scaling would have said {}{peak}",
+            usl.sigma, usl.kappa, scaled.linear_units
+        )
+    };
+    ScalabilityPlan {
+        sigma: usl.sigma,
+        kappa: usl.kappa,
+        source: usl.source.clone(),
+        linear_units: scaled.linear_units,
+        peak_units: scaled.peak_units,
+        beyond_peak: scaled.beyond_peak,
+        effective_units: effective,
         note,
     }
 }
@@ -771,7 +854,17 @@ fn runway(planner: &Planner, monthly: &[Vec<TierPlan>]) -> Result<Vec<RunwayEntr
         let tier = &config.tiers[key];
         let instance = &tier.instances[&instance_key];
         let dimensions: Vec<&String> = instance.capacity.keys().collect();
-        let capacities: Vec<f64> = dimensions.iter().map(|d| instance.capacity[*d]).collect();
+        let mut capacities: Vec<f64> = dimensions.iter().map(|d| instance.capacity[*d]).collect();
+        if let Some(usl) = &tier.scalability {
+            // Today's units hold their USL capacity, not units x capacity.
+            let effective = units.saturating_sub(tier.redundancy);
+            if effective > 0 {
+                let factor =
+                    headroom_kernel::sizing::relative_capacity(effective, usl.sigma, usl.kappa)
+                        / f64::from(effective);
+                capacities.iter_mut().for_each(|c| *c *= factor);
+            }
+        }
         // Each month's load on this tier, with the tiers upstream of it sized
         // as the plan needs them (see ARCHITECTURE.md, "Runway").
         let loads: Vec<Vec<f64>> = monthly

@@ -355,6 +355,26 @@ pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
             percent(1.0 - plan.headroom)
         );
     }
+    let scaled: Vec<(&str, &TierPlan)> = plan
+        .milestones
+        .iter()
+        .flat_map(|m| {
+            m.tiers.iter().filter(|t| t.scalability.is_some()).map(move |t| (m.name.as_str(), t))
+        })
+        .collect();
+    if !scaled.is_empty() {
+        let _ = writeln!(out, "## Scalability across units (USL)\n");
+        for (milestone, tier) in scaled {
+            if let Some(usl) = &tier.scalability {
+                let _ = writeln!(
+                    out,
+                    "- {milestone}, `{}`: {} (from {})",
+                    tier.tier, usl.note, usl.source
+                );
+            }
+        }
+        out.push('\n');
+    }
     if !plan.runway.is_empty() {
         let _ = writeln!(out, "## Runway of today's deployment\n");
         let _ = writeln!(
@@ -413,10 +433,24 @@ pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
     if !plan.calibrations.is_empty() {
         let _ = writeln!(out, "## Calibrated capacities (from load tests)\n");
         for (tier, c) in &plan.calibrations {
+            let peak =
+                |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "none".into());
             let _ = writeln!(
                 out,
-                "- `{tier}` {} {} = {:.3}: peak {} of a USL fit of `{}` ({}, {} points): σ = {:.5}, κ = {:.3e}, λ = {:.3}, R² = {:.4}, N* = {:.2}, X(N*) = {:.2}",
-                c.instance, c.dimension, c.value, c.measure, c.file, c.format, c.points, c.sigma, c.kappa, c.lambda, c.r_squared, c.peak_concurrency, c.peak_throughput
+                "- `{tier}` {} {} = {:.3} ({}) from a USL fit of `{}` ({}, {} points): σ = {:.5}, κ = {:.3e}, λ = {:.3}, R² = {:.4}, N* = {}, X(N*) = {}",
+                c.instance,
+                c.dimension,
+                c.value,
+                c.measure,
+                c.file,
+                c.format,
+                c.points,
+                c.sigma,
+                c.kappa,
+                c.lambda,
+                c.r_squared,
+                peak(c.peak_concurrency),
+                peak(c.peak_throughput)
             );
         }
         out.push('\n');
@@ -564,6 +598,13 @@ pub fn explain(plan: &Plan, tier_key: &str) -> Result<String, Error> {
         }
         for (metric, value) in &tier.metrics {
             let _ = writeln!(out, "  metric {metric} = {value:.3} (no capacity limits it)");
+        }
+        if let Some(usl) = &tier.scalability {
+            let _ = writeln!(
+                out,
+                "  scalability (USL across units, from {}): {}",
+                usl.source, usl.note
+            );
         }
         if let Some(l) = &tier.latency {
             let _ = writeln!(
