@@ -369,11 +369,13 @@ impl Planner<'_> {
     }
 
     /// Sizes every tier for one row of loads.
-    fn size(&self, loads: &[f64]) -> Result<Vec<TierPlan>, Error> {
+    /// `detailed` computes what only reports show (a latency target's
+    /// utilisation ceiling and quantile at plan); month rows skip it.
+    fn size(&self, loads: &[f64], detailed: bool) -> Result<Vec<TierPlan>, Error> {
         let mut sized: Vec<TierPlan> = Vec::new();
         for key in &self.config.tier_order {
             let tier = &self.config.tiers[key];
-            sized.push(self.size_tier(key, tier, loads, &sized)?);
+            sized.push(self.size_tier(key, tier, loads, &sized, detailed)?);
         }
         Ok(sized)
     }
@@ -384,6 +386,7 @@ impl Planner<'_> {
         tier: &Tier,
         loads: &[f64],
         upstream: &[TierPlan],
+        detailed: bool,
     ) -> Result<TierPlan, Error> {
         let headroom = self.config.headroom;
         let policy = HeadroomPolicy {
@@ -484,12 +487,8 @@ impl Planner<'_> {
                     .filter(|((t, d), _)| t == key && d == &target.arrivals)
                     .map(|(_, v)| v)
                     .sum();
-                let found = latency_plan(
-                    target,
-                    arrivals * target.arrivals_per_second_per_unit_of_load,
-                    sizing.units,
-                );
-                if let Some(needed) = found.units_needed {
+                let rate = arrivals * target.arrivals_per_second_per_unit_of_load;
+                if let Some(needed) = latency_units_needed(target, rate) {
                     let units = policy.apply(needed);
                     if units > sizing.units {
                         sizing.units = units;
@@ -514,11 +513,7 @@ impl Planner<'_> {
                         sized_by = "latency".to_string();
                     }
                 }
-                Some(latency_plan(
-                    target,
-                    arrivals * target.arrivals_per_second_per_unit_of_load,
-                    sizing.units,
-                ))
+                Some(latency_plan(target, rate, sizing.units, detailed))
             }
         };
         let instance_key = tier.ladder[rung].clone();
@@ -582,10 +577,21 @@ impl Planner<'_> {
 /// The latency target of a tier against `units` units: the units the target
 /// alone needs (Erlang C's `servers_for`, rounded up to whole units), the
 /// quantile the planned units give, and the utilisation ceiling they allow.
+/// Units a latency target alone needs: Erlang C's fewest servers, rounded up
+/// to whole units; `None` when no count meets it.
+fn latency_units_needed(target: &crate::config::LatencyTarget, arrival_rate: f64) -> Option<u32> {
+    use headroom_kernel::queueing::{servers_for, QueueTarget};
+    let goal = QueueTarget::ResponseQuantile { quantile: target.quantile, seconds: target.seconds };
+    servers_for(arrival_rate, target.service_time, goal)
+        .ok()
+        .map(|queue| queue.servers.div_ceil(target.workers_per_unit))
+}
+
 fn latency_plan(
     target: &crate::config::LatencyTarget,
     arrival_rate: f64,
     units: u32,
+    detailed: bool,
 ) -> LatencyPlan {
     use headroom_kernel::queueing::{servers_for, Queue, QueueTarget};
     let goal = QueueTarget::ResponseQuantile { quantile: target.quantile, seconds: target.seconds };
@@ -597,6 +603,7 @@ fn latency_plan(
     let servers = units.saturating_mul(workers);
     let quantile_at_plan = Queue::new(arrival_rate, target.service_time, servers)
         .ok()
+        .filter(|_| detailed)
         .map(|q| q.response_quantile(target.quantile));
     // The largest arrival rate the planned servers serve within the target,
     // by bisection on the rate (the quantile grows with it).
@@ -605,7 +612,7 @@ fn latency_plan(
         Queue::new(rate, target.service_time, servers)
             .is_ok_and(|q| q.response_exceeds(target.seconds) <= 1.0 - target.quantile)
     };
-    let utilisation_ceiling = if servers == 0 || !meets(capacity_rate * 1e-9) {
+    let utilisation_ceiling = if !detailed || servers == 0 || !meets(capacity_rate * 1e-9) {
         None
     } else {
         let (mut low, mut high) = (0.0, capacity_rate);
@@ -627,7 +634,8 @@ fn latency_plan(
                 target.seconds,
                 ceiling * 100.0
             ),
-            None => "the planned units cannot meet it".to_string(),
+            None if detailed => "the planned units cannot meet it".to_string(),
+            None => String::new(),
         };
     }
     LatencyPlan {
@@ -756,7 +764,7 @@ pub fn plan_config(
 
     let mut milestone_plans = Vec::new();
     for (index, (key, milestone)) in milestones.iter().enumerate() {
-        let tiers = planner.size(&loads[index])?;
+        let tiers = planner.size(&loads[index], true)?;
         milestone_plans.push(MilestonePlan {
             key: (*key).clone(),
             name: milestone.name.clone(),
@@ -769,7 +777,7 @@ pub fn plan_config(
 
     let mut monthly_tiers: Vec<Vec<TierPlan>> = Vec::new();
     for month_loads in &loads[milestones.len()..] {
-        monthly_tiers.push(planner.size(month_loads)?);
+        monthly_tiers.push(planner.size(month_loads, false)?);
     }
     let runway = runway(&planner, &monthly_tiers)?;
     let monthly = monthly_tiers
