@@ -413,8 +413,15 @@ fn run(cli: Cli) -> Result<String> {
             Ok(texts.join("\n"))
         }
         Command::Explain { profile, tier, layers, months } => {
-            let (plan, _) = context.plan(profile, layers, *months)?;
-            Ok(render::explain(&plan, tier)?)
+            let (plan, layered) = context.plan(profile, layers, *months)?;
+            let mut text = render::explain(&plan, tier)?;
+            if layered.config.uncertainty.is_some() {
+                let loaded = context.registry.get(profile)?;
+                let simulation =
+                    headroom::simulate::simulate(loaded, &layered, None, None, *months)?;
+                text.push_str(&render::explain_bands(&simulation, tier));
+            }
+            Ok(text)
         }
         Command::Config { profile, layers } => {
             let loaded = context.registry.get(profile)?;
@@ -527,7 +534,14 @@ fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
     for id in &ids {
         let (plan, layered) = context.plan(id, layers, None)?;
         let audit = headroom::audit::audit(&plan, &layered);
-        files.push((dir.join(format!("{id}.md")), render::plan_markdown(&plan, Some(&audit))));
+        let mut markdown = render::plan_markdown(&plan, Some(&audit));
+        if layered.config.uncertainty.is_some() {
+            let profile = context.registry.get(id)?;
+            let simulation = headroom::simulate::simulate(profile, &layered, None, None, None)?;
+            markdown.push('\n');
+            markdown.push_str(&render::simulation_markdown(&simulation));
+        }
+        files.push((dir.join(format!("{id}.md")), markdown));
         files.push((dir.join(format!("{id}.json")), render::plan(&plan, Format::Json)?));
         files.push((dir.join(format!("{id}.csv")), render::plan(&plan, Format::Csv)?));
         files.push((dir.join(format!("{id}.svg")), render::runway_svg(&plan)));

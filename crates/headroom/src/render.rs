@@ -886,3 +886,85 @@ pub fn simulation(sim: &crate::simulate::Simulation) -> String {
     }
     out
 }
+
+/// A simulation as a Markdown section of the report.
+pub fn simulation_markdown(sim: &crate::simulate::Simulation) -> String {
+    let mut out = format!(
+        "## Uncertainty (Monte Carlo, {} draws, seed {})\n\nInputs drawn (`[uncertainty.inputs]`):\n\n",
+        sim.draws, sim.seed
+    );
+    for (key, distribution) in &sim.inputs {
+        let _ = writeln!(
+            out,
+            "- `{key}`: `{}`",
+            serde_json::to_string(distribution).unwrap_or_default()
+        );
+    }
+    out.push_str("\n| milestone | tier | units P50 / P90 / P99 | monthly cost P50 / P90 / P99 |\n|---|---|---|---|\n");
+    for m in &sim.milestones {
+        for tier in &m.tiers {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} / {} / {} | {} / {} / {} |",
+                m.name,
+                tier.tier,
+                number(tier.units.p50),
+                number(tier.units.p90),
+                number(tier.units.p99),
+                dollars(tier.monthly_cost.p50),
+                dollars(tier.monthly_cost.p90),
+                dollars(tier.monthly_cost.p99)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "| {} | total | | {} / {} / {} |",
+            m.name,
+            dollars(m.monthly_cost.p50),
+            dollars(m.monthly_cost.p90),
+            dollars(m.monthly_cost.p99)
+        );
+    }
+    if !sim.breach.is_empty() {
+        out.push_str("\nProbability that today's deployment has broken its headroom by each month:\n\n| month | any tier |");
+        let tiers: Vec<&String> = sim.breach[0].by_tier.keys().collect();
+        for tier in &tiers {
+            let _ = write!(out, " {tier} |");
+        }
+        let _ = writeln!(out, "\n|---:|---:|{}", "---:|".repeat(tiers.len()));
+        for month in &sim.breach {
+            let _ = write!(out, "| {} | {} |", month.month, percent(month.probability));
+            for tier in &tiers {
+                let _ = write!(out, " {} |", percent(month.by_tier[*tier]));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The uncertainty bands of one tier, for `headroom explain`.
+pub fn explain_bands(sim: &crate::simulate::Simulation, tier_key: &str) -> String {
+    let mut out = format!(
+        "\nuncertainty of `{tier_key}` (Monte Carlo, {} draws, seed {}; inputs: {}):\n",
+        sim.draws,
+        sim.seed,
+        sim.inputs.keys().cloned().collect::<Vec<_>>().join(", ")
+    );
+    for m in &sim.milestones {
+        if let Some(tier) = m.tiers.iter().find(|t| t.tier == tier_key) {
+            let _ = writeln!(
+                out,
+                "  {}: units P50 {} / P90 {} / P99 {}; cost P50 {} / P90 {} / P99 {}",
+                m.name,
+                number(tier.units.p50),
+                number(tier.units.p90),
+                number(tier.units.p99),
+                dollars(tier.monthly_cost.p50),
+                dollars(tier.monthly_cost.p90),
+                dollars(tier.monthly_cost.p99)
+            );
+        }
+    }
+    out
+}
