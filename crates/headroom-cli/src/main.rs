@@ -442,8 +442,23 @@ fn run(cli: Cli) -> Result<String> {
         Command::Simulate { profile, draws, seed, months, format, layers } => {
             let loaded = context.registry.get(profile)?;
             let layered = config::load(loaded, &context.sources(layers))?;
-            let simulation =
-                headroom::simulate::simulate(loaded, &layered, *draws, *seed, *months)?;
+            let total =
+                draws.or(layered.config.uncertainty.as_ref().map(|u| u.draws)).unwrap_or(1000);
+            // A progress bar on stderr, only for a person watching a long run.
+            let bar = (std::io::IsTerminal::is_terminal(&std::io::stderr()) && total >= 5_000)
+                .then(|| indicatif::ProgressBar::new(u64::from(total)));
+            let progress = |done: u64| {
+                if let Some(bar) = &bar {
+                    bar.set_position(done);
+                }
+            };
+            let simulation = headroom::simulate::simulate_with_progress(
+                loaded, &layered, *draws, *seed, *months, &progress,
+            );
+            if let Some(bar) = &bar {
+                bar.finish_and_clear();
+            }
+            let simulation = simulation?;
             match format {
                 OutputFormat::Json => {
                     Ok(format!("{}\n", serde_json::to_string_pretty(&simulation)?))

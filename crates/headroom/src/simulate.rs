@@ -287,6 +287,19 @@ pub fn simulate(
     seed: Option<u64>,
     months: Option<u32>,
 ) -> Result<Simulation, Error> {
+    simulate_with_progress(profile, layered, draws, seed, months, &|_| {})
+}
+
+/// [`simulate`], calling `progress(draws done)` now and then (the binary
+/// draws a progress bar with it; the library prints nothing).
+pub fn simulate_with_progress(
+    profile: &LoadedProfile,
+    layered: &LayeredConfig,
+    draws: Option<u32>,
+    seed: Option<u64>,
+    months: Option<u32>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Simulation, Error> {
     let id = profile.id().to_string();
     let fail = |message: String| Error::Config { profile: id.clone(), message };
     let uncertainty = layered.config.uncertainty.clone().unwrap_or(Uncertainty {
@@ -317,6 +330,9 @@ pub fn simulate(
     let outcomes: Vec<Draw> = (0..draws)
         .into_par_iter()
         .map(|index| {
+            if index % 256 == 0 {
+                progress(u64::from(index));
+            }
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             rng.set_stream(u64::from(index));
             let mut value = base.clone();
