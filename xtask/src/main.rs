@@ -475,11 +475,12 @@ fn bench() -> Result {
         .args(["simulate", "leadgen-insurance", "--draws", "20000", "--format", "json"])
         .stdout(std::process::Stdio::null()))?;
     // The peers, side by side: plain-Python Erlang C and scipy's curve_fit.
-    let peers = root().join("crates/headroom-kernel/benches/peers.py");
-    let mut python = Command::new("python3");
-    python.arg(&peers);
-    if run(&mut python).is_err() {
-        eprintln!("xtask: the Python peers need numpy and scipy: `pip install numpy scipy`");
+    for peers in ["crates/headroom-kernel/benches/peers.py", "crates/headroom/benches/peer_montecarlo.py"] {
+        let mut python = Command::new("python3");
+        python.arg(root().join(peers));
+        if run(&mut python).is_err() {
+            eprintln!("xtask: the Python peers need numpy and scipy: `pip install numpy scipy`");
+        }
     }
     build(true)?;
     if Command::new("hyperfine").arg("--version").output().is_err() {
