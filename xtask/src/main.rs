@@ -25,7 +25,7 @@ const TASKS: &[(&str, &str)] = &[
         "new-plugin <name>",
         "scaffold plugins/<name> and config/<name>.toml, a profile that builds and loads",
     ),
-    ("bench", "criterion benches of the kernel, and `headroom plan --all` as a cold process"),
+    ("bench", "criterion benches and Python peers side by side, simulate, and `plan --all` as a cold process"),
 ];
 
 fn main() -> ExitCode {

@@ -80,8 +80,6 @@ enum Command {
         #[command(flatten)]
         layers: Layers,
     },
-    /// Write reports/<profile>.md, .json, .csv and .svg for every profile
-    /// (whole files or none), then print a one-screen summary.
     /// Fit a tier's capacity from a load-test file (USL) and write it to
     /// <config dir>/<profile>.calibrated.toml, which later plans merge.
     Calibrate {
@@ -142,6 +140,8 @@ enum Command {
         #[arg(value_parser = ["plan", "audit"])]
         kind: String,
     },
+    /// Write reports/<profile>.md, .json, .csv and .svg for every profile
+    /// (whole files or none), then print a one-screen summary.
     Report {
         /// Output directory.
         #[arg(long, default_value = "reports")]
