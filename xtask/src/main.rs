@@ -475,7 +475,9 @@ fn bench() -> Result {
         .args(["simulate", "leadgen-insurance", "--draws", "20000", "--format", "json"])
         .stdout(std::process::Stdio::null()))?;
     // The peers, side by side: plain-Python Erlang C and scipy's curve_fit.
-    for peers in ["crates/headroom-kernel/benches/peers.py", "crates/headroom/benches/peer_montecarlo.py"] {
+    for peers in
+        ["crates/headroom-kernel/benches/peers.py", "crates/headroom/benches/peer_montecarlo.py"]
+    {
         let mut python = Command::new("python3");
         python.arg(root().join(peers));
         if run(&mut python).is_err() {
