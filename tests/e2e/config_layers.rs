@@ -139,3 +139,49 @@ proptest! {
         prop_assert!(cost_high >= cost_low);
     }
 }
+
+#[test]
+fn growth_curves_are_chosen_in_config() {
+    let users_at = |plan: &serde_json::Value, month: usize| {
+        plan["monthly"][month]["drivers"]["users"].as_f64().unwrap()
+    };
+    // Compound monthly, fitted from 500 to 10,000 over 12 months: month 6 is
+    // 500 x 20^(1/2) = 2,236.07 (the 3- and 6-month milestones still hold as
+    // milestones, but the curve between months is one rate).
+    let plan = json(&ok(&[
+        "plan",
+        "leadgen-insurance",
+        "--format",
+        "json",
+        "--set",
+        "growth.curve=compound-monthly",
+    ]));
+    assert!((users_at(&plan, 6) - 2236.068).abs() < 1e-3, "{}", users_at(&plan, 6));
+    // Logistic needs a ceiling per driver, and passes through the milestones.
+    let plan = json(&ok(&[
+        "plan",
+        "leadgen-insurance",
+        "--format",
+        "json",
+        "--set",
+        "growth.curve=logistic",
+        "--set",
+        "growth.ceilings.users=20000",
+        "--set",
+        "growth.ceilings.leads_per_day=3000000",
+    ]));
+    assert_eq!(plan["growth_curve"], "logistic");
+    assert!((users_at(&plan, 6) - 5000.0).abs() < 1e-6);
+    assert!(
+        users_at(&plan, 9) > 5000.0
+            && users_at(&plan, 9) < 10000.0
+            && (users_at(&plan, 9) - 7500.0).abs() > 1.0
+    );
+    let error = crate::support::fails(headroom().args([
+        "plan",
+        "leadgen-insurance",
+        "--set",
+        "growth.curve=logistic",
+    ]));
+    assert!(error.contains("growth.ceilings.users"), "{error}");
+}

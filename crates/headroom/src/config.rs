@@ -75,12 +75,13 @@ pub struct ProfileConfig {
 pub struct Growth {
     /// `piecewise-linear`, `log-linear`, `compound-monthly` or `logistic`.
     pub curve: String,
-    /// Monthly rate for `compound-monthly` (fitted when absent).
+    /// Monthly rate of each driver for `compound-monthly`; a driver without
+    /// one gets the rate fitted between its first and last milestone.
     #[serde(default)]
-    pub rate: Option<f64>,
-    /// Ceiling for `logistic`.
+    pub rates: BTreeMap<String, f64>,
+    /// Ceiling of each driver for `logistic` (every driver needs one).
     #[serde(default)]
-    pub ceiling: Option<f64>,
+    pub ceilings: BTreeMap<String, f64>,
 }
 
 /// A milestone: a date (month) or a named deployment size, and its drivers.
@@ -548,17 +549,33 @@ impl LayeredConfig {
                     format_args!("unknown curve `{}`; known: {}", growth.curve, known.join(", ")),
                 ));
             }
-            if growth.curve == "logistic"
-                && !growth.ceiling.is_some_and(|k| k.is_finite() && k > 0.0)
+            let drivers: Vec<&str> = profile.drivers().map(|(name, _)| name).collect();
+            for (table, values) in
+                [("growth.rates", &growth.rates), ("growth.ceilings", &growth.ceilings)]
+            {
+                if let Some(name) = values.keys().find(|k| !drivers.contains(&k.as_str())) {
+                    return Err(unknown(self, id, &format!("{table}.{name}"), name, &drivers));
+                }
+            }
+            if growth.curve == "logistic" {
+                for driver in &drivers {
+                    if !growth.ceilings.get(*driver).is_some_and(|k| k.is_finite() && *k > 0.0) {
+                        return Err(self.fail(
+                            id,
+                            &format!("growth.ceilings.{driver}"),
+                            "a logistic curve needs a finite ceiling above 0 for every driver",
+                        ));
+                    }
+                }
+            }
+            if let Some((driver, r)) =
+                growth.rates.iter().find(|(_, r)| !r.is_finite() || **r <= -1.0)
             {
                 return Err(self.fail(
                     id,
-                    "growth.ceiling",
-                    "a logistic curve needs a finite ceiling above 0",
+                    &format!("growth.rates.{driver}"),
+                    format_args!("must be finite and above -1, got {r}"),
                 ));
-            }
-            if growth.rate.is_some_and(|r| !r.is_finite() || r <= -1.0) {
-                return Err(self.fail(id, "growth.rate", "must be finite and above -1"));
             }
         }
         same_keys(

@@ -684,12 +684,17 @@ fn scalability_plan(
     }
 }
 
-fn curve_of(config: &ProfileConfig) -> Option<GrowthCurve> {
+/// The growth curve of one driver, if the profile has dated growth.
+fn curve_of(config: &ProfileConfig, driver: &str) -> Option<GrowthCurve> {
     let growth = config.growth.as_ref()?;
     Some(match growth.curve.as_str() {
         "log-linear" => GrowthCurve::LogLinear,
-        "compound-monthly" => GrowthCurve::CompoundMonthly { rate: growth.rate },
-        "logistic" => GrowthCurve::Logistic { ceiling: growth.ceiling.unwrap_or(f64::INFINITY) },
+        "compound-monthly" => {
+            GrowthCurve::CompoundMonthly { rate: growth.rates.get(driver).copied() }
+        }
+        "logistic" => GrowthCurve::Logistic {
+            ceiling: growth.ceilings.get(driver).copied().unwrap_or(f64::INFINITY),
+        },
         _ => GrowthCurve::PiecewiseLinear,
     })
 }
@@ -733,9 +738,9 @@ pub fn plan_config(
         rows.push(drivers.iter().map(|d| milestone.drivers[&d.name]).collect());
         labels.push(format!("milestone `{key}`"));
     }
-    let curve = curve_of(config);
+    let growth_curve = config.growth.as_ref().map(|g| g.curve.clone());
     let mut monthly_drivers: Vec<Vec<f64>> = Vec::new();
-    if let Some(curve) = curve {
+    if growth_curve.is_some() {
         let dated: Vec<&crate::config::Milestone> = config.milestones.values().collect();
         let mut by_driver = Vec::new();
         for driver in &drivers {
@@ -749,6 +754,7 @@ pub fn plan_config(
                 })
                 .collect();
             points.sort_by(|a, b| a.month.total_cmp(&b.month));
+            let curve = curve_of(config, &driver.name).unwrap_or(GrowthCurve::PiecewiseLinear);
             by_driver.push(curve.monthly(&points, horizon).map_err(|source| Error::Config {
                 profile: profile.id().into(),
                 message: format!("growth of driver `{}`: {source}", driver.name),
@@ -809,7 +815,7 @@ pub fn plan_config(
         profile: ProfileRef::of(profile),
         headroom: config.headroom,
         horizon_months: horizon,
-        growth_curve: curve.map(|c| c.name().to_string()),
+        growth_curve,
         drivers,
         milestones: milestone_plans,
         monthly,
