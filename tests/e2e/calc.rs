@@ -295,3 +295,37 @@ fn calibrate_across_units_replaces_linear_scaling() {
     let explain = run(&["explain", "leadgen-insurance", "api"]);
     assert!(explain.contains("scalability (USL across units"), "{explain}");
 }
+
+#[test]
+fn erlang_c_matches_the_published_call_centre_example() {
+    // R package ErlangC 0.1.0 README and pyworkforce 0.1.0 (PyPI): 100 calls
+    // per 30 minutes, 180 s handling, 14 agents: wait probability 0.1741319,
+    // service level within 20 s 0.88835, average speed of answer 7.8359 s;
+    // 14 agents are the fewest for 80% within 20 s.
+    let q = calc(&[
+        "erlang-c",
+        "--arrival-rate",
+        &(100.0 / 1800.0).to_string(),
+        "--service-time",
+        "180",
+        "--servers",
+        "14",
+        "--wait-threshold",
+        "20",
+    ]);
+    assert!(near(&q["p_wait"], 0.1741319, 5e-8), "{q}");
+    assert!(near(&q["service_level"], 0.88835, 5e-6), "{q}");
+    assert!(near(&q["mean_wait"], 7.8359, 5e-5), "{q}");
+    let fewest = calc(&[
+        "erlang-c",
+        "--arrival-rate",
+        &(100.0 / 1800.0).to_string(),
+        "--service-time",
+        "180",
+        "--target-service-level",
+        "0.8",
+        "--wait-threshold",
+        "20",
+    ]);
+    assert_eq!(fewest["servers"], 14);
+}

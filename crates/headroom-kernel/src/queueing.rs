@@ -353,6 +353,30 @@ mod tests {
     }
 
     #[test]
+    fn published_worked_example() {
+        // 100 calls per 30 minutes, 180 s handling, 20 s answer target:
+        // 10 Erlangs. Published answers, identical in two independent
+        // sources: the R package ErlangC 0.1.0 README (`erlang_c(100, 30 min,
+        // 180 s, 20 s, 14)`) and pyworkforce 0.1.0 on PyPI
+        // (`ErlangC(transactions=100, aht=3, asa=20/60, interval=30)`):
+        // with 14 agents, wait probability 0.1741319, service level 0.88835,
+        // average speed of answer 7.83593701 s, occupancy 0.7142857; with 11
+        // agents, wait probability 0.6821182; 14 is the fewest agents for an
+        // 80% service level.
+        let arrival_rate = 100.0 / 1800.0;
+        let q = Queue::new(arrival_rate, 180.0, 14).unwrap();
+        assert!(close(q.offered_load, 10.0, 1e-12));
+        assert!(close(q.p_wait, 0.1741319, 5e-8), "{}", q.p_wait);
+        assert!(close(q.service_level(20.0), 0.88835, 5e-6), "{}", q.service_level(20.0));
+        assert!(close(q.mean_wait, 7.835937, 5e-7), "{}", q.mean_wait);
+        assert!(close(q.utilisation, 0.7142857, 5e-8));
+        let eleven = Queue::new(arrival_rate, 180.0, 11).unwrap();
+        assert!(close(eleven.p_wait, 0.6821182, 5e-8), "{}", eleven.p_wait);
+        let target = QueueTarget::ServiceLevel { fraction: 0.8, seconds: 20.0 };
+        assert_eq!(servers_for(arrival_rate, 180.0, target).unwrap().servers, 14);
+    }
+
+    #[test]
     fn stable_at_ten_thousand_servers() {
         // 9,500 Erlangs on 10,000 servers: finite, between 0 and 1, and equal
         // to the O(1)-step recursion run up from one server.
