@@ -118,6 +118,8 @@ fn bad_uncertainty_is_refused_with_the_key() {
         &["simulate", "leadgen-insurance", "--draws", "10"],
     );
     assert!(String::from_utf8_lossy(&output.stderr).contains("min <= mode <= max"));
+    let error = fails(headroom().args(["simulate", "leadgen-insurance", "--draws", "0"]));
+    assert!(error.contains("draws must lie between 1 and 5000000"), "{error}");
     let error = fails(headroom().args(["simulate", "hostel-complaints"]));
     assert!(error.contains("no uncertain inputs"), "{error}");
 }

@@ -48,6 +48,10 @@ pub struct Uncertainty {
     pub inputs: BTreeMap<String, Distribution>,
 }
 
+/// The most draws one simulation takes: each draw keeps its outcome in
+/// memory until the quantiles are taken (a few hundred bytes each).
+pub const MAX_DRAWS: u32 = 5_000_000;
+
 fn default_draws() -> u32 {
     1000
 }
@@ -311,8 +315,8 @@ pub fn simulate_with_progress(
         return Err(fail("no uncertain inputs: add distributions under [uncertainty.inputs] (see `headroom simulate --help`)".into()));
     }
     let draws = draws.unwrap_or(uncertainty.draws);
-    if draws == 0 {
-        return Err(fail("--draws must be at least 1".into()));
+    if draws == 0 || draws > MAX_DRAWS {
+        return Err(fail(format!("draws must lie between 1 and {MAX_DRAWS}, got {draws}")));
     }
     let seed = seed.unwrap_or(uncertainty.seed);
     let samplers: Vec<(String, Sampler)> = uncertainty
