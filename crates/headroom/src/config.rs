@@ -326,7 +326,9 @@ pub const RESERVED_VARIABLES: &[&str] = &["PLUGIN_DIR", "CONFIG_DIR"];
 pub struct LayeredConfig {
     /// The merged, checked configuration.
     pub config: ProfileConfig,
-    figment: Figment,
+    /// Shared, so a Monte Carlo draw's configuration keeps the layers of
+    /// the original without copying them.
+    figment: std::sync::Arc<Figment>,
 }
 
 /// A provider that renames another's metadata so errors and `headroom
@@ -434,7 +436,7 @@ pub fn load(profile: &LoadedProfile, sources: &Sources) -> Result<LayeredConfig,
     let config: ProfileConfig = figment
         .extract()
         .map_err(|e| Error::Config { profile: id.clone(), message: describe(&e) })?;
-    let layered = LayeredConfig { config, figment };
+    let layered = LayeredConfig { config, figment: std::sync::Arc::new(figment) };
     layered.check(profile)?;
     Ok(layered)
 }

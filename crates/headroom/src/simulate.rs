@@ -29,7 +29,7 @@ use rand_distr::{Distribution as _, LogNormal, Normal, Triangular, Uniform};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::config::LayeredConfig;
+use crate::config::{LayeredConfig, ProfileConfig};
 use crate::plan::{plan_config, ProfileRef};
 use crate::Error;
 
@@ -262,6 +262,101 @@ pub struct Simulation {
     pub breach: Vec<MonthOutcome>,
 }
 
+/// Where a drawn number goes: straight into the configuration for the keys
+/// a planner varies most, or through its JSON form for any other key.
+enum Setter {
+    Driver {
+        milestone: String,
+        driver: String,
+    },
+    Demand(String),
+    Capacity {
+        tier: String,
+        instance: String,
+        dimension: String,
+    },
+    Price {
+        tier: String,
+        instance: String,
+    },
+    Headroom,
+    /// Any other key, set through the configuration's JSON form.
+    Json,
+}
+
+impl Setter {
+    fn resolve(key: &str, config: &ProfileConfig) -> Setter {
+        let parts: Vec<&str> = key.split('.').collect();
+        let json = || Setter::Json;
+        match parts.as_slice() {
+            ["headroom"] => Setter::Headroom,
+            ["demand", p] if config.demand.contains_key(*p) => Setter::Demand(p.to_string()),
+            ["milestones", m, "drivers", d]
+                if config.milestones.get(*m).is_some_and(|x| x.drivers.contains_key(*d)) =>
+            {
+                Setter::Driver { milestone: m.to_string(), driver: d.to_string() }
+            }
+            ["tiers", t, "instances", i, "capacity", d]
+                if config
+                    .tiers
+                    .get(*t)
+                    .and_then(|x| x.instances.get(*i))
+                    .is_some_and(|x| x.capacity.contains_key(*d)) =>
+            {
+                Setter::Capacity {
+                    tier: t.to_string(),
+                    instance: i.to_string(),
+                    dimension: d.to_string(),
+                }
+            }
+            ["tiers", t, "instances", i, "hourly_price"]
+                if config.tiers.get(*t).is_some_and(|x| x.instances.contains_key(*i)) =>
+            {
+                Setter::Price { tier: t.to_string(), instance: i.to_string() }
+            }
+            _ => json(),
+        }
+    }
+
+    /// Sets `value` on a configuration (not for `Json` setters).
+    fn apply(&self, config: &mut ProfileConfig, value: f64) {
+        // The keys were resolved against this very configuration's shape.
+        match self {
+            Setter::Driver { milestone, driver } => {
+                if let Some(v) =
+                    config.milestones.get_mut(milestone).and_then(|m| m.drivers.get_mut(driver))
+                {
+                    *v = value;
+                }
+            }
+            Setter::Demand(p) => {
+                if let Some(v) = config.demand.get_mut(p) {
+                    *v = value;
+                }
+            }
+            Setter::Capacity { tier, instance, dimension } => {
+                if let Some(v) = config
+                    .tiers
+                    .get_mut(tier)
+                    .and_then(|t| t.instances.get_mut(instance))
+                    .and_then(|i| i.capacity.get_mut(dimension))
+                {
+                    *v = value;
+                }
+            }
+            Setter::Price { tier, instance } => {
+                if let Some(i) =
+                    config.tiers.get_mut(tier).and_then(|t| t.instances.get_mut(instance))
+                {
+                    i.hourly_price = value;
+                }
+            }
+            Setter::Headroom => config.headroom = value,
+            Setter::Json => {}
+        }
+    }
+}
+
 fn set(value: &mut serde_json::Value, key: &str, number: f64) -> Result<(), String> {
     let mut current = value;
     for part in key.split('.') {
@@ -331,6 +426,11 @@ pub fn simulate_with_progress(
         set(&mut base.clone(), key, 0.0)
             .map_err(|e| fail(format!("uncertainty.inputs.\"{key}\": {e}")))?;
     }
+    let mut base_config = layered.config.clone();
+    base_config.uncertainty = None;
+    let setters: Vec<Setter> =
+        samplers.iter().map(|(key, _)| Setter::resolve(key, &base_config)).collect();
+    let direct = setters.iter().all(|s| !matches!(s, Setter::Json));
     let outcomes: Vec<Draw> = (0..draws)
         .into_par_iter()
         .map(|index| {
@@ -339,12 +439,21 @@ pub fn simulate_with_progress(
             }
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             rng.set_stream(u64::from(index));
-            let mut value = base.clone();
-            for (key, sampler) in &samplers {
-                let drawn = sampler.sample(&mut rng);
-                set(&mut value, key, drawn).map_err(|e| fail(format!("draw {index}: {e}")))?;
-            }
-            let config = serde_json::from_value(value).map_err(|e| fail(format!("draw {index}: {e}")))?;
+            let drawn: Vec<f64> = samplers.iter().map(|(_, sampler)| sampler.sample(&mut rng)).collect();
+            let config = if direct {
+                // The fast path: set the numbers on a copy of the configuration.
+                let mut config = base_config.clone();
+                for (setter, value) in setters.iter().zip(&drawn) {
+                    setter.apply(&mut config, *value);
+                }
+                config
+            } else {
+                let mut value = base.clone();
+                for ((key, _), number) in samplers.iter().zip(&drawn) {
+                    set(&mut value, key, *number).map_err(|e| fail(format!("draw {index}: {e}")))?;
+                }
+                serde_json::from_value(value).map_err(|e| fail(format!("draw {index}: {e}")))?
+            };
             let checked = layered.with_config(config, profile).map_err(|e| match e {
                 Error::Config { message, .. } => fail(format!("draw {index} of the Monte Carlo: {message}; choose distributions that stay in range")),
                 other => other,
