@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::support::{bare, fails, headroom, json, ok, plugin_dir, root};
+use crate::support::{fails, headroom, json, ok, ok_with_config_dir, root};
 
 /// A fixture's path relative to the workspace root, where the tests run
 /// `headroom`, so outputs that name the file hold no machine path.
@@ -216,18 +216,7 @@ fn calibrate_writes_a_layer_the_planner_uses() {
     for file in ["default.toml", "leadgen-insurance.toml"] {
         fs::copy(root().join("config").join(file), config.join(file)).unwrap();
     }
-    let with_config = |args: &[&str]| {
-        let output = bare()
-            .arg("--plugin-dir")
-            .arg(plugin_dir())
-            .arg("--config-dir")
-            .arg(&config)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8(output.stdout).unwrap()
-    };
+    let with_config = |args: &[&str]| ok_with_config_dir(&config, args);
     let plan_before = json(&with_config(&["plan", "leadgen-insurance", "--format", "json"]));
     let locust = fixture("locust_stats_history.csv");
     let summary =
@@ -262,18 +251,7 @@ fn calibrate_across_units_replaces_linear_scaling() {
     fs::create_dir(&config).unwrap();
     fs::copy(root().join("config/leadgen-insurance.toml"), config.join("leadgen-insurance.toml"))
         .unwrap();
-    let run = |args: &[&str]| {
-        let output = bare()
-            .arg("--plugin-dir")
-            .arg(plugin_dir())
-            .arg("--config-dir")
-            .arg(&config)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8(output.stdout).unwrap()
-    };
+    let run = |args: &[&str]| ok_with_config_dir(&config, args);
     let replicas = fixture("api-replicas.csv");
     let summary = run(&["calibrate", "leadgen-insurance", "api", &replicas, "--as", "units"]);
     assert!(summary.contains("scalability across units"), "{summary}");

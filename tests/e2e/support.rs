@@ -127,3 +127,22 @@ pub fn rounded(value: serde_json::Value) -> serde_json::Value {
 pub fn json(text: &str) -> serde_json::Value {
     rounded(serde_json::from_str(text).expect("valid JSON"))
 }
+
+/// Runs `headroom args…` with the real plugins and another config
+/// directory, asserting success, and returns stdout.
+pub fn ok_with_config_dir(config_dir: &Path, args: &[&str]) -> String {
+    let output = bare()
+        .arg("--plugin-dir")
+        .arg(plugin_dir())
+        .arg("--config-dir")
+        .arg(config_dir)
+        .args(args)
+        .output()
+        .expect("headroom runs");
+    assert!(
+        output.status.success(),
+        "headroom {args:?} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8 output")
+}

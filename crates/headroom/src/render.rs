@@ -248,6 +248,15 @@ fn plan_csv(plan: &Plan) -> String {
     csv_text(&header, rows)
 }
 
+/// Every (milestone name, tier) of the plan whose tier satisfies `keep`.
+fn tiers_where(plan: &Plan, keep: impl Fn(&TierPlan) -> bool) -> Vec<(&str, &TierPlan)> {
+    plan.milestones
+        .iter()
+        .flat_map(|m| m.tiers.iter().map(move |t| (m.name.as_str(), t)))
+        .filter(|(_, t)| keep(t))
+        .collect()
+}
+
 /// A plan as a Markdown report; with an audit, the audit's section too.
 pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
     let mut out = String::new();
@@ -320,13 +329,7 @@ pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
         }
         out.push('\n');
     }
-    let with_latency: Vec<(&str, &TierPlan)> = plan
-        .milestones
-        .iter()
-        .flat_map(|m| {
-            m.tiers.iter().filter(|t| t.latency.is_some()).map(move |t| (m.name.as_str(), t))
-        })
-        .collect();
+    let with_latency = tiers_where(plan, |t| t.latency.is_some());
     if !with_latency.is_empty() {
         let _ = writeln!(out, "## Latency targets (M/M/c, Erlang C)\n");
         let _ = writeln!(out, "| milestone | tier | target | arrivals/s | units it needs | units planned | sized by | that quantile at plan | utilisation ceiling |");
@@ -355,13 +358,7 @@ pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
             percent(1.0 - plan.headroom)
         );
     }
-    let scaled: Vec<(&str, &TierPlan)> = plan
-        .milestones
-        .iter()
-        .flat_map(|m| {
-            m.tiers.iter().filter(|t| t.scalability.is_some()).map(move |t| (m.name.as_str(), t))
-        })
-        .collect();
+    let scaled = tiers_where(plan, |t| t.scalability.is_some());
     if !scaled.is_empty() {
         let _ = writeln!(out, "## Scalability across units (USL)\n");
         for (milestone, tier) in scaled {
