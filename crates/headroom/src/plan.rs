@@ -715,6 +715,26 @@ pub fn plan_config(
     config: &ProfileConfig,
     months: Option<u32>,
 ) -> Result<Plan, Error> {
+    plan_detailed(profile, config, months, true)
+}
+
+/// [`plan_config`] without what only reports show (a latency target's
+/// utilisation ceiling and quantile at plan): units, costs and runway are
+/// the same. The Monte Carlo plans each draw with it.
+pub fn plan_units_and_costs(
+    profile: &LoadedProfile,
+    config: &ProfileConfig,
+    months: Option<u32>,
+) -> Result<Plan, Error> {
+    plan_detailed(profile, config, months, false)
+}
+
+fn plan_detailed(
+    profile: &LoadedProfile,
+    config: &ProfileConfig,
+    months: Option<u32>,
+    detailed: bool,
+) -> Result<Plan, Error> {
     let horizon = months.unwrap_or(config.horizon_months);
     let planner = Planner {
         profile,
@@ -770,7 +790,7 @@ pub fn plan_config(
 
     let mut milestone_plans = Vec::new();
     for (index, (key, milestone)) in milestones.iter().enumerate() {
-        let tiers = planner.size(&loads[index], true)?;
+        let tiers = planner.size(&loads[index], detailed)?;
         milestone_plans.push(MilestonePlan {
             key: (*key).clone(),
             name: milestone.name.clone(),

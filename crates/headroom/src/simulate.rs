@@ -30,7 +30,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{LayeredConfig, ProfileConfig};
-use crate::plan::{plan_config, ProfileRef};
+use crate::plan::{plan_config, plan_units_and_costs, ProfileRef};
 use crate::Error;
 
 /// The `[uncertainty]` table.
@@ -458,7 +458,7 @@ pub fn simulate_with_progress(
                 Error::Config { message, .. } => fail(format!("draw {index} of the Monte Carlo: {message}; choose distributions that stay in range")),
                 other => other,
             })?;
-            let plan = plan_config(profile, &checked.config, months)?;
+            let plan = plan_units_and_costs(profile, &checked.config, months)?;
             Ok(Draw {
                 milestones: plan
                     .milestones
