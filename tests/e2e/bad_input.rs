@@ -94,11 +94,7 @@ fn headroom_in(dir: &std::path::Path) -> std::process::Command {
             command.env_remove(key);
         }
     }
-    command
-        .arg("--plugin-dir")
-        .arg(dir)
-        .arg("--config-dir")
-        .arg(crate::support::root().join("config"));
+    command.arg("--plugin-dir").arg(dir).arg("--config-dir").arg(crate::support::config_dir());
     command
 }
 

@@ -7,7 +7,7 @@ use headroom::config::{self, Sources};
 use headroom_plugin_api::host;
 use proptest::prelude::*;
 
-use crate::support::{headroom, json, ok, plugin_file, root};
+use crate::support::{headroom, json, ok, plugin_file};
 
 fn api_units_at_6_months(plan: &serde_json::Value) -> u64 {
     plan["milestones"][2]["tiers"][0]["units"].as_u64().unwrap()
@@ -118,7 +118,8 @@ fn plan_with_growth(factor: f64) -> (Vec<u32>, f64) {
         format!("milestones.12-months.drivers.users={}", 10_000.0 * factor),
         format!("milestones.12-months.drivers.leads_per_day={}", 1_000_000.0 * factor),
     ];
-    let sources = Sources { config_dir: Some(root().join("config")), sets, ..Sources::default() };
+    let sources =
+        Sources { config_dir: Some(crate::support::config_dir()), sets, ..Sources::default() };
     let layered = config::load(&profile, &sources).unwrap();
     let plan = headroom::plan::plan(&profile, &layered, None).unwrap();
     let last = plan.milestones.last().unwrap();

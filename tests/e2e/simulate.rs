@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::support::{bare, fails, headroom, json, ok, plugin_dir, root};
+use crate::support::{bare, fails, headroom, json, ok, plugin_dir};
 
 fn simulate(args: &[&str]) -> serde_json::Value {
     let mut all = vec!["simulate"];
@@ -26,7 +26,7 @@ fn the_same_seed_gives_the_same_answer_on_any_thread_count() {
             .arg("--plugin-dir")
             .arg(plugin_dir())
             .arg("--config-dir")
-            .arg(root().join("config"))
+            .arg(crate::support::config_dir())
             .args([
                 "simulate",
                 "leadgen-insurance",

@@ -65,10 +65,27 @@ pub fn bare() -> Command {
     command
 }
 
-/// `headroom` with the real plugins and config.
+/// The shipped config files, copied once into a directory of the test
+/// run's own, so that a user's `config/<id>.calibrated.toml` (written by
+/// `headroom calibrate`, never committed) cannot change what the tests see.
+pub fn config_dir() -> PathBuf {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        for file in ["default.toml", "leadgen-insurance.toml", "hostel-complaints.toml"] {
+            std::fs::copy(root().join("config").join(file), dir.path().join(file))
+                .expect("config file");
+        }
+        dir
+    })
+    .path()
+    .to_path_buf()
+}
+
+/// `headroom` with the real plugins and the shipped config.
 pub fn headroom() -> Command {
     let mut command = bare();
-    command.arg("--plugin-dir").arg(plugin_dir()).arg("--config-dir").arg(root().join("config"));
+    command.arg("--plugin-dir").arg(plugin_dir()).arg("--config-dir").arg(config_dir());
     command
 }
 
