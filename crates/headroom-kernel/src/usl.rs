@@ -161,6 +161,12 @@ fn start(data: &[Measurement]) -> [f64; 3] {
 
 /// Fits the USL to `data` (at least 3 distinct concurrency levels).
 pub fn fit(data: &[Measurement]) -> Result<UslFit, KernelError> {
+    fit_within(data, 500)
+}
+
+/// [`fit`] with at most `max_iterations` Levenberg-Marquardt iterations; a
+/// fit stopped by that bound is an error, and its numbers are not returned.
+fn fit_within(data: &[Measurement], max_iterations: usize) -> Result<UslFit, KernelError> {
     for (i, m) in data.iter().enumerate() {
         if !m.concurrency.is_finite()
             || m.concurrency <= 0.0
@@ -187,7 +193,7 @@ pub fn fit(data: &[Measurement]) -> Result<UslFit, KernelError> {
     let mut problem = Problem {
         data,
         parameters: [parameter(0.0, Some(1.0)), parameter(0.0, None), parameter(0.0, None)],
-        config: MPConfig { max_iter: 500, ..MPConfig::new() },
+        config: MPConfig { max_iter: max_iterations, ..MPConfig::new() },
     };
     let mut p = start(data);
     let status = problem.mpfit(&mut p).map_err(|e| KernelError::FitFailed(format!("{e:?}")))?;
@@ -326,6 +332,16 @@ mod tests {
                 && within(fit.lambda, truth.2, 1e-6)
         );
         assert!(fit.r_squared > 0.999_999);
+    }
+
+    #[test]
+    fn a_fit_that_does_not_converge_is_an_error_without_numbers() {
+        // One iteration cannot reach the SPEC SDM91 optimum from the start point.
+        let result = fit_within(&measurements(&SPECSDM91), 1);
+        assert!(
+            matches!(result, Err(KernelError::FitFailed(ref m)) if m.contains("MaxIter")),
+            "{result:?}"
+        );
     }
 
     #[test]
