@@ -339,7 +339,7 @@ mod tests {
         // One iteration cannot reach the SPEC SDM91 optimum from the start point.
         let result = fit_within(&measurements(&SPECSDM91), 1);
         assert!(
-            matches!(result, Err(KernelError::FitFailed(ref m)) if m.contains("MaxIter")),
+            matches!(result, Err(KernelError::FitFailed(ref m)) if m.contains("maximum number of iterations")),
             "{result:?}"
         );
     }
