@@ -304,6 +304,12 @@ pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
         let _ = writeln!(out, " {} |", dollars(milestone.monthly_cost));
     }
     let _ = writeln!(out, "\nEach cell: units x instance (utilisation of the bottleneck).\n");
+    let chart = if plan.monthly.is_empty() {
+        "Utilisation of each tier as planned"
+    } else {
+        "Utilisation of today's deployment by month"
+    };
+    let _ = writeln!(out, "![{chart}]({}.svg)\n", plan.profile.id);
     let _ = writeln!(out, "## Tier arithmetic\n");
     for milestone in &plan.milestones {
         let _ = writeln!(out, "### {}\n", milestone.name);
@@ -390,11 +396,6 @@ pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
                 percent(entry.utilisation)
             );
         }
-        let _ = writeln!(
-            out,
-            "\n![Utilisation of today's deployment by month]({}.svg)\n",
-            plan.profile.id
-        );
     }
     if let Some(audit) = audit {
         out.push_str(&audit_markdown(audit));
