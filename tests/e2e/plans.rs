@@ -135,6 +135,10 @@ fn report_writes_every_file_whole() {
         .filter(|e| e.path().extension().is_some_and(|x| x == "tmp"))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    // The lead-gen profile has [uncertainty]: its Monte Carlo chart is written too.
+    let chart = std::fs::read_to_string(dir.join("leadgen-insurance.simulation.svg")).unwrap();
+    assert!(chart.contains("any tier") && chart.trim_end().ends_with("</svg>"));
+    assert!(!dir.join("hostel-complaints.simulation.svg").exists());
     let markdown = std::fs::read_to_string(dir.join("leadgen-insurance.md")).unwrap();
     insta::assert_snapshot!("leadgen_report_md", markdown);
     let markdown = std::fs::read_to_string(dir.join("hostel-complaints.md")).unwrap();

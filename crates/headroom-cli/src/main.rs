@@ -555,6 +555,13 @@ fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
             let simulation = headroom::simulate::simulate(profile, &layered, None, None, None)?;
             markdown.push('\n');
             markdown.push_str(&render::simulation_markdown(&simulation));
+            if !simulation.breach.is_empty() {
+                markdown.push_str(&format!("\n![Probability that today's deployment has broken its headroom]({id}.simulation.svg)\n"));
+                files.push((
+                    dir.join(format!("{id}.simulation.svg")),
+                    render::simulation_svg(&simulation),
+                ));
+            }
         }
         files.push((dir.join(format!("{id}.md")), markdown));
         files.push((dir.join(format!("{id}.json")), render::plan(&plan, Format::Json)?));
