@@ -146,21 +146,20 @@ fn usl_reads_every_known_format() {
     insta::assert_json_snapshot!("usl_locust", json(&locust.to_string()));
     let jmeter = calc(&["usl", &fixture("jmeter.jtl")]);
     assert_eq!(jmeter["points"], 3);
+    // Real k6 runs (record-k6.sh): one summary export a VU level.
     let k6 = calc(&[
         "usl",
-        &fixture("k6-summary-10.json"),
-        &fixture("k6-summary-20.json"),
-        &fixture("k6-summary-40.json"),
+        &fixture("k6-summary-1.json"),
+        &fixture("k6-summary-4.json"),
+        &fixture("k6-summary-16.json"),
     ]);
     assert_eq!(k6["points"], 3);
+    // The k6 JSON-lines stream steps 1, 2 and 4 VUs; one VU with 50 ms of
+    // think time and ~12 ms of service makes about 16 requests a second.
     let stream = calc(&["usl", &fixture("k6-stream.json")]);
     assert_eq!(stream["points"], 3);
-    // The k6 stream has 20, 38 and 70 requests a second at 1, 2 and 4 VUs:
-    // a fit through them predicts close to them.
-    assert!(
-        stream["lambda"].as_f64().unwrap() > 18.0 && stream["lambda"].as_f64().unwrap() < 22.0,
-        "{stream}"
-    );
+    let lambda = stream["lambda"].as_f64().unwrap();
+    assert!(lambda > 12.0 && lambda < 20.0, "{stream}");
 }
 
 fn usl_error(contents: &str, name: &str) -> String {
