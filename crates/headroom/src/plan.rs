@@ -719,8 +719,8 @@ pub fn plan_config(
 }
 
 /// [`plan_config`] without what only reports show (a latency target's
-/// utilisation ceiling and quantile at plan): units, costs and runway are
-/// the same. The Monte Carlo plans each draw with it.
+/// utilisation ceiling and quantile at plan, triggers, advice, assumptions,
+/// calibrations): units, costs and runway are the same. The Monte Carlo plans each draw with it.
 pub fn plan_units_and_costs(
     profile: &LoadedProfile,
     config: &ProfileConfig,
@@ -829,7 +829,9 @@ fn plan_detailed(
             monthly_cost: tiers.iter().map(|t| t.monthly_cost).sum(),
         })
         .collect::<Vec<_>>();
-    let triggers = triggers(config, &milestone_plans, &monthly);
+    // Triggers, advice and assumptions are for reports; a Monte Carlo draw
+    // (`detailed` false) needs units, costs and runway only.
+    let triggers = if detailed { triggers(config, &milestone_plans, &monthly) } else { Vec::new() };
     Ok(Plan {
         schema_version: crate::SCHEMA_VERSION,
         profile: ProfileRef::of(profile),
@@ -844,6 +846,7 @@ fn plan_detailed(
         advice: config
             .advice
             .iter()
+            .filter(|_| detailed)
             .map(|a| AdviceEntry {
                 horizon: a.horizon.clone(),
                 suitable_for: a.suitable_for.clone(),
@@ -852,8 +855,8 @@ fn plan_detailed(
                 items: a.items.clone(),
             })
             .collect(),
-        assumptions: config.assumptions.clone(),
-        calibrations: config.calibrations.clone(),
+        assumptions: if detailed { config.assumptions.clone() } else { BTreeMap::new() },
+        calibrations: if detailed { config.calibrations.clone() } else { BTreeMap::new() },
     })
 }
 
