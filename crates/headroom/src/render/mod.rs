@@ -1,0 +1,209 @@
+//! Renderers: a plan, an audit or a simulation as a terminal table,
+//! Markdown, JSON, CSV or SVG, and the arithmetic of one tier for
+//! `headroom explain`.
+//!
+//! Renderers take finished data and return text; they compute nothing the
+//! plan, the audit or the simulation does not already hold. `text` holds the
+//! terminal forms, `markdown` the report, `svg` the charts; this module the
+//! formats' entry points and the small helpers they share.
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+
+use crate::audit::Audit;
+use crate::plan::{Plan, TierPlan};
+use crate::Error;
+
+mod markdown;
+mod svg;
+mod text;
+
+pub use markdown::{plan_markdown, simulation_markdown};
+pub use svg::{runway_svg, simulation_svg};
+pub use text::{explain, explain_bands, simulation, summary};
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A table for the terminal.
+    Table,
+    /// Markdown.
+    Markdown,
+    /// JSON (schema in `schemas/`).
+    Json,
+    /// CSV, one row per milestone and tier (plan) or per cell (audit).
+    Csv,
+}
+
+pub(super) fn percent(fraction: f64) -> String {
+    if fraction.is_finite() {
+        format!("{:.1}%", fraction * 100.0)
+    } else {
+        "∞".to_string()
+    }
+}
+
+/// A dollar amount with thousands separators, no cents.
+pub fn dollars(value: f64) -> String {
+    let whole = value.round() as i64;
+    let digits = whole.abs().to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{}${grouped}", if whole < 0 { "-" } else { "" })
+}
+
+pub(super) fn number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+pub(super) fn month(month: Option<u32>, horizon: u32) -> String {
+    match month {
+        Some(m) => format!("month {m}"),
+        None => format!("beyond month {horizon}"),
+    }
+}
+
+pub(super) fn instance_cell(tier: &TierPlan) -> String {
+    if tier.beyond_ladder {
+        format!("{} (sharded)", tier.instance)
+    } else {
+        tier.instance.clone()
+    }
+}
+
+/// Greedy word wrap, so long explanations stay readable in a terminal.
+pub(super) fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines.join("\n")
+}
+
+pub(super) fn table() -> Table {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table
+}
+
+/// A plan in `format`.
+pub fn plan(plan: &Plan, format: Format) -> Result<String, Error> {
+    Ok(match format {
+        Format::Table => text::plan_table(plan),
+        Format::Markdown => markdown::plan_markdown(plan, None),
+        Format::Json => json(plan),
+        Format::Csv => plan_csv(plan),
+    })
+}
+
+/// An audit in `format`.
+pub fn audit(audit: &Audit, format: Format) -> Result<String, Error> {
+    Ok(match format {
+        Format::Table => text::audit_table(audit),
+        Format::Markdown => markdown::audit_markdown(audit),
+        Format::Json => json(audit),
+        Format::Csv => audit_csv(audit),
+    })
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    // Plain data of our own types: serialising cannot fail.
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+pub(super) fn headline(plan: &Plan) -> String {
+    format!(
+        "{} {}: {} (headroom {}{})",
+        plan.profile.id,
+        plan.profile.version,
+        plan.profile.source,
+        percent(plan.headroom),
+        plan.growth_curve
+            .as_ref()
+            .map(|c| format!(", {c} growth over {} months", plan.horizon_months))
+            .unwrap_or_default()
+    )
+}
+
+pub(super) fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(header);
+    for row in rows {
+        let _ = writer.write_record(&row);
+    }
+    // Writing to memory cannot fail.
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn plan_csv(plan: &Plan) -> String {
+    let header = [
+        "profile",
+        "milestone",
+        "month",
+        "tier",
+        "units",
+        "instance",
+        "bottleneck",
+        "utilisation",
+        "monthly_cost",
+    ];
+    let rows = plan.milestones.iter().flat_map(|milestone| {
+        milestone.tiers.iter().map(move |tier| {
+            vec![
+                plan.profile.id.clone(),
+                milestone.name.clone(),
+                milestone.month.map(|m| m.to_string()).unwrap_or_default(),
+                tier.tier.clone(),
+                tier.units.to_string(),
+                tier.instance.clone(),
+                tier.bottleneck.clone(),
+                format!("{:.4}", tier.utilisation),
+                format!("{:.2}", tier.monthly_cost),
+            ]
+        })
+    });
+    csv_text(&header, rows)
+}
+
+/// The columns of an audit, in every format.
+pub(super) const AUDIT_COLUMNS: [&str; 8] =
+    ["milestone", "tier", "column", "published", "computed", "delta", "verdict", "explanation"];
+
+fn audit_csv(audit: &Audit) -> String {
+    let mut header = vec!["profile"];
+    header.extend(AUDIT_COLUMNS);
+    let rows = audit.rows.iter().map(|row| {
+        vec![
+            audit.profile.id.clone(),
+            row.milestone.clone(),
+            row.tier.clone(),
+            row.column.clone(),
+            row.published.clone(),
+            row.computed.clone(),
+            row.delta.map(|d| d.to_string()).unwrap_or_default(),
+            row.verdict.clone(),
+            row.explanation.clone(),
+        ]
+    });
+    csv_text(&header, rows)
+}

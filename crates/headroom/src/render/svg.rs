@@ -1,0 +1,186 @@
+//! Charts as SVG, drawn by hand: a person would rather look than read.
+
+use std::fmt::Write as _;
+
+use super::*;
+
+const PALETTE: &[&str] = &["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// A line chart over months 0..n: one polyline a series (values as
+/// fractions, drawn as percentages up to `y_max`), an optional dashed
+/// reference line, a legend on the right.
+fn line_chart(
+    title: &str,
+    series: &[(String, Vec<f64>)],
+    y_max: f64,
+    reference: Option<(f64, String)>,
+    wide_first: bool,
+) -> String {
+    let (width, height) = (720.0, 360.0);
+    let (left, right, top, bottom) = (60.0, 150.0, 40.0, 50.0);
+    let plot_w = width - left - right;
+    let plot_h = height - top - bottom;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+    );
+    let _ = writeln!(svg, "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}</text>", escape(title));
+    let points = series.iter().map(|(_, v)| v.len()).max().unwrap_or(0);
+    let months = points.saturating_sub(1).max(1) as f64;
+    let x = |m: f64| left + m / months * plot_w;
+    let y = |u: f64| top + plot_h - (u.min(y_max) / y_max) * plot_h;
+    for tick in 0..=4 {
+        let u = y_max * f64::from(tick) / 4.0;
+        let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{:.0}%</text>", left + plot_w, y(u), y(u), left - 6.0, y(u) + 4.0, u * 100.0);
+    }
+    for m in 0..points {
+        let _ = writeln!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{m}</text>",
+            x(m as f64),
+            top + plot_h + 16.0
+        );
+    }
+    let _ = writeln!(
+        svg,
+        "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">month</text>",
+        left + plot_w / 2.0,
+        height - 10.0
+    );
+    if let Some((value, label)) = reference {
+        let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"black\" stroke-dasharray=\"6 4\"/><text x=\"{}\" y=\"{:.1}\">{}</text>", left + plot_w, y(value), y(value), left + plot_w + 6.0, y(value) + 4.0, escape(&label));
+    }
+    for (index, (name, values)) in series.iter().enumerate() {
+        let colour = PALETTE[index % PALETTE.len()];
+        let line: Vec<String> = values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_finite())
+            .map(|(m, v)| format!("{:.1},{:.1}", x(m as f64), y(*v)))
+            .collect();
+        // With `wide_first`, the first series (a total) is a wide band under the others.
+        let stroke = if index == 0 && wide_first { 6 } else { 2 };
+        let _ = writeln!(
+            svg,
+            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"{stroke}\" points=\"{}\"/>",
+            line.join(" ")
+        );
+        let ly = top + 60.0 + index as f64 * 18.0;
+        let _ = writeln!(svg, "<rect x=\"{}\" y=\"{ly:.1}\" width=\"12\" height=\"3\" fill=\"{colour}\"/><text x=\"{}\" y=\"{:.1}\">{}</text>", left + plot_w + 6.0, left + plot_w + 22.0, ly + 5.0, escape(name));
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// An SVG chart of a simulation: the probability, month by month, that
+/// today's deployment has broken its headroom, per tier and for any tier.
+pub fn simulation_svg(sim: &crate::simulate::Simulation) -> String {
+    let mut series = vec![(
+        "any tier".to_string(),
+        sim.breach.iter().map(|m| m.probability).collect::<Vec<_>>(),
+    )];
+    if let Some(first) = sim.breach.first() {
+        for tier in first.by_tier.keys() {
+            series.push((tier.clone(), sim.breach.iter().map(|m| m.by_tier[tier]).collect()));
+        }
+    }
+    line_chart(
+        &format!(
+            "{}: P(today's deployment has broken its headroom), {} draws",
+            sim.profile.id, sim.draws
+        ),
+        &series,
+        1.0,
+        None,
+        true,
+    )
+}
+
+/// An SVG chart: with a growth curve, the utilisation today's deployment
+/// would run at, month by month, per tier, against the headroom line (where
+/// a line crosses it is that tier's runway); without one, the units each
+/// milestone needs per tier.
+pub fn runway_svg(plan: &Plan) -> String {
+    let (width, height) = (720.0, 360.0);
+    let (left, right, top, bottom) = (60.0, 150.0, 40.0, 50.0);
+    let plot_w = width - left - right;
+    let plot_h = height - top - bottom;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+    );
+    let tiers: Vec<String> = plan
+        .milestones
+        .first()
+        .map(|m| m.tiers.iter().map(|t| t.tier.clone()).collect())
+        .unwrap_or_default();
+    if !plan.monthly.is_empty() {
+        let series: Vec<(String, Vec<f64>)> = tiers
+            .iter()
+            .map(|tier| {
+                let values = plan
+                    .monthly
+                    .iter()
+                    .map(|m| {
+                        m.tiers
+                            .iter()
+                            .find(|t| &t.tier == tier)
+                            .and_then(|t| t.current_utilisation)
+                            .unwrap_or(f64::NAN)
+                    })
+                    .collect();
+                (tier.clone(), values)
+            })
+            .filter(|(_, v): &(String, Vec<f64>)| v.iter().any(|x| x.is_finite()))
+            .collect();
+        let peak = series
+            .iter()
+            .flat_map(|(_, v)| v.iter().copied())
+            .filter(|x| x.is_finite())
+            .fold(1.0_f64, f64::max);
+        let line = 1.0 - plan.headroom;
+        return line_chart(
+            &format!("{}: utilisation of today's deployment as demand grows", plan.profile.id),
+            &series,
+            (peak * 1.1).min(10.0),
+            Some((line, format!("headroom line {:.0}%", line * 100.0))),
+            false,
+        );
+    } else {
+        let _ = writeln!(svg, "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}: utilisation of each tier as planned, units above each bar</text>", escape(&plan.profile.id));
+        let groups = plan.milestones.len().max(1) as f64;
+        let group_w = plot_w / groups;
+        let bar_w = group_w * 0.8 / tiers.len().max(1) as f64;
+        let y = |u: f64| top + plot_h - u.min(1.0) * plot_h;
+        for tick in 0..=4 {
+            let u = f64::from(tick) / 4.0;
+            let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{:.0}%</text>", left + plot_w, y(u), y(u), left - 6.0, y(u) + 4.0, u * 100.0);
+        }
+        for (g, milestone) in plan.milestones.iter().enumerate() {
+            for (i, tier) in milestone.tiers.iter().enumerate() {
+                let colour = PALETTE[i % PALETTE.len()];
+                let bx = left + g as f64 * group_w + group_w * 0.1 + i as f64 * bar_w;
+                let by = y(tier.utilisation);
+                let _ = writeln!(svg, "<rect x=\"{bx:.1}\" y=\"{by:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"9\">{}</text>", bar_w * 0.9, top + plot_h - by, bx + bar_w * 0.45, by - 3.0, tier.units);
+            }
+            let _ = writeln!(
+                svg,
+                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\">{}</text>",
+                left + (g as f64 + 0.5) * group_w,
+                top + plot_h + 16.0,
+                escape(&milestone.name)
+            );
+        }
+        for (i, tier) in tiers.iter().enumerate() {
+            let colour = PALETTE[i % PALETTE.len()];
+            let ly = top + 120.0 + i as f64 * 18.0;
+            let _ = writeln!(svg, "<rect x=\"{}\" y=\"{ly:.1}\" width=\"12\" height=\"12\" fill=\"{colour}\"/><text x=\"{}\" y=\"{:.1}\">{}</text>", left + plot_w + 6.0, left + plot_w + 22.0, ly + 10.0, escape(tier));
+        }
+        let line = 1.0 - plan.headroom;
+        let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"black\" stroke-dasharray=\"6 4\"/><text x=\"{}\" y=\"{:.1}\">headroom line {:.0}%</text>", left + plot_w, y(line), y(line), left + plot_w + 6.0, y(line) + 4.0, line * 100.0);
+    }
+    svg.push_str("</svg>\n");
+    svg
+}

@@ -1,0 +1,359 @@
+//! The terminal forms: plan and audit tables, explain, summary, simulation.
+
+use std::fmt::Write as _;
+
+use comfy_table::{Cell, CellAlignment};
+
+use super::*;
+
+pub(super) fn plan_table(plan: &Plan) -> String {
+    let mut out = headline(plan);
+    out.push('\n');
+    let mut t = table();
+    t.set_header([
+        "milestone",
+        "drivers",
+        "tier",
+        "units",
+        "instance",
+        "bottleneck",
+        "utilisation",
+        "monthly cost",
+    ]);
+    for milestone in &plan.milestones {
+        let drivers: Vec<String> =
+            milestone.drivers.iter().map(|(k, v)| format!("{k} {}", number(*v))).collect();
+        for (i, tier) in milestone.tiers.iter().enumerate() {
+            t.add_row(vec![
+                Cell::new(if i == 0 { milestone.name.as_str() } else { "" }),
+                Cell::new(if i == 0 { drivers.join(", ") } else { String::new() }),
+                Cell::new(&tier.tier),
+                Cell::new(tier.units).set_alignment(CellAlignment::Right),
+                Cell::new(instance_cell(tier)),
+                Cell::new(&tier.bottleneck),
+                Cell::new(percent(tier.utilisation)).set_alignment(CellAlignment::Right),
+                Cell::new(dollars(tier.monthly_cost)).set_alignment(CellAlignment::Right),
+            ]);
+        }
+        t.add_row(vec![
+            Cell::new(""),
+            Cell::new(""),
+            Cell::new("total"),
+            Cell::new(""),
+            Cell::new(""),
+            Cell::new(""),
+            Cell::new(""),
+            Cell::new(dollars(milestone.monthly_cost)).set_alignment(CellAlignment::Right),
+        ]);
+    }
+    out.push_str(&t.to_string());
+    out.push('\n');
+    if !plan.runway.is_empty() {
+        let mut r = table();
+        r.set_header(["tier", "today", "breaks headroom", "on", "utilisation then"]);
+        for entry in &plan.runway {
+            r.add_row(vec![
+                entry.tier.clone(),
+                format!("{} x {}", entry.current_units, entry.current_instance),
+                month(entry.month, plan.horizon_months),
+                entry.dimension.clone(),
+                percent(entry.utilisation),
+            ]);
+        }
+        out.push_str("\nRunway of today's deployment\n");
+        out.push_str(&r.to_string());
+        out.push('\n');
+    }
+    let findings: Vec<_> = plan.triggers.iter().filter(|t| t.kind != "monitor").collect();
+    if !findings.is_empty() {
+        out.push_str("\nTriggers\n");
+        for finding in findings {
+            let fires = finding
+                .fires_month
+                .map(|m| format!(" Today's deployment crosses it at month {m}."))
+                .unwrap_or_default();
+            let _ = writeln!(out, "- {}: {}.{fires}", finding.name, finding.note);
+        }
+    }
+    out
+}
+
+pub(super) fn audit_table(audit: &Audit) -> String {
+    if audit.rows.is_empty() {
+        return format!(
+            "audit of {}: the configuration has no published plan; add `[[published]]` cells to audit one\n",
+            audit.profile.id
+        );
+    }
+    let mut out = format!(
+        "audit of {} {}: published plan against the computed plan\n",
+        audit.profile.id, audit.profile.version
+    );
+    let mut t = table();
+    t.set_header(AUDIT_COLUMNS);
+    for row in &audit.rows {
+        t.add_row(vec![
+            row.milestone.clone(),
+            row.tier.clone(),
+            row.column.clone(),
+            row.published.clone(),
+            row.computed.clone(),
+            row.delta.map(number).unwrap_or_default(),
+            row.verdict.clone(),
+            wrap(&row.explanation, 72),
+        ]);
+    }
+    out.push_str(&t.to_string());
+    out.push('\n');
+    out
+}
+
+/// The arithmetic of one tier at every milestone, to check by hand.
+pub fn explain(plan: &Plan, tier_key: &str) -> Result<String, Error> {
+    let known: Vec<String> = plan
+        .milestones
+        .first()
+        .map(|m| m.tiers.iter().map(|t| t.tier.clone()).collect())
+        .unwrap_or_default();
+    if !known.iter().any(|k| k == tier_key) {
+        return Err(Error::Config {
+            profile: plan.profile.id.clone(),
+            message: format!("unknown tier `{tier_key}`; tiers: {}", known.join(", ")),
+        });
+    }
+    let h = plan.headroom;
+    let mut out = format!("{}\ntier `{tier_key}`: units = ceil(load / (capacity per unit x (1 - headroom))) on every dimension; the largest wins\n", headline(plan));
+    for milestone in &plan.milestones {
+        let Some(tier) = milestone.tiers.iter().find(|t| t.tier == tier_key) else { continue };
+        let drivers: Vec<String> =
+            milestone.drivers.iter().map(|(k, v)| format!("{k} = {}", number(*v))).collect();
+        let _ = writeln!(out, "\n{} ({})", milestone.name, drivers.join(", "));
+        for d in &tier.dimensions {
+            let mut sources = Vec::new();
+            if d.from_drivers > 0.0 || d.fan_in.is_empty() {
+                sources.push(format!("{:.3} from drivers", d.from_drivers));
+            }
+            for f in &d.fan_in {
+                sources.push(format!(
+                    "{} {} units x {} = {}",
+                    f.tier,
+                    f.units,
+                    number(f.per_unit),
+                    number(f64::from(f.units) * f.per_unit)
+                ));
+            }
+            let _ =
+                writeln!(out, "  {}: load {:.3} ({})", d.dimension, d.load, sources.join(" + "));
+            let _ = writeln!(
+                out,
+                "    usable per unit = {} x (1 - {h}) = {:.3}; units needed = ceil({:.3} / {:.3}) = {}; utilisation at {} units = {:.3} / ({} x {}) = {}",
+                number(d.capacity_per_unit),
+                d.usable_per_unit,
+                d.load,
+                d.usable_per_unit,
+                d.units_needed,
+                tier.units,
+                d.load,
+                tier.units,
+                number(d.capacity_per_unit),
+                percent(d.utilisation)
+            );
+        }
+        for step in &tier.ladder_steps {
+            let _ = writeln!(
+                out,
+                "  ladder: {} needs {} instance(s)",
+                step.instance, step.units_needed
+            );
+        }
+        for (metric, value) in &tier.metrics {
+            let _ = writeln!(out, "  metric {metric} = {value:.3} (no capacity limits it)");
+        }
+        if let Some(usl) = &tier.scalability {
+            let _ = writeln!(
+                out,
+                "  scalability (USL across units, from {}): {}",
+                usl.source, usl.note
+            );
+        }
+        if let Some(l) = &tier.latency {
+            let _ = writeln!(
+                out,
+                "  latency target {}: p{} <= {} s as M/M/c (Erlang C) with λ = {:.3}/s, S = {} s, {} workers a unit: {} unit(s) needed; at {} units p{} = {}; {}",
+                l.name,
+                l.quantile * 100.0,
+                l.seconds,
+                l.arrival_rate,
+                l.service_time,
+                l.workers_per_unit,
+                l.units_needed.map(|u| u.to_string()).unwrap_or_else(|| "no count".into()),
+                tier.units,
+                l.quantile * 100.0,
+                l.quantile_at_plan.map(|q| format!("{q:.4} s")).unwrap_or_else(|| "unbounded".into()),
+                l.note
+            );
+            let _ = writeln!(out, "  sized by {}", tier.sized_by);
+        }
+        let _ = writeln!(
+            out,
+            "  bottleneck {}: {} needed by load; max with min {} → {}, + N+{} → {}, rounded to {} zone(s) → {} units of {}",
+            tier.bottleneck,
+            tier.needed_by_load,
+            tier.min_units,
+            tier.needed_by_load.max(tier.min_units),
+            tier.redundancy,
+            tier.needed_by_load.max(tier.min_units) + tier.redundancy,
+            tier.zones,
+            tier.units,
+            instance_cell(tier)
+        );
+        let _ = writeln!(
+            out,
+            "  cost = {} units x ${}/h x 730 h = {}",
+            tier.units,
+            tier.hourly_price,
+            dollars(tier.monthly_cost)
+        );
+    }
+    Ok(out)
+}
+
+/// A few lines per profile for `cargo xtask report`'s one-screen summary.
+pub fn summary(plan: &Plan, audit: &Audit) -> String {
+    let mut out = format!("{} ({}):\n", plan.profile.id, plan.profile.source);
+    for milestone in &plan.milestones {
+        let tiers: Vec<String> = milestone
+            .tiers
+            .iter()
+            .map(|t| {
+                if t.ladder_steps.is_empty() {
+                    format!("{} {}", t.tier, t.units)
+                } else {
+                    format!("{} {}x{}", t.tier, t.units, t.instance)
+                }
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {:<22} {}  {}/month",
+            milestone.name,
+            tiers.join(", "),
+            dollars(milestone.monthly_cost)
+        );
+    }
+    if !plan.runway.is_empty() {
+        let runway: Vec<String> = plan
+            .runway
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r.tier,
+                    r.month
+                        .map(|m| format!("month {m}"))
+                        .unwrap_or_else(|| "beyond horizon".into())
+                )
+            })
+            .collect();
+        let _ = writeln!(out, "  runway of today's deployment: {}", runway.join(", "));
+    }
+    let count = |verdict: &str| audit.rows.iter().filter(|r| r.verdict == verdict).count();
+    let _ = writeln!(
+        out,
+        "  audit: {} cells: {} match, {} within range, {} over-provisioned, {} under-provisioned",
+        audit.rows.len(),
+        count("match"),
+        count("within-range"),
+        count("over-provisioned"),
+        count("under-provisioned")
+    );
+    out
+}
+
+/// A Monte Carlo simulation as tables.
+pub fn simulation(sim: &crate::simulate::Simulation) -> String {
+    let mut out = format!(
+        "{} {}: Monte Carlo of {} draws, seed {}, over {} uncertain input(s)\n",
+        sim.profile.id,
+        sim.profile.version,
+        sim.draws,
+        sim.seed,
+        sim.inputs.len()
+    );
+    for (key, distribution) in &sim.inputs {
+        let _ =
+            writeln!(out, "  {key}: {}", serde_json::to_string(distribution).unwrap_or_default());
+    }
+    let mut t = table();
+    t.set_header(["milestone", "tier", "units P50", "P90", "P99", "cost P50", "P90", "P99"]);
+    for m in &sim.milestones {
+        for (i, tier) in m.tiers.iter().enumerate() {
+            t.add_row(vec![
+                if i == 0 { m.name.clone() } else { String::new() },
+                tier.tier.clone(),
+                number(tier.units.p50),
+                number(tier.units.p90),
+                number(tier.units.p99),
+                dollars(tier.monthly_cost.p50),
+                dollars(tier.monthly_cost.p90),
+                dollars(tier.monthly_cost.p99),
+            ]);
+        }
+        t.add_row(vec![
+            String::new(),
+            "total".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            dollars(m.monthly_cost.p50),
+            dollars(m.monthly_cost.p90),
+            dollars(m.monthly_cost.p99),
+        ]);
+    }
+    out.push_str(&t.to_string());
+    out.push('\n');
+    if !sim.breach.is_empty() {
+        let tiers: Vec<&String> = sim.breach[0].by_tier.keys().collect();
+        let mut b = table();
+        let mut header = vec!["month".to_string(), "P(today's deployment broken)".to_string()];
+        header.extend(tiers.iter().map(|t| t.to_string()));
+        b.set_header(header);
+        for month in &sim.breach {
+            let mut row = vec![month.month.to_string(), percent(month.probability)];
+            row.extend(tiers.iter().map(|t| percent(month.by_tier[*t])));
+            b.add_row(row);
+        }
+        out.push_str(
+            "\nProbability that today's deployment has broken its headroom by each month\n",
+        );
+        out.push_str(&b.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// The uncertainty bands of one tier, for `headroom explain`.
+pub fn explain_bands(sim: &crate::simulate::Simulation, tier_key: &str) -> String {
+    let mut out = format!(
+        "\nuncertainty of `{tier_key}` (Monte Carlo, {} draws, seed {}; inputs: {}):\n",
+        sim.draws,
+        sim.seed,
+        sim.inputs.keys().cloned().collect::<Vec<_>>().join(", ")
+    );
+    for m in &sim.milestones {
+        if let Some(tier) = m.tiers.iter().find(|t| t.tier == tier_key) {
+            let _ = writeln!(
+                out,
+                "  {}: units P50 {} / P90 {} / P99 {}; cost P50 {} / P90 {} / P99 {}",
+                m.name,
+                number(tier.units.p50),
+                number(tier.units.p90),
+                number(tier.units.p99),
+                dollars(tier.monthly_cost.p50),
+                dollars(tier.monthly_cost.p90),
+                dollars(tier.monthly_cost.p99)
+            );
+        }
+    }
+    out
+}
