@@ -164,7 +164,7 @@ fn explain_shows_the_arithmetic() {
     assert!(text.contains("units needed = ceil(5000.000 / 200.000) = 25"), "{text}");
     // The profile has [uncertainty]: explain ends with the tier's bands.
     assert!(text.contains("uncertainty of `api` (Monte Carlo, 2000 draws, seed 42"), "{text}");
-    assert!(text.contains("12 Months: units P50 "), "{text}");
+    assert!(text.contains("12 Months: units (P50 / P90 / P99) "), "{text}");
     let postgres = ok(&["explain", "leadgen-insurance", "postgres"]);
     assert!(postgres.contains("api 50 units x 20 = 1000 + data 6 units x 20 = 120"), "{postgres}");
     assert!(postgres.contains("ladder: db.r6i.2xlarge needs 1 instance(s)"), "{postgres}");

@@ -257,25 +257,14 @@ pub fn simulation_markdown(sim: &crate::simulate::Simulation) -> String {
         for tier in &m.tiers {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} / {} / {} | {} / {} / {} |",
+                "| {} | {} | {} | {} |",
                 m.name,
                 tier.tier,
-                number(tier.units.p50),
-                number(tier.units.p90),
-                number(tier.units.p99),
-                dollars(tier.monthly_cost.p50),
-                dollars(tier.monthly_cost.p90),
-                dollars(tier.monthly_cost.p99)
+                band(&tier.units, number),
+                band(&tier.monthly_cost, dollars)
             );
         }
-        let _ = writeln!(
-            out,
-            "| {} | total | | {} / {} / {} |",
-            m.name,
-            dollars(m.monthly_cost.p50),
-            dollars(m.monthly_cost.p90),
-            dollars(m.monthly_cost.p99)
-        );
+        let _ = writeln!(out, "| {} | total | | {} |", m.name, band(&m.monthly_cost, dollars));
     }
     if !sim.breach.is_empty() {
         out.push_str("\nProbability that today's deployment has broken its headroom by each month:\n\n| month | any tier |");

@@ -64,6 +64,11 @@ pub(super) fn number(value: f64) -> String {
     }
 }
 
+/// P50 / P90 / P99 of a simulated quantity, each shown with `show`.
+pub(super) fn band(q: &crate::simulate::Quantiles, show: fn(f64) -> String) -> String {
+    format!("{} / {} / {}", show(q.p50), show(q.p90), show(q.p99))
+}
+
 pub(super) fn month(month: Option<u32>, horizon: u32) -> String {
     match month {
         Some(m) => format!("month {m}"),

@@ -344,14 +344,10 @@ pub fn explain_bands(sim: &crate::simulate::Simulation, tier_key: &str) -> Strin
         if let Some(tier) = m.tiers.iter().find(|t| t.tier == tier_key) {
             let _ = writeln!(
                 out,
-                "  {}: units P50 {} / P90 {} / P99 {}; cost P50 {} / P90 {} / P99 {}",
+                "  {}: units (P50 / P90 / P99) {}; cost {}",
                 m.name,
-                number(tier.units.p50),
-                number(tier.units.p90),
-                number(tier.units.p99),
-                dollars(tier.monthly_cost.p50),
-                dollars(tier.monthly_cost.p90),
-                dollars(tier.monthly_cost.p99)
+                band(&tier.units, number),
+                band(&tier.monthly_cost, dollars)
             );
         }
     }
