@@ -269,6 +269,14 @@ fn calibrate_across_units_replaces_linear_scaling() {
     let three = &plan["milestones"][1]["tiers"][0];
     assert_eq!(three["scalability"]["beyond_peak"], false);
     assert!(three["units"].as_u64().unwrap() > 10, "{three}");
+    // Today's 4 replicas are also counted at their USL capacity, as the
+    // runway counts them: month 0 has 500 users on 250 each, so utilisation
+    // is 500 / (250 x 4 / (1 + 3σ + 12κ)), not the linear 500 / 1000.
+    let (sigma, kappa) = (usl["sigma"].as_f64().unwrap(), usl["kappa"].as_f64().unwrap());
+    let expected = 500.0 / (250.0 * 4.0 / (1.0 + 3.0 * sigma + 12.0 * kappa));
+    let today = plan["monthly"][0]["tiers"][0]["current_utilisation"].as_f64().unwrap();
+    // (the JSON is rounded to 6 decimals for snapshots)
+    assert!((today - expected).abs() < 1e-5, "{today} vs {expected}");
     let explain = run(&["explain", "leadgen-insurance", "api"]);
     assert!(explain.contains("scalability (USL across units"), "{explain}");
 }

@@ -149,19 +149,20 @@ pub fn size_horizontal(
 
 /// Utilisation of each dimension when `units` units share the load.
 pub fn utilisation(loads: &[f64], capacities: &[f64], units: u32) -> Vec<f64> {
+    utilisation_at(loads, capacities, f64::from(units))
+}
+
+/// Utilisation of each dimension on `worth` units' worth of capacity (the
+/// unit count when units add up linearly, their USL capacity otherwise):
+/// `load / (capacity x worth)`, infinite for a load on no capacity.
+pub fn utilisation_at(loads: &[f64], capacities: &[f64], worth: f64) -> Vec<f64> {
     loads
         .iter()
         .zip(capacities)
-        .map(|(&load, &capacity)| {
-            if units == 0 {
-                if load > 0.0 {
-                    f64::INFINITY
-                } else {
-                    0.0
-                }
-            } else {
-                load / (capacity * f64::from(units))
-            }
+        .map(|(&load, &capacity)| match (worth > 0.0, load > 0.0) {
+            (true, _) => load / (capacity * worth),
+            (false, true) => f64::INFINITY,
+            (false, false) => 0.0,
         })
         .collect()
 }
@@ -283,22 +284,7 @@ pub fn size_with_scalability(
         }
     }
     let total = policy.apply(units);
-    let effective = relative_capacity(total, sigma, kappa);
-    let utilisation: Vec<f64> = loads
-        .iter()
-        .zip(capacities)
-        .map(|(&load, &capacity)| {
-            if total == 0 {
-                if load > 0.0 {
-                    f64::INFINITY
-                } else {
-                    0.0
-                }
-            } else {
-                load / (capacity * effective)
-            }
-        })
-        .collect();
+    let utilisation = utilisation_at(loads, capacities, relative_capacity(total, sigma, kappa));
     let sizing = UnitSizing {
         units: total,
         needed_by_load: units,

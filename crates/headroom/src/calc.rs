@@ -74,17 +74,18 @@ pub struct ErlangC {
 /// Answers an Erlang C question.
 pub fn erlang_c(question: &ErlangCQuestion) -> Result<ErlangC, Error> {
     let q = question;
-    let target = match (q.servers, q.target_p95, q.target_service_level) {
-        (Some(_), None, None) => None,
+    // Either evaluate a server count (target None) or find one (Some).
+    let (servers, target) = match (q.servers, q.target_p95, q.target_service_level) {
+        (Some(servers), None, None) => (servers, None),
         (None, Some(seconds), None) => {
-            Some(QueueTarget::ResponseQuantile { quantile: 0.95, seconds })
+            (0, Some(QueueTarget::ResponseQuantile { quantile: 0.95, seconds }))
         }
         (None, None, Some(fraction)) => {
             let seconds = q.wait_threshold.ok_or_else(|| Error::Calc {
                 model: "erlang-c".into(),
                 message: "--target-service-level needs --wait-threshold".into(),
             })?;
-            Some(QueueTarget::ServiceLevel { fraction, seconds })
+            (0, Some(QueueTarget::ServiceLevel { fraction, seconds }))
         }
         _ => {
             return Err(Error::Calc {
@@ -94,10 +95,9 @@ pub fn erlang_c(question: &ErlangCQuestion) -> Result<ErlangC, Error> {
             })
         }
     };
-    let queue = match (target, q.servers) {
-        (Some(target), _) => servers_for(q.arrival_rate, q.service_time, target),
-        (None, Some(servers)) => Queue::new(q.arrival_rate, q.service_time, servers),
-        (None, None) => unreachable!("matched above"),
+    let queue = match target {
+        Some(target) => servers_for(q.arrival_rate, q.service_time, target),
+        None => Queue::new(q.arrival_rate, q.service_time, servers),
     }
     .map_err(kernel("erlang-c"))?;
     Ok(ErlangC {

@@ -198,13 +198,13 @@ pub fn calibrate(
         usl.insert("kappa".into(), toml::Value::Float(fit.kappa));
         let source = format!("headroom calibrate of {}", request.file.display());
         usl.insert("source".into(), toml::Value::String(source));
-        set(&mut layer, &["tiers", request.tier, "scalability"], toml::Value::Table(usl));
+        set(&mut layer, &["tiers", request.tier], "scalability", toml::Value::Table(usl));
     } else {
-        let key = ["tiers", request.tier, "instances", &instance, "capacity", &dimension];
-        set(&mut layer, &key, toml::Value::Float(value));
+        let parents = ["tiers", request.tier, "instances", &instance, "capacity"];
+        set(&mut layer, &parents, &dimension, toml::Value::Float(value));
     }
     let record = toml::Value::try_from(&calibration).map_err(|e| fail(profile, e.to_string()))?;
-    set(&mut layer, &["calibrations", request.tier], record);
+    set(&mut layer, &["calibrations"], request.tier, record);
     let mut text = String::from(
         "# Written by `headroom calibrate`: capacities fitted from load tests, merged over\n# this profile's config. Rerun the command rather than editing by hand.\n",
     );
@@ -212,8 +212,8 @@ pub fn calibrate(
     Ok((calibration, path, text))
 }
 
-fn set(table: &mut toml::Table, path: &[&str], value: toml::Value) {
-    let (last, parents) = path.split_last().expect("a non-empty key path");
+/// Sets `last` under the tables `parents` (made where missing).
+fn set(table: &mut toml::Table, parents: &[&str], last: &str, value: toml::Value) {
     let mut current = table;
     for key in parents {
         let entry = current
@@ -222,7 +222,8 @@ fn set(table: &mut toml::Table, path: &[&str], value: toml::Value) {
         if !entry.is_table() {
             *entry = toml::Value::Table(toml::Table::new());
         }
-        current = entry.as_table_mut().expect("just made a table");
+        let toml::Value::Table(next) = entry else { return };
+        current = next;
     }
     current.insert(last.to_string(), value);
 }

@@ -433,24 +433,26 @@ impl Planner<'_> {
         let error = self.kernel_error(key);
         let mut scalability = None;
         let (rung, beyond_ladder, sizing) = match tier.scaling {
-            Scaling::Horizontal if tier.scalability.is_some() => {
-                let usl = tier.scalability.as_ref().expect("checked");
-                let scaled = headroom_kernel::size_with_scalability(
-                    &dimension_loads,
-                    &rungs[0].capacities,
-                    &policy,
-                    usl.sigma,
-                    usl.kappa,
-                )
-                .map_err(&error)?;
-                scalability = Some(scalability_plan(usl, &scaled));
-                (0, false, scaled.sizing)
-            }
-            Scaling::Horizontal => (
-                0,
-                false,
-                size_horizontal(&dimension_loads, &rungs[0].capacities, &policy).map_err(&error)?,
-            ),
+            Scaling::Horizontal => match &tier.scalability {
+                Some(usl) => {
+                    let scaled = headroom_kernel::size_with_scalability(
+                        &dimension_loads,
+                        &rungs[0].capacities,
+                        &policy,
+                        usl.sigma,
+                        usl.kappa,
+                    )
+                    .map_err(&error)?;
+                    scalability = Some(scalability_plan(usl, &scaled));
+                    (0, false, scaled.sizing)
+                }
+                None => (
+                    0,
+                    false,
+                    size_horizontal(&dimension_loads, &rungs[0].capacities, &policy)
+                        .map_err(&error)?,
+                ),
+            },
             Scaling::Vertical => {
                 let s = size_on_ladder(&dimension_loads, &rungs, &policy).map_err(&error)?;
                 (s.rung, s.beyond_ladder, s.sizing)
@@ -492,24 +494,11 @@ impl Planner<'_> {
                     let units = policy.apply(needed);
                     if units > sizing.units {
                         sizing.units = units;
-                        sizing.utilisation = match &tier.scalability {
-                            // Effective capacity under the USL across units.
-                            Some(usl) => {
-                                let effective = headroom_kernel::sizing::relative_capacity(
-                                    units, usl.sigma, usl.kappa,
-                                );
-                                dimension_loads
-                                    .iter()
-                                    .zip(&rungs[0].capacities)
-                                    .map(|(l, c)| l / (c * effective))
-                                    .collect()
-                            }
-                            None => headroom_kernel::sizing::utilisation(
-                                &dimension_loads,
-                                &rungs[0].capacities,
-                                units,
-                            ),
-                        };
+                        sizing.utilisation = headroom_kernel::sizing::utilisation_at(
+                            &dimension_loads,
+                            &rungs[0].capacities,
+                            capacity_worth(tier, units),
+                        );
                         sized_by = "latency".to_string();
                     }
                 }
@@ -869,14 +858,26 @@ fn current(config: &ProfileConfig, tier: &str) -> Option<(u32, String)> {
 }
 
 /// Utilisation of the bottleneck if today's deployment carried this load.
+/// Units' worth of capacity that `units` units of `tier` hold: the count
+/// itself, or their USL capacity when the tier has scalability coefficients.
+fn capacity_worth(tier: &Tier, units: u32) -> f64 {
+    match &tier.scalability {
+        Some(usl) => headroom_kernel::sizing::relative_capacity(units, usl.sigma, usl.kappa),
+        None => f64::from(units),
+    }
+}
+
+/// Utilisation of the bottleneck if today's deployment carried this load
+/// with `redundancy` units lost, as the runway counts it.
 fn current_utilisation(config: &ProfileConfig, planned: &TierPlan) -> Option<f64> {
     let (units, instance) = current(config, &planned.tier)?;
-    let effective = units.saturating_sub(config.tiers[&planned.tier].redundancy);
-    let capacity = &config.tiers[&planned.tier].instances[&instance].capacity;
+    let tier = &config.tiers[&planned.tier];
+    let worth = capacity_worth(tier, units.saturating_sub(tier.redundancy));
+    let capacity = &tier.instances[&instance].capacity;
     planned
         .dimensions
         .iter()
-        .map(|d| d.load / (capacity[&d.dimension] * f64::from(effective)))
+        .map(|d| d.load / (capacity[&d.dimension] * worth))
         .max_by(f64::total_cmp)
 }
 
@@ -892,15 +893,11 @@ fn runway(planner: &Planner, monthly: &[Vec<TierPlan>]) -> Result<Vec<RunwayEntr
         let instance = &tier.instances[&instance_key];
         let dimensions: Vec<&String> = instance.capacity.keys().collect();
         let mut capacities: Vec<f64> = dimensions.iter().map(|d| instance.capacity[*d]).collect();
-        if let Some(usl) = &tier.scalability {
-            // Today's units hold their USL capacity, not units x capacity.
-            let effective = units.saturating_sub(tier.redundancy);
-            if effective > 0 {
-                let factor =
-                    headroom_kernel::sizing::relative_capacity(effective, usl.sigma, usl.kappa)
-                        / f64::from(effective);
-                capacities.iter_mut().for_each(|c| *c *= factor);
-            }
+        // Today's units hold their USL capacity when the tier has one.
+        let effective = units.saturating_sub(tier.redundancy);
+        if effective > 0 {
+            let factor = capacity_worth(tier, effective) / f64::from(effective);
+            capacities.iter_mut().for_each(|c| *c *= factor);
         }
         // Each month's load on this tier, with the tiers upstream of it sized
         // as the plan needs them (see ARCHITECTURE.md, "Runway").

@@ -10,6 +10,35 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
+/// The frame every chart shares: a 720 x 360 white canvas with margins for
+/// axis labels (left, bottom), a title (top) and a legend (right).
+struct Canvas {
+    height: f64,
+    left: f64,
+    top: f64,
+    plot_w: f64,
+    plot_h: f64,
+    svg: String,
+}
+
+impl Canvas {
+    fn new() -> Canvas {
+        let (width, height) = (720.0, 360.0);
+        let (left, right, top, bottom) = (60.0, 150.0, 40.0, 50.0);
+        let svg = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        );
+        Canvas {
+            height,
+            left,
+            top,
+            plot_w: width - left - right,
+            plot_h: height - top - bottom,
+            svg,
+        }
+    }
+}
+
 /// A line chart over months 0..n: one polyline a series (values as
 /// fractions, drawn as percentages up to `y_max`), an optional dashed
 /// reference line, a legend on the right.
@@ -20,13 +49,7 @@ fn line_chart(
     reference: Option<(f64, String)>,
     wide_first: bool,
 ) -> String {
-    let (width, height) = (720.0, 360.0);
-    let (left, right, top, bottom) = (60.0, 150.0, 40.0, 50.0);
-    let plot_w = width - left - right;
-    let plot_h = height - top - bottom;
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-    );
+    let Canvas { height, left, top, plot_w, plot_h, mut svg } = Canvas::new();
     let _ = writeln!(svg, "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}</text>", escape(title));
     let points = series.iter().map(|(_, v)| v.len()).max().unwrap_or(0);
     let months = points.saturating_sub(1).max(1) as f64;
@@ -104,13 +127,7 @@ pub fn simulation_svg(sim: &crate::simulate::Simulation) -> String {
 /// a line crosses it is that tier's runway); without one, the units each
 /// milestone needs per tier.
 pub fn runway_svg(plan: &Plan) -> String {
-    let (width, height) = (720.0, 360.0);
-    let (left, right, top, bottom) = (60.0, 150.0, 40.0, 50.0);
-    let plot_w = width - left - right;
-    let plot_h = height - top - bottom;
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-    );
+    let Canvas { height: _, left, top, plot_w, plot_h, mut svg } = Canvas::new();
     let tiers: Vec<String> = plan
         .milestones
         .first()
