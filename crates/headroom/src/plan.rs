@@ -601,10 +601,13 @@ fn latency_plan(
         Queue::new(rate, target.service_time, servers)
             .is_ok_and(|q| q.response_exceeds(target.seconds) <= 1.0 - target.quantile)
     };
+    // No ceiling when even a vanishing load (a billionth of capacity) misses
+    // the target: service time alone is too slow.
     let utilisation_ceiling = if !detailed || servers == 0 || !meets(capacity_rate * 1e-9) {
         None
     } else {
         let (mut low, mut high) = (0.0, capacity_rate);
+        // 60 halvings narrow the interval below a double's precision.
         for _ in 0..60 {
             let mid = 0.5 * (low + high);
             if meets(mid) {
