@@ -123,3 +123,73 @@ fn bad_uncertainty_is_refused_with_the_key() {
     let error = fails(headroom().args(["simulate", "hostel-complaints"]));
     assert!(error.contains("no uncertain inputs"), "{error}");
 }
+
+/// The compiled model gives exactly what planning every draw in full gives.
+fn compiled_matches_exact(profile: &str, layer: &str, extra: &[&str]) {
+    let run = |exact: bool| {
+        let mut args =
+            vec!["simulate", profile, "--draws", "1500", "--seed", "11", "--format", "json"];
+        args.extend_from_slice(extra);
+        if exact {
+            args.push("--exact");
+        }
+        let output = with_layer(layer, &args);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        output.stdout
+    };
+    let (compiled, exact) = (run(false), run(true));
+    assert_eq!(String::from_utf8_lossy(&compiled), String::from_utf8_lossy(&exact));
+    // And the draws did vary something.
+    let sim: serde_json::Value = serde_json::from_slice(&compiled).unwrap();
+    let spread = sim["milestones"].as_array().unwrap().iter().any(|m| {
+        m["tiers"].as_array().unwrap().iter().any(|t| t["units"]["p50"] != t["units"]["p99"])
+    });
+    assert!(spread, "{sim}");
+}
+
+#[test]
+fn compiled_model_matches_full_plans_on_leadgen() {
+    // The shipped uncertainty: drivers, a demand parameter, a capacity;
+    // a vertical ladder fed by fan-in, a latency target, runways.
+    compiled_matches_exact("leadgen-insurance", "", &[]);
+    // Prices and headroom drawn too, a USL tier, a shorter horizon.
+    let layer = "\
+[tiers.data.scalability]
+sigma = 0.02
+kappa = 0.0005
+source = \"test\"
+[uncertainty.inputs.\"headroom\"]
+distribution = \"uniform\"
+min = 0.1
+max = 0.3
+[uncertainty.inputs.\"tiers.postgres.instances.r6i-xlarge.hourly_price\"]
+distribution = \"normal\"
+mean = 0.5
+sd = 0.05
+[uncertainty.inputs.\"milestones.6-months.drivers.users\"]
+distribution = \"triangular\"
+min = 4000
+mode = 5000
+max = 7000
+";
+    compiled_matches_exact("leadgen-insurance", layer, &["--months", "9"]);
+}
+
+#[test]
+fn compiled_model_matches_full_plans_on_hostel() {
+    // Undated deployment sizes, two-dimension tiers, latency targets.
+    let layer = "\
+[uncertainty.inputs.\"milestones.large.drivers.users\"]
+distribution = \"uniform\"
+min = 600
+max = 1400
+[uncertainty.inputs.\"tiers.backend.instances.backend-4c-8gb.capacity.requests_per_minute\"]
+distribution = \"lognormal\"
+median = 1000
+sigma = 0.2
+[uncertainty.inputs.\"tiers.postgres.instances.postgres-15.capacity.connections\"]
+distribution = \"empirical\"
+samples = [80, 100, 120]
+";
+    compiled_matches_exact("hostel-complaints", layer, &[]);
+}

@@ -59,7 +59,36 @@ impl GrowthCurve {
 
     /// The driver's value at each month `0..=months`.
     pub fn monthly(&self, points: &[GrowthPoint], months: u32) -> Result<Vec<f64>, KernelError> {
-        (0..=months).map(|m| self.value_at(points, f64::from(m))).collect()
+        let mut values = vec![0.0; months as usize + 1];
+        self.monthly_into(points, &mut values)?;
+        Ok(values)
+    }
+
+    /// The driver's value at each month `0..values.len()`, written into
+    /// `values`: [`GrowthCurve::monthly`] without allocating, for callers that
+    /// grow millions of drawn milestones (the Monte Carlo). The points are
+    /// checked once; each month gives exactly what
+    /// [`GrowthCurve::value_at`] gives.
+    pub fn monthly_into(
+        &self,
+        points: &[GrowthPoint],
+        values: &mut [f64],
+    ) -> Result<(), KernelError> {
+        check_points(points)?;
+        match *self {
+            GrowthCurve::PiecewiseLinear => {
+                for (month, value) in values.iter_mut().enumerate() {
+                    *value = interpolate(points, month as f64, |v| v, |y| y);
+                }
+                Ok(())
+            }
+            _ => {
+                for (month, value) in values.iter_mut().enumerate() {
+                    *value = self.value_at(points, month as f64)?;
+                }
+                Ok(())
+            }
+        }
     }
 
     /// The driver's value at `month`.
@@ -160,6 +189,25 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9 * b.abs().max(1.0)
+    }
+
+    #[test]
+    fn monthly_into_matches_value_at_for_every_curve() {
+        let p = points(&[(0.0, 500.0), (3.0, 2000.0), (6.0, 5000.0), (12.0, 10000.0)]);
+        for curve in [
+            GrowthCurve::PiecewiseLinear,
+            GrowthCurve::LogLinear,
+            GrowthCurve::CompoundMonthly { rate: None },
+            GrowthCurve::Logistic { ceiling: 20_000.0 },
+        ] {
+            let mut values = [0.0; 16];
+            curve.monthly_into(&p, &mut values).unwrap();
+            for (month, value) in values.iter().enumerate() {
+                assert_eq!(*value, curve.value_at(&p, month as f64).unwrap(), "{curve:?} {month}");
+            }
+        }
+        let mut values = [0.0; 3];
+        assert!(GrowthCurve::PiecewiseLinear.monthly_into(&[], &mut values).is_err());
     }
 
     #[test]

@@ -50,11 +50,15 @@ impl HeadroomPolicy {
     }
 
     /// Applies minimum, N+k and zone rounding to the units the load needs.
+    #[inline]
     pub fn apply(&self, needed: u32) -> u32 {
         let base = needed.max(self.min_units);
-        let with_spares = base + self.redundancy;
-        let zones = self.zones.max(1);
-        with_spares.div_ceil(zones) * zones
+        let with_spares = base.saturating_add(self.redundancy);
+        match self.zones {
+            // No division for the common single zone.
+            0 | 1 => with_spares,
+            zones => with_spares.div_ceil(zones) * zones,
+        }
     }
 }
 
@@ -99,8 +103,29 @@ fn check_inputs(loads: &[f64], capacities: &[f64]) -> Result<(), KernelError> {
 }
 
 /// Units needed for one dimension: `ceil(load / (capacity (1 - headroom)))`.
+#[inline]
 fn units_for(load: f64, capacity: f64, headroom: f64) -> u32 {
     let exact = load / (capacity * (1.0 - headroom));
+    if (0.0..4_294_967_295.0).contains(&exact) {
+        // The same rounding by integer truncation, which is exact below
+        // 2^52 (`exact - whole` loses nothing) and several times faster
+        // than `round` and `ceil` where the target lacks SSE4.1: the Monte
+        // Carlo takes this path tens of millions of times.
+        // Branch-free: which way a quotient rounds is a coin toss for the
+        // branch predictor.
+        let whole = exact as i64;
+        let fraction = exact - whole as f64;
+        let up = i64::from(fraction >= 0.5);
+        let near = (exact - (whole + up) as f64).abs() <= CEIL_TOLERANCE * exact;
+        let units = whole + i64::from(near) * up + i64::from(!near) * i64::from(fraction > 0.0);
+        return units.min(i64::from(u32::MAX)) as u32;
+    }
+    units_for_by_libm(exact)
+}
+
+/// [`units_for`] of `exact = load / usable capacity` with `round` and
+/// `ceil`: the definition, for quotients past the fast path's range.
+fn units_for_by_libm(exact: f64) -> u32 {
     let nearest = exact.round();
     let units =
         if (exact - nearest).abs() <= CEIL_TOLERANCE * exact { nearest } else { exact.ceil() };
@@ -123,21 +148,7 @@ pub fn size_horizontal(
     if loads.is_empty() {
         return Err(KernelError::DimensionMismatch { loads: 0, capacities: 0 });
     }
-    let needs: Vec<u32> = loads
-        .iter()
-        .zip(capacities)
-        .map(|(&load, &capacity)| units_for(load, capacity, policy.headroom))
-        .collect();
-    // The bottleneck is the dimension needing the most units; among equals,
-    // the one running hottest.
-    let bottleneck = (0..loads.len())
-        .max_by(|&a, &b| {
-            needs[a].cmp(&needs[b]).then(
-                (loads[a] / capacities[a]).total_cmp(&(loads[b] / capacities[b])).then(b.cmp(&a)),
-            )
-        })
-        .unwrap_or(0);
-    let needed_by_load = needs[bottleneck];
+    let (needed_by_load, bottleneck) = needed_units(loads, capacities, policy.headroom);
     let units = policy.apply(needed_by_load);
     Ok(UnitSizing {
         units,
@@ -145,6 +156,30 @@ pub fn size_horizontal(
         bottleneck,
         utilisation: utilisation(loads, capacities, units),
     })
+}
+
+/// The units the load alone needs (before minimum, redundancy and zones) and
+/// the bottleneck dimension: the one needing the most units; among equals,
+/// the one running hottest, then the first. The arithmetic of
+/// [`size_horizontal`] without its checks or allocation, for callers that
+/// size millions of rows whose inputs they have already checked (the Monte
+/// Carlo): `loads` and `capacities` must have the same, non-zero length,
+/// loads finite and not negative, capacities finite and above zero, headroom
+/// in [0, 1).
+#[inline]
+pub fn needed_units(loads: &[f64], capacities: &[f64], headroom: f64) -> (u32, usize) {
+    let (mut needed, mut bottleneck) = (0, 0);
+    for (index, (&load, &capacity)) in loads.iter().zip(capacities).enumerate() {
+        let needs = units_for(load, capacity, headroom);
+        // Strictly greater: the first of equal dimensions stays. The heat
+        // is only compared on a tie (most tiers have one dimension).
+        let hotter =
+            || (load / capacity).total_cmp(&(loads[bottleneck] / capacities[bottleneck])).is_gt();
+        if index == 0 || needs > needed || (needs == needed && hotter()) {
+            (needed, bottleneck) = (needs, index);
+        }
+    }
+    (needed, bottleneck)
 }
 
 /// Utilisation of each dimension when `units` units share the load.
@@ -432,6 +467,40 @@ mod properties {
             prop_assert!(large.units >= small.units);
             // And the units hold the load within headroom.
             prop_assert!(large.peak_utilisation() <= 1.0 - headroom + 1e-6 || large.units == 0);
+        }
+
+        /// Rounding by truncation gives what `round` and `ceil` give.
+        #[test]
+        fn units_by_truncation_match_round_and_ceil(
+            load in prop_oneof![0.0f64..1e10, (0u32..100_000).prop_map(f64::from)],
+            capacity in prop_oneof![0.01f64..1e5, (1u32..1000).prop_map(f64::from)],
+            headroom in prop_oneof![0.0f64..0.99, Just(0.2), Just(0.0)],
+        ) {
+            let exact = load / (capacity * (1.0 - headroom));
+            prop_assert_eq!(units_for(load, capacity, headroom), units_for_by_libm(exact));
+        }
+
+        /// The bottleneck is the dimension needing the most units, then the
+        /// hottest, then the first: checked against a plain sort.
+        #[test]
+        fn bottleneck_is_most_units_then_hottest_then_first(
+            dims in proptest::collection::vec((0u32..4, 1u32..4), 1..6),
+            headroom in 0.0f64..0.9,
+        ) {
+            // Small integer loads and capacities make ties common.
+            let loads: Vec<f64> = dims.iter().map(|d| f64::from(d.0 * 100)).collect();
+            let capacities: Vec<f64> = dims.iter().map(|d| f64::from(d.1 * 100)).collect();
+            let (needed, bottleneck) = needed_units(&loads, &capacities, headroom);
+            let needs: Vec<u32> =
+                loads.iter().zip(&capacities).map(|(&l, &c)| units_for(l, c, headroom)).collect();
+            let mut order: Vec<usize> = (0..loads.len()).collect();
+            order.sort_by(|&a, &b| {
+                needs[b]
+                    .cmp(&needs[a])
+                    .then((loads[b] / capacities[b]).total_cmp(&(loads[a] / capacities[a])))
+                    .then(a.cmp(&b))
+            });
+            prop_assert_eq!((needed, bottleneck), (needs[order[0]], order[0]));
         }
     }
 }

@@ -177,4 +177,42 @@ impl LoadedProfile {
             RResult::RErr(message) => Err(message.into()),
         }
     }
+
+    /// Runs the demand mapping over a batch whose rows each carry their own
+    /// parameters (one row of `parameters` per row of `drivers`), in one call
+    /// when the plugin exports `demand_rows`, else row by row through
+    /// `demand` (a plugin built before `demand_rows` existed).
+    pub fn demand_rows(
+        &self,
+        parameters: &[f64],
+        drivers: &[f64],
+        loads: &mut [f64],
+    ) -> Result<(), String> {
+        let widths = (
+            self.description.parameters.len(),
+            self.description.drivers.len(),
+            self.description.loads.len(),
+        );
+        let rows = crate::shape_rows(widths, parameters.len(), drivers.len(), loads.len())?;
+        if let Some(batch) = self.module.demand_rows() {
+            return match batch(parameters.into(), drivers.into(), loads.into()) {
+                RResult::ROk(()) => Ok(()),
+                RResult::RErr(message) => Err(message.into()),
+            };
+        }
+        for row in 0..rows {
+            self.demand(
+                &parameters[row * widths.0..(row + 1) * widths.0],
+                &drivers[row * widths.1..(row + 1) * widths.1],
+                &mut loads[row * widths.2..(row + 1) * widths.2],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// True when the plugin runs per-row-parameter batches in one call
+    /// (built since `demand_rows` exists).
+    pub fn has_demand_rows(&self) -> bool {
+        self.module.demand_rows().is_some()
+    }
 }

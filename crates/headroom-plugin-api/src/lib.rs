@@ -183,6 +183,17 @@ pub struct ProfileMod {
         drivers: RSlice<'_, f64>,
         loads: RSliceMut<'_, f64>,
     ) -> RResult<(), RString>,
+    /// Demand for a batch whose rows each carry their own parameters (a
+    /// Monte Carlo draws them): `parameters` holds one row of parameters per
+    /// row of `drivers`. Added after the last prefix field, so a plugin
+    /// built before it still loads: its accessor gives `None` and the host
+    /// calls [`ProfileMod::demand`] row by row instead.
+    #[sabi(missing_field(option))]
+    pub demand_rows: extern "C" fn(
+        parameters: RSlice<'_, f64>,
+        drivers: RSlice<'_, f64>,
+        loads: RSliceMut<'_, f64>,
+    ) -> RResult<(), RString>,
 }
 
 impl RootModule for ProfileModRef {
@@ -268,6 +279,56 @@ pub fn demand_batch<P: SystemProfile>(
     Ok(())
 }
 
+/// Runs the demand mapping of `P` over a batch whose rows each carry their
+/// own parameters: `parameters` holds one row of parameters per driver row.
+#[doc(hidden)]
+pub fn demand_rows_batch<P: SystemProfile>(
+    parameters: &[f64],
+    drivers: &[f64],
+    loads: &mut [f64],
+) -> Result<(), String> {
+    let description = P::DESCRIPTION;
+    let widths = (description.parameters.len(), description.drivers.len(), description.loads.len());
+    let rows = shape_rows(widths, parameters.len(), drivers.len(), loads.len())?;
+    if widths.0 == 0 {
+        for (row, out) in drivers.chunks_exact(widths.1).zip(loads.chunks_exact_mut(widths.2)) {
+            P::demand(&[], row, out)?;
+        }
+        return Ok(());
+    }
+    for ((own, row), out) in parameters
+        .chunks_exact(widths.0)
+        .zip(drivers.chunks_exact(widths.1))
+        .zip(loads.chunks_exact_mut(widths.2))
+        .take(rows)
+    {
+        P::demand(own, row, out)?;
+    }
+    Ok(())
+}
+
+/// The number of rows of a per-row-parameter batch, or why its slices do not
+/// hold whole rows of (parameters, drivers, loads) of the given widths.
+#[doc(hidden)]
+pub fn shape_rows(
+    (parameters, drivers, loads): (usize, usize, usize),
+    parameter_values: usize,
+    driver_values: usize,
+    load_slots: usize,
+) -> Result<usize, String> {
+    let rows = driver_values.checked_div(drivers).unwrap_or(0);
+    if drivers == 0
+        || rows * drivers != driver_values
+        || parameter_values != rows * parameters
+        || load_slots != rows * loads
+    {
+        return Err(format!(
+            "batch shape: {parameter_values} parameter values, {driver_values} driver values and {load_slots} load slots for rows of {parameters} parameters, {drivers} drivers and {loads} loads"
+        ));
+    }
+    Ok(rows)
+}
+
 /// Exports a [`SystemProfile`] implementation as the plugin's root module.
 /// Call it once, at the root of a `cdylib` crate.
 #[macro_export]
@@ -306,8 +367,23 @@ macro_rules! export_profile {
                 })
             }
 
+            extern "C" fn demand_rows(
+                parameters: RSlice<'_, f64>,
+                drivers: RSlice<'_, f64>,
+                mut loads: RSliceMut<'_, f64>,
+            ) -> RResult<(), RString> {
+                let id = <$profile as $crate::SystemProfile>::DESCRIPTION.id;
+                $crate::catch(id, || {
+                    $crate::demand_rows_batch::<$profile>(
+                        parameters.as_slice(),
+                        drivers.as_slice(),
+                        loads.as_mut_slice(),
+                    )
+                })
+            }
+
             fn root_module() -> $crate::ProfileModRef {
-                $crate::ProfileMod { abi_version, describe, demand }.leak_into_prefix()
+                $crate::ProfileMod { abi_version, describe, demand, demand_rows }.leak_into_prefix()
             }
 
             extern "C" fn erased_root_module() -> $crate::abi_stable::library::RootModuleResult {
@@ -335,6 +411,17 @@ macro_rules! export_profile {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn per_row_batches_must_hold_whole_rows() {
+        // Rows of 2 parameters, 3 drivers, 4 loads.
+        assert_eq!(super::shape_rows((2, 3, 4), 4, 6, 8), Ok(2));
+        assert_eq!(super::shape_rows((0, 3, 4), 0, 6, 8), Ok(2));
+        assert!(super::shape_rows((2, 3, 4), 2, 6, 8).is_err());
+        assert!(super::shape_rows((2, 3, 4), 4, 7, 8).is_err());
+        assert!(super::shape_rows((2, 3, 4), 4, 6, 9).is_err());
+        assert!(super::shape_rows((2, 0, 4), 0, 0, 0).is_err());
+    }
+
     #[test]
     fn exported_symbol_is_the_one_abi_stable_looks_up() {
         assert_eq!(

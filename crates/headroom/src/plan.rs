@@ -568,7 +568,10 @@ impl Planner<'_> {
 /// quantile the planned units give, and the utilisation ceiling they allow.
 /// Units a latency target alone needs: Erlang C's fewest servers, rounded up
 /// to whole units; `None` when no count meets it.
-fn latency_units_needed(target: &crate::config::LatencyTarget, arrival_rate: f64) -> Option<u32> {
+pub(crate) fn latency_units_needed(
+    target: &crate::config::LatencyTarget,
+    arrival_rate: f64,
+) -> Option<u32> {
     use headroom_kernel::queueing::{servers_for, QueueTarget};
     let goal = QueueTarget::ResponseQuantile { quantile: target.quantile, seconds: target.seconds };
     servers_for(arrival_rate, target.service_time, goal)
@@ -677,7 +680,7 @@ fn scalability_plan(
 }
 
 /// The growth curve of one driver, if the profile has dated growth.
-fn curve_of(config: &ProfileConfig, driver: &str) -> Option<GrowthCurve> {
+pub(crate) fn curve_of(config: &ProfileConfig, driver: &str) -> Option<GrowthCurve> {
     let growth = config.growth.as_ref()?;
     Some(match growth.curve.as_str() {
         "log-linear" => GrowthCurve::LogLinear,
@@ -863,7 +866,7 @@ fn current(config: &ProfileConfig, tier: &str) -> Option<(u32, String)> {
 /// Utilisation of the bottleneck if today's deployment carried this load.
 /// Units' worth of capacity that `units` units of `tier` hold: the count
 /// itself, or their USL capacity when the tier has scalability coefficients.
-fn capacity_worth(tier: &Tier, units: u32) -> f64 {
+pub(crate) fn capacity_worth(tier: &Tier, units: u32) -> f64 {
     match &tier.scalability {
         Some(usl) => headroom_kernel::sizing::relative_capacity(units, usl.sigma, usl.kappa),
         None => f64::from(units),

@@ -1,0 +1,631 @@
+//! `headroom simulate`: a seeded Monte Carlo over uncertain inputs.
+//!
+//! Any number of the configuration can be drawn from a distribution, named
+//! by its key path in `[uncertainty.inputs]`:
+//!
+//! ```toml
+//! [uncertainty]
+//! draws = 2000
+//! seed = 42
+//! [uncertainty.inputs."milestones.12-months.drivers.users"]
+//! distribution = "lognormal"   # normal, lognormal, triangular, uniform, empirical
+//! median = 10000
+//! sigma = 0.3
+//! ```
+//!
+//! Each draw replaces those numbers, is checked like any configuration
+//! (a draw that gives, say, a negative capacity is an error naming the draw
+//! and the key: choose a distribution that cannot; nothing is clamped), and
+//! is planned in full. Draw `i` uses the ChaCha8 stream `i` of the seed, so
+//! results are identical whatever the thread count (draws run in parallel
+//! with rayon). Quantiles are nearest-rank.
+
+use std::collections::BTreeMap;
+
+mod draws;
+mod model;
+mod tally;
+
+use headroom_plugin_api::host::LoadedProfile;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use draws::Sampler;
+pub use draws::CHUNK;
+use model::Model;
+pub use tally::quantiles;
+use tally::{quantiles_of_counts, Tally};
+
+use crate::config::{LayeredConfig, ProfileConfig};
+use crate::plan::{plan_config, plan_units_and_costs, ProfileRef};
+use crate::Error;
+
+/// The `[uncertainty]` table.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Uncertainty {
+    /// Draws (overridden by `--draws`).
+    #[serde(default = "default_draws")]
+    pub draws: u32,
+    /// Seed (overridden by `--seed`).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Distributions by configuration key path.
+    #[serde(default)]
+    pub inputs: BTreeMap<String, Distribution>,
+}
+
+/// The most draws one simulation takes: each draw keeps its outcome in
+/// memory until the quantiles are taken (a few hundred bytes each).
+pub const MAX_DRAWS: u32 = 5_000_000;
+
+fn default_draws() -> u32 {
+    1000
+}
+
+fn default_seed() -> u64 {
+    42
+}
+
+/// A distribution of one input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "distribution", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Distribution {
+    /// Normal with `mean` and standard deviation `sd`.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+    },
+    /// Lognormal: `ln X` is normal with mean `ln median` and sd `sigma`.
+    Lognormal {
+        /// Median.
+        median: f64,
+        /// Standard deviation of `ln X`.
+        sigma: f64,
+    },
+    /// Triangular on [min, max] with its mode.
+    Triangular {
+        /// Lowest value.
+        min: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Highest value.
+        max: f64,
+    },
+    /// Uniform on [min, max).
+    Uniform {
+        /// Lowest value.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// Resampled from observed values.
+    Empirical {
+        /// The observations.
+        samples: Vec<f64>,
+    },
+}
+
+/// The floor of a Monte Carlo: `draws` draws of every input in `inputs`,
+/// with the same streams and samplers as [`simulate`], and nothing else.
+/// Returns the sum of the draws (so the work cannot be optimised away).
+pub fn draw_only(
+    inputs: &BTreeMap<String, Distribution>,
+    draws: u32,
+    seed: u64,
+) -> Result<f64, String> {
+    let samplers: Vec<Sampler> =
+        inputs.iter().map(|(k, d)| Sampler::new(k, d)).collect::<Result<_, _>>()?;
+    Ok(draws::chunks(draws)
+        .map_init(Vec::new, |values, (chunk, count)| {
+            draws::draw_chunk(&samplers, seed, chunk, count, values);
+            values.iter().sum::<f64>()
+        })
+        .sum())
+}
+
+/// P50, P90 and P99 of a quantity over the draws.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Quantiles {
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+}
+
+/// A tier at a milestone over the draws.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TierOutcome {
+    /// Tier key.
+    pub tier: String,
+    /// Units.
+    pub units: Quantiles,
+    /// Monthly cost.
+    pub monthly_cost: Quantiles,
+}
+
+/// A milestone over the draws.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MilestoneOutcome {
+    /// Name.
+    pub name: String,
+    /// Month, if dated.
+    pub month: Option<u32>,
+    /// Tiers.
+    pub tiers: Vec<TierOutcome>,
+    /// Total monthly cost.
+    pub monthly_cost: Quantiles,
+}
+
+/// The chance that today's deployment has broken its headroom by a month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthOutcome {
+    /// Month.
+    pub month: u32,
+    /// Probability that some tier has broken its headroom by then.
+    pub probability: f64,
+    /// The same, per tier.
+    pub by_tier: BTreeMap<String, f64>,
+}
+
+/// The result of a simulation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Simulation {
+    /// Version of this document's shape.
+    pub schema_version: u32,
+    /// The profile.
+    pub profile: ProfileRef,
+    /// Draws.
+    pub draws: u32,
+    /// Seed.
+    pub seed: u64,
+    /// The uncertain inputs.
+    pub inputs: BTreeMap<String, Distribution>,
+    /// Per milestone and tier.
+    pub milestones: Vec<MilestoneOutcome>,
+    /// Per month, when the profile has dated growth.
+    pub breach: Vec<MonthOutcome>,
+    /// Per month, when the profile has dated growth: each tier's units.
+    pub monthly: Vec<MonthBand>,
+}
+
+/// One month of the growth curve over the draws.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthBand {
+    /// Month.
+    pub month: u32,
+    /// Units of each tier, in tier order.
+    pub units: Vec<TierBand>,
+}
+
+/// A tier's units in one month over the draws.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TierBand {
+    /// Tier key.
+    pub tier: String,
+    /// Units.
+    pub units: Quantiles,
+}
+
+/// Where a drawn number goes: straight into the configuration for the keys
+/// a planner varies most, or through its JSON form for any other key.
+enum Setter {
+    Driver {
+        milestone: String,
+        driver: String,
+    },
+    Demand(String),
+    Capacity {
+        tier: String,
+        instance: String,
+        dimension: String,
+    },
+    Price {
+        tier: String,
+        instance: String,
+    },
+    Headroom,
+    /// Any other key, set through the configuration's JSON form.
+    Json,
+}
+
+impl Setter {
+    fn resolve(key: &str, config: &ProfileConfig) -> Setter {
+        let parts: Vec<&str> = key.split('.').collect();
+        let json = || Setter::Json;
+        match parts.as_slice() {
+            ["headroom"] => Setter::Headroom,
+            ["demand", p] if config.demand.contains_key(*p) => Setter::Demand(p.to_string()),
+            ["milestones", m, "drivers", d]
+                if config.milestones.get(*m).is_some_and(|x| x.drivers.contains_key(*d)) =>
+            {
+                Setter::Driver { milestone: m.to_string(), driver: d.to_string() }
+            }
+            ["tiers", t, "instances", i, "capacity", d]
+                if config
+                    .tiers
+                    .get(*t)
+                    .and_then(|x| x.instances.get(*i))
+                    .is_some_and(|x| x.capacity.contains_key(*d)) =>
+            {
+                Setter::Capacity {
+                    tier: t.to_string(),
+                    instance: i.to_string(),
+                    dimension: d.to_string(),
+                }
+            }
+            ["tiers", t, "instances", i, "hourly_price"]
+                if config.tiers.get(*t).is_some_and(|x| x.instances.contains_key(*i)) =>
+            {
+                Setter::Price { tier: t.to_string(), instance: i.to_string() }
+            }
+            _ => json(),
+        }
+    }
+
+    /// Sets `value` on a configuration (not for `Json` setters).
+    fn apply(&self, config: &mut ProfileConfig, value: f64) {
+        // The keys were resolved against this very configuration's shape.
+        match self {
+            Setter::Driver { milestone, driver } => {
+                if let Some(v) =
+                    config.milestones.get_mut(milestone).and_then(|m| m.drivers.get_mut(driver))
+                {
+                    *v = value;
+                }
+            }
+            Setter::Demand(p) => {
+                if let Some(v) = config.demand.get_mut(p) {
+                    *v = value;
+                }
+            }
+            Setter::Capacity { tier, instance, dimension } => {
+                if let Some(v) = config
+                    .tiers
+                    .get_mut(tier)
+                    .and_then(|t| t.instances.get_mut(instance))
+                    .and_then(|i| i.capacity.get_mut(dimension))
+                {
+                    *v = value;
+                }
+            }
+            Setter::Price { tier, instance } => {
+                if let Some(i) =
+                    config.tiers.get_mut(tier).and_then(|t| t.instances.get_mut(instance))
+                {
+                    i.hourly_price = value;
+                }
+            }
+            Setter::Headroom => config.headroom = value,
+            Setter::Json => {}
+        }
+    }
+}
+
+fn set(value: &mut serde_json::Value, key: &str, number: f64) -> Result<(), String> {
+    let mut current = value;
+    for part in key.split('.') {
+        current = current
+            .get_mut(part)
+            .ok_or_else(|| format!("no key `{key}` in the configuration (at `{part}`)"))?;
+    }
+    if !current.is_number() {
+        return Err(format!("`{key}` is not a number, so it cannot be drawn"));
+    }
+    *current = serde_json::Value::from(number);
+    Ok(())
+}
+
+/// How to run a simulation; `None` takes the `[uncertainty]` table's value.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Draws (else `[uncertainty] draws`).
+    pub draws: Option<u32>,
+    /// Seed (else `[uncertainty] seed`).
+    pub seed: Option<u64>,
+    /// Horizon in months (else the configuration's).
+    pub months: Option<u32>,
+    /// Plan every draw in full, configuration check and all, instead of
+    /// running the compiled model: the slow reference the compiled model is
+    /// tested against.
+    pub exact: bool,
+}
+
+/// Runs the Monte Carlo of `profile` under `layered`.
+pub fn simulate(
+    profile: &LoadedProfile,
+    layered: &LayeredConfig,
+    draws: Option<u32>,
+    seed: Option<u64>,
+    months: Option<u32>,
+) -> Result<Simulation, Error> {
+    simulate_with(profile, layered, &Options { draws, seed, months, exact: false }, &|_| {})
+}
+
+/// [`simulate`] with every option, calling `progress(draws done)` after each
+/// chunk of draws (the binary draws a progress bar with it; the library
+/// prints nothing).
+pub fn simulate_with(
+    profile: &LoadedProfile,
+    layered: &LayeredConfig,
+    options: &Options,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Simulation, Error> {
+    let id = profile.id().to_string();
+    let fail = |message: String| Error::Config { profile: id.clone(), message };
+    let uncertainty = layered.config.uncertainty.clone().unwrap_or(Uncertainty {
+        draws: default_draws(),
+        seed: default_seed(),
+        inputs: BTreeMap::new(),
+    });
+    if uncertainty.inputs.is_empty() {
+        return Err(fail("no uncertain inputs: add distributions under [uncertainty.inputs] (see `headroom simulate --help`)".into()));
+    }
+    let draws = options.draws.unwrap_or(uncertainty.draws);
+    if draws == 0 || draws > MAX_DRAWS {
+        return Err(fail(format!("draws must lie between 1 and {MAX_DRAWS}, got {draws}")));
+    }
+    let seed = options.seed.unwrap_or(uncertainty.seed);
+    let keys: Vec<String> = uncertainty.inputs.keys().cloned().collect();
+    let samplers: Vec<Sampler> = uncertainty
+        .inputs
+        .iter()
+        .map(|(key, d)| Sampler::new(key, d))
+        .collect::<Result<_, _>>()
+        .map_err(fail)?;
+    let mut base = serde_json::to_value(&layered.config).map_err(|e| fail(e.to_string()))?;
+    base["uncertainty"] = serde_json::Value::Null;
+    for key in &keys {
+        set(&mut base.clone(), key, 0.0)
+            .map_err(|e| fail(format!("uncertainty.inputs.\"{key}\": {e}")))?;
+    }
+    let mut base_config = layered.config.clone();
+    base_config.uncertainty = None;
+    let setters: Vec<Setter> = keys.iter().map(|key| Setter::resolve(key, &base_config)).collect();
+
+    // The shape (milestones, tiers, horizon) does not depend on the draws.
+    let shape = plan_config(profile, &layered.config, options.months)?;
+    let horizon = shape.horizon_months;
+    let model = if options.exact {
+        None
+    } else {
+        Model::new(profile, &base_config, horizon, &keys, &setters)?
+    };
+    let ladders: Vec<usize> =
+        base_config.tier_order.iter().map(|t| base_config.tiers[t].ladder.len()).collect();
+    let months = if shape.monthly.is_empty() { 0 } else { horizon as usize + 1 };
+    let cost_columns = setters.iter().any(|s| matches!(s, Setter::Price { .. }));
+    let empty = || {
+        Tally::new(shape.milestones.len(), ladders.len(), months, shape.runway.len(), cost_columns)
+    };
+    let exact = Exact {
+        profile,
+        layered,
+        base: &base,
+        base_config: &base_config,
+        keys: &keys,
+        setters: &setters,
+        months: options.months,
+        ladders: &ladders,
+        id: &id,
+    };
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let mut tally = draws::chunks(draws)
+        .try_fold(
+            || (empty(), model.as_ref().map(Model::scratch), Vec::new()),
+            |(mut tally, mut scratch, mut drawn), (chunk, count)| {
+                draws::draw_chunk(&samplers, seed, chunk, count, &mut drawn);
+                let first = u64::from(chunk) * u64::from(draws::CHUNK);
+                match (&model, &mut scratch) {
+                    (Some(model), Some(scratch)) => model.run_chunk(
+                        profile,
+                        first,
+                        count as usize,
+                        &drawn,
+                        scratch,
+                        &mut tally,
+                    )?,
+                    _ => exact.run_chunk(first, &drawn, &mut tally)?,
+                }
+                let total = done.fetch_add(u64::from(count), std::sync::atomic::Ordering::Relaxed);
+                progress(total + u64::from(count));
+                Ok::<_, Error>((tally, scratch, drawn))
+            },
+        )
+        .map(|r| r.map(|(tally, _, _)| tally))
+        .try_reduce(empty, |a, b| Ok(a.merge(b)))?;
+
+    let cost_of = |t: usize, key: u64| -> Result<f64, Error> {
+        let tier = &base_config.tiers[&base_config.tier_order[t]];
+        let (units, rung) = (key / ladders[t] as u64, key as usize % ladders[t]);
+        headroom_kernel::monthly_cost(
+            tier.instances[&tier.ladder[rung]].hourly_price,
+            u32::try_from(units).unwrap_or(u32::MAX),
+        )
+        .map_err(|source| Error::Kernel {
+            profile: id.clone(),
+            tier: base_config.tier_order[t].clone(),
+            source,
+        })
+    };
+    let tiers = ladders.len();
+    let mut milestones = Vec::new();
+    for (m, milestone) in shape.milestones.iter().enumerate() {
+        let mut outcomes = Vec::new();
+        for (t, tier) in milestone.tiers.iter().enumerate() {
+            let counts = &tally.tier_units[m * tiers + t];
+            let units = quantiles_of_counts(
+                counts.iter().map(|(key, c)| ((key / ladders[t] as u64) as f64, c)).collect(),
+            );
+            let monthly_cost = match &mut tally.tier_costs {
+                Some(columns) => quantiles(&mut columns[m * tiers + t]),
+                None => quantiles_of_counts(
+                    counts
+                        .iter()
+                        .map(|(key, c)| cost_of(t, key).map(|cost| (cost, c)))
+                        .collect::<Result<_, _>>()?,
+                ),
+            };
+            outcomes.push(TierOutcome { tier: tier.tier.clone(), units, monthly_cost });
+        }
+        milestones.push(MilestoneOutcome {
+            name: milestone.name.clone(),
+            month: milestone.month,
+            tiers: outcomes,
+            monthly_cost: quantiles(&mut tally.totals[m]),
+        });
+    }
+    let breach = if shape.runway.is_empty() {
+        Vec::new()
+    } else {
+        (0..=horizon)
+            .map(|month| MonthOutcome {
+                month,
+                probability: Tally::share_by(&tally.any_breach, u64::from(month), draws),
+                by_tier: shape
+                    .runway
+                    .iter()
+                    .zip(&tally.first_breach)
+                    .map(|(r, counts)| {
+                        (r.tier.clone(), Tally::share_by(counts, u64::from(month), draws))
+                    })
+                    .collect(),
+            })
+            .collect()
+    };
+    let monthly = (0..months)
+        .map(|month| MonthBand {
+            month: month as u32,
+            units: shape.milestones.first().map_or_else(Vec::new, |m| {
+                m.tiers
+                    .iter()
+                    .enumerate()
+                    .map(|(t, tier)| TierBand {
+                        tier: tier.tier.clone(),
+                        units: quantiles_of_counts(
+                            tally.monthly[month * tiers + t]
+                                .iter()
+                                .map(|(units, c)| (units as f64, c))
+                                .collect(),
+                        ),
+                    })
+                    .collect()
+            }),
+        })
+        .collect();
+    Ok(Simulation {
+        schema_version: crate::SCHEMA_VERSION,
+        profile: shape.profile,
+        draws,
+        seed,
+        inputs: uncertainty.inputs,
+        milestones,
+        breach,
+        monthly,
+    })
+}
+
+/// The reference path: each draw's configuration built, checked and planned
+/// in full, as if a user had typed its numbers into a layer.
+struct Exact<'a> {
+    profile: &'a LoadedProfile,
+    layered: &'a LayeredConfig,
+    base: &'a serde_json::Value,
+    base_config: &'a ProfileConfig,
+    keys: &'a [String],
+    setters: &'a [Setter],
+    months: Option<u32>,
+    ladders: &'a [usize],
+    id: &'a str,
+}
+
+impl Exact<'_> {
+    fn run_chunk(&self, first: u64, drawn: &[f64], tally: &mut Tally) -> Result<(), Error> {
+        let fail = |message: String| Error::Config { profile: self.id.to_string(), message };
+        let direct = self.setters.iter().all(|s| !matches!(s, Setter::Json));
+        for (j, values) in drawn.chunks_exact(self.keys.len()).enumerate() {
+            let index = first + j as u64;
+            let config = if direct {
+                let mut config = self.base_config.clone();
+                for (setter, value) in self.setters.iter().zip(values) {
+                    setter.apply(&mut config, *value);
+                }
+                config
+            } else {
+                let mut value = self.base.clone();
+                for (key, number) in self.keys.iter().zip(values) {
+                    set(&mut value, key, *number)
+                        .map_err(|e| fail(format!("draw {index}: {e}")))?;
+                }
+                serde_json::from_value(value).map_err(|e| fail(format!("draw {index}: {e}")))?
+            };
+            let checked = self.layered.with_config(config, self.profile).map_err(|e| match e {
+                Error::Config { message, .. } => fail(format!("draw {index} of the Monte Carlo: {message}; choose distributions that stay in range")),
+                other => other,
+            })?;
+            let plan = plan_units_and_costs(self.profile, &checked.config, self.months)?;
+            for (m, milestone) in plan.milestones.iter().enumerate() {
+                for (t, tier) in milestone.tiers.iter().enumerate() {
+                    let ladder = &checked.config.tiers[&tier.tier].ladder;
+                    let rung = ladder.iter().position(|k| *k == tier.instance_key).unwrap_or(0);
+                    let key = u64::from(tier.units) * self.ladders[t] as u64 + rung as u64;
+                    tally.milestone_tier(m, t, key, tier.monthly_cost);
+                }
+                tally.totals[m].push(milestone.monthly_cost);
+            }
+            for (month, planned) in plan.monthly.iter().enumerate() {
+                for (t, tier) in planned.tiers.iter().enumerate() {
+                    tally.month_tier(month, t, tier.units);
+                }
+            }
+            tally.runways(plan.runway.iter().map(|r| r.month));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn setters_place_known_keys_and_leave_the_rest_to_json() {
+        let config: ProfileConfig = serde_json::from_value(serde_json::json!({
+            "headroom": 0.2,
+            "horizon_months": 12,
+            "milestone_order": ["now"],
+            "tier_order": ["api"],
+            "milestones": {"now": {"name": "Now", "drivers": {"users": 10.0}}},
+            "demand": {"peak": 2.0},
+            "tiers": {"api": {
+                "name": "API", "unit": "replica", "scaling": "horizontal", "ladder": ["small"],
+                "instances": {"small": {"name": "small", "hourly_price": 0.1, "capacity": {"rps": 100.0}}}
+            }}
+        }))
+        .unwrap();
+        let kinds: Vec<&str> = [
+            "headroom",
+            "demand.peak",
+            "milestones.now.drivers.users",
+            "tiers.api.instances.small.capacity.rps",
+            "tiers.api.instances.small.hourly_price",
+            "tiers.api.min_units",
+            "demand.unknown",
+        ]
+        .iter()
+        .map(|key| match Setter::resolve(key, &config) {
+            Setter::Headroom => "headroom",
+            Setter::Demand(_) => "demand",
+            Setter::Driver { .. } => "driver",
+            Setter::Capacity { .. } => "capacity",
+            Setter::Price { .. } => "price",
+            Setter::Json => "json",
+        })
+        .collect();
+        assert_eq!(kinds, ["headroom", "demand", "driver", "capacity", "price", "json", "json"]);
+    }
+}

@@ -1,0 +1,729 @@
+//! The compiled Monte Carlo: the planner's arithmetic for units, costs and
+//! runway, laid out once as plain indices, so that a draw costs well under
+//! a microsecond instead of a full plan.
+//!
+//! [`Model::new`] reads the configuration once: each tier's dimensions (which
+//! plugin loads and which upstream tiers' units feed them), its ladder of
+//! capacities and prices, its policy, latency target and USL coefficients,
+//! each runway's deployment, and where each drawn input lands. A chunk of
+//! draws then runs in three steps: write every draw's driver and parameter
+//! rows, call the plugin once for all of them (`demand_rows`), and size each
+//! row with the kernel's non-allocating functions.
+//!
+//! **Invariant:** for every draw this gives the units, instances, costs and
+//! runway months that [`crate::plan::plan_units_and_costs`] gives for the
+//! same configuration; the exact path (`headroom simulate --exact`) plans
+//! each draw in full, and a test holds the two equal. A key this model does
+//! not know how to place (say a growth rate or a latency target's service
+//! time) makes [`Model::new`] return `None`, and the exact path runs.
+
+use headroom_kernel::queueing::Queue;
+use headroom_kernel::{
+    monthly_cost, needed_units, size_with_scalability, GrowthCurve, GrowthPoint, HeadroomPolicy,
+};
+use headroom_plugin_api::host::LoadedProfile;
+
+use super::tally::Tally;
+use super::Setter;
+use crate::config::{LatencyTarget, ProfileConfig, Scaling};
+use crate::plan::{capacity_worth, curve_of, latency_units_needed};
+use crate::Error;
+
+/// Where a drawn number lands in the model.
+enum Target {
+    /// A driver at a milestone: its row (if the milestone is planned) and
+    /// its growth point (if the milestone is dated).
+    Driver {
+        driver: usize,
+        row: Option<usize>,
+        point: Option<usize>,
+    },
+    /// A demand parameter, by its index in the plugin's order.
+    Parameter(usize),
+    /// One dimension of one instance type: the rungs and runways it is.
+    Capacity {
+        tier: usize,
+        dimension: usize,
+        rungs: Vec<usize>,
+        runways: Vec<usize>,
+    },
+    /// The hourly price of an instance type: the rungs it is.
+    Price {
+        tier: usize,
+        rungs: Vec<usize>,
+    },
+    Headroom,
+}
+
+/// One capacity dimension of a tier: the plugin loads that make it and the
+/// upstream tiers whose units add to it.
+struct Dimension {
+    loads: Vec<usize>,
+    /// (index of an upstream tier, or `None` for one sized later, per unit).
+    fan_in: Vec<(Option<usize>, f64)>,
+}
+
+struct TierModel {
+    key: String,
+    dimensions: Vec<Dimension>,
+    vertical: bool,
+    usl: Option<(f64, f64)>,
+    min_units: u32,
+    redundancy: u32,
+    zones: u32,
+    latency: Option<Latency>,
+}
+
+struct Latency {
+    arrivals: Vec<usize>,
+    per_second: f64,
+    target: LatencyTarget,
+}
+
+/// Today's deployment of a tier, for its runway.
+struct RunwayModel {
+    tier: usize,
+    units: u32,
+    /// USL capacity of today's units over their count (1 when linear).
+    worth_factor: f64,
+}
+
+/// The numbers a draw may change, as the configuration gives them.
+#[derive(Clone)]
+pub(super) struct Values {
+    headroom: f64,
+    parameters: Vec<f64>,
+    /// Planned milestones x drivers.
+    milestone_rows: Vec<f64>,
+    /// Per driver: its dated growth points.
+    points: Vec<Vec<GrowthPoint>>,
+    /// Per driver: its value at each month.
+    monthly: Vec<Vec<f64>>,
+    /// Per tier, per rung: capacity per dimension.
+    rungs: Vec<Vec<Vec<f64>>>,
+    /// Per tier, per rung: hourly price.
+    prices: Vec<Vec<f64>>,
+    /// Per runway: capacity per dimension of today's instance.
+    runway_capacities: Vec<Vec<f64>>,
+}
+
+/// The compiled model of one profile under one configuration.
+pub(super) struct Model {
+    id: String,
+    widths: (usize, usize, usize),
+    load_names: Vec<String>,
+    milestone_keys: Vec<String>,
+    driver_names: Vec<String>,
+    months: usize,
+    curves: Vec<GrowthCurve>,
+    /// Drivers whose growth a draw changes.
+    regrow: Vec<usize>,
+    tiers: Vec<TierModel>,
+    runways: Vec<RunwayModel>,
+    targets: Vec<(String, Target)>,
+    base: Values,
+}
+
+/// A worker's buffers and caches, reused across its chunks.
+pub(super) struct Scratch {
+    values: Values,
+    parameters: Vec<f64>,
+    drivers: Vec<f64>,
+    loads: Vec<f64>,
+    /// Per tier: units, rung and dimension loads of each row of the chunk.
+    units: Vec<Vec<u32>>,
+    rungs: Vec<Vec<usize>>,
+    dimension_loads: Vec<Vec<f64>>,
+    breach: Vec<Option<u32>>,
+    costs: Vec<f64>,
+    /// Per tier: the largest arrival rate known to meet its latency target
+    /// on `s` servers, by `s` (`NaN`: not computed yet).
+    safe_rate: Vec<Vec<f64>>,
+}
+
+impl Model {
+    /// Compiles `config`'s plan (over `horizon` months) with `setters` as
+    /// the drawn inputs; `None` when some input lands where the model does
+    /// not reach.
+    pub(super) fn new(
+        profile: &LoadedProfile,
+        config: &ProfileConfig,
+        horizon: u32,
+        keys: &[String],
+        setters: &[Setter],
+    ) -> Result<Option<Model>, Error> {
+        let id = profile.id().to_string();
+        let drivers: Vec<String> = profile.drivers().map(|(name, _)| name.to_string()).collect();
+        let parameter_names: Vec<String> = profile.parameters().map(str::to_string).collect();
+        let loads: Vec<(String, String)> =
+            profile.loads().map(|(t, d, _)| (t.to_string(), d.to_string())).collect();
+        let milestones: Vec<&String> = config
+            .milestone_order
+            .iter()
+            .filter(|k| config.milestones[*k].month.is_none_or(|m| m <= horizon))
+            .collect();
+        let milestone_rows: Vec<f64> = milestones
+            .iter()
+            .flat_map(|k| drivers.iter().map(|d| config.milestones[*k].drivers[d]))
+            .collect();
+        // Growth points as the planner builds them: dated milestones in key
+        // order, sorted by month; each remembers its milestone key.
+        let growth = config.growth.is_some();
+        let mut points = Vec::new();
+        let mut point_keys: Vec<Vec<&String>> = Vec::new();
+        let mut curves = Vec::new();
+        let mut monthly = Vec::new();
+        for driver in &drivers {
+            let mut dated: Vec<(&String, GrowthPoint)> = config
+                .milestones
+                .iter()
+                .filter_map(|(k, m)| {
+                    m.month.map(|month| {
+                        (k, GrowthPoint { month: f64::from(month), value: m.drivers[driver] })
+                    })
+                })
+                .collect();
+            dated.sort_by(|a, b| a.1.month.total_cmp(&b.1.month));
+            let curve = curve_of(config, driver).unwrap_or(GrowthCurve::PiecewiseLinear);
+            let mut values = vec![0.0; if growth { horizon as usize + 1 } else { 0 }];
+            if growth {
+                curve
+                    .monthly_into(&dated.iter().map(|p| p.1).collect::<Vec<_>>(), &mut values)
+                    .map_err(|source| Error::Config {
+                        profile: id.clone(),
+                        message: format!("growth of driver `{driver}`: {source}"),
+                    })?;
+            }
+            point_keys.push(dated.iter().map(|p| p.0).collect());
+            points.push(dated.into_iter().map(|p| p.1).collect());
+            curves.push(curve);
+            monthly.push(values);
+        }
+
+        let tier_index = |key: &str| config.tier_order.iter().position(|t| t == key);
+        let mut tiers = Vec::new();
+        let mut rungs = Vec::new();
+        let mut prices = Vec::new();
+        for (index, key) in config.tier_order.iter().enumerate() {
+            let tier = &config.tiers[key];
+            let first = &tier.instances[&tier.ladder[0]];
+            let dimensions: Vec<&String> = first.capacity.keys().collect();
+            tiers.push(TierModel {
+                key: key.clone(),
+                dimensions: dimensions
+                    .iter()
+                    .map(|dimension| Dimension {
+                        loads: loads
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, (t, d))| t == key && d == *dimension)
+                            .map(|(i, _)| i)
+                            .collect(),
+                        fan_in: tier
+                            .fan_in
+                            .get(*dimension)
+                            .into_iter()
+                            .flatten()
+                            .map(|(source, per_unit)| {
+                                (tier_index(source).filter(|&s| s < index), *per_unit)
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+                vertical: tier.scaling == Scaling::Vertical,
+                usl: tier.scalability.as_ref().map(|u| (u.sigma, u.kappa)),
+                min_units: tier.min_units,
+                redundancy: tier.redundancy,
+                zones: tier.zones,
+                latency: tier.latency_target.as_ref().map(|target| Latency {
+                    arrivals: loads
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (t, d))| t == key && d == &target.arrivals)
+                        .map(|(i, _)| i)
+                        .collect(),
+                    per_second: target.arrivals_per_second_per_unit_of_load,
+                    target: target.clone(),
+                }),
+            });
+            rungs.push(
+                tier.ladder
+                    .iter()
+                    .map(|k| dimensions.iter().map(|d| tier.instances[k].capacity[*d]).collect())
+                    .collect::<Vec<Vec<f64>>>(),
+            );
+            prices.push(tier.ladder.iter().map(|k| tier.instances[k].hourly_price).collect());
+        }
+
+        let mut runways = Vec::new();
+        let mut runway_instances = Vec::new();
+        let mut runway_capacities = Vec::new();
+        if growth {
+            for (index, key) in config.tier_order.iter().enumerate() {
+                let tier = &config.tiers[key];
+                let Some(units) = tier.current_units else { continue };
+                let instance_key =
+                    tier.current_instance.clone().unwrap_or_else(|| tier.ladder[0].clone());
+                let instance = &tier.instances[&instance_key];
+                let effective = units.saturating_sub(tier.redundancy);
+                runways.push(RunwayModel {
+                    tier: index,
+                    units,
+                    worth_factor: if effective > 0 {
+                        capacity_worth(tier, effective) / f64::from(effective)
+                    } else {
+                        1.0
+                    },
+                });
+                runway_capacities.push(instance.capacity.values().copied().collect());
+                runway_instances.push((index, instance_key));
+            }
+        }
+
+        let mut targets = Vec::new();
+        for (key, setter) in keys.iter().zip(setters) {
+            let target = match setter {
+                Setter::Json => return Ok(None),
+                Setter::Headroom => Target::Headroom,
+                Setter::Demand(p) => match parameter_names.iter().position(|n| n == p) {
+                    Some(i) => Target::Parameter(i),
+                    None => return Ok(None),
+                },
+                Setter::Driver { milestone, driver } => {
+                    let Some(d) = drivers.iter().position(|n| n == driver) else {
+                        return Ok(None);
+                    };
+                    Target::Driver {
+                        driver: d,
+                        row: milestones.iter().position(|k| *k == milestone),
+                        point: if growth {
+                            point_keys[d].iter().position(|k| *k == milestone)
+                        } else {
+                            None
+                        },
+                    }
+                }
+                Setter::Capacity { tier, instance, dimension } => {
+                    let Some(t) = tier_index(tier) else { return Ok(None) };
+                    let ladder = &config.tiers[tier].ladder;
+                    let names: Vec<&String> =
+                        config.tiers[tier].instances[&ladder[0]].capacity.keys().collect();
+                    let Some(d) = names.iter().position(|n| *n == dimension) else {
+                        return Ok(None);
+                    };
+                    Target::Capacity {
+                        tier: t,
+                        dimension: d,
+                        rungs: (0..ladder.len()).filter(|&r| &ladder[r] == instance).collect(),
+                        runways: (0..runway_instances.len())
+                            .filter(|&r| runway_instances[r] == (t, instance.clone()))
+                            .collect(),
+                    }
+                }
+                Setter::Price { tier, instance } => {
+                    let Some(t) = tier_index(tier) else { return Ok(None) };
+                    let ladder = &config.tiers[tier].ladder;
+                    Target::Price {
+                        tier: t,
+                        rungs: (0..ladder.len()).filter(|&r| &ladder[r] == instance).collect(),
+                    }
+                }
+            };
+            targets.push((key.clone(), target));
+        }
+        let regrow: Vec<usize> = (0..drivers.len())
+            .filter(|&d| {
+                targets
+                    .iter()
+                    .any(|(_, t)| matches!(t, Target::Driver { driver, point: Some(_), .. } if *driver == d))
+            })
+            .collect();
+        let load_names = loads.iter().map(|(t, d)| format!("{t}.{d}")).collect();
+        Ok(Some(Model {
+            id,
+            widths: (parameter_names.len(), drivers.len(), loads.len()),
+            load_names,
+            milestone_keys: milestones.iter().map(|k| (*k).clone()).collect(),
+            driver_names: drivers.clone(),
+            months: if growth { horizon as usize + 1 } else { 0 },
+            curves,
+            regrow,
+            tiers,
+            runways,
+            targets,
+            base: Values {
+                headroom: config.headroom,
+                parameters: parameter_names.iter().map(|p| config.demand[p]).collect(),
+                milestone_rows,
+                points,
+                monthly,
+                rungs,
+                prices,
+                runway_capacities,
+            },
+        }))
+    }
+
+    /// A fresh scratch for one worker.
+    pub(super) fn scratch(&self) -> Scratch {
+        Scratch {
+            values: self.base.clone(),
+            parameters: Vec::new(),
+            drivers: Vec::new(),
+            loads: Vec::new(),
+            units: vec![Vec::new(); self.tiers.len()],
+            rungs: vec![Vec::new(); self.tiers.len()],
+            dimension_loads: vec![Vec::new(); self.tiers.len()],
+            breach: vec![None; self.runways.len()],
+            costs: Vec::with_capacity(self.tiers.len()),
+            safe_rate: vec![Vec::new(); self.tiers.len()],
+        }
+    }
+
+    fn rows_per_draw(&self) -> usize {
+        self.milestone_keys.len() + self.months
+    }
+
+    fn fail(&self, index: u64, message: String) -> Error {
+        Error::Config {
+            profile: self.id.clone(),
+            message: format!(
+                "draw {index} of the Monte Carlo: {message}; choose distributions that stay in range"
+            ),
+        }
+    }
+
+    /// Sets the drawn `values` of one draw on `into`: the driver and
+    /// parameter ones when `rows` is true, the capacity, price and headroom
+    /// ones otherwise. Checks each as the configuration would.
+    fn apply(
+        &self,
+        index: u64,
+        values: &[f64],
+        into: &mut Values,
+        rows: bool,
+    ) -> Result<(), Error> {
+        for ((key, target), &value) in self.targets.iter().zip(values) {
+            let bad = |rule: &str| self.fail(index, format!("`{key}` {rule}, got {value}"));
+            match target {
+                Target::Driver { driver, row, point } if rows => {
+                    if !value.is_finite() || value < 0.0 {
+                        return Err(bad("must be finite and not negative"));
+                    }
+                    if let Some(row) = row {
+                        into.milestone_rows[row * self.widths.1 + driver] = value;
+                    }
+                    if let Some(point) = point {
+                        into.points[*driver][*point].value = value;
+                    }
+                }
+                Target::Parameter(p) if rows => {
+                    if !value.is_finite() || value < 0.0 {
+                        return Err(bad("must be finite and not negative"));
+                    }
+                    into.parameters[*p] = value;
+                }
+                Target::Capacity { tier, dimension, rungs, runways } if !rows => {
+                    if !value.is_finite() || value <= 0.0 {
+                        return Err(bad("is a capacity: a capacity must be finite and above zero"));
+                    }
+                    for &r in rungs {
+                        into.rungs[*tier][r][*dimension] = value;
+                    }
+                    for &r in runways {
+                        into.runway_capacities[r][*dimension] = value;
+                    }
+                }
+                Target::Price { tier, rungs } if !rows => {
+                    if !value.is_finite() || value < 0.0 {
+                        return Err(bad("is a price: must be finite and not negative"));
+                    }
+                    for &r in rungs {
+                        into.prices[*tier][r] = value;
+                    }
+                }
+                Target::Headroom if !rows => {
+                    if !value.is_finite() || !(0.0..1.0).contains(&value) {
+                        return Err(bad("must lie in [0, 1)"));
+                    }
+                    into.headroom = value;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `count` draws, the first of which is draw `first`, from `drawn`
+    /// (draw by draw, inputs in key order), into `tally`.
+    pub(super) fn run_chunk(
+        &self,
+        profile: &LoadedProfile,
+        first: u64,
+        count: usize,
+        drawn: &[f64],
+        scratch: &mut Scratch,
+        tally: &mut Tally,
+    ) -> Result<(), Error> {
+        let inputs = self.targets.len();
+        let (width_p, width_d, width_l) = self.widths;
+        let rows = self.rows_per_draw();
+        scratch.parameters.clear();
+        scratch.drivers.clear();
+        // 1. Every draw's rows of parameters and drivers.
+        for j in 0..count {
+            let index = first + j as u64;
+            let values = &mut scratch.values;
+            self.apply(index, &drawn[j * inputs..(j + 1) * inputs], values, true)?;
+            for &d in &self.regrow {
+                self.curves[d].monthly_into(&values.points[d], &mut values.monthly[d]).map_err(
+                    |e| {
+                        self.fail(
+                            index,
+                            format!("growth of driver `{}`: {e}", self.driver_names[d]),
+                        )
+                    },
+                )?;
+            }
+            for _ in 0..rows {
+                scratch.parameters.extend_from_slice(&values.parameters);
+            }
+            scratch.drivers.extend_from_slice(&values.milestone_rows);
+            for month in 0..self.months {
+                scratch.drivers.extend(values.monthly.iter().map(|m| m[month]));
+            }
+        }
+        if width_p == 0 {
+            scratch.parameters.clear();
+        }
+        // 2. One plugin call for the chunk.
+        scratch.loads.clear();
+        scratch.loads.resize(count * rows * width_l, 0.0);
+        profile
+            .demand_rows(&scratch.parameters, &scratch.drivers, &mut scratch.loads)
+            .map_err(|message| Error::PluginFailed { profile: self.id.clone(), message })?;
+        debug_assert_eq!(scratch.drivers.len(), count * rows * width_d);
+        // 3. Check every load, then size tier by tier (rows of one tier are
+        // independent, so the processor overlaps them), then tally.
+        if let Some(at) = scratch.loads.iter().position(|v| !v.is_finite() || *v < 0.0) {
+            let (draw, row) = (at / width_l / rows, at / width_l % rows);
+            let place = match self.milestone_keys.get(row) {
+                Some(key) => format!("milestone `{key}`"),
+                None => format!("month {}", row - self.milestone_keys.len()),
+            };
+            return Err(Error::PluginFailed {
+                profile: self.id.clone(),
+                message: format!(
+                    "demand mapping gave load {} = {} at {place} of draw {}; loads must be finite and not negative",
+                    self.load_names[at % width_l],
+                    scratch.loads[at],
+                    first + draw as u64
+                ),
+            });
+        }
+        let n = count * rows;
+        for t in 0..self.tiers.len() {
+            scratch.units[t].resize(n, 0);
+            scratch.rungs[t].resize(n, 0);
+            scratch.dimension_loads[t].resize(n * self.tiers[t].dimensions.len(), 0.0);
+            for j in 0..count {
+                let index = first + j as u64;
+                self.apply(
+                    index,
+                    &drawn[j * inputs..(j + 1) * inputs],
+                    &mut scratch.values,
+                    false,
+                )?;
+                self.size_tier(t, j * rows..(j + 1) * rows, scratch)?;
+            }
+        }
+        for j in 0..count {
+            let index = first + j as u64;
+            self.apply(index, &drawn[j * inputs..(j + 1) * inputs], &mut scratch.values, false)?;
+            scratch.breach.iter_mut().for_each(|b| *b = None);
+            for row in 0..rows {
+                let i = j * rows + row;
+                if row < self.milestone_keys.len() {
+                    scratch.costs.clear();
+                    for t in 0..self.tiers.len() {
+                        let (units, rung) = (scratch.units[t][i], scratch.rungs[t][i]);
+                        let cost = monthly_cost(scratch.values.prices[t][rung], units).map_err(
+                            |source| Error::Kernel {
+                                profile: self.id.clone(),
+                                tier: self.tiers[t].key.clone(),
+                                source,
+                            },
+                        )?;
+                        let key =
+                            u64::from(units) * scratch.values.rungs[t].len() as u64 + rung as u64;
+                        tally.milestone_tier(row, t, key, cost);
+                        scratch.costs.push(cost);
+                    }
+                    tally.totals[row].push(scratch.costs.iter().sum());
+                } else {
+                    let month = row - self.milestone_keys.len();
+                    for t in 0..self.tiers.len() {
+                        tally.month_tier(month, t, scratch.units[t][i]);
+                    }
+                    self.check_runways(month as u32, i, scratch);
+                }
+            }
+            tally.runways(scratch.breach.iter().copied());
+        }
+        Ok(())
+    }
+
+    /// Sizes tier `t` for the rows `rows` of the chunk (one draw's, under
+    /// `scratch.values`) into `scratch.units[t]`, `scratch.rungs[t]` and
+    /// `scratch.dimension_loads[t]`, as the planner's `size_tier` does;
+    /// the tiers before `t` are sized already.
+    fn size_tier(
+        &self,
+        t: usize,
+        rows: std::ops::Range<usize>,
+        scratch: &mut Scratch,
+    ) -> Result<(), Error> {
+        let tier = &self.tiers[t];
+        let width_l = self.widths.2;
+        let dimensions = tier.dimensions.len();
+        let headroom = scratch.values.headroom;
+        let policy = HeadroomPolicy {
+            headroom,
+            min_units: tier.min_units,
+            redundancy: tier.redundancy,
+            zones: tier.zones,
+        };
+        let ladder = &scratch.values.rungs[t];
+        let (upstream, rest) = scratch.units.split_at_mut(t);
+        let units_out = &mut rest[0];
+        for i in rows {
+            let loads = &scratch.loads[i * width_l..(i + 1) * width_l];
+            let dimension_loads =
+                &mut scratch.dimension_loads[t][i * dimensions..(i + 1) * dimensions];
+            for (slot, dimension) in dimension_loads.iter_mut().zip(&tier.dimensions) {
+                let from_drivers: f64 = dimension.loads.iter().map(|&l| loads[l]).sum();
+                let fan_in: f64 = dimension
+                    .fan_in
+                    .iter()
+                    .map(|&(source, per_unit)| {
+                        f64::from(source.map_or(0, |s| upstream[s][i])) * per_unit
+                    })
+                    .sum();
+                *slot = from_drivers + fan_in;
+            }
+            let (rung, needed, mut units) = match (tier.vertical, tier.usl) {
+                (false, None) => {
+                    let (needed, _) = needed_units(dimension_loads, &ladder[0], headroom);
+                    (0, needed, policy.apply(needed))
+                }
+                (false, Some((sigma, kappa))) => {
+                    let scaled =
+                        size_with_scalability(dimension_loads, &ladder[0], &policy, sigma, kappa)
+                            .map_err(|source| Error::Kernel {
+                            profile: self.id.clone(),
+                            tier: tier.key.clone(),
+                            source,
+                        })?;
+                    (0, scaled.sizing.needed_by_load, scaled.sizing.units)
+                }
+                (true, _) => {
+                    // The smallest rung one instance of which holds the
+                    // load, else as many of the largest as it needs.
+                    let mut chosen = (ladder.len() - 1, 0);
+                    for (r, capacities) in ladder.iter().enumerate() {
+                        let (needed, _) = needed_units(dimension_loads, capacities, headroom);
+                        chosen = (r, needed);
+                        if needed <= 1 {
+                            break;
+                        }
+                    }
+                    (chosen.0, chosen.1, policy.apply(chosen.1))
+                }
+            };
+            if let Some(latency) = &tier.latency {
+                let arrivals: f64 = latency.arrivals.iter().map(|&l| loads[l]).sum();
+                let rate = arrivals * latency.per_second;
+                let servers = needed.saturating_mul(latency.target.workers_per_unit);
+                // The latency target can only raise the units when `needed`
+                // units miss it (the policy is monotone), so a rate known to
+                // meet it on those servers settles it without Erlang C.
+                let safe = needed > 0
+                    && servers < u32::MAX
+                    && rate <= safe_rate(&mut scratch.safe_rate[t], &latency.target, servers);
+                if !safe {
+                    if let Some(latency_units) = latency_units_needed(&latency.target, rate) {
+                        units = units.max(policy.apply(latency_units));
+                    }
+                }
+            }
+            units_out[i] = units;
+            scratch.rungs[t][i] = rung;
+        }
+        Ok(())
+    }
+
+    /// Marks the runways that break in `month`, as the kernel's
+    /// `first_breach` does: today's units, less the spares, each holding
+    /// its USL worth, against this month's dimension loads.
+    fn check_runways(&self, month: u32, i: usize, scratch: &mut Scratch) {
+        let ceiling = (1.0 - scratch.values.headroom) * (1.0 + 1e-9);
+        for (r, runway) in self.runways.iter().enumerate() {
+            if scratch.breach[r].is_some() {
+                continue;
+            }
+            let tier = &self.tiers[runway.tier];
+            let effective = runway.units.saturating_sub(tier.redundancy);
+            let worth = f64::from(effective);
+            let dimensions = tier.dimensions.len();
+            let broken = scratch.dimension_loads[runway.tier][i * dimensions..(i + 1) * dimensions]
+                .iter()
+                .zip(&scratch.values.runway_capacities[r])
+                .any(|(&load, &capacity)| {
+                    let capacity =
+                        if effective > 0 { capacity * runway.worth_factor } else { capacity };
+                    let utilisation = match (worth > 0.0, load > 0.0) {
+                        (true, _) => load / (capacity * worth),
+                        (false, true) => f64::INFINITY,
+                        (false, false) => 0.0,
+                    };
+                    utilisation > ceiling
+                });
+            if broken {
+                scratch.breach[r] = Some(month);
+            }
+        }
+    }
+}
+
+/// The largest arrival rate that `servers` servers serve within `target`,
+/// by bisection on the rate as the planner's latency ceiling finds it,
+/// cached per server count; `-1` when even a vanishing rate misses it.
+fn safe_rate(cache: &mut Vec<f64>, target: &LatencyTarget, servers: u32) -> f64 {
+    let s = servers as usize;
+    if s >= cache.len() {
+        cache.resize(s + 1, f64::NAN);
+    }
+    if cache[s].is_nan() {
+        let meets = |rate: f64| {
+            Queue::new(rate, target.service_time, servers)
+                .is_ok_and(|q| q.response_exceeds(target.seconds) <= 1.0 - target.quantile)
+        };
+        let capacity = f64::from(servers) / target.service_time;
+        cache[s] = if meets(capacity * 1e-9) {
+            let (mut low, mut high) = (0.0, capacity);
+            // 60 halvings narrow the interval below a double's precision.
+            for _ in 0..60 {
+                let mid = 0.5 * (low + high);
+                if meets(mid) {
+                    low = mid;
+                } else {
+                    high = mid;
+                }
+            }
+            low
+        } else {
+            -1.0
+        };
+    }
+    cache[s]
+}

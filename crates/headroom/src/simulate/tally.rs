@@ -1,0 +1,246 @@
+//! Tallies: what a Monte Carlo keeps of its draws to take quantiles from.
+//!
+//! Units are small integers, so a tier's units (and its cost, a function of
+//! its units and its instance when prices are not drawn) are kept as counts
+//! per value: memory does not grow with the draws and tallies of different
+//! threads merge by adding. A milestone's total cost (and a tier's cost when
+//! a price is drawn) can take any value, so it is kept draw by draw and its
+//! quantiles are selected, not sorted. Either way the quantiles are
+//! nearest-rank: the smallest value with at least `ceil(p n)` draws at or
+//! below it, the same in whatever order the draws were tallied.
+
+use std::collections::BTreeMap;
+
+use super::Quantiles;
+
+/// Keys below this are counted in a vector; larger ones in a map.
+const DENSE: u64 = 1 << 16;
+
+/// How many draws gave each value of an integer key.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct Counts {
+    dense: Vec<u64>,
+    sparse: BTreeMap<u64, u64>,
+}
+
+impl Counts {
+    pub(super) fn add(&mut self, key: u64) {
+        if key < DENSE {
+            let k = key as usize;
+            if k >= self.dense.len() {
+                self.dense.resize(k + 1, 0);
+            }
+            self.dense[k] += 1;
+        } else {
+            *self.sparse.entry(key).or_default() += 1;
+        }
+    }
+
+    fn merge(&mut self, other: Counts) {
+        if other.dense.len() > self.dense.len() {
+            self.dense.resize(other.dense.len(), 0);
+        }
+        for (mine, theirs) in self.dense.iter_mut().zip(other.dense) {
+            *mine += theirs;
+        }
+        for (key, count) in other.sparse {
+            *self.sparse.entry(key).or_default() += count;
+        }
+    }
+
+    /// (key, count) for every key seen, ascending.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.dense
+            .iter()
+            .enumerate()
+            .filter(|(_, &count)| count > 0)
+            .map(|(key, &count)| (key as u64, count))
+            .chain(self.sparse.iter().map(|(&key, &count)| (key, count)))
+    }
+}
+
+/// The nearest rank of quantile `p` among `n` values, counted from 1.
+fn rank(p: f64, n: u64) -> u64 {
+    ((p * n as f64).ceil() as u64).clamp(1, n)
+}
+
+/// Nearest-rank quantiles of a quantity that took `value` in `count` draws,
+/// for each pair (`pairs` need not be sorted; a value may repeat).
+pub(super) fn quantiles_of_counts(mut pairs: Vec<(f64, u64)>) -> Quantiles {
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let n: u64 = pairs.iter().map(|p| p.1).sum();
+    let at = |p: f64| {
+        let wanted = rank(p, n.max(1));
+        let mut seen = 0;
+        for &(value, count) in &pairs {
+            seen += count;
+            if seen >= wanted {
+                return value;
+            }
+        }
+        f64::NAN
+    };
+    Quantiles { p50: at(0.50), p90: at(0.90), p99: at(0.99) }
+}
+
+/// Nearest-rank quantiles of `values`, reordered in place by selection
+/// (linear time; the same values sorting would give).
+pub fn quantiles(values: &mut [f64]) -> Quantiles {
+    let n = values.len() as u64;
+    if n == 0 {
+        return Quantiles { p50: f64::NAN, p90: f64::NAN, p99: f64::NAN };
+    }
+    let mut from = 0;
+    let mut at = |p: f64| {
+        let index = (rank(p, n) - 1) as usize;
+        // Ranks grow with p, so each selection works on what lies above the last.
+        let (_, value, _) = values[from..].select_nth_unstable_by(index - from, f64::total_cmp);
+        let value = *value;
+        from = index;
+        value
+    };
+    let (p50, p90, p99) = (at(0.50), at(0.90), at(0.99));
+    Quantiles { p50, p90, p99 }
+}
+
+/// What a Monte Carlo keeps of its draws.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Tally {
+    tiers: usize,
+    /// Per milestone and tier: units x rungs + rung.
+    pub(super) tier_units: Vec<Counts>,
+    /// Per milestone and tier, draw by draw, when a price is drawn.
+    pub(super) tier_costs: Option<Vec<Vec<f64>>>,
+    /// Per milestone: total monthly cost, draw by draw.
+    pub(super) totals: Vec<Vec<f64>>,
+    /// Per month and tier: units.
+    pub(super) monthly: Vec<Counts>,
+    /// Per tier with a runway: the month it first breaks, `never` if it holds.
+    pub(super) first_breach: Vec<Counts>,
+    /// The month the first tier breaks, `never` if none does.
+    pub(super) any_breach: Counts,
+    /// The key of a deployment that holds over the horizon.
+    pub(super) never: u64,
+}
+
+impl Tally {
+    pub(super) fn new(
+        milestones: usize,
+        tiers: usize,
+        months: usize,
+        runway_tiers: usize,
+        cost_columns: bool,
+    ) -> Tally {
+        Tally {
+            tiers,
+            tier_units: vec![Counts::default(); milestones * tiers],
+            tier_costs: cost_columns.then(|| vec![Vec::new(); milestones * tiers]),
+            totals: vec![Vec::new(); milestones],
+            monthly: vec![Counts::default(); months * tiers],
+            first_breach: vec![Counts::default(); runway_tiers],
+            any_breach: Counts::default(),
+            never: months as u64,
+        }
+    }
+
+    /// Tier `tier` at milestone `milestone` of one draw.
+    pub(super) fn milestone_tier(&mut self, milestone: usize, tier: usize, key: u64, cost: f64) {
+        let slot = milestone * self.tiers + tier;
+        self.tier_units[slot].add(key);
+        if let Some(columns) = &mut self.tier_costs {
+            columns[slot].push(cost);
+        }
+    }
+
+    /// Tier `tier` in month `month` of one draw.
+    pub(super) fn month_tier(&mut self, month: usize, tier: usize, units: u32) {
+        self.monthly[month * self.tiers + tier].add(u64::from(units));
+    }
+
+    /// The runways of one draw, in runway-tier order.
+    pub(super) fn runways(&mut self, months: impl Iterator<Item = Option<u32>>) {
+        let mut first = self.never;
+        for (counts, month) in self.first_breach.iter_mut().zip(months) {
+            let key = month.map_or(self.never, u64::from);
+            counts.add(key);
+            first = first.min(key);
+        }
+        self.any_breach.add(first);
+    }
+
+    pub(super) fn merge(mut self, other: Tally) -> Tally {
+        for (mine, theirs) in self.tier_units.iter_mut().zip(other.tier_units) {
+            mine.merge(theirs);
+        }
+        if let (Some(mine), Some(theirs)) = (&mut self.tier_costs, other.tier_costs) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                a.extend(b);
+            }
+        }
+        for (a, b) in self.totals.iter_mut().zip(other.totals) {
+            a.extend(b);
+        }
+        for (mine, theirs) in self.monthly.iter_mut().zip(other.monthly) {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in self.first_breach.iter_mut().zip(other.first_breach) {
+            mine.merge(theirs);
+        }
+        self.any_breach.merge(other.any_breach);
+        self
+    }
+
+    /// The share of draws whose key is at most `month`.
+    pub(super) fn share_by(counts: &Counts, month: u64, draws: u32) -> f64 {
+        counts.iter().filter(|(key, _)| *key <= month).map(|(_, c)| c).sum::<u64>() as f64
+            / f64::from(draws)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_quantiles_by_hand() {
+        // 1..=100: P50 = 50, P90 = 90, P99 = 99 (nearest rank, ceil(p n)).
+        let mut values: Vec<f64> = (1..=100).rev().map(f64::from).collect();
+        assert_eq!(quantiles(&mut values), Quantiles { p50: 50.0, p90: 90.0, p99: 99.0 });
+        assert_eq!(quantiles(&mut [7.0]), Quantiles { p50: 7.0, p90: 7.0, p99: 7.0 });
+        // The same from counts: 1..=100 once each, shuffled.
+        let pairs: Vec<(f64, u64)> =
+            (1..=100).map(|v| (f64::from((v * 37) % 100 + 1), 1)).collect();
+        assert_eq!(quantiles_of_counts(pairs), Quantiles { p50: 50.0, p90: 90.0, p99: 99.0 });
+        // 3 draws of 1, 6 of 2, 1 of 9: rank 5 is 2, rank 9 is 2, rank 10 is 9.
+        let q = quantiles_of_counts(vec![(9.0, 1), (1.0, 3), (2.0, 6)]);
+        assert_eq!(q, Quantiles { p50: 2.0, p90: 2.0, p99: 9.0 });
+    }
+
+    #[test]
+    fn counts_merge_dense_and_sparse_keys() {
+        let mut a = Counts::default();
+        let mut b = Counts::default();
+        for key in [3, 3, DENSE + 5] {
+            a.add(key);
+        }
+        for key in [1, 3, DENSE + 5, DENSE + 9] {
+            b.add(key);
+        }
+        a.merge(b);
+        let seen: Vec<(u64, u64)> = a.iter().collect();
+        assert_eq!(seen, vec![(1, 1), (3, 3), (DENSE + 5, 2), (DENSE + 9, 1)]);
+    }
+
+    #[test]
+    fn selection_gives_what_sorting_gives() {
+        use proptest::prelude::*;
+        proptest!(|(mut values in proptest::collection::vec(-1e6f64..1e6, 1..300))| {
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
+            let n = sorted.len() as f64;
+            let pick = |p: f64| sorted[((p * n).ceil() as usize).clamp(1, sorted.len()) - 1];
+            let expected = Quantiles { p50: pick(0.5), p90: pick(0.9), p99: pick(0.99) };
+            prop_assert_eq!(quantiles(&mut values), expected);
+        });
+    }
+}
