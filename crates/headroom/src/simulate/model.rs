@@ -113,6 +113,8 @@ pub(super) struct Model {
     widths: (usize, usize, usize),
     load_names: Vec<String>,
     milestone_keys: Vec<String>,
+    /// Per planned milestone: its month, if dated.
+    milestone_months: Vec<Option<usize>>,
     driver_names: Vec<String>,
     months: usize,
     curves: Vec<GrowthCurve>,
@@ -136,6 +138,8 @@ pub(super) struct Scratch {
     dimension_loads: Vec<Vec<f64>>,
     breach: Vec<Option<u32>>,
     costs: Vec<f64>,
+    /// Per draw and planned milestone: the month row it equals, if any.
+    alias: Vec<Option<usize>>,
     /// Per tier: the largest arrival rate known to meet its latency target
     /// on `s` servers, by `s` (`NaN`: not computed yet).
     safe_rate: Vec<Vec<f64>>,
@@ -344,6 +348,10 @@ impl Model {
             widths: (parameter_names.len(), drivers.len(), loads.len()),
             load_names,
             milestone_keys: milestones.iter().map(|k| (*k).clone()).collect(),
+            milestone_months: milestones
+                .iter()
+                .map(|k| config.milestones[*k].month.map(|m| m as usize))
+                .collect(),
             driver_names: drivers.clone(),
             months: if growth { horizon as usize + 1 } else { 0 },
             curves,
@@ -376,6 +384,7 @@ impl Model {
             dimension_loads: vec![Vec::new(); self.tiers.len()],
             breach: vec![None; self.runways.len()],
             costs: Vec::with_capacity(self.tiers.len()),
+            alias: Vec::new(),
             safe_rate: vec![Vec::new(); self.tiers.len()],
         }
     }
@@ -393,23 +402,36 @@ impl Model {
         }
     }
 
-    /// Sets the drawn `values` of one draw on `into`: the driver and
-    /// parameter ones when `rows` is true, the capacity, price and headroom
-    /// ones otherwise. Checks each as the configuration would.
-    fn apply(
+    /// Checks every drawn value of one draw as the configuration would
+    /// check it, and sets the driver and parameter ones on `into`.
+    fn check_and_apply_rows(
         &self,
         index: u64,
         values: &[f64],
         into: &mut Values,
-        rows: bool,
     ) -> Result<(), Error> {
         for ((key, target), &value) in self.targets.iter().zip(values) {
-            let bad = |rule: &str| self.fail(index, format!("`{key}` {rule}, got {value}"));
+            let (ok, rule) = match target {
+                Target::Driver { .. } | Target::Parameter(_) => {
+                    (value.is_finite() && value >= 0.0, "must be finite and not negative")
+                }
+                Target::Capacity { .. } => (
+                    value.is_finite() && value > 0.0,
+                    "is a capacity: a capacity must be finite and above zero",
+                ),
+                Target::Price { .. } => (
+                    value.is_finite() && value >= 0.0,
+                    "is a price: must be finite and not negative",
+                ),
+                Target::Headroom => {
+                    (value.is_finite() && (0.0..1.0).contains(&value), "must lie in [0, 1)")
+                }
+            };
+            if !ok {
+                return Err(self.fail(index, format!("`{key}` {rule}, got {value}")));
+            }
             match target {
-                Target::Driver { driver, row, point } if rows => {
-                    if !value.is_finite() || value < 0.0 {
-                        return Err(bad("must be finite and not negative"));
-                    }
+                Target::Driver { driver, row, point } => {
                     if let Some(row) = row {
                         into.milestone_rows[row * self.widths.1 + driver] = value;
                     }
@@ -417,16 +439,19 @@ impl Model {
                         into.points[*driver][*point].value = value;
                     }
                 }
-                Target::Parameter(p) if rows => {
-                    if !value.is_finite() || value < 0.0 {
-                        return Err(bad("must be finite and not negative"));
-                    }
-                    into.parameters[*p] = value;
-                }
-                Target::Capacity { tier, dimension, rungs, runways } if !rows => {
-                    if !value.is_finite() || value <= 0.0 {
-                        return Err(bad("is a capacity: a capacity must be finite and above zero"));
-                    }
+                Target::Parameter(p) => into.parameters[*p] = value,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets the drawn capacities, prices and headroom of one draw (already
+    /// checked by [`Model::check_and_apply_rows`]) on `into`.
+    fn apply_sizing(&self, values: &[f64], into: &mut Values) {
+        for ((_, target), &value) in self.targets.iter().zip(values) {
+            match target {
+                Target::Capacity { tier, dimension, rungs, runways } => {
                     for &r in rungs {
                         into.rungs[*tier][r][*dimension] = value;
                     }
@@ -434,24 +459,31 @@ impl Model {
                         into.runway_capacities[r][*dimension] = value;
                     }
                 }
-                Target::Price { tier, rungs } if !rows => {
-                    if !value.is_finite() || value < 0.0 {
-                        return Err(bad("is a price: must be finite and not negative"));
-                    }
+                Target::Price { tier, rungs } => {
                     for &r in rungs {
                         into.prices[*tier][r] = value;
                     }
                 }
-                Target::Headroom if !rows => {
-                    if !value.is_finite() || !(0.0..1.0).contains(&value) {
-                        return Err(bad("must lie in [0, 1)"));
-                    }
-                    into.headroom = value;
-                }
+                Target::Headroom => into.headroom = value,
                 _ => {}
             }
         }
-        Ok(())
+    }
+
+    /// Sets the drawn capacities and headroom of tier `t` (already checked
+    /// by [`Model::check_and_apply_rows`]).
+    fn apply_to_tier(&self, t: usize, values: &[f64], into: &mut Values) {
+        for ((_, target), &value) in self.targets.iter().zip(values) {
+            match target {
+                Target::Capacity { tier, dimension, rungs, .. } if *tier == t => {
+                    for &r in rungs {
+                        into.rungs[t][r][*dimension] = value;
+                    }
+                }
+                Target::Headroom => into.headroom = value,
+                _ => {}
+            }
+        }
     }
 
     /// Runs `count` draws, the first of which is draw `first`, from `drawn`
@@ -470,11 +502,13 @@ impl Model {
         let rows = self.rows_per_draw();
         scratch.parameters.clear();
         scratch.drivers.clear();
-        // 1. Every draw's rows of parameters and drivers.
+        scratch.alias.clear();
+        // 1. Every draw's rows of parameters and drivers, and which
+        // milestone rows repeat a month row.
         for j in 0..count {
             let index = first + j as u64;
             let values = &mut scratch.values;
-            self.apply(index, &drawn[j * inputs..(j + 1) * inputs], values, true)?;
+            self.check_and_apply_rows(index, &drawn[j * inputs..(j + 1) * inputs], values)?;
             for &d in &self.regrow {
                 self.curves[d].monthly_into(&values.points[d], &mut values.monthly[d]).map_err(
                     |e| {
@@ -492,6 +526,16 @@ impl Model {
             for month in 0..self.months {
                 scratch.drivers.extend(values.monthly.iter().map(|m| m[month]));
             }
+            for (m, month) in self.milestone_months.iter().enumerate() {
+                let row = &values.milestone_rows[m * width_d..(m + 1) * width_d];
+                scratch.alias.push(month.filter(|&month| {
+                    month < self.months
+                        && row
+                            .iter()
+                            .zip(&values.monthly)
+                            .all(|(v, monthly)| v.to_bits() == monthly[month].to_bits())
+                }));
+            }
         }
         if width_p == 0 {
             scratch.parameters.clear();
@@ -505,7 +549,12 @@ impl Model {
         debug_assert_eq!(scratch.drivers.len(), count * rows * width_d);
         // 3. Check every load, then size tier by tier (rows of one tier are
         // independent, so the processor overlaps them), then tally.
-        if let Some(at) = scratch.loads.iter().position(|v| !v.is_finite() || *v < 0.0) {
+        // Branch-free over the whole chunk (it vectorises); where only on failure.
+        let valid = |v: &f64| *v >= 0.0 && *v < f64::INFINITY;
+        let all_valid = scratch.loads.iter().fold(true, |ok, v| ok & valid(v));
+        if let Some(at) =
+            (!all_valid).then(|| scratch.loads.iter().position(|v| !valid(v))).flatten()
+        {
             let (draw, row) = (at / width_l / rows, at / width_l % rows);
             let place = match self.milestone_keys.get(row) {
                 Some(key) => format!("milestone `{key}`"),
@@ -527,19 +576,12 @@ impl Model {
             scratch.rungs[t].resize(n, 0);
             scratch.dimension_loads[t].resize(n * self.tiers[t].dimensions.len(), 0.0);
             for j in 0..count {
-                let index = first + j as u64;
-                self.apply(
-                    index,
-                    &drawn[j * inputs..(j + 1) * inputs],
-                    &mut scratch.values,
-                    false,
-                )?;
-                self.size_tier(t, j * rows..(j + 1) * rows, scratch)?;
+                self.apply_to_tier(t, &drawn[j * inputs..(j + 1) * inputs], &mut scratch.values);
+                self.size_tier(t, j, scratch)?;
             }
         }
         for j in 0..count {
-            let index = first + j as u64;
-            self.apply(index, &drawn[j * inputs..(j + 1) * inputs], &mut scratch.values, false)?;
+            self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], &mut scratch.values);
             scratch.breach.iter_mut().for_each(|b| *b = None);
             for row in 0..rows {
                 let i = j * rows + row;
@@ -577,12 +619,7 @@ impl Model {
     /// `scratch.values`) into `scratch.units[t]`, `scratch.rungs[t]` and
     /// `scratch.dimension_loads[t]`, as the planner's `size_tier` does;
     /// the tiers before `t` are sized already.
-    fn size_tier(
-        &self,
-        t: usize,
-        rows: std::ops::Range<usize>,
-        scratch: &mut Scratch,
-    ) -> Result<(), Error> {
+    fn size_tier(&self, t: usize, draw: usize, scratch: &mut Scratch) -> Result<(), Error> {
         let tier = &self.tiers[t];
         let width_l = self.widths.2;
         let dimensions = tier.dimensions.len();
@@ -596,21 +633,42 @@ impl Model {
         let ladder = &scratch.values.rungs[t];
         let (upstream, rest) = scratch.units.split_at_mut(t);
         let units_out = &mut rest[0];
-        for i in rows {
-            let loads = &scratch.loads[i * width_l..(i + 1) * width_l];
-            let dimension_loads =
-                &mut scratch.dimension_loads[t][i * dimensions..(i + 1) * dimensions];
-            for (slot, dimension) in dimension_loads.iter_mut().zip(&tier.dimensions) {
-                let from_drivers: f64 = dimension.loads.iter().map(|&l| loads[l]).sum();
-                let fan_in: f64 = dimension
-                    .fan_in
-                    .iter()
-                    .map(|&(source, per_unit)| {
-                        f64::from(source.map_or(0, |s| upstream[s][i])) * per_unit
-                    })
-                    .sum();
-                *slot = from_drivers + fan_in;
+        let milestones = self.milestone_keys.len();
+        let rows = self.rows_per_draw();
+        let first_row = draw * rows;
+        // Each dimension's load on every row of the draw, a dimension at a
+        // time (summed in the planner's order: plugin loads, then fan-in).
+        let zero = std::iter::empty::<f64>().sum::<f64>();
+        let dimension_loads = &mut scratch.dimension_loads[t];
+        for (d, dimension) in tier.dimensions.iter().enumerate() {
+            for i in first_row..first_row + rows {
+                let loads = &scratch.loads[i * width_l..(i + 1) * width_l];
+                let mut from_drivers = zero;
+                for &l in &dimension.loads {
+                    from_drivers += loads[l];
+                }
+                let mut fan_in = zero;
+                for &(source, per_unit) in &dimension.fan_in {
+                    fan_in += f64::from(source.map_or(0, |s| upstream[s][i])) * per_unit;
+                }
+                dimension_loads[i * dimensions + d] = from_drivers + fan_in;
             }
+        }
+        // Months first, so that a milestone row equal to a month row (a
+        // dated milestone the growth curve passes through) copies it.
+        let order = (milestones..rows).chain(0..milestones);
+        for row in order {
+            let i = first_row + row;
+            let alias =
+                if row < milestones { scratch.alias[draw * milestones + row] } else { None };
+            if let Some(month) = alias {
+                let from = first_row + milestones + month;
+                units_out[i] = units_out[from];
+                scratch.rungs[t][i] = scratch.rungs[t][from];
+                continue;
+            }
+            let loads = &scratch.loads[i * width_l..(i + 1) * width_l];
+            let dimension_loads = &dimension_loads[i * dimensions..(i + 1) * dimensions];
             let (rung, needed, mut units) = match (tier.vertical, tier.usl) {
                 (false, None) => {
                     let (needed, _) = needed_units(dimension_loads, &ladder[0], headroom);
