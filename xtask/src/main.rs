@@ -12,7 +12,7 @@ use std::process::{Command, ExitCode};
 type Result<T = ()> = std::result::Result<T, String>;
 
 const TASKS: &[(&str, &str)] = &[
-    ("build", "build the host and every plugin (debug); copy plugins to target/plugins"),
+    ("build", "build the host and every plugin (debug, or --release); copy plugins to target/plugins"),
     ("test", "build, then fmt check, clippy -D warnings, every test with INSTA_UPDATE=no"),
     ("report", "build, then plan every profile into reports/<profile>.{md,json,csv,svg}"),
     (
@@ -36,7 +36,7 @@ fn main() -> ExitCode {
             print_tasks();
             Ok(())
         }
-        Some("build") => build(false),
+        Some("build") => build(rest.contains(&"--release")),
         Some("test") => test(),
         Some("report") => report(),
         Some("snapshot") => snapshot(&rest),
@@ -463,17 +463,13 @@ capacity.requests_per_second = 100   # TODO: section (a load test), or assumptio
 "#;
 
 fn bench() -> Result {
-    run(cargo().args(["bench", "--package", "headroom-kernel"]))?;
-    run(cargo().args(["bench", "--package", "headroom", "--bench", "simulate"]))?;
-    print_criterion_medians();
-    // The Monte Carlo as a whole process, release build, 20,000 draws.
+    // Release plugins in target/plugins, for the simulate bench and hyperfine.
     build(true)?;
-    run(Command::new(headroom_binary(true))
-        .current_dir(root())
-        .arg("--plugin-dir")
-        .arg(target_dir().join("plugins"))
-        .args(["simulate", "leadgen-insurance", "--draws", "20000", "--format", "json"])
-        .stdout(std::process::Stdio::null()))?;
+    run(cargo().args(["bench", "--package", "headroom-kernel"]))?;
+    run(cargo()
+        .args(["bench", "--package", "headroom", "--bench", "simulate"])
+        .env("HEADROOM_BENCH_PLUGINS", target_dir().join("plugins")))?;
+    print_criterion_medians();
     // The peers, side by side: plain-Python Erlang C and scipy's curve_fit.
     for peers in
         ["crates/headroom-kernel/benches/peers.py", "crates/headroom/benches/peer_montecarlo.py"]
@@ -496,6 +492,17 @@ fn bench() -> Result {
         headroom_binary(true).display(),
         target_dir().join("plugins").display()
     );
+    // The Monte Carlo as a whole process: start-up, plugin load, config,
+    // 1,000,000 draws and the JSON out.
+    let simulate = format!(
+        "{} --plugin-dir {} simulate leadgen-insurance --draws 1000000 --format json",
+        headroom_binary(true).display(),
+        target_dir().join("plugins").display()
+    );
+    run(Command::new("hyperfine")
+        .current_dir(root())
+        .args(["--warmup", "1", "--runs", "10", "-N", "--output", "null"])
+        .arg(&simulate))?;
     let export = target_dir().join("bench-plan-all.json");
     run(Command::new("hyperfine")
         .current_dir(root())
