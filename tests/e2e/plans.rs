@@ -139,6 +139,13 @@ fn report_writes_every_file_whole() {
     let chart = std::fs::read_to_string(dir.join("leadgen-insurance.simulation.svg")).unwrap();
     assert!(chart.contains("any tier") && chart.trim_end().ends_with("</svg>"));
     assert!(!dir.join("hostel-complaints.simulation.svg").exists());
+    // The fan chart: a panel a tier, each with its P50 line and two bands.
+    let fan = std::fs::read_to_string(dir.join("leadgen-insurance.bands.svg")).unwrap();
+    for tier in ["api", "data", "postgres", "redis"] {
+        assert!(fan.contains(&format!(">{tier}</text>")), "{tier} panel missing");
+    }
+    assert_eq!((fan.matches("<polygon").count(), fan.matches("<polyline").count()), (8, 4));
+    assert!(!dir.join("hostel-complaints.bands.svg").exists());
     let markdown = std::fs::read_to_string(dir.join("leadgen-insurance.md")).unwrap();
     insta::assert_snapshot!("leadgen_report_md", markdown);
     let markdown = std::fs::read_to_string(dir.join("hostel-complaints.md")).unwrap();

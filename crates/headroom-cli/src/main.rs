@@ -574,6 +574,12 @@ fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
                     render::simulation_svg(&simulation),
                 ));
             }
+            if let Some(svg) = render::bands_svg(&simulation) {
+                markdown.push_str(&format!(
+                    "\n![Units each month needs over the draws, P50, P90 and P99]({id}.bands.svg)\n"
+                ));
+                files.push((dir.join(format!("{id}.bands.svg")), svg));
+            }
         }
         files.push((dir.join(format!("{id}.md")), markdown));
         files.push((dir.join(format!("{id}.json")), render::plan(&plan, Format::Json)?));

@@ -281,5 +281,19 @@ pub fn simulation_markdown(sim: &crate::simulate::Simulation) -> String {
             out.push('\n');
         }
     }
+    if let Some(first) = sim.monthly.first() {
+        out.push_str("\nUnits each month needs, P50 / P90 / P99 over the draws:\n\n| month |");
+        for tier in &first.units {
+            let _ = write!(out, " {} |", tier.tier);
+        }
+        let _ = writeln!(out, "\n|---:|{}", "---:|".repeat(first.units.len()));
+        for month in &sim.monthly {
+            let _ = write!(out, "| {} |", month.month);
+            for tier in &month.units {
+                let _ = write!(out, " {} |", band(&tier.units, number));
+            }
+            out.push('\n');
+        }
+    }
     out
 }

@@ -18,7 +18,7 @@ mod svg;
 mod text;
 
 pub use markdown::{plan_markdown, simulation_markdown};
-pub use svg::{runway_svg, simulation_svg};
+pub use svg::{bands_svg, runway_svg, simulation_svg};
 pub use text::{explain, explain_bands, simulation, summary};
 
 /// An output format.

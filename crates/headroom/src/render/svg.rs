@@ -122,6 +122,92 @@ pub fn simulation_svg(sim: &crate::simulate::Simulation) -> String {
     )
 }
 
+/// An SVG fan chart of a simulation: for each tier, a panel of the units
+/// each month needs over the draws, P50 as a line, the P50 to P90 band dark
+/// and the P90 to P99 band light. `None` without dated growth.
+pub fn bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
+    let first = sim.monthly.first()?;
+    let tiers: Vec<&str> = first.units.iter().map(|t| t.tier.as_str()).collect();
+    let (width, panel_h, gap, left, right, top) = (720.0, 120.0, 36.0, 60.0, 150.0, 40.0);
+    let height = top + tiers.len() as f64 * (panel_h + gap) + 10.0;
+    let plot_w = width - left - right;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+    );
+    let _ = writeln!(svg, "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}: units a month needs, {} draws (line P50; bands to P90, P99)</text>", escape(&sim.profile.id), sim.draws);
+    let months = sim.monthly.len().saturating_sub(1).max(1) as f64;
+    let x = |m: usize| left + m as f64 / months * plot_w;
+    for (i, tier) in tiers.iter().enumerate() {
+        let colour = PALETTE[i % PALETTE.len()];
+        let series: Vec<&crate::simulate::Quantiles> =
+            sim.monthly.iter().map(|m| &m.units[i].units).collect();
+        let y_max = series.iter().map(|q| q.p99).fold(1.0_f64, f64::max).ceil();
+        let panel_top = top + i as f64 * (panel_h + gap);
+        let y = |u: f64| panel_top + panel_h - (u / y_max) * panel_h;
+        // Whole units on the axis: halves only when they are whole.
+        let ticks = if y_max >= 2.0 { 2 } else { 1 };
+        for tick in 0..=ticks {
+            let u = y_max * f64::from(tick) / f64::from(ticks);
+            let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{u:.0}</text>", left + plot_w, y(u), y(u), left - 6.0, y(u) + 4.0);
+        }
+        let band = |low: &dyn Fn(&crate::simulate::Quantiles) -> f64,
+                    high: &dyn Fn(&crate::simulate::Quantiles) -> f64| {
+            let upper =
+                series.iter().enumerate().map(|(m, q)| format!("{:.1},{:.1}", x(m), y(high(q))));
+            let lower = series
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(m, q)| format!("{:.1},{:.1}", x(m), y(low(q))));
+            upper.chain(lower).collect::<Vec<_>>().join(" ")
+        };
+        let _ = writeln!(
+            svg,
+            "<polygon points=\"{}\" fill=\"{colour}\" fill-opacity=\"0.15\"/>",
+            band(&|q| q.p90, &|q| q.p99)
+        );
+        let _ = writeln!(
+            svg,
+            "<polygon points=\"{}\" fill=\"{colour}\" fill-opacity=\"0.35\"/>",
+            band(&|q| q.p50, &|q| q.p90)
+        );
+        let line: Vec<String> = series
+            .iter()
+            .enumerate()
+            .map(|(m, q)| format!("{:.1},{:.1}", x(m), y(q.p50)))
+            .collect();
+        let _ = writeln!(
+            svg,
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
+            line.join(" ")
+        );
+        let _ = writeln!(
+            svg,
+            "<text x=\"{}\" y=\"{:.1}\">{}</text>",
+            left + plot_w + 6.0,
+            panel_top + 14.0,
+            escape(tier)
+        );
+        for m in 0..sim.monthly.len() {
+            let _ = writeln!(
+                svg,
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"9\">{}</text>",
+                x(m),
+                panel_top + panel_h + 12.0,
+                sim.monthly[m].month
+            );
+        }
+    }
+    let _ = writeln!(
+        svg,
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">month</text>",
+        left + plot_w / 2.0,
+        height - 4.0
+    );
+    svg.push_str("</svg>\n");
+    Some(svg)
+}
+
 /// An SVG chart: with a growth curve, the utilisation today's deployment
 /// would run at, month by month, per tier, against the headroom line (where
 /// a line crosses it is that tier's runway); without one, the units each

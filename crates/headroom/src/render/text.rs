@@ -329,6 +329,20 @@ pub fn simulation(sim: &crate::simulate::Simulation) -> String {
         out.push_str(&b.to_string());
         out.push('\n');
     }
+    if let Some(first) = sim.monthly.first() {
+        let mut m = table();
+        let mut header = vec!["month".to_string()];
+        header.extend(first.units.iter().map(|t| format!("{} units P50 / P90 / P99", t.tier)));
+        m.set_header(header);
+        for month in &sim.monthly {
+            let mut row = vec![month.month.to_string()];
+            row.extend(month.units.iter().map(|t| band(&t.units, number)));
+            m.add_row(row);
+        }
+        out.push_str("\nUnits each month needs, over the draws\n");
+        out.push_str(&m.to_string());
+        out.push('\n');
+    }
     out
 }
 
