@@ -193,3 +193,23 @@ samples = [80, 100, 120]
 ";
     compiled_matches_exact("hostel-complaints", layer, &[]);
 }
+
+#[test]
+fn a_draw_out_of_range_is_named_alike_on_both_paths() {
+    // A normal around 100 users with sd 500 goes negative in some draw: both
+    // paths refuse it, naming the same draw and the key, and print nothing.
+    let layer = "[uncertainty.inputs.\"milestones.6-months.drivers.users\"]\ndistribution = \"normal\"\nmean = 100\nsd = 500\n";
+    let draw_named = |extra: &[&str]| {
+        let mut args = vec!["simulate", "leadgen-insurance", "--draws", "2000"];
+        args.extend_from_slice(extra);
+        let output = with_layer(layer, &args);
+        let error = String::from_utf8_lossy(&output.stderr).to_string();
+        assert_eq!(output.status.code(), Some(1), "{error}");
+        assert!(output.stdout.is_empty());
+        assert!(error.contains("milestones.6-months.drivers.users"), "{error}");
+        assert!(error.contains("must be finite and not negative"), "{error}");
+        let at = error.find("draw ").expect("names the draw");
+        error[at..].split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+    };
+    assert_eq!(draw_named(&[]), draw_named(&["--exact"]));
+}

@@ -172,10 +172,7 @@ impl LoadedProfile {
         drivers: &[f64],
         loads: &mut [f64],
     ) -> Result<(), String> {
-        match (self.module.demand())(parameters.into(), drivers.into(), loads.into()) {
-            RResult::ROk(()) => Ok(()),
-            RResult::RErr(message) => Err(message.into()),
-        }
+        plain((self.module.demand())(parameters.into(), drivers.into(), loads.into()))
     }
 
     /// Runs the demand mapping over a batch whose rows each carry their own
@@ -195,10 +192,7 @@ impl LoadedProfile {
         );
         let rows = crate::shape_rows(widths, parameters.len(), drivers.len(), loads.len())?;
         if let Some(batch) = self.module.demand_rows() {
-            return match batch(parameters.into(), drivers.into(), loads.into()) {
-                RResult::ROk(()) => Ok(()),
-                RResult::RErr(message) => Err(message.into()),
-            };
+            return plain(batch(parameters.into(), drivers.into(), loads.into()));
         }
         for row in 0..rows {
             self.demand(
@@ -214,5 +208,13 @@ impl LoadedProfile {
     /// (built since `demand_rows` exists).
     pub fn has_demand_rows(&self) -> bool {
         self.module.demand_rows().is_some()
+    }
+}
+
+/// A plugin call's result in std types.
+fn plain(result: RResult<(), abi_stable::std_types::RString>) -> Result<(), String> {
+    match result {
+        RResult::ROk(()) => Ok(()),
+        RResult::RErr(message) => Err(message.into()),
     }
 }

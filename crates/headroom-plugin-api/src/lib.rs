@@ -247,6 +247,24 @@ pub fn catch<T>(id: &str, f: impl FnOnce() -> Result<T, String>) -> RResult<T, R
     }
 }
 
+/// A demand batch over plain slices: parameters, drivers, loads out.
+#[doc(hidden)]
+pub type Batch = fn(&[f64], &[f64], &mut [f64]) -> Result<(), String>;
+
+/// A batch function of `P` as an exported call: slices from their FFI form,
+/// a panic caught and named.
+#[doc(hidden)]
+pub fn exported_batch<P: SystemProfile>(
+    batch: Batch,
+    parameters: RSlice<'_, f64>,
+    drivers: RSlice<'_, f64>,
+    mut loads: RSliceMut<'_, f64>,
+) -> RResult<(), RString> {
+    catch(P::DESCRIPTION.id, || {
+        batch(parameters.as_slice(), drivers.as_slice(), loads.as_mut_slice())
+    })
+}
+
 /// Runs the demand mapping of `P` over a batch of driver rows.
 #[doc(hidden)]
 pub fn demand_batch<P: SystemProfile>(
@@ -355,31 +373,17 @@ macro_rules! export_profile {
             extern "C" fn demand(
                 parameters: RSlice<'_, f64>,
                 drivers: RSlice<'_, f64>,
-                mut loads: RSliceMut<'_, f64>,
+                loads: RSliceMut<'_, f64>,
             ) -> RResult<(), RString> {
-                let id = <$profile as $crate::SystemProfile>::DESCRIPTION.id;
-                $crate::catch(id, || {
-                    $crate::demand_batch::<$profile>(
-                        parameters.as_slice(),
-                        drivers.as_slice(),
-                        loads.as_mut_slice(),
-                    )
-                })
+                $crate::exported_batch::<$profile>($crate::demand_batch::<$profile>, parameters, drivers, loads)
             }
 
             extern "C" fn demand_rows(
                 parameters: RSlice<'_, f64>,
                 drivers: RSlice<'_, f64>,
-                mut loads: RSliceMut<'_, f64>,
+                loads: RSliceMut<'_, f64>,
             ) -> RResult<(), RString> {
-                let id = <$profile as $crate::SystemProfile>::DESCRIPTION.id;
-                $crate::catch(id, || {
-                    $crate::demand_rows_batch::<$profile>(
-                        parameters.as_slice(),
-                        drivers.as_slice(),
-                        loads.as_mut_slice(),
-                    )
-                })
+                $crate::exported_batch::<$profile>($crate::demand_rows_batch::<$profile>, parameters, drivers, loads)
             }
 
             fn root_module() -> $crate::ProfileModRef {

@@ -152,6 +152,18 @@ pub struct Tier {
     pub scalability: Option<Scalability>,
 }
 
+impl Tier {
+    /// The tier's sizing policy under the profile's `headroom`.
+    pub fn policy(&self, headroom: f64) -> headroom_kernel::HeadroomPolicy {
+        headroom_kernel::HeadroomPolicy {
+            headroom,
+            min_units: self.min_units,
+            redundancy: self.redundancy,
+            zones: self.zones,
+        }
+    }
+}
+
 /// USL coefficients of a tier across its units (Gunther): `N` units hold
 /// `N / (1 + σ (N - 1) + κ N (N - 1))` units' worth of capacity.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -389,12 +389,7 @@ impl Planner<'_> {
         detailed: bool,
     ) -> Result<TierPlan, Error> {
         let headroom = self.config.headroom;
-        let policy = HeadroomPolicy {
-            headroom,
-            min_units: tier.min_units,
-            redundancy: tier.redundancy,
-            zones: tier.zones,
-        };
+        let policy = tier.policy(headroom);
         let first = &tier.instances[&tier.ladder[0]];
         let dimensions: Vec<&String> = first.capacity.keys().collect();
         let mut dimension_loads = Vec::with_capacity(dimensions.len());
@@ -597,29 +592,11 @@ fn latency_plan(
         .ok()
         .filter(|_| detailed)
         .map(|q| q.response_quantile(target.quantile));
-    // The largest arrival rate the planned servers serve within the target,
-    // by bisection on the rate (the quantile grows with it).
     let capacity_rate = f64::from(servers) / target.service_time;
-    let meets = |rate: f64| {
-        Queue::new(rate, target.service_time, servers)
-            .is_ok_and(|q| q.response_exceeds(target.seconds) <= 1.0 - target.quantile)
-    };
-    // No ceiling when even a vanishing load (a billionth of capacity) misses
-    // the target: service time alone is too slow.
-    let utilisation_ceiling = if !detailed || servers == 0 || !meets(capacity_rate * 1e-9) {
+    let utilisation_ceiling = if !detailed || servers == 0 {
         None
     } else {
-        let (mut low, mut high) = (0.0, capacity_rate);
-        // 60 halvings narrow the interval below a double's precision.
-        for _ in 0..60 {
-            let mid = 0.5 * (low + high);
-            if meets(mid) {
-                low = mid;
-            } else {
-                high = mid;
-            }
-        }
-        Some(low / capacity_rate)
+        largest_rate_within(target, servers).map(|rate| rate / capacity_rate)
     };
     if note.is_empty() {
         note = match utilisation_ceiling {
@@ -645,6 +622,36 @@ fn latency_plan(
         utilisation_ceiling,
         note,
     }
+}
+
+/// The largest arrival rate that `servers` servers serve within a latency
+/// target, by bisection on the rate (the quantile grows with it); `None`
+/// when even a vanishing load (a billionth of capacity) misses the target:
+/// service time alone is too slow.
+pub(crate) fn largest_rate_within(
+    target: &crate::config::LatencyTarget,
+    servers: u32,
+) -> Option<f64> {
+    use headroom_kernel::queueing::Queue;
+    let capacity_rate = f64::from(servers) / target.service_time;
+    let meets = |rate: f64| {
+        Queue::new(rate, target.service_time, servers)
+            .is_ok_and(|q| q.response_exceeds(target.seconds) <= 1.0 - target.quantile)
+    };
+    if !meets(capacity_rate * 1e-9) {
+        return None;
+    }
+    let (mut low, mut high) = (0.0, capacity_rate);
+    // 60 halvings narrow the interval below a double's precision.
+    for _ in 0..60 {
+        let mid = 0.5 * (low + high);
+        if meets(mid) {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    Some(low)
 }
 
 fn scalability_plan(
@@ -911,12 +918,7 @@ fn runway(planner: &Planner, monthly: &[Vec<TierPlan>]) -> Result<Vec<RunwayEntr
             .iter()
             .map(|tiers| tiers[index].dimensions.iter().map(|d| d.load).collect())
             .collect();
-        let policy = HeadroomPolicy {
-            headroom: config.headroom,
-            min_units: tier.min_units,
-            redundancy: tier.redundancy,
-            zones: tier.zones,
-        };
+        let policy = tier.policy(config.headroom);
         let found =
             first_breach(&loads, &capacities, units, &policy).map_err(planner.kernel_error(key))?;
         entries.push(RunwayEntry {

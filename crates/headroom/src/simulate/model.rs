@@ -17,7 +17,6 @@
 //! not know how to place (say a growth rate or a latency target's service
 //! time) makes [`Model::new`] return `None`, and the exact path runs.
 
-use headroom_kernel::queueing::Queue;
 use headroom_kernel::{
     monthly_cost, needed_units, size_with_scalability, GrowthCurve, GrowthPoint, HeadroomPolicy,
 };
@@ -26,7 +25,7 @@ use headroom_plugin_api::host::LoadedProfile;
 use super::tally::Tally;
 use super::Setter;
 use crate::config::{LatencyTarget, ProfileConfig, Scaling};
-use crate::plan::{capacity_worth, curve_of, latency_units_needed};
+use crate::plan::{capacity_worth, curve_of, largest_rate_within, latency_units_needed};
 use crate::Error;
 
 /// Where a drawn number lands in the model.
@@ -68,9 +67,8 @@ struct TierModel {
     dimensions: Vec<Dimension>,
     vertical: bool,
     usl: Option<(f64, f64)>,
-    min_units: u32,
-    redundancy: u32,
-    zones: u32,
+    /// Minimum, N+k and zones (its headroom is set per draw).
+    policy: HeadroomPolicy,
     latency: Option<Latency>,
 }
 
@@ -236,9 +234,7 @@ impl Model {
                     .collect(),
                 vertical: tier.scaling == Scaling::Vertical,
                 usl: tier.scalability.as_ref().map(|u| (u.sigma, u.kappa)),
-                min_units: tier.min_units,
-                redundancy: tier.redundancy,
-                zones: tier.zones,
+                policy: tier.policy(config.headroom),
                 latency: tier.latency_target.as_ref().map(|target| Latency {
                     arrivals: loads
                         .iter()
@@ -624,12 +620,7 @@ impl Model {
         let width_l = self.widths.2;
         let dimensions = tier.dimensions.len();
         let headroom = scratch.values.headroom;
-        let policy = HeadroomPolicy {
-            headroom,
-            min_units: tier.min_units,
-            redundancy: tier.redundancy,
-            zones: tier.zones,
-        };
+        let policy = HeadroomPolicy { headroom, ..tier.policy };
         let ladder = &scratch.values.rungs[t];
         let (upstream, rest) = scratch.units.split_at_mut(t);
         let units_out = &mut rest[0];
@@ -730,7 +721,7 @@ impl Model {
                 continue;
             }
             let tier = &self.tiers[runway.tier];
-            let effective = runway.units.saturating_sub(tier.redundancy);
+            let effective = runway.units.saturating_sub(tier.policy.redundancy);
             let worth = f64::from(effective);
             let dimensions = tier.dimensions.len();
             let broken = scratch.dimension_loads[runway.tier][i * dimensions..(i + 1) * dimensions]
@@ -753,35 +744,16 @@ impl Model {
     }
 }
 
-/// The largest arrival rate that `servers` servers serve within `target`,
-/// by bisection on the rate as the planner's latency ceiling finds it,
-/// cached per server count; `-1` when even a vanishing rate misses it.
+/// The largest arrival rate that `servers` servers serve within `target`
+/// (the planner's own bisection), cached per server count; `-1` when even a
+/// vanishing rate misses it.
 fn safe_rate(cache: &mut Vec<f64>, target: &LatencyTarget, servers: u32) -> f64 {
     let s = servers as usize;
     if s >= cache.len() {
         cache.resize(s + 1, f64::NAN);
     }
     if cache[s].is_nan() {
-        let meets = |rate: f64| {
-            Queue::new(rate, target.service_time, servers)
-                .is_ok_and(|q| q.response_exceeds(target.seconds) <= 1.0 - target.quantile)
-        };
-        let capacity = f64::from(servers) / target.service_time;
-        cache[s] = if meets(capacity * 1e-9) {
-            let (mut low, mut high) = (0.0, capacity);
-            // 60 halvings narrow the interval below a double's precision.
-            for _ in 0..60 {
-                let mid = 0.5 * (low + high);
-                if meets(mid) {
-                    low = mid;
-                } else {
-                    high = mid;
-                }
-            }
-            low
-        } else {
-            -1.0
-        };
+        cache[s] = largest_rate_within(target, servers).unwrap_or(-1.0);
     }
     cache[s]
 }
