@@ -144,8 +144,11 @@ fn usl_reads_every_known_format() {
     assert_eq!(locust["points"], 6);
     assert!(locust["r_squared"].as_f64().unwrap() > 0.9, "{locust}");
     insta::assert_json_snapshot!("usl_locust", json(&locust.to_string()));
+    // Real JMeter (record-jmeter.sh): thread groups of 1, 2, 4 and 8 threads;
+    // the few samples taken while a group's threads stop are not levels.
     let jmeter = calc(&["usl", &fixture("jmeter.jtl")]);
-    assert_eq!(jmeter["points"], 3);
+    assert_eq!(jmeter["points"], 4);
+    assert!(jmeter["r_squared"].as_f64().unwrap() > 0.95, "{jmeter}");
     // Real k6 runs (record-k6.sh): one summary export a VU level.
     let k6 = calc(&[
         "usl",

@@ -9,7 +9,10 @@
 //!   the second half of its rows (the first half is ramp-up and the window
 //!   of Locust's moving average catching up);
 //! - JMeter JTL CSV (`timeStamp,elapsed,…,allThreads,…`): samples grouped by
-//!   `allThreads`; throughput is samples over the group's time span;
+//!   thread group (`threadName` less its `g-t` suffix) and `allThreads`;
+//!   throughput is samples over the group's time span; a group with under
+//!   5% of the largest one's samples is a ramp-up or ramp-down transient and
+//!   is dropped;
 //! - k6 `--summary-export` JSON: one point, `vus.max` against
 //!   `http_reqs.rate` (give one file per concurrency level);
 //! - k6 `--out json` JSON lines: `http_reqs` points counted per second,
@@ -232,17 +235,38 @@ fn locust(path: &Path, text: &str) -> Result<LoadTest, LoadTestError> {
     Ok(LoadTest { format: "Locust stats history CSV", levels })
 }
 
+/// A level of a JTL needs this share of the samples of the largest level;
+/// fewer are a thread group's threads starting or stopping (JMeter counts
+/// `allThreads` as each one does), not a load the test held.
+const JTL_TRANSIENT_SHARE: f64 = 0.05;
+
+/// The thread group of a JMeter thread name, `<group name> <g>-<t>`.
+fn thread_group(name: &str) -> &str {
+    match name.rsplit_once(' ') {
+        Some((group, index)) if index.contains('-') => group,
+        _ => name,
+    }
+}
+
 fn jmeter(path: &Path, text: &str) -> Result<LoadTest, LoadTestError> {
-    let mut by_threads: BTreeMap<u64, Vec<(f64, f64)>> = BTreeMap::new();
+    // Samples by thread group and active threads: a run of several thread
+    // groups one after another holds one level in each.
+    let mut by_threads: BTreeMap<(u64, String), Vec<(f64, f64)>> = BTreeMap::new();
     for (index, row) in csv_rows(path, text)?.iter().enumerate() {
         let line = index + 2;
         let threads = number(path, row, "allThreads", line)?;
         let start = number(path, row, "timeStamp", line)?;
         let elapsed = number(path, row, "elapsed", line)?;
-        by_threads.entry(threads as u64).or_default().push((start + elapsed, elapsed / 1000.0));
+        let group = thread_group(row.get("threadName").map(String::as_str).unwrap_or_default());
+        by_threads
+            .entry((threads as u64, group.to_string()))
+            .or_default()
+            .push((start + elapsed, elapsed / 1000.0));
     }
+    let largest = by_threads.values().map(Vec::len).max().unwrap_or(0);
+    by_threads.retain(|_, samples| samples.len() as f64 >= JTL_TRANSIENT_SHARE * largest as f64);
     let mut levels = Vec::new();
-    for (threads, samples) in by_threads {
+    for ((threads, _), samples) in by_threads {
         let first = samples.iter().map(|s| s.0).fold(f64::INFINITY, f64::min);
         let last = samples.iter().map(|s| s.0).fold(f64::NEG_INFINITY, f64::max);
         let span = (last - first) / 1000.0;
@@ -359,4 +383,38 @@ fn k6_stream(path: &Path, text: &str) -> Result<LoadTest, LoadTestError> {
         })
         .collect();
     Ok(LoadTest { format: "k6 JSON lines", levels })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jmeter_levels_skip_threads_stopping() {
+        // Two thread groups: 1 thread, 20 samples 10 ms apart (100/s); then
+        // 2 threads, 40 samples 5 ms apart (200/s), of which the last is
+        // taken while one thread has stopped (allThreads 1): a transient,
+        // not a level, and not part of the first group's level either.
+        let mut text = String::from("timeStamp,elapsed,threadName,allThreads\n");
+        for i in 0..20 {
+            text.push_str(&format!("{},10,Group A 1-1,1\n", 1000 + i * 10));
+        }
+        for i in 0..39 {
+            text.push_str(&format!("{},10,Group B 2-{},2\n", 5000 + i * 5, 1 + i % 2));
+        }
+        text.push_str("5200,10,Group B 2-1,1\n");
+        let test = jmeter(Path::new("t.jtl"), &text).unwrap();
+        let points: Vec<(f64, f64)> = test
+            .levels
+            .iter()
+            .map(|l| (l.measurement.concurrency, l.measurement.throughput))
+            .collect();
+        assert_eq!(points.len(), 2, "{points:?}");
+        assert_eq!(points[0].0, 1.0);
+        assert!((points[0].1 - 100.0).abs() < 1e-9, "{points:?}");
+        assert_eq!(points[1].0, 2.0);
+        assert!((points[1].1 - 200.0).abs() < 1e-9, "{points:?}");
+        assert_eq!(thread_group("Thread Group 8 1-4"), "Thread Group 8");
+        assert_eq!(thread_group("worker"), "worker");
+    }
 }
