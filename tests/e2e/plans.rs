@@ -175,6 +175,23 @@ fn explain_shows_the_arithmetic() {
     let postgres = ok(&["explain", "leadgen-insurance", "postgres"]);
     assert!(postgres.contains("api 50 units x 20 = 1000 + data 6 units x 20 = 120"), "{postgres}");
     assert!(postgres.contains("ladder: db.r6i.2xlarge needs 1 instance(s)"), "{postgres}");
+    // When the runway ends, as a chance: the simulation's breach table for
+    // postgres crosses 50% in month 7 and 90% in month 8 (seed 42).
+    let simulation =
+        json(&ok(&["simulate", "leadgen-insurance", "--format", "json", "--draws", "2000"]));
+    let first = |share: f64| {
+        simulation["breach"].as_array().unwrap().iter().find_map(|m| {
+            (m["by_tier"]["postgres"].as_f64().unwrap() >= share).then(|| m["month"].clone())
+        })
+    };
+    assert!(
+        postgres.contains(&format!(
+            "in half the draws by month {}, in 90% by month {}",
+            first(0.5).unwrap(),
+            first(0.9).unwrap()
+        )),
+        "{postgres}"
+    );
     let output = run(&["explain", "leadgen-insurance", "nosuch"]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("tiers: api, data, postgres, redis"));
