@@ -63,6 +63,38 @@ fn a_panic_in_a_plugin_comes_back_as_an_error() {
     // The process, and the plugin, are still usable after it.
     let again = panicking.demand(&[], &[1.0], &mut out).unwrap_err();
     assert!(again.contains("panicked"));
+    // The per-row-parameter batch is exported and caught the same way.
+    assert!(panicking.has_demand_rows());
+    let mut out = vec![0.0; 3];
+    let error = panicking.demand_rows(&[], &[1.0, 2.0, 3.0], &mut out).unwrap_err();
+    assert!(error.contains("plugin `fixture-panicking` panicked"), "{error}");
+}
+
+#[test]
+fn per_row_parameters_give_what_one_call_a_row_gives() {
+    // Lead-gen's mapping with a different peak factor on each of 3 rows: one
+    // demand_rows call against three demand calls.
+    let leadgen = host::load(&plugin_file("headroom_profile_leadgen_insurance")).unwrap();
+    let parameters = [1.0, 2.0, 0.5, 3.0, 1.0, 3.0, 0.5, 3.0, 1.0, 4.5, 0.5, 3.0];
+    let drivers = [500.0, 50_000.0, 2_000.0, 200_000.0, 10_000.0, 1_000_000.0];
+    let mut batched = vec![0.0; 12];
+    leadgen.demand_rows(&parameters, &drivers, &mut batched).unwrap();
+    let mut one_by_one = vec![0.0; 12];
+    for row in 0..3 {
+        leadgen
+            .demand(
+                &parameters[row * 4..(row + 1) * 4],
+                &drivers[row * 2..(row + 1) * 2],
+                &mut one_by_one[row * 4..(row + 1) * 4],
+            )
+            .unwrap();
+    }
+    assert_eq!(batched, one_by_one);
+    // Row 3: 1,000,000 leads a day at 4.5x peak is 3,125 leads a minute.
+    assert!((batched[9] - 1_000_000.0 / 1440.0 * 4.5).abs() < 1e-9);
+    // A batch that does not hold whole rows is refused before the plugin runs.
+    let error = leadgen.demand_rows(&parameters[..7], &drivers, &mut batched).unwrap_err();
+    assert!(error.contains("batch shape"), "{error}");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::support::{bare, fails, headroom, json, ok, plugin_dir};
+use crate::support::{bare, fails, fixture_file, headroom, json, ok, plugin_dir};
 
 fn simulate(args: &[&str]) -> serde_json::Value {
     let mut all = vec!["simulate"];
@@ -120,8 +120,39 @@ fn bad_uncertainty_is_refused_with_the_key() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("min <= mode <= max"));
     let error = fails(headroom().args(["simulate", "leadgen-insurance", "--draws", "0"]));
     assert!(error.contains("draws must lie between 1 and 5000000"), "{error}");
-    let error = fails(headroom().args(["simulate", "hostel-complaints"]));
+}
+
+#[test]
+fn a_profile_without_uncertainty_or_with_a_panicking_plugin_is_refused() {
+    // The panicking fixture's configuration (tests/fixtures/minimal.toml)
+    // has no [uncertainty]; alone in a plugin directory, it is the profile.
+    let dir = tempfile::tempdir().unwrap();
+    let library = fixture_file("headroom_profile_fixture_panicking");
+    fs::copy(&library, dir.path().join(library.file_name().unwrap())).unwrap();
+    let run = |extra: &[&str]| {
+        let mut command = bare();
+        command.arg("--plugin-dir").arg(dir.path()).args(["simulate", "fixture-panicking"]);
+        command.args(extra);
+        command.output().unwrap()
+    };
+    let output = run(&[]);
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success() && output.stdout.is_empty(), "{error}");
     assert!(error.contains("no uncertain inputs"), "{error}");
+    // With an input to draw, the first chunk's one plugin call panics in the
+    // plugin: an error naming it, on both paths.
+    let layer = dir.path().join("uncertain.toml");
+    fs::write(&layer, "[uncertainty.inputs.\"milestones.now.drivers.users\"]\ndistribution = \"uniform\"\nmin = 1\nmax = 2\n").unwrap();
+    for exact in [false, true] {
+        let mut extra = vec!["--config", layer.to_str().unwrap()];
+        if exact {
+            extra.push("--exact");
+        }
+        let output = run(&extra);
+        let error = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success() && output.stdout.is_empty(), "{error}");
+        assert!(error.contains("plugin `fixture-panicking` panicked"), "{error}");
+    }
 }
 
 /// The compiled model gives exactly what planning every draw in full gives.
