@@ -135,6 +135,8 @@ pub(super) struct Scratch {
     rungs: Vec<Vec<usize>>,
     dimension_loads: Vec<Vec<f64>>,
     breach: Vec<Option<u32>>,
+    /// Per runway and dimension: what today's units hold together.
+    runway_capacity: Vec<Vec<Option<f64>>>,
     costs: Vec<f64>,
     /// Per draw and planned milestone: the month row it equals, if any.
     alias: Vec<Option<usize>>,
@@ -379,6 +381,7 @@ impl Model {
             rungs: vec![Vec::new(); self.tiers.len()],
             dimension_loads: vec![Vec::new(); self.tiers.len()],
             breach: vec![None; self.runways.len()],
+            runway_capacity: vec![Vec::new(); self.runways.len()],
             costs: Vec::with_capacity(self.tiers.len()),
             alias: Vec::new(),
             safe_rate: vec![Vec::new(); self.tiers.len()],
@@ -578,6 +581,7 @@ impl Model {
         }
         for j in 0..count {
             self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], &mut scratch.values);
+            self.runway_capacity(scratch);
             scratch.breach.iter_mut().for_each(|b| *b = None);
             for row in 0..rows {
                 let i = j * rows + row;
@@ -713,33 +717,40 @@ impl Model {
 
     /// Marks the runways that break in `month`, as the kernel's
     /// `first_breach` does: today's units, less the spares, each holding
-    /// its USL worth, against this month's dimension loads.
+    /// its USL worth, against this month's dimension loads; `capacity`
+    /// holds, per runway and dimension, what they hold together (see
+    /// [`Model::runway_capacity`]).
     fn check_runways(&self, month: u32, i: usize, scratch: &mut Scratch) {
         let ceiling = (1.0 - scratch.values.headroom) * (1.0 + 1e-9);
         for (r, runway) in self.runways.iter().enumerate() {
             if scratch.breach[r].is_some() {
                 continue;
             }
-            let tier = &self.tiers[runway.tier];
-            let effective = runway.units.saturating_sub(tier.policy.redundancy);
-            let worth = f64::from(effective);
-            let dimensions = tier.dimensions.len();
+            let dimensions = self.tiers[runway.tier].dimensions.len();
             let broken = scratch.dimension_loads[runway.tier][i * dimensions..(i + 1) * dimensions]
                 .iter()
-                .zip(&scratch.values.runway_capacities[r])
-                .any(|(&load, &capacity)| {
-                    let capacity =
-                        if effective > 0 { capacity * runway.worth_factor } else { capacity };
-                    let utilisation = match (worth > 0.0, load > 0.0) {
-                        (true, _) => load / (capacity * worth),
-                        (false, true) => f64::INFINITY,
-                        (false, false) => 0.0,
-                    };
-                    utilisation > ceiling
+                .zip(&scratch.runway_capacity[r])
+                .any(|(&load, &held)| match held {
+                    Some(held) => load / held > ceiling,
+                    None => load > 0.0,
                 });
             if broken {
                 scratch.breach[r] = Some(month);
             }
+        }
+    }
+
+    /// Per runway and dimension, the capacity today's units hold together:
+    /// `capacity x worth factor x effective units` in the kernel's order of
+    /// operations, `None` when no unit is left (any load breaks it).
+    fn runway_capacity(&self, scratch: &mut Scratch) {
+        for (r, runway) in self.runways.iter().enumerate() {
+            let effective = runway.units.saturating_sub(self.tiers[runway.tier].policy.redundancy);
+            let held = &mut scratch.runway_capacity[r];
+            held.clear();
+            held.extend(scratch.values.runway_capacities[r].iter().map(|&capacity| {
+                (effective > 0).then(|| capacity * runway.worth_factor * f64::from(effective))
+            }));
         }
     }
 }

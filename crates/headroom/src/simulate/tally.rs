@@ -24,13 +24,18 @@ pub(super) struct Counts {
 }
 
 impl Counts {
+    #[inline]
     pub(super) fn add(&mut self, key: u64) {
+        match self.dense.get_mut(key as usize) {
+            Some(count) if key < DENSE => *count += 1,
+            _ => self.add_growing(key),
+        }
+    }
+
+    fn add_growing(&mut self, key: u64) {
         if key < DENSE {
-            let k = key as usize;
-            if k >= self.dense.len() {
-                self.dense.resize(k + 1, 0);
-            }
-            self.dense[k] += 1;
+            self.dense.resize(key as usize + 1, 0);
+            self.dense[key as usize] += 1;
         } else {
             *self.sparse.entry(key).or_default() += 1;
         }
@@ -144,6 +149,7 @@ impl Tally {
     }
 
     /// Tier `tier` at milestone `milestone` of one draw.
+    #[inline]
     pub(super) fn milestone_tier(&mut self, milestone: usize, tier: usize, key: u64, cost: f64) {
         let slot = milestone * self.tiers + tier;
         self.tier_units[slot].add(key);
@@ -153,6 +159,7 @@ impl Tally {
     }
 
     /// Tier `tier` in month `month` of one draw.
+    #[inline]
     pub(super) fn month_tier(&mut self, month: usize, tier: usize, units: u32) {
         self.monthly[month * self.tiers + tier].add(u64::from(units));
     }
