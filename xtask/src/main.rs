@@ -25,7 +25,7 @@ const TASKS: &[(&str, &str)] = &[
         "new-plugin <name>",
         "scaffold plugins/<name> and config/<name>.toml, a profile that builds and loads",
     ),
-    ("bench", "criterion benches and Python peers side by side, simulate, and `plan --all` as a cold process"),
+    ("bench", "criterion benches and Python peers side by side, simulate, and `plan --all` as a cold process (--medians: print the last run's criterion medians)"),
 ];
 
 fn main() -> ExitCode {
@@ -43,6 +43,10 @@ fn main() -> ExitCode {
         Some("schema") => schema(),
         Some("dist") => dist(),
         Some("new-plugin") => new_plugin(&rest),
+        Some("bench") if rest.contains(&"--medians") => {
+            print_criterion_medians(std::time::UNIX_EPOCH);
+            Ok(())
+        }
         Some("bench") => bench(),
         Some(other) => Err(format!("unknown task `{other}`; run `cargo xtask` to list tasks")),
     };
@@ -235,40 +239,65 @@ fn schema() -> Result {
     Ok(())
 }
 
-/// Prints the median of every criterion bench, read from
-/// target/criterion/*/new/estimates.json (no JSON parser: xtask has no
-/// dependencies, and the field is found by name).
-fn print_criterion_medians() {
-    let dir = target_dir().join("criterion");
-    let Ok(entries) = fs::read_dir(&dir) else { return };
+/// Prints the median of every criterion bench run since `since`, read from
+/// target/criterion/**/new/estimates.json (no JSON parser: xtask has no
+/// dependencies, and the fields are found by name). Older results (benches
+/// since renamed) are left out.
+fn print_criterion_medians(since: std::time::SystemTime) {
     let mut lines = Vec::new();
-    for entry in entries.flatten() {
-        let estimates = entry.path().join("new/estimates.json");
-        let benchmark = entry.path().join("new/benchmark.json");
-        let (Ok(estimates), Ok(benchmark)) =
-            (fs::read_to_string(estimates), fs::read_to_string(benchmark))
-        else {
-            continue;
-        };
-        let field = |text: &str, after: &str, key: &str| -> Option<String> {
-            let rest = &text[text.find(after)? + after.len()..];
-            let rest = &rest[rest.find(key)? + key.len()..];
-            Some(
-                rest.trim_start_matches([':', ' ', '"']).split(['"', ',', '}']).next()?.to_string(),
-            )
-        };
-        if let (Some(name), Some(median)) = (
-            field(&benchmark, "\"full_id\"", ""),
-            field(&estimates, "\"median\"", "\"point_estimate\""),
-        ) {
-            lines.push(format!(
-                "  {name:<55} median {:>10.1} ns",
-                median.parse::<f64>().unwrap_or(f64::NAN)
-            ));
+    let mut pending = vec![target_dir().join("criterion")];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if !path.is_dir() || path.file_name().is_some_and(|n| n == "report") {
+                continue;
+            }
+            let estimates = path.join("new/estimates.json");
+            let fresh = fs::metadata(&estimates)
+                .and_then(|m| m.modified())
+                .is_ok_and(|modified| modified >= since);
+            if !estimates.is_file() {
+                pending.push(path);
+                continue;
+            }
+            let (true, Ok(estimates), Ok(benchmark)) = (
+                fresh,
+                fs::read_to_string(&estimates),
+                fs::read_to_string(path.join("new/benchmark.json")),
+            ) else {
+                continue;
+            };
+            if let (Some(name), Some(median)) = (
+                json_string(&benchmark, "\"full_id\""),
+                json_number(&estimates, "\"median\"", "\"point_estimate\""),
+            ) {
+                let (value, unit) = match median {
+                    m if m >= 1e6 => (m / 1e6, "ms"),
+                    m if m >= 1e3 => (m / 1e3, "µs"),
+                    m => (m, "ns"),
+                };
+                lines.push(format!("  {name:<72} median {value:>9.2} {unit}"));
+            }
         }
     }
     lines.sort();
     eprintln!("xtask: criterion medians\n{}", lines.join("\n"));
+}
+
+/// The string value of `key` in a flat JSON text (escapes not needed here:
+/// bench names are plain text).
+fn json_string(text: &str, key: &str) -> Option<String> {
+    let rest = &text[text.find(key)? + key.len()..];
+    let rest = &rest[rest.find('"')? + 1..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+/// The number of `key` inside the object of `within` in a JSON text.
+fn json_number(text: &str, within: &str, key: &str) -> Option<f64> {
+    let rest = &text[text.find(within)? + within.len()..];
+    let rest = &rest[rest.find(key)? + key.len()..];
+    rest.trim_start_matches([':', ' ']).split([',', '}']).next()?.trim().parse().ok()
 }
 
 fn host_target() -> Result<String> {
@@ -463,13 +492,14 @@ capacity.requests_per_second = 100   # TODO: section (a load test), or assumptio
 "#;
 
 fn bench() -> Result {
+    let started = std::time::SystemTime::now();
     // Release plugins in target/plugins, for the simulate bench and hyperfine.
     build(true)?;
     run(cargo().args(["bench", "--package", "headroom-kernel"]))?;
     run(cargo()
         .args(["bench", "--package", "headroom", "--bench", "simulate"])
         .env("HEADROOM_BENCH_PLUGINS", target_dir().join("plugins")))?;
-    print_criterion_medians();
+    print_criterion_medians(started);
     // The peers, side by side: plain-Python Erlang C and scipy's curve_fit.
     for peers in
         ["crates/headroom-kernel/benches/peers.py", "crates/headroom/benches/peer_montecarlo.py"]
