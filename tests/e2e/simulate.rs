@@ -204,6 +204,28 @@ mode = 5000
 max = 7000
 ";
     compiled_matches_exact("leadgen-insurance", layer, &["--months", "9"]);
+    // Growth itself drawn: a compound monthly rate, then a logistic ceiling.
+    let compound = "\
+[growth]
+curve = \"compound-monthly\"
+rates.users = 0.2
+[uncertainty.inputs.\"growth.rates.users\"]
+distribution = \"normal\"
+mean = 0.2
+sd = 0.05
+";
+    compiled_matches_exact("leadgen-insurance", compound, &[]);
+    let logistic = "\
+[growth]
+curve = \"logistic\"
+ceilings.users = 50000
+ceilings.leads_per_day = 10000000
+[uncertainty.inputs.\"growth.ceilings.users\"]
+distribution = \"uniform\"
+min = 40000
+max = 60000
+";
+    compiled_matches_exact("leadgen-insurance", logistic, &["--months", "18"]);
 }
 
 #[test]

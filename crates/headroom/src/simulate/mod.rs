@@ -232,6 +232,10 @@ enum Setter {
         instance: String,
     },
     Headroom,
+    /// A driver's monthly growth rate (`growth.rates.<driver>`).
+    GrowthRate(String),
+    /// A driver's logistic ceiling (`growth.ceilings.<driver>`).
+    GrowthCeiling(String),
     /// Any other key, set through the configuration's JSON form.
     Json,
 }
@@ -242,6 +246,16 @@ impl Setter {
         let json = || Setter::Json;
         match parts.as_slice() {
             ["headroom"] => Setter::Headroom,
+            ["growth", "rates", d]
+                if config.growth.as_ref().is_some_and(|g| g.rates.contains_key(*d)) =>
+            {
+                Setter::GrowthRate(d.to_string())
+            }
+            ["growth", "ceilings", d]
+                if config.growth.as_ref().is_some_and(|g| g.ceilings.contains_key(*d)) =>
+            {
+                Setter::GrowthCeiling(d.to_string())
+            }
             ["demand", p] if config.demand.contains_key(*p) => Setter::Demand(p.to_string()),
             ["milestones", m, "drivers", d]
                 if config.milestones.get(*m).is_some_and(|x| x.drivers.contains_key(*d)) =>
@@ -304,6 +318,16 @@ impl Setter {
                 }
             }
             Setter::Headroom => config.headroom = value,
+            Setter::GrowthRate(driver) => {
+                if let Some(v) = config.growth.as_mut().and_then(|g| g.rates.get_mut(driver)) {
+                    *v = value;
+                }
+            }
+            Setter::GrowthCeiling(driver) => {
+                if let Some(v) = config.growth.as_mut().and_then(|g| g.ceilings.get_mut(driver)) {
+                    *v = value;
+                }
+            }
             Setter::Json => {}
         }
     }
@@ -600,6 +624,7 @@ mod tests {
         let config: ProfileConfig = serde_json::from_value(serde_json::json!({
             "headroom": 0.2,
             "horizon_months": 12,
+            "growth": {"curve": "compound-monthly", "rates": {"users": 0.1}},
             "milestone_order": ["now"],
             "tier_order": ["api"],
             "milestones": {"now": {"name": "Now", "drivers": {"users": 10.0}}},
@@ -616,6 +641,8 @@ mod tests {
             "milestones.now.drivers.users",
             "tiers.api.instances.small.capacity.rps",
             "tiers.api.instances.small.hourly_price",
+            "growth.rates.users",
+            "growth.ceilings.users",
             "tiers.api.min_units",
             "demand.unknown",
         ]
@@ -626,9 +653,15 @@ mod tests {
             Setter::Driver { .. } => "driver",
             Setter::Capacity { .. } => "capacity",
             Setter::Price { .. } => "price",
+            Setter::GrowthRate(_) => "rate",
+            Setter::GrowthCeiling(_) => "ceiling",
             Setter::Json => "json",
         })
         .collect();
-        assert_eq!(kinds, ["headroom", "demand", "driver", "capacity", "price", "json", "json"]);
+        // A ceiling the configuration does not have is not a key to set.
+        assert_eq!(
+            kinds,
+            ["headroom", "demand", "driver", "capacity", "price", "rate", "json", "json", "json"]
+        );
     }
 }

@@ -14,8 +14,9 @@
 //! runway months that [`crate::plan::plan_units_and_costs`] gives for the
 //! same configuration; the exact path (`headroom simulate --exact`) plans
 //! each draw in full, and a test holds the two equal. A key this model does
-//! not know how to place (say a growth rate or a latency target's service
-//! time) makes [`Model::new`] return `None`, and the exact path runs.
+//! not know how to place (say a latency target's service time, or a growth
+//! rate the configured curve does not read) makes [`Model::new`] return
+//! `None`, and the exact path runs.
 
 use headroom_kernel::{
     monthly_cost, needed_units, size_with_scalability, GrowthCurve, GrowthPoint, HeadroomPolicy,
@@ -52,6 +53,11 @@ enum Target {
         rungs: Vec<usize>,
     },
     Headroom,
+    /// A driver's growth rate or logistic ceiling: its curve changes.
+    Curve {
+        driver: usize,
+        ceiling: bool,
+    },
 }
 
 /// One capacity dimension of a tier: the plugin loads that make it and the
@@ -95,6 +101,8 @@ pub(super) struct Values {
     milestone_rows: Vec<f64>,
     /// Per driver: its dated growth points.
     points: Vec<Vec<GrowthPoint>>,
+    /// Per driver: its growth curve.
+    curves: Vec<GrowthCurve>,
     /// Per driver: its value at each month.
     monthly: Vec<Vec<f64>>,
     /// Per tier, per rung: capacity per dimension.
@@ -115,7 +123,6 @@ pub(super) struct Model {
     milestone_months: Vec<Option<usize>>,
     driver_names: Vec<String>,
     months: usize,
-    curves: Vec<GrowthCurve>,
     /// Drivers whose growth a draw changes.
     regrow: Vec<usize>,
     tiers: Vec<TierModel>,
@@ -322,6 +329,18 @@ impl Model {
                             .collect(),
                     }
                 }
+                Setter::GrowthRate(driver) | Setter::GrowthCeiling(driver) => {
+                    // Only the curve that reads it; elsewhere the exact path
+                    // shows the key has no effect.
+                    let ceiling = matches!(setter, Setter::GrowthCeiling(_));
+                    let reads = config.growth.as_ref().is_some_and(|g| {
+                        g.curve == if ceiling { "logistic" } else { "compound-monthly" }
+                    });
+                    match drivers.iter().position(|n| n == driver) {
+                        Some(d) if reads => Target::Curve { driver: d, ceiling },
+                        _ => return Ok(None),
+                    }
+                }
                 Setter::Price { tier, instance } => {
                     let Some(t) = tier_index(tier) else { return Ok(None) };
                     let ladder = &config.tiers[tier].ladder;
@@ -335,9 +354,11 @@ impl Model {
         }
         let regrow: Vec<usize> = (0..drivers.len())
             .filter(|&d| {
-                targets
-                    .iter()
-                    .any(|(_, t)| matches!(t, Target::Driver { driver, point: Some(_), .. } if *driver == d))
+                targets.iter().any(|(_, t)| match t {
+                    Target::Driver { driver, point: Some(_), .. } => *driver == d,
+                    Target::Curve { driver, .. } => *driver == d,
+                    _ => false,
+                })
             })
             .collect();
         let load_names = loads.iter().map(|(t, d)| format!("{t}.{d}")).collect();
@@ -352,7 +373,6 @@ impl Model {
                 .collect(),
             driver_names: drivers.clone(),
             months: if growth { horizon as usize + 1 } else { 0 },
-            curves,
             regrow,
             tiers,
             runways,
@@ -362,6 +382,7 @@ impl Model {
                 parameters: parameter_names.iter().map(|p| config.demand[p]).collect(),
                 milestone_rows,
                 points,
+                curves,
                 monthly,
                 rungs,
                 prices,
@@ -425,6 +446,12 @@ impl Model {
                 Target::Headroom => {
                     (value.is_finite() && (0.0..1.0).contains(&value), "must lie in [0, 1)")
                 }
+                Target::Curve { ceiling: false, .. } => {
+                    (value.is_finite() && value > -1.0, "must be finite and above -1")
+                }
+                Target::Curve { ceiling: true, .. } => {
+                    (value.is_finite() && value > 0.0, "must be finite and above 0")
+                }
             };
             if !ok {
                 return Err(self.fail(index, format!("`{key}` {rule}, got {value}")));
@@ -439,6 +466,12 @@ impl Model {
                     }
                 }
                 Target::Parameter(p) => into.parameters[*p] = value,
+                Target::Curve { driver, ceiling: false } => {
+                    into.curves[*driver] = GrowthCurve::CompoundMonthly { rate: Some(value) }
+                }
+                Target::Curve { driver, ceiling: true } => {
+                    into.curves[*driver] = GrowthCurve::Logistic { ceiling: value }
+                }
                 _ => {}
             }
         }
@@ -509,7 +542,7 @@ impl Model {
             let values = &mut scratch.values;
             self.check_and_apply_rows(index, &drawn[j * inputs..(j + 1) * inputs], values)?;
             for &d in &self.regrow {
-                self.curves[d].monthly_into(&values.points[d], &mut values.monthly[d]).map_err(
+                values.curves[d].monthly_into(&values.points[d], &mut values.monthly[d]).map_err(
                     |e| {
                         self.fail(
                             index,
