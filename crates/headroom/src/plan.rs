@@ -264,6 +264,10 @@ pub struct TierSummary {
     pub units: u32,
     /// Instance (display name).
     pub instance: String,
+    /// Instance key in the configuration.
+    pub instance_key: String,
+    /// Monthly cost.
+    pub monthly_cost: f64,
     /// Bottleneck utilisation.
     pub utilisation: f64,
     /// Utilisation today's deployment would run at, if the tier has one.
@@ -824,6 +828,8 @@ fn plan_detailed(
                     tier: t.tier.clone(),
                     units: t.units,
                     instance: t.instance.clone(),
+                    instance_key: t.instance_key.clone(),
+                    monthly_cost: t.monthly_cost,
                     utilisation: t.utilisation,
                     current_utilisation: current_utilisation(config, t),
                 })

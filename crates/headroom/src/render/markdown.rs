@@ -294,6 +294,22 @@ pub fn simulation_markdown(sim: &crate::simulate::Simulation) -> String {
             }
             out.push('\n');
         }
+        if first.units.iter().all(|t| t.monthly_cost.is_some()) {
+            out.push_str("\nMonthly cost each month needs, P50 / P90 / P99 (a ladder's steps show here, not in units):\n\n| month |");
+            for tier in &first.units {
+                let _ = write!(out, " {} |", tier.tier);
+            }
+            let _ = writeln!(out, "\n|---:|{}", "---:|".repeat(first.units.len()));
+            for month in &sim.monthly {
+                let _ = write!(out, "| {} |", month.month);
+                for tier in &month.units {
+                    let cost =
+                        tier.monthly_cost.as_ref().map_or_else(String::new, |q| band(q, dollars));
+                    let _ = write!(out, " {cost} |");
+                }
+                out.push('\n');
+            }
+        }
     }
     out
 }

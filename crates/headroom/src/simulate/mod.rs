@@ -212,6 +212,9 @@ pub struct TierBand {
     pub tier: String,
     /// Units.
     pub units: Quantiles,
+    /// Monthly cost (at the configuration's prices; null when a price is
+    /// drawn, since costs are only kept draw by draw at milestones).
+    pub monthly_cost: Option<Quantiles>,
 }
 
 /// Where a drawn number goes: straight into the configuration for the keys
@@ -524,26 +527,36 @@ pub fn simulate_with(
             })
             .collect()
     };
-    let monthly = (0..months)
-        .map(|month| MonthBand {
-            month: month as u32,
-            units: shape.milestones.first().map_or_else(Vec::new, |m| {
-                m.tiers
-                    .iter()
-                    .enumerate()
-                    .map(|(t, tier)| TierBand {
-                        tier: tier.tier.clone(),
-                        units: quantiles_of_counts(
-                            tally.monthly[month * tiers + t]
-                                .iter()
-                                .map(|(units, c)| (units as f64, c))
-                                .collect(),
-                        ),
-                    })
-                    .collect()
-            }),
-        })
-        .collect();
+    let tier_keys: Vec<&String> = shape
+        .milestones
+        .first()
+        .map(|m| m.tiers.iter().map(|t| &t.tier).collect())
+        .unwrap_or_default();
+    let mut monthly = Vec::new();
+    for month in 0..months {
+        let mut units = Vec::new();
+        for (t, tier) in tier_keys.iter().enumerate() {
+            let counts = &tally.monthly[month * tiers + t];
+            let monthly_cost = if cost_columns {
+                None
+            } else {
+                Some(quantiles_of_counts(
+                    counts
+                        .iter()
+                        .map(|(key, c)| cost_of(t, key).map(|cost| (cost, c)))
+                        .collect::<Result<_, _>>()?,
+                ))
+            };
+            units.push(TierBand {
+                tier: (*tier).clone(),
+                units: quantiles_of_counts(
+                    counts.iter().map(|(key, c)| ((key / ladders[t] as u64) as f64, c)).collect(),
+                ),
+                monthly_cost,
+            });
+        }
+        monthly.push(MonthBand { month: month as u32, units });
+    }
     Ok(Simulation {
         schema_version: crate::SCHEMA_VERSION,
         profile: shape.profile,
@@ -571,6 +584,13 @@ struct Exact<'a> {
 }
 
 impl Exact<'_> {
+    /// The tally's key of `units` units of instance `instance` of tier
+    /// `tier` (index `t`): units x rungs + rung.
+    fn key(&self, config: &ProfileConfig, tier: &str, t: usize, units: u32, instance: &str) -> u64 {
+        let rung = config.tiers[tier].ladder.iter().position(|k| k == instance).unwrap_or(0);
+        u64::from(units) * self.ladders[t] as u64 + rung as u64
+    }
+
     fn run_chunk(&self, first: u64, drawn: &[f64], tally: &mut Tally) -> Result<(), Error> {
         let fail = |message: String| Error::Config { profile: self.id.to_string(), message };
         let direct = self.setters.iter().all(|s| !matches!(s, Setter::Json));
@@ -597,16 +617,17 @@ impl Exact<'_> {
             let plan = plan_units_and_costs(self.profile, &checked.config, self.months)?;
             for (m, milestone) in plan.milestones.iter().enumerate() {
                 for (t, tier) in milestone.tiers.iter().enumerate() {
-                    let ladder = &checked.config.tiers[&tier.tier].ladder;
-                    let rung = ladder.iter().position(|k| *k == tier.instance_key).unwrap_or(0);
-                    let key = u64::from(tier.units) * self.ladders[t] as u64 + rung as u64;
+                    let key =
+                        self.key(&checked.config, &tier.tier, t, tier.units, &tier.instance_key);
                     tally.milestone_tier(m, t, key, tier.monthly_cost);
                 }
                 tally.totals[m].push(milestone.monthly_cost);
             }
             for (month, planned) in plan.monthly.iter().enumerate() {
                 for (t, tier) in planned.tiers.iter().enumerate() {
-                    tally.month_tier(month, t, tier.units);
+                    let key =
+                        self.key(&checked.config, &tier.tier, t, tier.units, &tier.instance_key);
+                    tally.month_tier(month, t, key);
                 }
             }
             tally.runways(plan.runway.iter().map(|r| r.month));

@@ -638,7 +638,10 @@ impl Model {
                 } else {
                     let month = row - self.milestone_keys.len();
                     for t in 0..self.tiers.len() {
-                        tally.month_tier(month, t, scratch.units[t][i]);
+                        let key = u64::from(scratch.units[t][i])
+                            * scratch.values.rungs[t].len() as u64
+                            + scratch.rungs[t][i] as u64;
+                        tally.month_tier(month, t, key);
                     }
                     self.check_runways(month as u32, i, scratch);
                 }

@@ -118,7 +118,7 @@ pub(super) struct Tally {
     pub(super) tier_costs: Option<Vec<Vec<f64>>>,
     /// Per milestone: total monthly cost, draw by draw.
     pub(super) totals: Vec<Vec<f64>>,
-    /// Per month and tier: units.
+    /// Per month and tier: units x rungs + rung.
     pub(super) monthly: Vec<Counts>,
     /// Per tier with a runway: the month it first breaks, `never` if it holds.
     pub(super) first_breach: Vec<Counts>,
@@ -158,10 +158,10 @@ impl Tally {
         }
     }
 
-    /// Tier `tier` in month `month` of one draw.
+    /// Tier `tier` in month `month` of one draw: units x rungs + rung.
     #[inline]
-    pub(super) fn month_tier(&mut self, month: usize, tier: usize, units: u32) {
-        self.monthly[month * self.tiers + tier].add(u64::from(units));
+    pub(super) fn month_tier(&mut self, month: usize, tier: usize, key: u64) {
+        self.monthly[month * self.tiers + tier].add(key);
     }
 
     /// The runways of one draw, in runway-tier order.
