@@ -19,7 +19,8 @@
 //! panic crosses the boundary: each exported function catches it and returns
 //! it as an error naming the plugin. The demand call takes a whole batch
 //! (many driver rows in, many load rows out, into a buffer the host owns) and
-//! allocates nothing per row.
+//! allocates nothing per row; `demand_rows` does the same with one row of
+//! parameters per row (a Monte Carlo draws parameters).
 //!
 //! **API boundary:** evolve [`ProfileMod`] only by adding fields after the
 //! last prefix field; never remove or rename one.
