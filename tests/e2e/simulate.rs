@@ -266,3 +266,30 @@ fn a_draw_out_of_range_is_named_alike_on_both_paths() {
     };
     assert_eq!(draw_named(&[]), draw_named(&["--exact"]));
 }
+
+#[test]
+fn csv_holds_what_json_holds() {
+    let sim = simulate(&["leadgen-insurance", "--draws", "500"]);
+    let text = ok(&["simulate", "leadgen-insurance", "--draws", "500", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let count = |section: &str| rows.iter().filter(|r| &r[1] == section).count();
+    // 4 milestones x (4 tiers x 2 quantities + total); 13 months x 4 tiers x 2;
+    // 13 months x (any + 4 tiers).
+    assert_eq!((count("milestone"), count("month"), count("breach")), (36, 104, 65));
+    let find = |section: &str, month: &str, tier: &str, quantity: &str| {
+        rows.iter()
+            .find(|r| &r[1] == section && &r[3] == month && &r[4] == tier && &r[5] == quantity)
+            .unwrap_or_else(|| panic!("no {section} {month} {tier} {quantity}"))
+            .clone()
+    };
+    let api12 = find("milestone", "12", "api", "units");
+    let units = &sim["milestones"][3]["tiers"][0]["units"];
+    assert_eq!(api12[8].parse::<f64>().unwrap(), units["p99"].as_f64().unwrap());
+    let postgres7 = find("breach", "7", "postgres", "broken");
+    let p = sim["breach"][7]["by_tier"]["postgres"].as_f64().unwrap();
+    assert_eq!(postgres7[9].parse::<f64>().unwrap(), p);
+    let cost9 = find("month", "9", "postgres", "monthly_cost");
+    let band = &sim["monthly"][9]["units"][2]["monthly_cost"];
+    assert_eq!(cost9[7].parse::<f64>().unwrap(), band["p90"].as_f64().unwrap());
+}

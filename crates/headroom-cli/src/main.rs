@@ -124,7 +124,7 @@ enum Command {
         /// running the compiled model: the slow reference, ~50 µs a draw.
         #[arg(long)]
         exact: bool,
-        /// Output format (table or json).
+        /// Output format (table, json, csv or md).
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
         #[command(flatten)]
@@ -476,9 +476,8 @@ fn run(cli: Cli) -> Result<String> {
                     Ok(format!("{}\n", serde_json::to_string_pretty(&simulation)?))
                 }
                 OutputFormat::Table => Ok(render::simulation(&simulation)),
-                OutputFormat::Md | OutputFormat::Csv => {
-                    bail!("simulate prints --format table or json")
-                }
+                OutputFormat::Csv => Ok(render::simulation_csv(&simulation)),
+                OutputFormat::Md => Ok(render::simulation_markdown(&simulation)),
             }
         }
         Command::Calibrate { profile, tier, file, dimension, instance, measure, layers } => {

@@ -190,6 +190,102 @@ fn plan_csv(plan: &Plan) -> String {
     csv_text(&header, rows)
 }
 
+/// A simulation as CSV, one row a quantity: each milestone's units and cost
+/// per tier (and its total cost), each month's units and cost per tier, and
+/// each month's chance that today's deployment has broken its headroom.
+pub fn simulation_csv(sim: &crate::simulate::Simulation) -> String {
+    let header = [
+        "profile",
+        "section",
+        "milestone",
+        "month",
+        "tier",
+        "quantity",
+        "p50",
+        "p90",
+        "p99",
+        "probability",
+    ];
+    let id = &sim.profile.id;
+    let row = |section: &str,
+               milestone: &str,
+               month: Option<u32>,
+               tier: &str,
+               quantity: &str,
+               q: Option<&crate::simulate::Quantiles>,
+               probability: Option<f64>| {
+        let mut row = vec![
+            id.clone(),
+            section.to_string(),
+            milestone.to_string(),
+            month.map(|m| m.to_string()).unwrap_or_default(),
+            tier.to_string(),
+            quantity.to_string(),
+        ];
+        match q {
+            Some(q) => row.extend([q.p50, q.p90, q.p99].map(|v| v.to_string())),
+            None => row.extend([String::new(), String::new(), String::new()]),
+        }
+        row.push(probability.map(|p| p.to_string()).unwrap_or_default());
+        row
+    };
+    let mut rows = Vec::new();
+    for m in &sim.milestones {
+        for t in &m.tiers {
+            rows.push(row("milestone", &m.name, m.month, &t.tier, "units", Some(&t.units), None));
+            rows.push(row(
+                "milestone",
+                &m.name,
+                m.month,
+                &t.tier,
+                "monthly_cost",
+                Some(&t.monthly_cost),
+                None,
+            ));
+        }
+        rows.push(row(
+            "milestone",
+            &m.name,
+            m.month,
+            "total",
+            "monthly_cost",
+            Some(&m.monthly_cost),
+            None,
+        ));
+    }
+    for month in &sim.monthly {
+        for t in &month.units {
+            rows.push(row("month", "", Some(month.month), &t.tier, "units", Some(&t.units), None));
+            if let Some(cost) = &t.monthly_cost {
+                rows.push(row(
+                    "month",
+                    "",
+                    Some(month.month),
+                    &t.tier,
+                    "monthly_cost",
+                    Some(cost),
+                    None,
+                ));
+            }
+        }
+    }
+    for month in &sim.breach {
+        rows.push(row(
+            "breach",
+            "",
+            Some(month.month),
+            "any",
+            "broken",
+            None,
+            Some(month.probability),
+        ));
+        for (tier, p) in &month.by_tier {
+            rows.push(row("breach", "", Some(month.month), tier, "broken", None, Some(*p)));
+        }
+    }
+    csv_text(&header, rows.into_iter())
+}
+
 /// The columns of an audit, in every format.
 pub(super) const AUDIT_COLUMNS: [&str; 8] =
     ["milestone", "tier", "column", "published", "computed", "delta", "verdict", "explanation"];
