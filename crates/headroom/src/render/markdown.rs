@@ -281,34 +281,14 @@ pub fn simulation_markdown(sim: &crate::simulate::Simulation) -> String {
             out.push('\n');
         }
     }
-    if let Some(first) = sim.monthly.first() {
-        out.push_str("\nUnits each month needs, P50 / P90 / P99 over the draws:\n\n| month |");
-        for tier in &first.units {
-            let _ = write!(out, " {} |", tier.tier);
+    for MonthGrid { what, tiers, rows } in month_grids(sim) {
+        let _ = write!(out, "\n{what}, P50 / P90 / P99 over the draws:\n\n| month |");
+        for tier in &tiers {
+            let _ = write!(out, " {tier} |");
         }
-        let _ = writeln!(out, "\n|---:|{}", "---:|".repeat(first.units.len()));
-        for month in &sim.monthly {
-            let _ = write!(out, "| {} |", month.month);
-            for tier in &month.units {
-                let _ = write!(out, " {} |", band(&tier.units, number));
-            }
-            out.push('\n');
-        }
-        if first.units.iter().all(|t| t.monthly_cost.is_some()) {
-            out.push_str("\nMonthly cost each month needs, P50 / P90 / P99 (a ladder's steps show here, not in units):\n\n| month |");
-            for tier in &first.units {
-                let _ = write!(out, " {} |", tier.tier);
-            }
-            let _ = writeln!(out, "\n|---:|{}", "---:|".repeat(first.units.len()));
-            for month in &sim.monthly {
-                let _ = write!(out, "| {} |", month.month);
-                for tier in &month.units {
-                    let cost =
-                        tier.monthly_cost.as_ref().map_or_else(String::new, |q| band(q, dollars));
-                    let _ = write!(out, " {cost} |");
-                }
-                out.push('\n');
-            }
+        let _ = writeln!(out, "\n|---:|{}", "---:|".repeat(tiers.len()));
+        for row in rows {
+            let _ = writeln!(out, "| {} |", row.join(" | "));
         }
     }
     out

@@ -64,6 +64,40 @@ pub(super) fn number(value: f64) -> String {
     }
 }
 
+/// A grid of per-month bands: what it shows, the tier keys, and a row a
+/// month (the month, then a cell a tier).
+pub(super) struct MonthGrid {
+    pub(super) what: &'static str,
+    pub(super) tiers: Vec<String>,
+    pub(super) rows: Vec<Vec<String>>,
+}
+
+/// The per-month bands of a simulation as grids, for every format: units
+/// first; then cost, when costs were counted.
+pub(super) fn month_grids(sim: &crate::simulate::Simulation) -> Vec<MonthGrid> {
+    let Some(first) = sim.monthly.first() else { return Vec::new() };
+    let tiers: Vec<String> = first.units.iter().map(|t| t.tier.clone()).collect();
+    let grid = |cell: &dyn Fn(&crate::simulate::TierBand) -> String| {
+        sim.monthly
+            .iter()
+            .map(|m| std::iter::once(m.month.to_string()).chain(m.units.iter().map(cell)).collect())
+            .collect::<Vec<Vec<String>>>()
+    };
+    let mut grids = vec![MonthGrid {
+        what: "Units each month needs",
+        tiers: tiers.clone(),
+        rows: grid(&|t| band(&t.units, number)),
+    }];
+    if first.units.iter().all(|t| t.monthly_cost.is_some()) {
+        grids.push(MonthGrid {
+            what: "Monthly cost each month needs (a ladder's steps show here, not in units)",
+            tiers,
+            rows: grid(&|t| t.monthly_cost.as_ref().map_or_else(String::new, |q| band(q, dollars))),
+        });
+    }
+    grids
+}
+
 /// P50 / P90 / P99 of a simulated quantity, each shown with `show`.
 pub(super) fn band(q: &crate::simulate::Quantiles, show: fn(f64) -> String) -> String {
     format!("{} / {} / {}", show(q.p50), show(q.p90), show(q.p99))

@@ -329,37 +329,17 @@ pub fn simulation(sim: &crate::simulate::Simulation) -> String {
         out.push_str(&b.to_string());
         out.push('\n');
     }
-    if let Some(first) = sim.monthly.first() {
-        let mut m = table();
+    for MonthGrid { what, tiers, rows } in month_grids(sim) {
+        let mut grid = table();
         let mut header = vec!["month".to_string()];
-        header.extend(first.units.iter().map(|t| format!("{} units P50 / P90 / P99", t.tier)));
-        m.set_header(header);
-        for month in &sim.monthly {
-            let mut row = vec![month.month.to_string()];
-            row.extend(month.units.iter().map(|t| band(&t.units, number)));
-            m.add_row(row);
+        header.extend(tiers.iter().map(|t| format!("{t} P50 / P90 / P99")));
+        grid.set_header(header);
+        for row in rows {
+            grid.add_row(row);
         }
-        out.push_str("\nUnits each month needs, over the draws\n");
-        out.push_str(&m.to_string());
+        let _ = writeln!(out, "\n{what}, over the draws");
+        out.push_str(&grid.to_string());
         out.push('\n');
-        if first.units.iter().all(|t| t.monthly_cost.is_some()) {
-            let mut c = table();
-            let mut header = vec!["month".to_string()];
-            header.extend(first.units.iter().map(|t| format!("{} cost P50 / P90 / P99", t.tier)));
-            c.set_header(header);
-            for month in &sim.monthly {
-                let mut row = vec![month.month.to_string()];
-                row.extend(month.units.iter().map(|t| {
-                    t.monthly_cost.as_ref().map_or_else(String::new, |q| band(q, dollars))
-                }));
-                c.add_row(row);
-            }
-            out.push_str(
-                "\nMonthly cost each month needs (a ladder's steps show here, not in units)\n",
-            );
-            out.push_str(&c.to_string());
-            out.push('\n');
-        }
     }
     out
 }
