@@ -290,6 +290,6 @@ fn csv_holds_what_json_holds() {
     let p = sim["breach"][7]["by_tier"]["postgres"].as_f64().unwrap();
     assert_eq!(postgres7[9].parse::<f64>().unwrap(), p);
     let cost9 = find("month", "9", "postgres", "monthly_cost");
-    let band = &sim["monthly"][9]["units"][2]["monthly_cost"];
+    let band = &sim["monthly"][9]["tiers"][2]["monthly_cost"];
     assert_eq!(cost9[7].parse::<f64>().unwrap(), band["p90"].as_f64().unwrap());
 }

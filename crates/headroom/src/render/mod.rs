@@ -76,11 +76,11 @@ pub(super) struct MonthGrid {
 /// first; then cost, when costs were counted.
 pub(super) fn month_grids(sim: &crate::simulate::Simulation) -> Vec<MonthGrid> {
     let Some(first) = sim.monthly.first() else { return Vec::new() };
-    let tiers: Vec<String> = first.units.iter().map(|t| t.tier.clone()).collect();
+    let tiers: Vec<String> = first.tiers.iter().map(|t| t.tier.clone()).collect();
     let grid = |cell: &dyn Fn(&crate::simulate::TierBand) -> String| {
         sim.monthly
             .iter()
-            .map(|m| std::iter::once(m.month.to_string()).chain(m.units.iter().map(cell)).collect())
+            .map(|m| std::iter::once(m.month.to_string()).chain(m.tiers.iter().map(cell)).collect())
             .collect::<Vec<Vec<String>>>()
     };
     let mut grids = vec![MonthGrid {
@@ -88,7 +88,7 @@ pub(super) fn month_grids(sim: &crate::simulate::Simulation) -> Vec<MonthGrid> {
         tiers: tiers.clone(),
         rows: grid(&|t| band(&t.units, number)),
     }];
-    if first.units.iter().all(|t| t.monthly_cost.is_some()) {
+    if first.tiers.iter().all(|t| t.monthly_cost.is_some()) {
         grids.push(MonthGrid {
             what: "Monthly cost each month needs (a ladder's steps show here, not in units)",
             tiers,
@@ -288,7 +288,7 @@ pub fn simulation_csv(sim: &crate::simulate::Simulation) -> String {
         ));
     }
     for month in &sim.monthly {
-        for t in &month.units {
+        for t in &month.tiers {
             rows.push(row("month", "", Some(month.month), &t.tier, "units", Some(&t.units), None));
             if let Some(cost) = &t.monthly_cost {
                 rows.push(row(

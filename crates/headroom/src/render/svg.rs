@@ -127,7 +127,7 @@ pub fn simulation_svg(sim: &crate::simulate::Simulation) -> String {
 /// and the P90 to P99 band light. `None` without dated growth.
 pub fn bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
     let first = sim.monthly.first()?;
-    let tiers: Vec<&str> = first.units.iter().map(|t| t.tier.as_str()).collect();
+    let tiers: Vec<&str> = first.tiers.iter().map(|t| t.tier.as_str()).collect();
     let (width, panel_h, gap, left, right, top) = (720.0, 120.0, 36.0, 60.0, 150.0, 40.0);
     let height = top + tiers.len() as f64 * (panel_h + gap) + 10.0;
     let plot_w = width - left - right;
@@ -140,7 +140,7 @@ pub fn bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
     for (i, tier) in tiers.iter().enumerate() {
         let colour = PALETTE[i % PALETTE.len()];
         let series: Vec<&crate::simulate::Quantiles> =
-            sim.monthly.iter().map(|m| &m.units[i].units).collect();
+            sim.monthly.iter().map(|m| &m.tiers[i].units).collect();
         let y_max = series.iter().map(|q| q.p99).fold(1.0_f64, f64::max).ceil();
         let panel_top = top + i as f64 * (panel_h + gap);
         let y = |u: f64| panel_top + panel_h - (u / y_max) * panel_h;

@@ -201,11 +201,11 @@ pub struct Simulation {
 pub struct MonthBand {
     /// Month.
     pub month: u32,
-    /// Units of each tier, in tier order.
-    pub units: Vec<TierBand>,
+    /// Each tier's units and cost, in tier order.
+    pub tiers: Vec<TierBand>,
 }
 
-/// A tier's units in one month over the draws.
+/// A tier's units and cost in one month over the draws.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TierBand {
     /// Tier key.
@@ -534,7 +534,7 @@ pub fn simulate_with(
         .unwrap_or_default();
     let mut monthly = Vec::new();
     for month in 0..months {
-        let mut units = Vec::new();
+        let mut bands = Vec::new();
         for (t, tier) in tier_keys.iter().enumerate() {
             let counts = &tally.monthly[month * tiers + t];
             let monthly_cost = if cost_columns {
@@ -547,7 +547,7 @@ pub fn simulate_with(
                         .collect::<Result<_, _>>()?,
                 ))
             };
-            units.push(TierBand {
+            bands.push(TierBand {
                 tier: (*tier).clone(),
                 units: quantiles_of_counts(
                     counts.iter().map(|(key, c)| ((key / ladders[t] as u64) as f64, c)).collect(),
@@ -555,7 +555,7 @@ pub fn simulate_with(
                 monthly_cost,
             });
         }
-        monthly.push(MonthBand { month: month as u32, units });
+        monthly.push(MonthBand { month: month as u32, tiers: bands });
     }
     Ok(Simulation {
         schema_version: crate::SCHEMA_VERSION,
