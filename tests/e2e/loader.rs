@@ -121,3 +121,37 @@ fn the_plugin_embeds_the_shipped_config() {
         );
     }
 }
+
+#[test]
+fn a_plugin_without_demand_rows_simulates_row_by_row_to_the_same_answer() {
+    // A plugin built before `demand_rows` gives the host no such call; the
+    // host then runs each chunk through `demand`, one row a call.
+    let profile = host::load(&plugin_file("headroom_profile_leadgen_insurance")).unwrap();
+    let sources = headroom::config::Sources {
+        config_dir: Some(crate::support::config_dir()),
+        files: Vec::new(),
+        environment: false,
+        known_profiles: vec!["leadgen-insurance".into()],
+        sets: Vec::new(),
+    };
+    let layered = headroom::config::load(&profile, &sources).unwrap();
+    let run = |profile: &host::LoadedProfile| {
+        let sim =
+            headroom::simulate::simulate(profile, &layered, Some(3000), Some(5), None).unwrap();
+        serde_json::to_string(&sim).unwrap()
+    };
+    let batched = run(&profile);
+    let row_by_row = run(&profile.clone().as_if_without_demand_rows());
+    assert_eq!(batched, row_by_row);
+    // The per-row path really ran: a batch that does not hold whole rows is
+    // refused by the host's own shape check, before any plugin call.
+    let legacy = profile.as_if_without_demand_rows();
+    let mut out = vec![0.0; 4];
+    assert!(legacy
+        .demand_rows(&[1.0; 3], &[1.0, 2.0], &mut out)
+        .unwrap_err()
+        .contains("batch shape"));
+    let mut out = vec![0.0; 4];
+    legacy.demand_rows(&[1.0, 3.0, 0.5, 3.0], &[100.0, 1440.0], &mut out).unwrap();
+    assert_eq!(out, [100.0, 3.0, 150.0, 50.0]);
+}

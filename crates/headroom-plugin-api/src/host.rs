@@ -77,6 +77,9 @@ pub struct LoadedProfile {
     path: PathBuf,
     description: FfiDescription,
     module: ProfileModRef,
+    /// Call `demand_rows` when the plugin has it (false only in tests, to
+    /// take the path of a plugin built before it).
+    rows_call: bool,
 }
 
 impl fmt::Debug for LoadedProfile {
@@ -116,7 +119,7 @@ pub fn load(path: &Path) -> Result<LoadedProfile, LoadError> {
             return Err(LoadError::Failed { path: path.to_path_buf(), message: message.into() })
         }
     };
-    Ok(LoadedProfile { path: path.to_path_buf(), description, module })
+    Ok(LoadedProfile { path: path.to_path_buf(), description, module, rows_call: true })
 }
 
 impl LoadedProfile {
@@ -191,7 +194,7 @@ impl LoadedProfile {
             self.description.loads.len(),
         );
         let rows = crate::shape_rows(widths, parameters.len(), drivers.len(), loads.len())?;
-        if let Some(batch) = self.module.demand_rows() {
+        if let Some(batch) = self.module.demand_rows().filter(|_| self.rows_call) {
             return plain(batch(parameters.into(), drivers.into(), loads.into()));
         }
         for row in 0..rows {
@@ -202,6 +205,15 @@ impl LoadedProfile {
             )?;
         }
         Ok(())
+    }
+
+    /// This profile as the host would use it were the plugin built before
+    /// `demand_rows`: every per-row batch goes row by row through `demand`.
+    /// For tests of that path.
+    #[doc(hidden)]
+    pub fn as_if_without_demand_rows(mut self) -> LoadedProfile {
+        self.rows_call = false;
+        self
     }
 
     /// True when the plugin runs per-row-parameter batches in one call
