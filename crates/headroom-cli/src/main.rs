@@ -106,8 +106,9 @@ enum Command {
         layers: Layers,
     },
     /// Monte Carlo over the inputs in [uncertainty.inputs]: P50/P90/P99 units
-    /// and cost per milestone and tier, and per month the probability that
-    /// today's deployment has broken its headroom. Seeded and reproducible.
+    /// and cost per milestone and tier and per month, and per month the
+    /// probability that today's deployment has broken its headroom. Seeded,
+    /// and the same on any thread count.
     Simulate {
         /// Profile id.
         profile: String,
