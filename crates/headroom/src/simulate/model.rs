@@ -478,38 +478,27 @@ impl Model {
         Ok(())
     }
 
-    /// Sets the drawn capacities, prices and headroom of one draw (already
-    /// checked by [`Model::check_and_apply_rows`]) on `into`.
-    fn apply_sizing(&self, values: &[f64], into: &mut Values) {
+    /// Sets the drawn capacities and headroom of one draw (already checked
+    /// by [`Model::check_and_apply_rows`]) on `into`: of tier `only` alone,
+    /// for sizing it; else of every tier, with prices and today's capacities.
+    fn apply_sizing(&self, values: &[f64], into: &mut Values, only: Option<usize>) {
         for ((_, target), &value) in self.targets.iter().zip(values) {
             match target {
-                Target::Capacity { tier, dimension, rungs, runways } => {
+                Target::Capacity { tier, dimension, rungs, runways }
+                    if only.is_none_or(|t| t == *tier) =>
+                {
                     for &r in rungs {
                         into.rungs[*tier][r][*dimension] = value;
                     }
-                    for &r in runways {
-                        into.runway_capacities[r][*dimension] = value;
+                    if only.is_none() {
+                        for &r in runways {
+                            into.runway_capacities[r][*dimension] = value;
+                        }
                     }
                 }
-                Target::Price { tier, rungs } => {
+                Target::Price { tier, rungs } if only.is_none() => {
                     for &r in rungs {
                         into.prices[*tier][r] = value;
-                    }
-                }
-                Target::Headroom => into.headroom = value,
-                _ => {}
-            }
-        }
-    }
-
-    /// Sets the drawn capacities and headroom of tier `t` (already checked
-    /// by [`Model::check_and_apply_rows`]).
-    fn apply_to_tier(&self, t: usize, values: &[f64], into: &mut Values) {
-        for ((_, target), &value) in self.targets.iter().zip(values) {
-            match target {
-                Target::Capacity { tier, dimension, rungs, .. } if *tier == t => {
-                    for &r in rungs {
-                        into.rungs[t][r][*dimension] = value;
                     }
                 }
                 Target::Headroom => into.headroom = value,
@@ -608,12 +597,16 @@ impl Model {
             scratch.rungs[t].resize(n, 0);
             scratch.dimension_loads[t].resize(n * self.tiers[t].dimensions.len(), 0.0);
             for j in 0..count {
-                self.apply_to_tier(t, &drawn[j * inputs..(j + 1) * inputs], &mut scratch.values);
+                self.apply_sizing(
+                    &drawn[j * inputs..(j + 1) * inputs],
+                    &mut scratch.values,
+                    Some(t),
+                );
                 self.size_tier(t, j, scratch)?;
             }
         }
         for j in 0..count {
-            self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], &mut scratch.values);
+            self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], &mut scratch.values, None);
             self.runway_capacity(scratch);
             scratch.breach.iter_mut().for_each(|b| *b = None);
             for row in 0..rows {
