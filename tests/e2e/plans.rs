@@ -121,6 +121,10 @@ fn report_writes_every_file_whole() {
     let summary = ok(&["report", "--out", dir.to_str().unwrap()]);
     assert!(summary.contains("leadgen-insurance"), "{summary}");
     assert!(summary.contains("hostel-complaints"), "{summary}");
+    // Each profile's summary ends with its uncertainty: the last milestone
+    // the draws move (hostel's large deployment, "1000+", is not drawn).
+    assert!(summary.contains("uncertainty (2000 draws): 12 Months cost P50 / P90 / P99 $"));
+    assert!(summary.contains("uncertainty (4000 draws): Medium deployment cost P50 / P90 / P99 $"));
     for id in ["leadgen-insurance", "hostel-complaints"] {
         for ext in ["md", "json", "csv", "svg", "audit.json"] {
             let file = dir.join(format!("{id}.{ext}"));

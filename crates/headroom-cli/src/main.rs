@@ -562,11 +562,13 @@ fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
         let (plan, layered) = context.plan(id, layers, None)?;
         let audit = headroom::audit::audit(&plan, &layered);
         let mut markdown = render::plan_markdown(&plan, Some(&audit));
+        summary.push_str(&render::summary(&plan, &audit));
         if layered.config.uncertainty.is_some() {
             let profile = context.registry.get(id)?;
             let simulation = headroom::simulate::simulate(profile, &layered, None, None, None)?;
             markdown.push('\n');
             markdown.push_str(&render::simulation_markdown(&simulation));
+            summary.push_str(&render::simulation_summary(&simulation));
             if !simulation.breach.is_empty() {
                 markdown.push_str(&format!("\n![Probability that today's deployment has broken its headroom]({id}.simulation.svg)\n"));
                 files.push((
@@ -586,7 +588,6 @@ fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
         files.push((dir.join(format!("{id}.csv")), render::plan(&plan, Format::Csv)?));
         files.push((dir.join(format!("{id}.svg")), render::runway_svg(&plan)));
         files.push((dir.join(format!("{id}.audit.json")), render::audit(&audit, Format::Json)?));
-        summary.push_str(&render::summary(&plan, &audit));
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut written = Vec::new();

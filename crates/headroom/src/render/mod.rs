@@ -19,7 +19,7 @@ mod text;
 
 pub use markdown::{plan_markdown, simulation_markdown};
 pub use svg::{bands_svg, runway_svg, simulation_svg};
-pub use text::{explain, explain_bands, simulation, summary};
+pub use text::{explain, explain_bands, simulation, simulation_summary, summary};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

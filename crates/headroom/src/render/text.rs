@@ -270,6 +270,21 @@ pub fn summary(plan: &Plan, audit: &Audit) -> String {
     out
 }
 
+/// One line of a simulation for the report's summary: the monthly cost, as
+/// P50 / P90 / P99, of the last milestone the draws make uncertain.
+pub fn simulation_summary(sim: &crate::simulate::Simulation) -> String {
+    let uncertain = sim.milestones.iter().rev().find(|m| m.monthly_cost.p99 != m.monthly_cost.p50);
+    match uncertain.or(sim.milestones.last()) {
+        Some(m) => format!(
+            "  uncertainty ({} draws): {} cost P50 / P90 / P99 {}\n",
+            sim.draws,
+            m.name,
+            band(&m.monthly_cost, dollars)
+        ),
+        None => String::new(),
+    }
+}
+
 /// A Monte Carlo simulation as tables.
 pub fn simulation(sim: &crate::simulate::Simulation) -> String {
     let mut out = format!(
