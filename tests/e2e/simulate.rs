@@ -226,6 +226,46 @@ min = 40000
 max = 60000
 ";
     compiled_matches_exact("leadgen-insurance", logistic, &["--months", "18"]);
+    // Correlated inputs: the draws change, both paths still agree.
+    let correlated = "\
+[[uncertainty.correlations]]
+between = [\"milestones.12-months.drivers.users\", \"milestones.12-months.drivers.leads_per_day\"]
+rho = 0.9
+";
+    compiled_matches_exact("leadgen-insurance", correlated, &[]);
+}
+
+#[test]
+fn correlated_users_and_leads_move_the_same_draws() {
+    // At ρ = 0.99 a draw with many users has many leads: the costs of the
+    // tiers each drives (API by users, data by leads) peak in the same
+    // draws, so the total cost's P99 grows.
+    let layer = "\
+[[uncertainty.correlations]]
+between = [\"milestones.12-months.drivers.users\", \"milestones.12-months.drivers.leads_per_day\"]
+rho = 0.99
+";
+    let args = ["simulate", "leadgen-insurance", "--draws", "4000", "--format", "json"];
+    let correlated = with_layer(layer, &args);
+    assert!(correlated.status.success(), "{}", String::from_utf8_lossy(&correlated.stderr));
+    let correlated: serde_json::Value = serde_json::from_slice(&correlated.stdout).unwrap();
+    let independent = simulate(&["leadgen-insurance", "--draws", "4000"]);
+    let p99 =
+        |sim: &serde_json::Value| sim["milestones"][3]["monthly_cost"]["p99"].as_f64().unwrap();
+    assert!(p99(&correlated) > p99(&independent), "{} vs {}", p99(&correlated), p99(&independent));
+    assert_eq!(correlated["correlations"][0]["rho"], 0.99);
+    assert!(independent.get("correlations").is_none());
+    // A correlation that cannot be: refused, naming it.
+    let output = with_layer(
+        "[[uncertainty.correlations]]\nbetween = [\"demand.peak_factor\", \"demand.peak_factor\"]\nrho = 0.5\n",
+        &["simulate", "leadgen-insurance"],
+    );
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success() && output.stdout.is_empty(), "{error}");
+    assert!(
+        error.contains("uncertainty.correlations[0]") && error.contains("with itself"),
+        "{error}"
+    );
 }
 
 #[test]

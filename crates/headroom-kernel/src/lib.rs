@@ -2,7 +2,8 @@
 //!
 //! Growth curves, peak factors, sizing under a headroom policy, vertical
 //! ladders, cost, runway and the audit of a published plan against a computed
-//! one. Every function takes plain data and returns plain data.
+//! one; queueing (Erlang C), the Universal Scalability Law, and correlated
+//! draws (a Gaussian copula). Every function takes plain data and returns plain data.
 //!
 //! **Architecture Invariant:** the kernel does no I/O and knows nothing of
 //! plugins, configuration files, serde formats or the terminal. It cannot fail
@@ -14,6 +15,7 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod copula;
 pub mod cost;
 pub mod growth;
 pub mod peak;

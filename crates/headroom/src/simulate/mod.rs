@@ -11,6 +11,9 @@
 //! distribution = "lognormal"   # normal, lognormal, triangular, uniform, empirical
 //! median = 10000
 //! sigma = 0.3
+//! [[uncertainty.correlations]]  # optional: a Gaussian copula's rho
+//! between = ["milestones.12-months.drivers.users", "milestones.12-months.drivers.leads_per_day"]
+//! rho = 0.8
 //! ```
 //!
 //! Each draw replaces those numbers, is checked as the configuration would
@@ -32,7 +35,7 @@ use headroom_plugin_api::host::LoadedProfile;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use draws::Sampler;
+use draws::Draws;
 pub use draws::CHUNK;
 use model::Model;
 pub use tally::quantiles;
@@ -55,6 +58,22 @@ pub struct Uncertainty {
     /// Distributions by configuration key path.
     #[serde(default)]
     pub inputs: BTreeMap<String, Distribution>,
+    /// Correlations between inputs (`[[uncertainty.correlations]]`); inputs
+    /// not named here are drawn independently.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub correlations: Vec<Correlation>,
+}
+
+/// A correlation between two uncertain inputs: the correlation `rho` of a
+/// Gaussian copula (each input keeps its own distribution; their ranks
+/// correlate at about `(6 / π) asin(rho / 2)`, e.g. 0.79 for 0.8).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Correlation {
+    /// The two input keys.
+    pub between: [String; 2],
+    /// The copula's correlation, strictly between -1 and 1.
+    pub rho: f64,
 }
 
 /// The most draws one simulation takes: each draw keeps its total cost at
@@ -119,11 +138,10 @@ pub fn draw_only(
     draws: u32,
     seed: u64,
 ) -> Result<f64, String> {
-    let samplers: Vec<Sampler> =
-        inputs.iter().map(|(k, d)| Sampler::new(k, d)).collect::<Result<_, _>>()?;
+    let sampler = Draws::new(inputs, &[])?;
     Ok(draws::chunks(draws)
         .map_init(Vec::new, |values, (chunk, count)| {
-            draws::draw_chunk(&samplers, seed, chunk, count, values);
+            sampler.draw_chunk(seed, chunk, count, values);
             values.iter().sum::<f64>()
         })
         .sum())
@@ -188,6 +206,9 @@ pub struct Simulation {
     pub seed: u64,
     /// The uncertain inputs.
     pub inputs: BTreeMap<String, Distribution>,
+    /// Their correlations, if any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub correlations: Vec<Correlation>,
     /// Per milestone and tier.
     pub milestones: Vec<MilestoneOutcome>,
     /// Per month, when the profile has dated growth.
@@ -391,6 +412,7 @@ pub fn simulate_with(
         draws: default_draws(),
         seed: default_seed(),
         inputs: BTreeMap::new(),
+        correlations: Vec::new(),
     });
     if uncertainty.inputs.is_empty() {
         return Err(fail("no uncertain inputs: add distributions under [uncertainty.inputs] (see `headroom simulate --help`)".into()));
@@ -401,12 +423,7 @@ pub fn simulate_with(
     }
     let seed = options.seed.unwrap_or(uncertainty.seed);
     let keys: Vec<String> = uncertainty.inputs.keys().cloned().collect();
-    let samplers: Vec<Sampler> = uncertainty
-        .inputs
-        .iter()
-        .map(|(key, d)| Sampler::new(key, d))
-        .collect::<Result<_, _>>()
-        .map_err(fail)?;
+    let sampler = Draws::new(&uncertainty.inputs, &uncertainty.correlations).map_err(fail)?;
     let mut base = serde_json::to_value(&layered.config).map_err(|e| fail(e.to_string()))?;
     base["uncertainty"] = serde_json::Value::Null;
     for key in &keys {
@@ -448,7 +465,7 @@ pub fn simulate_with(
         .try_fold(
             || (empty(), model.as_ref().map(Model::scratch), Vec::new()),
             |(mut tally, mut scratch, mut drawn), (chunk, count)| {
-                draws::draw_chunk(&samplers, seed, chunk, count, &mut drawn);
+                sampler.draw_chunk(seed, chunk, count, &mut drawn);
                 let first = u64::from(chunk) * u64::from(draws::CHUNK);
                 match (&model, &mut scratch) {
                     (Some(model), Some(scratch)) => model.run_chunk(
@@ -563,6 +580,7 @@ pub fn simulate_with(
         draws,
         seed,
         inputs: uncertainty.inputs,
+        correlations: uncertainty.correlations,
         milestones,
         breach,
         monthly,
