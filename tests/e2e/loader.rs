@@ -140,12 +140,12 @@ fn a_plugin_without_demand_rows_simulates_row_by_row_to_the_same_answer() {
             headroom::simulate::simulate(profile, &layered, Some(3000), Some(5), None).unwrap();
         serde_json::to_string(&sim).unwrap()
     };
-    let batched = run(&profile);
-    let row_by_row = run(&profile.clone().as_if_without_demand_rows());
-    assert_eq!(batched, row_by_row);
-    // The per-row path really ran: a batch that does not hold whole rows is
-    // refused by the host's own shape check, before any plugin call.
-    let legacy = profile.as_if_without_demand_rows();
+    let legacy = profile.clone().as_if_without_demand_rows();
+    assert!(profile.has_demand_rows() && !legacy.has_demand_rows());
+    assert_eq!(run(&profile), run(&legacy));
+    // Row by row, a batch that does not hold whole rows is refused by the
+    // host's own shape check before any plugin call, and a whole one gives
+    // lead-gen's loads.
     let mut out = vec![0.0; 4];
     assert!(legacy
         .demand_rows(&[1.0; 3], &[1.0, 2.0], &mut out)

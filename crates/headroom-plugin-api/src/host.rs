@@ -194,7 +194,7 @@ impl LoadedProfile {
             self.description.loads.len(),
         );
         let rows = crate::shape_rows(widths, parameters.len(), drivers.len(), loads.len())?;
-        if let Some(batch) = self.module.demand_rows().filter(|_| self.rows_call) {
+        if let Some(batch) = self.module.demand_rows().filter(|_| self.has_demand_rows()) {
             return plain(batch(parameters.into(), drivers.into(), loads.into()));
         }
         for row in 0..rows {
@@ -219,7 +219,7 @@ impl LoadedProfile {
     /// True when the plugin runs per-row-parameter batches in one call
     /// (built since `demand_rows` exists).
     pub fn has_demand_rows(&self) -> bool {
-        self.module.demand_rows().is_some()
+        self.rows_call && self.module.demand_rows().is_some()
     }
 }
 
