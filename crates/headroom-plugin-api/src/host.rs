@@ -194,7 +194,7 @@ impl LoadedProfile {
             self.description.loads.len(),
         );
         let rows = crate::shape_rows(widths, parameters.len(), drivers.len(), loads.len())?;
-        if let Some(batch) = self.module.demand_rows().filter(|_| self.has_demand_rows()) {
+        if let Some(batch) = self.module.demand_rows().filter(|_| self.rows_call) {
             return plain(batch(parameters.into(), drivers.into(), loads.into()));
         }
         for row in 0..rows {

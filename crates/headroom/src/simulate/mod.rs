@@ -459,6 +459,7 @@ pub fn simulate_with(
         months: options.months,
         ladders: &ladders,
         id: &id,
+        direct: setters.iter().all(|s| !matches!(s, Setter::Json)),
     };
     let done = std::sync::atomic::AtomicU64::new(0);
     let mut tally = draws::chunks(draws)
@@ -599,6 +600,8 @@ struct Exact<'a> {
     months: Option<u32>,
     ladders: &'a [usize],
     id: &'a str,
+    /// Every key has a direct setter: no trip through the JSON form.
+    direct: bool,
 }
 
 impl Exact<'_> {
@@ -611,10 +614,9 @@ impl Exact<'_> {
 
     fn run_chunk(&self, first: u64, drawn: &[f64], tally: &mut Tally) -> Result<(), Error> {
         let fail = |message: String| Error::Config { profile: self.id.to_string(), message };
-        let direct = self.setters.iter().all(|s| !matches!(s, Setter::Json));
         for (j, values) in drawn.chunks_exact(self.keys.len()).enumerate() {
             let index = first + j as u64;
-            let config = if direct {
+            let config = if self.direct {
                 let mut config = self.base_config.clone();
                 for (setter, value) in self.setters.iter().zip(values) {
                     setter.apply(&mut config, *value);
