@@ -5,7 +5,8 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use headroom_kernel::queueing::{servers_for, Queue, QueueTarget};
 use headroom_kernel::usl::{fit, Measurement};
 use headroom_kernel::{
-    size_horizontal, size_on_ladder, GrowthCurve, GrowthPoint, HeadroomPolicy, Rung,
+    size_horizontal, size_on_ladder, units_for, units_for_quotients, GrowthCurve, GrowthPoint,
+    HeadroomPolicy, Rung,
 };
 
 /// The 50-point data set both USL fits run on (also read by benches/peers.py).
@@ -40,6 +41,23 @@ fn sizing(c: &mut Criterion) {
         .collect();
     c.bench_function("size_on_ladder/4 rungs", |b| {
         b.iter(|| size_on_ladder(black_box(&[5000.0, 1000.0]), black_box(&ladder), &policy))
+    });
+    // 4,096 quotients spread over 0..100 units, rounded one by one and as a batch.
+    let quotients: Vec<f64> = (0..4096).map(|i| f64::from(i) * 0.024_41).collect();
+    let mut units = vec![0; quotients.len()];
+    c.bench_function("units_for/4096 quotients one by one", |b| {
+        b.iter(|| {
+            for (u, &q) in units.iter_mut().zip(black_box(&quotients)) {
+                *u = units_for(q, 1.0, 0.0);
+            }
+            black_box(&units);
+        })
+    });
+    c.bench_function("units_for/4096 quotients as a batch", |b| {
+        b.iter(|| {
+            units_for_quotients(black_box(&quotients), &mut units);
+            black_box(&units);
+        })
     });
     let points = [
         GrowthPoint { month: 0.0, value: 500.0 },

@@ -29,8 +29,8 @@ pub use cost::{monthly_cost, HOURS_PER_MONTH};
 pub use growth::{GrowthCurve, GrowthPoint};
 pub use runway::{first_breach, Runway};
 pub use sizing::{
-    needed_units, size_horizontal, size_on_ladder, size_with_scalability, HeadroomPolicy,
-    LadderSizing, Rung, ScaledSizing, UnitSizing,
+    needed_units, size_horizontal, size_on_ladder, size_with_scalability, units_for,
+    units_for_quotients, HeadroomPolicy, LadderSizing, Rung, ScaledSizing, UnitSizing,
 };
 
 /// A precondition of a kernel function that its input broke.

@@ -647,7 +647,7 @@ impl Exact<'_> {
                 for (t, tier) in planned.tiers.iter().enumerate() {
                     let key =
                         self.key(&checked.config, &tier.tier, t, tier.units, &tier.instance_key);
-                    tally.month_tier(month, t, key);
+                    tally.month_counts(month, t).add(key);
                 }
             }
             tally.runways(plan.runway.iter().map(|r| r.month));

@@ -19,7 +19,8 @@
 //! `None`, and the exact path runs.
 
 use headroom_kernel::{
-    monthly_cost, needed_units, size_with_scalability, GrowthCurve, GrowthPoint, HeadroomPolicy,
+    monthly_cost, size_with_scalability, units_for_quotients, GrowthCurve, GrowthPoint,
+    HeadroomPolicy,
 };
 use headroom_plugin_api::host::LoadedProfile;
 
@@ -76,6 +77,8 @@ struct TierModel {
     /// Minimum, N+k and zones (its headroom is set per draw).
     policy: HeadroomPolicy,
     latency: Option<Latency>,
+    /// Whether a draw changes its capacities or the headroom.
+    drawn: bool,
 }
 
 struct Latency {
@@ -119,8 +122,6 @@ pub(super) struct Model {
     widths: (usize, usize, usize),
     load_names: Vec<String>,
     milestone_keys: Vec<String>,
-    /// Per planned milestone: its month, if dated.
-    milestone_months: Vec<Option<usize>>,
     driver_names: Vec<String>,
     months: usize,
     /// Drivers whose growth a draw changes.
@@ -129,6 +130,11 @@ pub(super) struct Model {
     runways: Vec<RunwayModel>,
     targets: Vec<(String, Target)>,
     base: Values,
+    /// Per tier: the rungs of its ladder (a tally key is units x rungs + rung).
+    rung_counts: Vec<u64>,
+    /// Whether a draw changes what the tally reads of its values: a price,
+    /// the headroom or a capacity of today's deployment.
+    tally_reads_draw: bool,
 }
 
 /// A worker's buffers and caches, reused across its chunks.
@@ -141,15 +147,19 @@ pub(super) struct Scratch {
     units: Vec<Vec<u32>>,
     rungs: Vec<Vec<usize>>,
     dimension_loads: Vec<Vec<f64>>,
-    breach: Vec<Option<u32>>,
     /// Per runway and dimension: what today's units hold together.
     runway_capacity: Vec<Vec<Option<f64>>>,
-    costs: Vec<f64>,
-    /// Per draw and planned milestone: the month row it equals, if any.
-    alias: Vec<Option<usize>>,
     /// Per tier: the largest arrival rate known to meet its latency target
     /// on `s` servers, by `s` (`NaN`: not computed yet).
     safe_rate: Vec<Vec<f64>>,
+    /// Per row of the tier being sized: the units its load needs, its
+    /// quotient load / usable capacity on the rung and dimension at hand,
+    /// and the units it needs on that rung.
+    needed: Vec<u32>,
+    quotients: Vec<f64>,
+    rung_units: Vec<u32>,
+    /// Per draw, rung and dimension: capacity x (1 - headroom).
+    usable: Vec<f64>,
 }
 
 impl Model {
@@ -254,6 +264,7 @@ impl Model {
                     per_second: target.arrivals_per_second_per_unit_of_load,
                     target: target.clone(),
                 }),
+                drawn: false,
             });
             rungs.push(
                 tier.ladder
@@ -361,19 +372,29 @@ impl Model {
                 })
             })
             .collect();
+        for (t, tier) in tiers.iter_mut().enumerate() {
+            tier.drawn = targets.iter().any(|(_, target)| match target {
+                Target::Capacity { tier, .. } => *tier == t,
+                Target::Headroom => true,
+                _ => false,
+            });
+        }
+        let tally_reads_draw = targets.iter().any(|(_, target)| match target {
+            Target::Price { .. } | Target::Headroom => true,
+            Target::Capacity { runways, .. } => !runways.is_empty(),
+            _ => false,
+        });
         let load_names = loads.iter().map(|(t, d)| format!("{t}.{d}")).collect();
         Ok(Some(Model {
             id,
             widths: (parameter_names.len(), drivers.len(), loads.len()),
             load_names,
             milestone_keys: milestones.iter().map(|k| (*k).clone()).collect(),
-            milestone_months: milestones
-                .iter()
-                .map(|k| config.milestones[*k].month.map(|m| m as usize))
-                .collect(),
             driver_names: drivers.clone(),
             months: if growth { horizon as usize + 1 } else { 0 },
             regrow,
+            rung_counts: rungs.iter().map(|r| r.len() as u64).collect(),
+            tally_reads_draw,
             tiers,
             runways,
             targets,
@@ -401,11 +422,12 @@ impl Model {
             units: vec![Vec::new(); self.tiers.len()],
             rungs: vec![Vec::new(); self.tiers.len()],
             dimension_loads: vec![Vec::new(); self.tiers.len()],
-            breach: vec![None; self.runways.len()],
             runway_capacity: vec![Vec::new(); self.runways.len()],
-            costs: Vec::with_capacity(self.tiers.len()),
-            alias: Vec::new(),
             safe_rate: vec![Vec::new(); self.tiers.len()],
+            needed: Vec::new(),
+            quotients: Vec::new(),
+            rung_units: Vec::new(),
+            usable: Vec::new(),
         }
     }
 
@@ -523,7 +545,6 @@ impl Model {
         let rows = self.rows_per_draw();
         scratch.parameters.clear();
         scratch.drivers.clear();
-        scratch.alias.clear();
         // 1. Every draw's rows of parameters and drivers, and which
         // milestone rows repeat a month row.
         for j in 0..count {
@@ -546,16 +567,6 @@ impl Model {
             scratch.drivers.extend_from_slice(&values.milestone_rows);
             for month in 0..self.months {
                 scratch.drivers.extend(values.monthly.iter().map(|m| m[month]));
-            }
-            for (m, month) in self.milestone_months.iter().enumerate() {
-                let row = &values.milestone_rows[m * width_d..(m + 1) * width_d];
-                scratch.alias.push(month.filter(|&month| {
-                    month < self.months
-                        && row
-                            .iter()
-                            .zip(&values.monthly)
-                            .all(|(v, monthly)| v.to_bits() == monthly[month].to_bits())
-                }));
             }
         }
         if width_p == 0 {
@@ -591,85 +602,115 @@ impl Model {
                 ),
             });
         }
-        let n = count * rows;
         for t in 0..self.tiers.len() {
-            scratch.units[t].resize(n, 0);
-            scratch.rungs[t].resize(n, 0);
-            scratch.dimension_loads[t].resize(n * self.tiers[t].dimensions.len(), 0.0);
-            for j in 0..count {
-                self.apply_sizing(
-                    &drawn[j * inputs..(j + 1) * inputs],
-                    &mut scratch.values,
-                    Some(t),
-                );
-                self.size_tier(t, j, scratch)?;
+            self.size_tier(t, count, drawn, scratch)?;
+        }
+        self.tally_chunk(count, drawn, scratch, tally)
+    }
+
+    /// Tallies the chunk's sized rows: month rows a month and tier at a
+    /// time (their keys need nothing of the draw), then each draw's
+    /// milestone costs and runways under its own prices and capacities.
+    fn tally_chunk(
+        &self,
+        count: usize,
+        drawn: &[f64],
+        scratch: &mut Scratch,
+        tally: &mut Tally,
+    ) -> Result<(), Error> {
+        let inputs = self.targets.len();
+        let milestones = self.milestone_keys.len();
+        let rows = self.rows_per_draw();
+        for (t, rung_count) in self.rung_counts.iter().enumerate() {
+            let (units, rungs) = (&scratch.units[t], &scratch.rungs[t]);
+            for month in 0..self.months {
+                let counts = tally.month_counts(month, t);
+                for j in 0..count {
+                    let i = j * rows + milestones + month;
+                    counts.add(u64::from(units[i]) * rung_count + rungs[i] as u64);
+                }
             }
         }
         for j in 0..count {
-            self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], &mut scratch.values, None);
-            self.runway_capacity(scratch);
-            scratch.breach.iter_mut().for_each(|b| *b = None);
-            for row in 0..rows {
+            if self.tally_reads_draw {
+                self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], &mut scratch.values, None);
+            }
+            for row in 0..milestones {
                 let i = j * rows + row;
-                if row < self.milestone_keys.len() {
-                    scratch.costs.clear();
-                    for t in 0..self.tiers.len() {
-                        let (units, rung) = (scratch.units[t][i], scratch.rungs[t][i]);
-                        let cost = monthly_cost(scratch.values.prices[t][rung], units).map_err(
-                            |source| Error::Kernel {
+                let mut total = std::iter::empty::<f64>().sum::<f64>();
+                for (t, rung_count) in self.rung_counts.iter().enumerate() {
+                    let (units, rung) = (scratch.units[t][i], scratch.rungs[t][i]);
+                    let cost =
+                        monthly_cost(scratch.values.prices[t][rung], units).map_err(|source| {
+                            Error::Kernel {
                                 profile: self.id.clone(),
                                 tier: self.tiers[t].key.clone(),
                                 source,
-                            },
-                        )?;
-                        let key =
-                            u64::from(units) * scratch.values.rungs[t].len() as u64 + rung as u64;
-                        tally.milestone_tier(row, t, key, cost);
-                        scratch.costs.push(cost);
-                    }
-                    tally.totals[row].push(scratch.costs.iter().sum());
-                } else {
-                    let month = row - self.milestone_keys.len();
-                    for t in 0..self.tiers.len() {
-                        let key = u64::from(scratch.units[t][i])
-                            * scratch.values.rungs[t].len() as u64
-                            + scratch.rungs[t][i] as u64;
-                        tally.month_tier(month, t, key);
-                    }
-                    self.check_runways(month as u32, i, scratch);
+                            }
+                        })?;
+                    tally.milestone_tier(row, t, u64::from(units) * rung_count + rung as u64, cost);
+                    total += cost;
                 }
+                tally.totals[row].push(total);
             }
-            tally.runways(scratch.breach.iter().copied());
+            if !self.runways.is_empty() {
+                self.runway_capacity(scratch);
+                tally.runways(
+                    (0..self.runways.len())
+                        .map(|r| self.first_breach(r, j * rows + milestones, scratch)),
+                );
+            }
         }
         Ok(())
     }
 
-    /// Sizes tier `t` for the rows `rows` of the chunk (one draw's, under
-    /// `scratch.values`) into `scratch.units[t]`, `scratch.rungs[t]` and
-    /// `scratch.dimension_loads[t]`, as the planner's `size_tier` does;
-    /// the tiers before `t` are sized already.
-    fn size_tier(&self, t: usize, draw: usize, scratch: &mut Scratch) -> Result<(), Error> {
+    /// Sizes tier `t` on every row of the chunk into `scratch.units[t]`,
+    /// `scratch.rungs[t]` and `scratch.dimension_loads[t]`, as the
+    /// planner's `size_tier` does; the tiers before `t` are sized already.
+    /// Pass by pass over the whole chunk (each pass a loop the compiler
+    /// vectorises), not row by row.
+    fn size_tier(
+        &self,
+        t: usize,
+        count: usize,
+        drawn: &[f64],
+        scratch: &mut Scratch,
+    ) -> Result<(), Error> {
         let tier = &self.tiers[t];
+        let inputs = self.targets.len();
         let width_l = self.widths.2;
         let dimensions = tier.dimensions.len();
-        let headroom = scratch.values.headroom;
-        let policy = HeadroomPolicy { headroom, ..tier.policy };
-        let ladder = &scratch.values.rungs[t];
-        let (upstream, rest) = scratch.units.split_at_mut(t);
-        let units_out = &mut rest[0];
-        let milestones = self.milestone_keys.len();
         let rows = self.rows_per_draw();
-        let first_row = draw * rows;
-        // Each dimension's load on every row of the draw, a dimension at a
-        // time (summed in the planner's order: plugin loads, then fan-in).
+        let n = count * rows;
+        let Scratch {
+            values,
+            loads,
+            units,
+            rungs,
+            dimension_loads,
+            safe_rate: safe_rates,
+            needed,
+            quotients,
+            rung_units,
+            usable,
+            ..
+        } = scratch;
+        units[t].resize(n, 0);
+        rungs[t].resize(n, 0);
+        needed.resize(n, 0);
+        let (upstream, rest) = units.split_at_mut(t);
+        let (units_out, rungs_out) = (&mut rest[0], &mut rungs[t]);
+        // 1. Each dimension's load on every row of the chunk (summed in the
+        // planner's order: plugin loads, then fan-in).
         let zero = std::iter::empty::<f64>().sum::<f64>();
-        let dimension_loads = &mut scratch.dimension_loads[t];
+        let dimension_loads = &mut dimension_loads[t];
+        dimension_loads.resize(n * dimensions, 0.0);
         for (d, dimension) in tier.dimensions.iter().enumerate() {
-            for i in first_row..first_row + rows {
-                let loads = &scratch.loads[i * width_l..(i + 1) * width_l];
+            for i in 0..n {
+                let row = &loads[i * width_l..(i + 1) * width_l];
                 let mut from_drivers = zero;
                 for &l in &dimension.loads {
-                    from_drivers += loads[l];
+                    from_drivers += row[l];
                 }
                 let mut fan_in = zero;
                 for &(source, per_unit) in &dimension.fan_in {
@@ -678,97 +719,131 @@ impl Model {
                 dimension_loads[i * dimensions + d] = from_drivers + fan_in;
             }
         }
-        // Months first, so that a milestone row equal to a month row (a
-        // dated milestone the growth curve passes through) copies it.
-        let order = (milestones..rows).chain(0..milestones);
-        for row in order {
-            let i = first_row + row;
-            let alias =
-                if row < milestones { scratch.alias[draw * milestones + row] } else { None };
-            if let Some(month) = alias {
-                let from = first_row + milestones + month;
-                units_out[i] = units_out[from];
-                scratch.rungs[t][i] = scratch.rungs[t][from];
-                continue;
+        if let (false, Some((sigma, kappa))) = (tier.vertical, tier.usl) {
+            // 2. A USL tier: the kernel's search, row by row.
+            for j in 0..count {
+                if tier.drawn {
+                    self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], values, Some(t));
+                }
+                let policy = HeadroomPolicy { headroom: values.headroom, ..tier.policy };
+                for i in j * rows..(j + 1) * rows {
+                    let scaled = size_with_scalability(
+                        &dimension_loads[i * dimensions..(i + 1) * dimensions],
+                        &values.rungs[t][0],
+                        &policy,
+                        sigma,
+                        kappa,
+                    )
+                    .map_err(|source| Error::Kernel {
+                        profile: self.id.clone(),
+                        tier: tier.key.clone(),
+                        source,
+                    })?;
+                    (needed[i], units_out[i], rungs_out[i]) =
+                        (scaled.sizing.needed_by_load, scaled.sizing.units, 0);
+                }
             }
-            let loads = &scratch.loads[i * width_l..(i + 1) * width_l];
-            let dimension_loads = &dimension_loads[i * dimensions..(i + 1) * dimensions];
-            let (rung, needed, mut units) = match (tier.vertical, tier.usl) {
-                (false, None) => {
-                    let (needed, _) = needed_units(dimension_loads, &ladder[0], headroom);
-                    (0, needed, policy.apply(needed))
+        } else {
+            // 2. Each draw's usable capacity per rung and dimension:
+            // capacity x (1 - headroom), as the kernel's `units_for` takes it.
+            let ladder = if tier.vertical { values.rungs[t].len() } else { 1 };
+            let per_draw = ladder * dimensions;
+            usable.clear();
+            for j in 0..count {
+                if tier.drawn || j == 0 {
+                    if tier.drawn {
+                        self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], values, Some(t));
+                    }
+                    let left = 1.0 - values.headroom;
+                    for capacities in &values.rungs[t][..ladder] {
+                        usable.extend(capacities.iter().map(|&capacity| capacity * left));
+                    }
+                } else {
+                    usable.extend_from_within(..per_draw);
                 }
-                (false, Some((sigma, kappa))) => {
-                    let scaled =
-                        size_with_scalability(dimension_loads, &ladder[0], &policy, sigma, kappa)
-                            .map_err(|source| Error::Kernel {
-                            profile: self.id.clone(),
-                            tier: tier.key.clone(),
-                            source,
-                        })?;
-                    (0, scaled.sizing.needed_by_load, scaled.sizing.units)
-                }
-                (true, _) => {
-                    // The smallest rung one instance of which holds the
-                    // load, else as many of the largest as it needs.
-                    let mut chosen = (ladder.len() - 1, 0);
-                    for (r, capacities) in ladder.iter().enumerate() {
-                        let (needed, _) = needed_units(dimension_loads, capacities, headroom);
-                        chosen = (r, needed);
-                        if needed <= 1 {
-                            break;
+            }
+            // 3. Rung by rung: the units each row needs on it (the most any
+            // dimension needs); a row takes the first rung one instance of
+            // which holds it, else the last (a horizontal tier has one).
+            const UNDECIDED: usize = usize::MAX;
+            rungs_out.fill(UNDECIDED);
+            quotients.resize(n, 0.0);
+            rung_units.resize(n, 0);
+            for r in 0..ladder {
+                let last = r + 1 == ladder;
+                for d in 0..dimensions {
+                    for (i, quotient) in quotients.iter_mut().enumerate() {
+                        *quotient = dimension_loads[i * dimensions + d]
+                            / usable[i / rows * per_draw + r * dimensions + d];
+                    }
+                    if d == 0 {
+                        units_for_quotients(quotients, rung_units);
+                    } else {
+                        units_for_quotients(quotients, needed);
+                        for (most, &these) in rung_units.iter_mut().zip(needed.iter()) {
+                            *most = (*most).max(these);
                         }
                     }
-                    (chosen.0, chosen.1, policy.apply(chosen.1))
                 }
-            };
-            if let Some(latency) = &tier.latency {
-                let arrivals: f64 = latency.arrivals.iter().map(|&l| loads[l]).sum();
+                for i in 0..n {
+                    if rungs_out[i] == UNDECIDED && (last || rung_units[i] <= 1) {
+                        rungs_out[i] = r;
+                        needed[i] = rung_units[i];
+                    }
+                }
+            }
+            // 4. Minimum, spares and zones.
+            for (units, &needed) in units_out.iter_mut().zip(needed.iter()) {
+                *units = tier.policy.apply(needed);
+            }
+        }
+        // 5. The latency target, where it asks for more.
+        if let Some(latency) = &tier.latency {
+            let safe_rate_cache = &mut safe_rates[t];
+            for i in 0..n {
+                let row = &loads[i * width_l..(i + 1) * width_l];
+                let arrivals: f64 = latency.arrivals.iter().map(|&l| row[l]).sum();
                 let rate = arrivals * latency.per_second;
-                let servers = needed.saturating_mul(latency.target.workers_per_unit);
+                let servers = needed[i].saturating_mul(latency.target.workers_per_unit);
                 // The latency target can only raise the units when `needed`
                 // units miss it (the policy is monotone), so a rate known to
                 // meet it on those servers settles it without Erlang C.
-                let safe = needed > 0
+                let safe = needed[i] > 0
                     && servers < u32::MAX
-                    && rate <= safe_rate(&mut scratch.safe_rate[t], &latency.target, servers);
+                    && rate <= safe_rate(safe_rate_cache, &latency.target, servers);
                 if !safe {
                     if let Some(latency_units) = latency_units_needed(&latency.target, rate) {
-                        units = units.max(policy.apply(latency_units));
+                        units_out[i] = units_out[i].max(tier.policy.apply(latency_units));
                     }
                 }
             }
-            units_out[i] = units;
-            scratch.rungs[t][i] = rung;
         }
         Ok(())
     }
 
-    /// Marks the runways that break in `month`, as the kernel's
-    /// `first_breach` does: today's units, less the spares, each holding
-    /// its USL worth, against this month's dimension loads; `capacity`
-    /// holds, per runway and dimension, what they hold together (see
+    /// The month runway `r` first breaks in the draw whose first month row
+    /// is `first_month_row`, as the kernel's `first_breach` finds it:
+    /// today's units, less the spares, each holding its USL worth, against
+    /// each month's dimension loads; `None` if it holds over the horizon.
+    /// `scratch.runway_capacity` holds what they hold together (see
     /// [`Model::runway_capacity`]).
-    fn check_runways(&self, month: u32, i: usize, scratch: &mut Scratch) {
+    fn first_breach(&self, r: usize, first_month_row: usize, scratch: &Scratch) -> Option<u32> {
         let ceiling = (1.0 - scratch.values.headroom) * (1.0 + 1e-9);
-        for (r, runway) in self.runways.iter().enumerate() {
-            if scratch.breach[r].is_some() {
-                continue;
-            }
-            let dimensions = self.tiers[runway.tier].dimensions.len();
-            let broken = scratch.dimension_loads[runway.tier][i * dimensions..(i + 1) * dimensions]
+        let tier = self.runways[r].tier;
+        let dimensions = self.tiers[tier].dimensions.len();
+        let held = &scratch.runway_capacity[r];
+        (0..self.months).find_map(|month| {
+            let i = first_month_row + month;
+            let broken = scratch.dimension_loads[tier][i * dimensions..(i + 1) * dimensions]
                 .iter()
-                .zip(&scratch.runway_capacity[r])
+                .zip(held)
                 .any(|(&load, &held)| match held {
                     Some(held) => load / held > ceiling,
                     None => load > 0.0,
                 });
-            if broken {
-                scratch.breach[r] = Some(month);
-            }
-        }
+            broken.then_some(month as u32)
+        })
     }
-
     /// Per runway and dimension, the capacity today's units hold together:
     /// `capacity x worth factor x effective units` in the kernel's order of
     /// operations, `None` when no unit is left (any load breaks it).

@@ -158,10 +158,10 @@ impl Tally {
         }
     }
 
-    /// Tier `tier` in month `month` of one draw: units x rungs + rung.
+    /// The counts of tier `tier` in month `month`: keys units x rungs + rung.
     #[inline]
-    pub(super) fn month_tier(&mut self, month: usize, tier: usize, key: u64) {
-        self.monthly[month * self.tiers + tier].add(key);
+    pub(super) fn month_counts(&mut self, month: usize, tier: usize) -> &mut Counts {
+        &mut self.monthly[month * self.tiers + tier]
     }
 
     /// The runways of one draw, in runway-tier order.
