@@ -158,6 +158,8 @@ pub(super) struct Scratch {
     needed: Vec<u32>,
     quotients: Vec<f64>,
     rung_units: Vec<u32>,
+    /// Per row: the units one dimension needs, beside the most so far.
+    dimension_units: Vec<u32>,
     /// Per draw, rung and dimension: capacity x (1 - headroom).
     usable: Vec<f64>,
 }
@@ -427,6 +429,7 @@ impl Model {
             needed: Vec::new(),
             quotients: Vec::new(),
             rung_units: Vec::new(),
+            dimension_units: Vec::new(),
             usable: Vec::new(),
         }
     }
@@ -579,14 +582,9 @@ impl Model {
             .demand_rows(&scratch.parameters, &scratch.drivers, &mut scratch.loads)
             .map_err(|message| Error::PluginFailed { profile: self.id.clone(), message })?;
         debug_assert_eq!(scratch.drivers.len(), count * rows * width_d);
-        // 3. Check every load, then size tier by tier (rows of one tier are
-        // independent, so the processor overlaps them), then tally.
-        // Branch-free over the whole chunk (it vectorises); where only on failure.
-        let valid = |v: &f64| *v >= 0.0 && *v < f64::INFINITY;
-        let all_valid = scratch.loads.iter().fold(true, |ok, v| ok & valid(v));
-        if let Some(at) =
-            (!all_valid).then(|| scratch.loads.iter().position(|v| !valid(v))).flatten()
-        {
+        // 3. Check every load, then size tier by tier, each a pass over the
+        // whole chunk, then tally.
+        if let Some(at) = scratch.loads.iter().position(|v| !(0.0..f64::INFINITY).contains(v)) {
             let (draw, row) = (at / width_l / rows, at / width_l % rows);
             let place = match self.milestone_keys.get(row) {
                 Some(key) => format!("milestone `{key}`"),
@@ -692,6 +690,7 @@ impl Model {
             needed,
             quotients,
             rung_units,
+            dimension_units,
             usable,
             ..
         } = scratch;
@@ -766,29 +765,44 @@ impl Model {
             // dimension needs); a row takes the first rung one instance of
             // which holds it, else the last (a horizontal tier has one).
             const UNDECIDED: usize = usize::MAX;
-            rungs_out.fill(UNDECIDED);
+            rungs_out.fill(if ladder == 1 { 0 } else { UNDECIDED });
             quotients.resize(n, 0.0);
             rung_units.resize(n, 0);
+            dimension_units.resize(n, 0);
             for r in 0..ladder {
-                let last = r + 1 == ladder;
+                // A single rung's units are the row's needed units.
+                let most = if ladder == 1 { &mut *needed } else { &mut *rung_units };
                 for d in 0..dimensions {
-                    for (i, quotient) in quotients.iter_mut().enumerate() {
-                        *quotient = dimension_loads[i * dimensions + d]
-                            / usable[i / rows * per_draw + r * dimensions + d];
+                    for (j, quotients) in quotients.chunks_exact_mut(rows).enumerate() {
+                        let usable = usable[j * per_draw + r * dimensions + d];
+                        let first = j * rows * dimensions + d;
+                        let loads = dimension_loads[first..].iter().step_by(dimensions);
+                        for (quotient, &load) in quotients.iter_mut().zip(loads) {
+                            *quotient = load / usable;
+                        }
                     }
                     if d == 0 {
-                        units_for_quotients(quotients, rung_units);
+                        units_for_quotients(quotients, most);
                     } else {
-                        units_for_quotients(quotients, needed);
-                        for (most, &these) in rung_units.iter_mut().zip(needed.iter()) {
+                        units_for_quotients(quotients, dimension_units);
+                        for (most, &these) in most.iter_mut().zip(dimension_units.iter()) {
                             *most = (*most).max(these);
                         }
                     }
                 }
-                for i in 0..n {
-                    if rungs_out[i] == UNDECIDED && (last || rung_units[i] <= 1) {
-                        rungs_out[i] = r;
-                        needed[i] = rung_units[i];
+                if ladder > 1 {
+                    let last = r + 1 == ladder;
+                    let mut undecided = false;
+                    for ((rung, needed), &units) in
+                        rungs_out.iter_mut().zip(needed.iter_mut()).zip(rung_units.iter())
+                    {
+                        if *rung == UNDECIDED && (last || units <= 1) {
+                            (*rung, *needed) = (r, units);
+                        }
+                        undecided |= *rung == UNDECIDED;
+                    }
+                    if !undecided {
+                        break;
                     }
                 }
             }
