@@ -148,7 +148,7 @@ pub(super) struct Scratch {
     rungs: Vec<Vec<usize>>,
     dimension_loads: Vec<Vec<f64>>,
     /// Per runway and dimension: what today's units hold together.
-    runway_capacity: Vec<Vec<Option<f64>>>,
+    runway_holds: Vec<Vec<RunwayHold>>,
     /// Per tier: the largest arrival rate known to meet its latency target
     /// on `s` servers, by `s` (`NaN`: not computed yet).
     safe_rate: Vec<Vec<f64>>,
@@ -424,7 +424,7 @@ impl Model {
             units: vec![Vec::new(); self.tiers.len()],
             rungs: vec![Vec::new(); self.tiers.len()],
             dimension_loads: vec![Vec::new(); self.tiers.len()],
-            runway_capacity: vec![Vec::new(); self.runways.len()],
+            runway_holds: vec![Vec::new(); self.runways.len()],
             safe_rate: vec![Vec::new(); self.tiers.len()],
             needed: Vec::new(),
             quotients: Vec::new(),
@@ -548,8 +548,7 @@ impl Model {
         let rows = self.rows_per_draw();
         scratch.parameters.clear();
         scratch.drivers.clear();
-        // 1. Every draw's rows of parameters and drivers, and which
-        // milestone rows repeat a month row.
+        // 1. Every draw's rows of parameters and drivers.
         for j in 0..count {
             let index = first + j as u64;
             let values = &mut scratch.values;
@@ -584,7 +583,13 @@ impl Model {
         debug_assert_eq!(scratch.drivers.len(), count * rows * width_d);
         // 3. Check every load, then size tier by tier, each a pass over the
         // whole chunk, then tally.
-        if let Some(at) = scratch.loads.iter().position(|v| !(0.0..f64::INFINITY).contains(v)) {
+        let valid = |v: &f64| (0.0..f64::INFINITY).contains(v);
+        let first_invalid = if all_valid(&scratch.loads) {
+            None
+        } else {
+            scratch.loads.iter().position(|v| !valid(v))
+        };
+        if let Some(at) = first_invalid {
             let (draw, row) = (at / width_l / rows, at / width_l % rows);
             let place = match self.milestone_keys.get(row) {
                 Some(key) => format!("milestone `{key}`"),
@@ -652,7 +657,9 @@ impl Model {
                 tally.totals[row].push(total);
             }
             if !self.runways.is_empty() {
-                self.runway_capacity(scratch);
+                if self.tally_reads_draw || j == 0 {
+                    self.runway_holds(scratch);
+                }
                 tally.runways(
                     (0..self.runways.len())
                         .map(|r| self.first_breach(r, j * rows + milestones, scratch)),
@@ -839,39 +846,66 @@ impl Model {
     /// is `first_month_row`, as the kernel's `first_breach` finds it:
     /// today's units, less the spares, each holding its USL worth, against
     /// each month's dimension loads; `None` if it holds over the horizon.
-    /// `scratch.runway_capacity` holds what they hold together (see
-    /// [`Model::runway_capacity`]).
+    /// `scratch.runway_holds` holds what they hold together (see
+    /// [`Model::runway_holds`]).
     fn first_breach(&self, r: usize, first_month_row: usize, scratch: &Scratch) -> Option<u32> {
-        let ceiling = (1.0 - scratch.values.headroom) * (1.0 + 1e-9);
         let tier = self.runways[r].tier;
         let dimensions = self.tiers[tier].dimensions.len();
-        let held = &scratch.runway_capacity[r];
+        let holds = &scratch.runway_holds[r];
         (0..self.months).find_map(|month| {
             let i = first_month_row + month;
             let broken = scratch.dimension_loads[tier][i * dimensions..(i + 1) * dimensions]
                 .iter()
-                .zip(held)
-                .any(|(&load, &held)| match held {
-                    Some(held) => load / held > ceiling,
-                    None => load > 0.0,
+                .zip(holds)
+                .any(|(&load, hold)| {
+                    load > hold.surely_holds
+                        && match hold.held {
+                            Some(held) => load / held > hold.ceiling,
+                            None => true,
+                        }
                 });
             broken.then_some(month as u32)
         })
     }
-    /// Per runway and dimension, the capacity today's units hold together:
+
+    /// Per runway and dimension, what today's units hold together:
     /// `capacity x worth factor x effective units` in the kernel's order of
-    /// operations, `None` when no unit is left (any load breaks it).
-    fn runway_capacity(&self, scratch: &mut Scratch) {
+    /// operations (`None` when no unit is left: any load breaks it), the
+    /// utilisation ceiling `(1 - headroom)(1 + 1e-9)` as the kernel takes
+    /// it, and a load at or below which it surely holds without dividing.
+    fn runway_holds(&self, scratch: &mut Scratch) {
+        let ceiling = (1.0 - scratch.values.headroom) * (1.0 + 1e-9);
         for (r, runway) in self.runways.iter().enumerate() {
             let effective = runway.units.saturating_sub(self.tiers[runway.tier].policy.redundancy);
-            let held = &mut scratch.runway_capacity[r];
-            held.clear();
-            held.extend(scratch.values.runway_capacities[r].iter().map(|&capacity| {
-                (effective > 0).then(|| capacity * runway.worth_factor * f64::from(effective))
+            let holds = &mut scratch.runway_holds[r];
+            holds.clear();
+            holds.extend(scratch.values.runway_capacities[r].iter().map(|&capacity| {
+                let held =
+                    (effective > 0).then(|| capacity * runway.worth_factor * f64::from(effective));
+                RunwayHold {
+                    held,
+                    ceiling,
+                    surely_holds: held.map_or(0.0, |held| held * ceiling * SURELY),
+                }
             }));
         }
     }
 }
+
+/// What today's deployment of a tier holds on one dimension.
+#[derive(Clone, Copy)]
+struct RunwayHold {
+    held: Option<f64>,
+    ceiling: f64,
+    /// `held x ceiling x (1 - 1e-12)`: a load `l` at or below it has
+    /// `l / held <= ceiling` whatever the rounding (the three roundings on
+    /// the way move it by about 3.3e-16 of itself, far less than 1e-12), so
+    /// the division, the slow part of the check, is taken only above it.
+    surely_holds: f64,
+}
+
+/// See [`RunwayHold::surely_holds`].
+const SURELY: f64 = 1.0 - 1e-12;
 
 /// The largest arrival rate that `servers` servers serve within `target`
 /// (the planner's own bisection), cached per server count; `-1` when even a
@@ -885,4 +919,50 @@ fn safe_rate(cache: &mut Vec<f64>, target: &LatencyTarget, servers: u32) -> f64 
         cache[s] = largest_rate_within(target, servers).unwrap_or(-1.0);
     }
     cache[s]
+}
+
+/// Whether every value is finite and not negative, in 8 lanes of
+/// arithmetic the compiler vectorises (a search would branch on each value):
+/// `v x 0` is `NaN` for an infinite or `NaN` value and 0 otherwise, so their
+/// sums say whether all are finite, and the smallest says whether any is
+/// negative.
+fn all_valid(values: &[f64]) -> bool {
+    let (mut zeros, mut smallest) = ([0.0; 8], [0.0_f64; 8]);
+    let chunks = values.chunks_exact(8);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for k in 0..8 {
+            zeros[k] += chunk[k] * 0.0;
+            smallest[k] = if chunk[k] < smallest[k] { chunk[k] } else { smallest[k] };
+        }
+    }
+    zeros.iter().all(|&z| z == 0.0)
+        && smallest.iter().all(|&s| s >= 0.0)
+        && rest.iter().all(|v| (0.0..f64::INFINITY).contains(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::all_valid;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The vectorised check says what a plain search says, wherever
+        /// in the slice (lanes or remainder) a bad value lands.
+        #[test]
+        fn all_valid_is_a_plain_search(
+            values in proptest::collection::vec(prop_oneof![
+                60 => 0.0f64..1e12,
+                1 => Just(-0.0),
+                1 => Just(f64::NAN),
+                1 => Just(f64::INFINITY),
+                1 => Just(f64::NEG_INFINITY),
+                1 => -1e3f64..-1e-300,
+                1 => Just(f64::MAX),
+            ], 0..40),
+        ) {
+            let plain = values.iter().all(|v| (0.0..f64::INFINITY).contains(v));
+            prop_assert_eq!(all_valid(&values), plain);
+        }
+    }
 }
