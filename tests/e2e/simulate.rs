@@ -285,6 +285,34 @@ distribution = \"empirical\"
 samples = [80, 100, 120]
 ";
     compiled_matches_exact("hostel-complaints", layer, &[]);
+    // A vertical ladder on two dimensions, each rung a different mix: a
+    // row takes the first rung that holds both (the large deployment's
+    // draws land on `postgres-deep` and on `postgres-big`).
+    let ladder = "\
+[tiers.postgres]
+scaling = \"vertical\"
+ladder = [\"postgres-15\", \"postgres-wide\", \"postgres-deep\", \"postgres-big\"]
+[tiers.postgres.instances.postgres-wide]
+name = \"more connections\"
+hourly_price = 0.30
+capacity.connections = 400
+capacity.active_complaints = 12000
+[tiers.postgres.instances.postgres-deep]
+name = \"more rows\"
+hourly_price = 0.40
+capacity.connections = 450
+capacity.active_complaints = 80000
+[tiers.postgres.instances.postgres-big]
+name = \"both\"
+hourly_price = 0.90
+capacity.connections = 800
+capacity.active_complaints = 200000
+[uncertainty.inputs.\"milestones.large.drivers.users\"]
+distribution = \"uniform\"
+min = 100
+max = 4000
+";
+    compiled_matches_exact("hostel-complaints", ladder, &[]);
 }
 
 #[test]

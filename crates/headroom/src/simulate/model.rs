@@ -19,7 +19,7 @@
 //! `None`, and the exact path runs.
 
 use headroom_kernel::{
-    monthly_cost, size_with_scalability, units_for_quotients, GrowthCurve, GrowthPoint,
+    monthly_cost, size_with_scalability, units_for, units_for_quotients, GrowthCurve, GrowthPoint,
     HeadroomPolicy,
 };
 use headroom_plugin_api::host::LoadedProfile;
@@ -157,7 +157,6 @@ pub(super) struct Scratch {
     /// and the units it needs on that rung.
     needed: Vec<u32>,
     quotients: Vec<f64>,
-    rung_units: Vec<u32>,
     /// Per row: the units one dimension needs, beside the most so far.
     dimension_units: Vec<u32>,
     /// Per draw, rung and dimension: capacity x (1 - headroom).
@@ -428,7 +427,6 @@ impl Model {
             safe_rate: vec![Vec::new(); self.tiers.len()],
             needed: Vec::new(),
             quotients: Vec::new(),
-            rung_units: Vec::new(),
             dimension_units: Vec::new(),
             usable: Vec::new(),
         }
@@ -696,7 +694,6 @@ impl Model {
             safe_rate: safe_rates,
             needed,
             quotients,
-            rung_units,
             dimension_units,
             usable,
             ..
@@ -711,18 +708,36 @@ impl Model {
         let zero = std::iter::empty::<f64>().sum::<f64>();
         let dimension_loads = &mut dimension_loads[t];
         dimension_loads.resize(n * dimensions, 0.0);
+        // A pass per load and per upstream tier, each a plain loop.
+        let (from_drivers, fan_in) = (&mut *quotients, &mut *usable);
         for (d, dimension) in tier.dimensions.iter().enumerate() {
-            for i in 0..n {
-                let row = &loads[i * width_l..(i + 1) * width_l];
-                let mut from_drivers = zero;
-                for &l in &dimension.loads {
-                    from_drivers += row[l];
+            from_drivers.clear();
+            from_drivers.resize(n, zero);
+            for &l in &dimension.loads {
+                let column = loads[l..].iter().step_by(width_l);
+                for (sum, &load) in from_drivers.iter_mut().zip(column) {
+                    *sum += load;
                 }
-                let mut fan_in = zero;
-                for &(source, per_unit) in &dimension.fan_in {
-                    fan_in += f64::from(source.map_or(0, |s| upstream[s][i])) * per_unit;
+            }
+            fan_in.clear();
+            fan_in.resize(n, zero);
+            for &(source, per_unit) in &dimension.fan_in {
+                match source {
+                    Some(s) => {
+                        for (sum, &units) in fan_in.iter_mut().zip(&upstream[s]) {
+                            *sum += f64::from(units) * per_unit;
+                        }
+                    }
+                    None => {
+                        for sum in fan_in.iter_mut() {
+                            *sum += 0.0 * per_unit;
+                        }
+                    }
                 }
-                dimension_loads[i * dimensions + d] = from_drivers + fan_in;
+            }
+            let column = dimension_loads[d..].iter_mut().step_by(dimensions);
+            for ((load, &a), &b) in column.zip(from_drivers.iter()).zip(fan_in.iter()) {
+                *load = a + b;
             }
         }
         if let (false, Some((sigma, kappa))) = (tier.vertical, tier.usl) {
@@ -768,51 +783,60 @@ impl Model {
                     usable.extend_from_within(..per_draw);
                 }
             }
-            // 3. Rung by rung: the units each row needs on it (the most any
-            // dimension needs); a row takes the first rung one instance of
-            // which holds it, else the last (a horizontal tier has one).
-            const UNDECIDED: usize = usize::MAX;
-            rungs_out.fill(if ladder == 1 { 0 } else { UNDECIDED });
+            // 3. The rung: the first one instance of which holds the row
+            // (needs at most 1 unit), else the last; a horizontal tier has
+            // one. Then the units the row needs on it: the most any
+            // dimension needs.
             quotients.resize(n, 0.0);
-            rung_units.resize(n, 0);
             dimension_units.resize(n, 0);
-            for r in 0..ladder {
-                // A single rung's units are the row's needed units.
-                let most = if ladder == 1 { &mut *needed } else { &mut *rung_units };
-                for d in 0..dimensions {
-                    for (j, quotients) in quotients.chunks_exact_mut(rows).enumerate() {
-                        let usable = usable[j * per_draw + r * dimensions + d];
-                        let first = j * rows * dimensions + d;
-                        let loads = dimension_loads[first..].iter().step_by(dimensions);
-                        for (quotient, &load) in quotients.iter_mut().zip(loads) {
-                            *quotient = load / usable;
-                        }
-                    }
-                    if d == 0 {
-                        units_for_quotients(quotients, most);
-                    } else {
-                        units_for_quotients(quotients, dimension_units);
-                        for (most, &these) in most.iter_mut().zip(dimension_units.iter()) {
-                            *most = (*most).max(these);
-                        }
+            if ladder == 1 {
+                rungs_out.fill(0);
+            } else if dimensions == 1 {
+                // One dimension: a comparison settles most rows without
+                // dividing (see `holds_on_one`).
+                for (j, rungs) in rungs_out.chunks_exact_mut(rows).enumerate() {
+                    let usable = &usable[j * per_draw..(j + 1) * per_draw];
+                    let loads = &dimension_loads[j * rows..(j + 1) * rows];
+                    for (rung, &load) in rungs.iter_mut().zip(loads) {
+                        *rung = (0..ladder - 1)
+                            .find(|&r| holds_on_one(load, usable[r]))
+                            .unwrap_or(ladder - 1);
                     }
                 }
-                if ladder > 1 {
-                    let last = r + 1 == ladder;
-                    let mut undecided = false;
-                    for ((rung, needed), &units) in
-                        rungs_out.iter_mut().zip(needed.iter_mut()).zip(rung_units.iter())
-                    {
-                        if *rung == UNDECIDED && (last || units <= 1) {
-                            (*rung, *needed) = (r, units);
+            } else {
+                rungs_out.fill(ladder - 1);
+                for r in (0..ladder - 1).rev() {
+                    self.units_on_rung(
+                        r,
+                        dimensions,
+                        rows,
+                        per_draw,
+                        None,
+                        dimension_loads,
+                        usable,
+                        quotients,
+                        needed,
+                        dimension_units,
+                    );
+                    for (rung, &units) in rungs_out.iter_mut().zip(needed.iter()) {
+                        if units <= 1 {
+                            *rung = r;
                         }
-                        undecided |= *rung == UNDECIDED;
-                    }
-                    if !undecided {
-                        break;
                     }
                 }
             }
+            self.units_on_rung(
+                0,
+                dimensions,
+                rows,
+                per_draw,
+                Some(rungs_out),
+                dimension_loads,
+                usable,
+                quotients,
+                needed,
+                dimension_units,
+            );
             // 4. Minimum, spares and zones.
             for (units, &needed) in units_out.iter_mut().zip(needed.iter()) {
                 *units = tier.policy.apply(needed);
@@ -840,6 +864,56 @@ impl Model {
             }
         }
         Ok(())
+    }
+
+    /// The units each row needs on rung `rung` (per row, from `rungs`, if
+    /// given), the most any dimension needs, into `needed`: the quotients
+    /// load / usable capacity, then the kernel's rounding, a dimension at a
+    /// time.
+    #[allow(clippy::too_many_arguments)]
+    fn units_on_rung(
+        &self,
+        rung: usize,
+        dimensions: usize,
+        rows: usize,
+        per_draw: usize,
+        rungs: Option<&[usize]>,
+        dimension_loads: &[f64],
+        usable: &[f64],
+        quotients: &mut [f64],
+        needed: &mut [u32],
+        dimension_units: &mut [u32],
+    ) {
+        for d in 0..dimensions {
+            for (j, quotients) in quotients.chunks_exact_mut(rows).enumerate() {
+                let usable = &usable[j * per_draw..(j + 1) * per_draw];
+                let first = j * rows;
+                let loads = dimension_loads[first * dimensions + d..].iter().step_by(dimensions);
+                match rungs {
+                    None => {
+                        let usable = usable[rung * dimensions + d];
+                        for (quotient, &load) in quotients.iter_mut().zip(loads) {
+                            *quotient = load / usable;
+                        }
+                    }
+                    Some(rungs) => {
+                        for ((quotient, &load), &rung) in
+                            quotients.iter_mut().zip(loads).zip(&rungs[first..first + rows])
+                        {
+                            *quotient = load / usable[rung * dimensions + d];
+                        }
+                    }
+                }
+            }
+            if d == 0 {
+                units_for_quotients(quotients, needed);
+            } else {
+                units_for_quotients(quotients, dimension_units);
+                for (most, &these) in needed.iter_mut().zip(dimension_units.iter()) {
+                    *most = (*most).max(these);
+                }
+            }
+        }
     }
 
     /// The month runway `r` first breaks in the draw whose first month row
@@ -904,6 +978,24 @@ struct RunwayHold {
     surely_holds: f64,
 }
 
+/// Whether one unit of `usable` capacity (capacity x (1 - headroom)) holds
+/// `load`: the kernel's `units_for(load / usable) <= 1`, which is
+/// `q <= 1` or `q - 1 <= 1e-9 q` for the quotient `q`. A load at or below
+/// `usable x (1 - 1e-12)` has `q < 1`, and one at or above
+/// `usable x (1 + 1e-6)` has `q - 1` near 1e-6 (the roundings on the way
+/// move `q` by about 3.3e-16 of itself): only between them is the quotient
+/// taken and rounded.
+#[inline]
+fn holds_on_one(load: f64, usable: f64) -> bool {
+    if load <= usable * SURELY {
+        true
+    } else if load >= usable * (1.0 + 1e-6) {
+        false
+    } else {
+        units_for(load, usable, 0.0) <= 1
+    }
+}
+
 /// See [`RunwayHold::surely_holds`].
 const SURELY: f64 = 1.0 - 1e-12;
 
@@ -943,10 +1035,28 @@ fn all_valid(values: &[f64]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::all_valid;
+    use super::{all_valid, holds_on_one};
+    use headroom_kernel::units_for;
     use proptest::prelude::*;
 
     proptest! {
+        /// The comparisons say what the quotient says, on both sides of
+        /// one unit and in the band where the quotient is taken.
+        #[test]
+        fn holds_on_one_is_the_kernels_rounding(
+            usable in prop_oneof![1e-3f64..1e7, (1u32..10_000).prop_map(f64::from)],
+            ratio in prop_oneof![
+                0.0f64..3.0,
+                Just(1.0),
+                (-4000i32..4000).prop_map(|k| 1.0 + f64::from(k) * 1e-12),
+                (-4000i32..4000).prop_map(|k| 1.0 + f64::from(k) * 1e-9),
+                (-2000i32..2000).prop_map(|k| 1.0 + f64::from(k) * 1e-9 + 1e-6),
+            ],
+        ) {
+            let load = usable * ratio;
+            prop_assert_eq!(holds_on_one(load, usable), units_for(load, usable, 0.0) <= 1);
+        }
+
         /// The vectorised check says what a plain search says, wherever
         /// in the slice (lanes or remainder) a bad value lands.
         #[test]
