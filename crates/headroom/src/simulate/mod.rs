@@ -639,7 +639,8 @@ impl Exact<'_> {
                 for (t, tier) in milestone.tiers.iter().enumerate() {
                     let key =
                         self.key(&checked.config, &tier.tier, t, tier.units, &tier.instance_key);
-                    tally.milestone_tier(m, t, key, tier.monthly_cost);
+                    tally.milestone_counts(m, t).add(key);
+                    tally.milestone_cost(m, t, tier.monthly_cost);
                 }
                 tally.totals[m].push(milestone.monthly_cost);
             }

@@ -132,9 +132,12 @@ pub(super) struct Model {
     base: Values,
     /// Per tier: the rungs of its ladder (a tally key is units x rungs + rung).
     rung_counts: Vec<u64>,
-    /// Whether a draw changes what the tally reads of its values: a price,
-    /// the headroom or a capacity of today's deployment.
-    tally_reads_draw: bool,
+    /// Whether a draw changes a price.
+    prices_drawn: bool,
+    /// Whether a draw changes what a runway reads: the headroom or a
+    /// capacity of today's deployment; and which of the targets do.
+    runways_drawn: bool,
+    runway_targets: Vec<usize>,
 }
 
 /// A worker's buffers and caches, reused across its chunks.
@@ -161,6 +164,10 @@ pub(super) struct Scratch {
     dimension_units: Vec<u32>,
     /// Per draw, rung and dimension: capacity x (1 - headroom).
     usable: Vec<f64>,
+    /// Per draw: one milestone's total cost so far.
+    totals: Vec<f64>,
+    /// Per tier and rung: one instance's monthly cost.
+    per_unit: Vec<f64>,
 }
 
 impl Model {
@@ -380,11 +387,14 @@ impl Model {
                 _ => false,
             });
         }
-        let tally_reads_draw = targets.iter().any(|(_, target)| match target {
-            Target::Price { .. } | Target::Headroom => true,
-            Target::Capacity { runways, .. } => !runways.is_empty(),
-            _ => false,
-        });
+        let prices_drawn = targets.iter().any(|(_, target)| matches!(target, Target::Price { .. }));
+        let runway_targets: Vec<usize> = (0..targets.len())
+            .filter(|&k| match &targets[k].1 {
+                Target::Headroom => true,
+                Target::Capacity { runways, .. } => !runways.is_empty(),
+                _ => false,
+            })
+            .collect();
         let load_names = loads.iter().map(|(t, d)| format!("{t}.{d}")).collect();
         Ok(Some(Model {
             id,
@@ -395,7 +405,9 @@ impl Model {
             months: if growth { horizon as usize + 1 } else { 0 },
             regrow,
             rung_counts: rungs.iter().map(|r| r.len() as u64).collect(),
-            tally_reads_draw,
+            prices_drawn,
+            runways_drawn: !runway_targets.is_empty(),
+            runway_targets,
             tiers,
             runways,
             targets,
@@ -429,6 +441,8 @@ impl Model {
             quotients: Vec::new(),
             dimension_units: Vec::new(),
             usable: Vec::new(),
+            totals: Vec::new(),
+            per_unit: Vec::new(),
         }
     }
 
@@ -530,6 +544,23 @@ impl Model {
         }
     }
 
+    /// Sets what a draw changes of its runways (already checked by
+    /// [`Model::check_and_apply_rows`]) on `into`: today's capacities and
+    /// the headroom.
+    fn apply_runways(&self, values: &[f64], into: &mut Values) {
+        for &k in &self.runway_targets {
+            match &self.targets[k].1 {
+                Target::Capacity { dimension, runways, .. } => {
+                    for &r in runways {
+                        into.runway_capacities[r][*dimension] = values[k];
+                    }
+                }
+                Target::Headroom => into.headroom = values[k],
+                _ => {}
+            }
+        }
+    }
+
     /// Runs `count` draws, the first of which is draw `first`, from `drawn`
     /// (draw by draw, inputs in key order), into `tally`.
     pub(super) fn run_chunk(
@@ -609,9 +640,10 @@ impl Model {
         self.tally_chunk(count, drawn, scratch, tally)
     }
 
-    /// Tallies the chunk's sized rows: month rows a month and tier at a
-    /// time (their keys need nothing of the draw), then each draw's
-    /// milestone costs and runways under its own prices and capacities.
+    /// Tallies the chunk's sized rows: each row's keys a row and tier at a
+    /// time (they need nothing of the draw), then the milestones' costs
+    /// and the runways, draw by draw where a draw changes a price, the
+    /// headroom or today's capacity, else a milestone and tier at a time.
     fn tally_chunk(
         &self,
         count: usize,
@@ -624,38 +656,78 @@ impl Model {
         let rows = self.rows_per_draw();
         for (t, rung_count) in self.rung_counts.iter().enumerate() {
             let (units, rungs) = (&scratch.units[t], &scratch.rungs[t]);
-            for month in 0..self.months {
-                let counts = tally.month_counts(month, t);
+            for row in 0..rows {
+                let counts = if row < milestones {
+                    tally.milestone_counts(row, t)
+                } else {
+                    tally.month_counts(row - milestones, t)
+                };
                 for j in 0..count {
-                    let i = j * rows + milestones + month;
+                    let i = j * rows + row;
                     counts.add(u64::from(units[i]) * rung_count + rungs[i] as u64);
                 }
             }
         }
-        for j in 0..count {
-            if self.tally_reads_draw {
+        let cost = |values: &Values, t: usize, rung: usize, units: u32| {
+            monthly_cost(values.prices[t][rung], units).map_err(|source| Error::Kernel {
+                profile: self.id.clone(),
+                tier: self.tiers[t].key.clone(),
+                source,
+            })
+        };
+        let zero = std::iter::empty::<f64>().sum::<f64>();
+        if self.prices_drawn {
+            for j in 0..count {
                 self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], &mut scratch.values, None);
-            }
-            for row in 0..milestones {
-                let i = j * rows + row;
-                let mut total = std::iter::empty::<f64>().sum::<f64>();
-                for (t, rung_count) in self.rung_counts.iter().enumerate() {
-                    let (units, rung) = (scratch.units[t][i], scratch.rungs[t][i]);
-                    let cost =
-                        monthly_cost(scratch.values.prices[t][rung], units).map_err(|source| {
-                            Error::Kernel {
-                                profile: self.id.clone(),
-                                tier: self.tiers[t].key.clone(),
-                                source,
-                            }
-                        })?;
-                    tally.milestone_tier(row, t, u64::from(units) * rung_count + rung as u64, cost);
-                    total += cost;
+                for row in 0..milestones {
+                    let i = j * rows + row;
+                    let mut total = zero;
+                    for t in 0..self.tiers.len() {
+                        let (units, rung) = (scratch.units[t][i], scratch.rungs[t][i]);
+                        let cost = cost(&scratch.values, t, rung, units)?;
+                        tally.milestone_cost(row, t, cost);
+                        total += cost;
+                    }
+                    tally.totals[row].push(total);
                 }
-                tally.totals[row].push(total);
             }
-            if !self.runways.is_empty() {
-                if self.tally_reads_draw || j == 0 {
+        } else {
+            // Each instance's cost a month, once: `monthly_cost` is
+            // `price x 730 h x units`, so one unit's cost times the units
+            // is the same number to the last bit. Tiers are added in the
+            // planner's order, draw by draw.
+            let mut per_unit = std::mem::take(&mut scratch.per_unit);
+            per_unit.clear();
+            for (t, prices) in scratch.values.prices.iter().enumerate() {
+                for rung in 0..prices.len() {
+                    per_unit.push(cost(&scratch.values, t, rung, 1)?);
+                }
+            }
+            let mut totals = std::mem::take(&mut scratch.totals);
+            for row in 0..milestones {
+                totals.clear();
+                totals.resize(count, zero);
+                let mut first_rung = 0;
+                for (t, &rung_count) in self.rung_counts.iter().enumerate() {
+                    let per_unit = &per_unit[first_rung..first_rung + rung_count as usize];
+                    let (units, rungs) = (&scratch.units[t], &scratch.rungs[t]);
+                    for (j, total) in totals.iter_mut().enumerate() {
+                        let i = j * rows + row;
+                        *total += per_unit[rungs[i]] * f64::from(units[i]);
+                    }
+                    first_rung += rung_count as usize;
+                }
+                tally.totals[row].extend_from_slice(&totals);
+            }
+            scratch.totals = totals;
+            scratch.per_unit = per_unit;
+        }
+        if !self.runways.is_empty() {
+            for j in 0..count {
+                if self.runways_drawn {
+                    self.apply_runways(&drawn[j * inputs..(j + 1) * inputs], &mut scratch.values);
+                }
+                if self.runways_drawn || j == 0 {
                     self.runway_holds(scratch);
                 }
                 tally.runways(

@@ -148,13 +148,19 @@ impl Tally {
         }
     }
 
-    /// Tier `tier` at milestone `milestone` of one draw.
+    /// The counts of tier `tier` at milestone `milestone`: keys units x
+    /// rungs + rung.
     #[inline]
-    pub(super) fn milestone_tier(&mut self, milestone: usize, tier: usize, key: u64, cost: f64) {
-        let slot = milestone * self.tiers + tier;
-        self.tier_units[slot].add(key);
+    pub(super) fn milestone_counts(&mut self, milestone: usize, tier: usize) -> &mut Counts {
+        &mut self.tier_units[milestone * self.tiers + tier]
+    }
+
+    /// The cost of tier `tier` at milestone `milestone` of one draw, kept
+    /// when a price is drawn (else it follows from the counts).
+    #[inline]
+    pub(super) fn milestone_cost(&mut self, milestone: usize, tier: usize, cost: f64) {
         if let Some(columns) = &mut self.tier_costs {
-            columns[slot].push(cost);
+            columns[milestone * self.tiers + tier].push(cost);
         }
     }
 
