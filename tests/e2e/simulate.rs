@@ -316,6 +316,44 @@ max = 4000
 }
 
 #[test]
+fn a_negative_load_is_named_alike_by_the_plan_and_both_paths() {
+    // The fixture's demand mapping turns negative past 1,000 users. The
+    // later milestone is month 2's row too: the compiled model sizes that
+    // row once, and must still name the milestone, as the planner does.
+    let dir = tempfile::tempdir().unwrap();
+    let library = fixture_file("headroom_profile_fixture_negative_load");
+    fs::copy(&library, dir.path().join(library.file_name().unwrap())).unwrap();
+    let run = |args: &[&str]| {
+        let mut command = bare();
+        command.arg("--plugin-dir").arg(dir.path()).args(args);
+        let output = command.output().unwrap();
+        let error = String::from_utf8_lossy(&output.stderr).to_string();
+        assert_eq!(output.status.code(), Some(1), "{error}");
+        assert!(output.stdout.is_empty(), "{error}");
+        error
+    };
+    let layer = dir.path().join("later.toml");
+    fs::write(&layer, "[milestones.later]\ndrivers.users = 1500\n").unwrap();
+    let plan = run(&["plan", "fixture-negative-load", "--config", layer.to_str().unwrap()]);
+    assert!(plan.contains("load app.users = -1500 at milestone `later`"), "{plan}");
+    fs::write(&layer, "[uncertainty.inputs.\"milestones.later.drivers.users\"]\ndistribution = \"uniform\"\nmin = 100\nmax = 1100\n").unwrap();
+    let named = |extra: &[&str]| {
+        let mut args = vec!["simulate", "fixture-negative-load", "--draws", "600", "--config"];
+        args.push(layer.to_str().unwrap());
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let compiled = named(&[]);
+    assert!(
+        compiled.contains("of the Monte Carlo: demand mapping gave load app.users = -1"),
+        "{compiled}"
+    );
+    assert!(compiled.contains("at milestone `later`; loads must be finite"), "{compiled}");
+    // The same draw, load, value and place, word for word.
+    assert_eq!(compiled, named(&["--exact"]));
+}
+
+#[test]
 fn a_draw_out_of_range_is_named_alike_on_both_paths() {
     // A normal around 100 users with sd 500 goes negative in some draw: both
     // paths refuse it, naming the same draw and the key, and print nothing.

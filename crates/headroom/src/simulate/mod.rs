@@ -634,7 +634,16 @@ impl Exact<'_> {
                 Error::Config { message, .. } => fail(format!("draw {index} of the Monte Carlo: {message}; choose distributions that stay in range")),
                 other => other,
             })?;
-            let plan = plan_units_and_costs(self.profile, &checked.config, self.months)?;
+            let plan =
+                plan_units_and_costs(self.profile, &checked.config, self.months).map_err(|e| {
+                    match e {
+                        Error::PluginFailed { profile, message } => Error::PluginFailed {
+                            profile,
+                            message: format!("draw {index} of the Monte Carlo: {message}"),
+                        },
+                        other => other,
+                    }
+                })?;
             for (m, milestone) in plan.milestones.iter().enumerate() {
                 for (t, tier) in milestone.tiers.iter().enumerate() {
                     let key =

@@ -24,7 +24,7 @@ use headroom_kernel::{
 };
 use headroom_plugin_api::host::LoadedProfile;
 
-use super::tally::Tally;
+use super::tally::{Counts, Tally};
 use super::Setter;
 use crate::config::{LatencyTarget, ProfileConfig, Scaling};
 use crate::plan::{capacity_worth, curve_of, largest_rate_within, latency_units_needed};
@@ -122,6 +122,8 @@ pub(super) struct Model {
     widths: (usize, usize, usize),
     load_names: Vec<String>,
     milestone_keys: Vec<String>,
+    /// Per planned milestone: its month, if dated within the horizon.
+    milestone_months: Vec<Option<usize>>,
     driver_names: Vec<String>,
     months: usize,
     /// Drivers whose growth a draw changes.
@@ -166,6 +168,13 @@ pub(super) struct Scratch {
     usable: Vec<f64>,
     /// Per draw: one milestone's total cost so far.
     totals: Vec<f64>,
+    /// Per draw: its demand parameters, and its milestones' drivers.
+    draw_parameters: Vec<f64>,
+    milestone_drivers: Vec<f64>,
+    /// The chunk's rows a draw: its months, then the milestones no month
+    /// row equals; and per planned milestone, its row among them.
+    rows: usize,
+    milestone_rows: Vec<usize>,
     /// Per tier and rung: one instance's monthly cost.
     per_unit: Vec<f64>,
 }
@@ -401,6 +410,13 @@ impl Model {
             widths: (parameter_names.len(), drivers.len(), loads.len()),
             load_names,
             milestone_keys: milestones.iter().map(|k| (*k).clone()).collect(),
+            milestone_months: milestones
+                .iter()
+                .map(|k| {
+                    let month = config.milestones[*k].month.map(|m| m as usize);
+                    month.filter(|&m| growth && m <= horizon as usize)
+                })
+                .collect(),
             driver_names: drivers.clone(),
             months: if growth { horizon as usize + 1 } else { 0 },
             regrow,
@@ -443,11 +459,11 @@ impl Model {
             usable: Vec::new(),
             totals: Vec::new(),
             per_unit: Vec::new(),
+            draw_parameters: Vec::new(),
+            milestone_drivers: Vec::new(),
+            rows: 0,
+            milestone_rows: Vec::new(),
         }
-    }
-
-    fn rows_per_draw(&self) -> usize {
-        self.milestone_keys.len() + self.months
     }
 
     fn fail(&self, index: u64, message: String) -> Error {
@@ -574,10 +590,16 @@ impl Model {
     ) -> Result<(), Error> {
         let inputs = self.targets.len();
         let (width_p, width_d, width_l) = self.widths;
-        let rows = self.rows_per_draw();
-        scratch.parameters.clear();
+        scratch.draw_parameters.clear();
+        scratch.milestone_drivers.clear();
         scratch.drivers.clear();
-        // 1. Every draw's rows of parameters and drivers.
+        // 1. Every draw's parameters, its month rows of drivers and its
+        // milestones' drivers; a milestone whose drivers equal its month
+        // row's, bit for bit, in every draw of the chunk (a dated milestone
+        // the growth curve passes through) takes that row: the plugin and
+        // the sizing see it once.
+        let milestones = self.milestone_keys.len();
+        let mut aliased: Vec<bool> = self.milestone_months.iter().map(Option::is_some).collect();
         for j in 0..count {
             let index = first + j as u64;
             let values = &mut scratch.values;
@@ -592,16 +614,58 @@ impl Model {
                     },
                 )?;
             }
-            for _ in 0..rows {
-                scratch.parameters.extend_from_slice(&values.parameters);
-            }
-            scratch.drivers.extend_from_slice(&values.milestone_rows);
+            scratch.draw_parameters.extend_from_slice(&values.parameters);
             for month in 0..self.months {
                 scratch.drivers.extend(values.monthly.iter().map(|m| m[month]));
             }
+            scratch.milestone_drivers.extend_from_slice(&values.milestone_rows);
+            for (m, month) in self.milestone_months.iter().enumerate() {
+                if let (Some(month), true) = (month, aliased[m]) {
+                    let row = &values.milestone_rows[m * width_d..(m + 1) * width_d];
+                    aliased[m] = row
+                        .iter()
+                        .zip(&values.monthly)
+                        .all(|(v, monthly)| v.to_bits() == monthly[*month].to_bits());
+                }
+            }
         }
-        if width_p == 0 {
-            scratch.parameters.clear();
+        scratch.milestone_rows.clear();
+        let mut own = 0;
+        for (m, month) in self.milestone_months.iter().enumerate() {
+            scratch.milestone_rows.push(match month {
+                Some(month) if aliased[m] => *month,
+                _ => {
+                    own += 1;
+                    self.months + own - 1
+                }
+            });
+        }
+        let rows = self.months + own;
+        scratch.rows = rows;
+        if own > 0 {
+            // Each draw's own milestone rows after its month rows.
+            let months = std::mem::take(&mut scratch.drivers);
+            let block = self.months * width_d;
+            scratch.drivers.reserve(count * rows * width_d);
+            for j in 0..count {
+                scratch.drivers.extend_from_slice(&months[j * block..(j + 1) * block]);
+                for m in 0..milestones {
+                    if scratch.milestone_rows[m] >= self.months {
+                        let at = (j * milestones + m) * width_d;
+                        scratch
+                            .drivers
+                            .extend_from_slice(&scratch.milestone_drivers[at..at + width_d]);
+                    }
+                }
+            }
+        }
+        scratch.parameters.clear();
+        if width_p > 0 {
+            for parameters in scratch.draw_parameters.chunks_exact(width_p) {
+                for _ in 0..rows {
+                    scratch.parameters.extend_from_slice(parameters);
+                }
+            }
         }
         // 2. One plugin call for the chunk.
         scratch.loads.clear();
@@ -613,26 +677,32 @@ impl Model {
         // 3. Check every load, then size tier by tier, each a pass over the
         // whole chunk, then tally.
         let valid = |v: &f64| (0.0..f64::INFINITY).contains(v);
-        let first_invalid = if all_valid(&scratch.loads) {
-            None
-        } else {
-            scratch.loads.iter().position(|v| !valid(v))
-        };
-        if let Some(at) = first_invalid {
-            let (draw, row) = (at / width_l / rows, at / width_l % rows);
-            let place = match self.milestone_keys.get(row) {
-                Some(key) => format!("milestone `{key}`"),
-                None => format!("month {}", row - self.milestone_keys.len()),
-            };
-            return Err(Error::PluginFailed {
-                profile: self.id.clone(),
-                message: format!(
-                    "demand mapping gave load {} = {} at {place} of draw {}; loads must be finite and not negative",
-                    self.load_names[at % width_l],
-                    scratch.loads[at],
-                    first + draw as u64
-                ),
-            });
+        if !all_valid(&scratch.loads) {
+            // Named as the planner meets it: draw by draw, a draw's
+            // milestones first, then its months.
+            let order: Vec<(usize, String)> = (0..milestones)
+                .map(|m| {
+                    (scratch.milestone_rows[m], format!("milestone `{}`", self.milestone_keys[m]))
+                })
+                .chain((0..self.months).map(|month| (month, format!("month {month}"))))
+                .collect();
+            for draw in 0..count {
+                for (row, place) in &order {
+                    let at = (draw * rows + row) * width_l;
+                    let loads = &scratch.loads[at..at + width_l];
+                    if let Some(l) = loads.iter().position(|v| !valid(v)) {
+                        return Err(Error::PluginFailed {
+                            profile: self.id.clone(),
+                            message: format!(
+                                "draw {} of the Monte Carlo: demand mapping gave load {} = {} at {place}; loads must be finite and not negative",
+                                first + draw as u64,
+                                self.load_names[l],
+                                loads[l],
+                            ),
+                        });
+                    }
+                }
+            }
         }
         for t in 0..self.tiers.len() {
             self.size_tier(t, count, drawn, scratch)?;
@@ -653,19 +723,20 @@ impl Model {
     ) -> Result<(), Error> {
         let inputs = self.targets.len();
         let milestones = self.milestone_keys.len();
-        let rows = self.rows_per_draw();
-        for (t, rung_count) in self.rung_counts.iter().enumerate() {
+        let rows = scratch.rows;
+        for (t, &rung_count) in self.rung_counts.iter().enumerate() {
             let (units, rungs) = (&scratch.units[t], &scratch.rungs[t]);
-            for row in 0..rows {
-                let counts = if row < milestones {
-                    tally.milestone_counts(row, t)
-                } else {
-                    tally.month_counts(row - milestones, t)
-                };
+            let count_row = |counts: &mut Counts, row: usize| {
                 for j in 0..count {
                     let i = j * rows + row;
                     counts.add(u64::from(units[i]) * rung_count + rungs[i] as u64);
                 }
+            };
+            for month in 0..self.months {
+                count_row(tally.month_counts(month, t), month);
+            }
+            for (m, &row) in scratch.milestone_rows.iter().enumerate() {
+                count_row(tally.milestone_counts(m, t), row);
             }
         }
         let cost = |values: &Values, t: usize, rung: usize, units: u32| {
@@ -679,16 +750,16 @@ impl Model {
         if self.prices_drawn {
             for j in 0..count {
                 self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], &mut scratch.values, None);
-                for row in 0..milestones {
-                    let i = j * rows + row;
+                for m in 0..milestones {
+                    let i = j * rows + scratch.milestone_rows[m];
                     let mut total = zero;
                     for t in 0..self.tiers.len() {
                         let (units, rung) = (scratch.units[t][i], scratch.rungs[t][i]);
                         let cost = cost(&scratch.values, t, rung, units)?;
-                        tally.milestone_cost(row, t, cost);
+                        tally.milestone_cost(m, t, cost);
                         total += cost;
                     }
-                    tally.totals[row].push(total);
+                    tally.totals[m].push(total);
                 }
             }
         } else {
@@ -704,7 +775,8 @@ impl Model {
                 }
             }
             let mut totals = std::mem::take(&mut scratch.totals);
-            for row in 0..milestones {
+            for m in 0..milestones {
+                let row = scratch.milestone_rows[m];
                 totals.clear();
                 totals.resize(count, zero);
                 let mut first_rung = 0;
@@ -717,7 +789,7 @@ impl Model {
                     }
                     first_rung += rung_count as usize;
                 }
-                tally.totals[row].extend_from_slice(&totals);
+                tally.totals[m].extend_from_slice(&totals);
             }
             scratch.totals = totals;
             scratch.per_unit = per_unit;
@@ -731,8 +803,7 @@ impl Model {
                     self.runway_holds(scratch);
                 }
                 tally.runways(
-                    (0..self.runways.len())
-                        .map(|r| self.first_breach(r, j * rows + milestones, scratch)),
+                    (0..self.runways.len()).map(|r| self.first_breach(r, j * rows, scratch)),
                 );
             }
         }
@@ -755,7 +826,7 @@ impl Model {
         let inputs = self.targets.len();
         let width_l = self.widths.2;
         let dimensions = tier.dimensions.len();
-        let rows = self.rows_per_draw();
+        let rows = scratch.rows;
         let n = count * rows;
         let Scratch {
             values,
