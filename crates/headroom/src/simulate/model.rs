@@ -168,6 +168,8 @@ pub(super) struct Scratch {
     usable: Vec<f64>,
     /// Per draw: one milestone's total cost so far.
     totals: Vec<f64>,
+    /// Per row of one tier, month by month: its tally key.
+    keys: Vec<u64>,
     /// Per draw: its demand parameters, and its milestones' drivers.
     draw_parameters: Vec<f64>,
     milestone_drivers: Vec<f64>,
@@ -458,6 +460,7 @@ impl Model {
             dimension_units: Vec::new(),
             usable: Vec::new(),
             totals: Vec::new(),
+            keys: Vec::new(),
             per_unit: Vec::new(),
             draw_parameters: Vec::new(),
             milestone_drivers: Vec::new(),
@@ -661,9 +664,13 @@ impl Model {
         }
         scratch.parameters.clear();
         if width_p > 0 {
-            for parameters in scratch.draw_parameters.chunks_exact(width_p) {
-                for _ in 0..rows {
-                    scratch.parameters.extend_from_slice(parameters);
+            scratch.parameters.resize(count * rows * width_p, 0.0);
+            let rows_of_draws = scratch.parameters.chunks_exact_mut(rows * width_p);
+            for (block, draw) in rows_of_draws.zip(scratch.draw_parameters.chunks_exact(width_p)) {
+                for row in block.chunks_exact_mut(width_p) {
+                    for (to, &from) in row.iter_mut().zip(draw) {
+                        *to = from;
+                    }
                 }
             }
         }
@@ -724,12 +731,23 @@ impl Model {
         let inputs = self.targets.len();
         let milestones = self.milestone_keys.len();
         let rows = scratch.rows;
+        let keys = &mut scratch.keys;
         for (t, &rung_count) in self.rung_counts.iter().enumerate() {
+            // Each row's key (units x rungs + rung) in one pass, month by
+            // month: the counting then reads them side by side.
+            keys.clear();
+            keys.resize(count * rows, 0);
             let (units, rungs) = (&scratch.units[t], &scratch.rungs[t]);
-            let count_row = |counts: &mut Counts, row: usize| {
-                for j in 0..count {
+            for row in 0..rows {
+                let slot = &mut keys[row * count..(row + 1) * count];
+                for (j, key) in slot.iter_mut().enumerate() {
                     let i = j * rows + row;
-                    counts.add(u64::from(units[i]) * rung_count + rungs[i] as u64);
+                    *key = u64::from(units[i]) * rung_count + rungs[i] as u64;
+                }
+            }
+            let count_row = |counts: &mut Counts, row: usize| {
+                for &key in &keys[row * count..(row + 1) * count] {
+                    counts.add(key);
                 }
             };
             for month in 0..self.months {
@@ -987,15 +1005,28 @@ impl Model {
         }
         // 5. The latency target, where it asks for more.
         if let Some(latency) = &tier.latency {
+            // Each row's arrival rate: its loads summed in the planner's
+            // order, a pass per load.
+            let rates = &mut *quotients;
+            rates.clear();
+            rates.resize(n, std::iter::empty::<f64>().sum::<f64>());
+            for &l in &latency.arrivals {
+                for (rate, &load) in rates.iter_mut().zip(loads[l..].iter().step_by(width_l)) {
+                    *rate += load;
+                }
+            }
             let safe_rate_cache = &mut safe_rates[t];
             for i in 0..n {
-                let row = &loads[i * width_l..(i + 1) * width_l];
-                let arrivals: f64 = latency.arrivals.iter().map(|&l| row[l]).sum();
-                let rate = arrivals * latency.per_second;
+                let rate = rates[i] * latency.per_second;
                 let servers = needed[i].saturating_mul(latency.target.workers_per_unit);
                 // The latency target can only raise the units when `needed`
                 // units miss it (the policy is monotone), so a rate known to
-                // meet it on those servers settles it without Erlang C.
+                // meet it on those servers settles it without Erlang C. The
+                // cache first: `NaN` (not known yet) compares false.
+                let known = safe_rate_cache.get(servers as usize).copied().unwrap_or(f64::NAN);
+                if needed[i] > 0 && rate <= known {
+                    continue;
+                }
                 let safe = needed[i] > 0
                     && servers < u32::MAX
                     && rate <= safe_rate(safe_rate_cache, &latency.target, servers);
@@ -1069,18 +1100,24 @@ impl Model {
         let tier = self.runways[r].tier;
         let dimensions = self.tiers[tier].dimensions.len();
         let holds = &scratch.runway_holds[r];
+        let breaks = |load: f64, hold: &RunwayHold| {
+            load > hold.surely_holds
+                && match hold.held {
+                    Some(held) => load / held > hold.ceiling,
+                    None => true,
+                }
+        };
+        if let [hold] = holds.as_slice() {
+            // One dimension: the months' loads lie side by side.
+            let loads = &scratch.dimension_loads[tier][first_month_row..][..self.months];
+            return loads.iter().position(|&load| breaks(load, hold)).map(|month| month as u32);
+        }
         (0..self.months).find_map(|month| {
             let i = first_month_row + month;
             let broken = scratch.dimension_loads[tier][i * dimensions..(i + 1) * dimensions]
                 .iter()
                 .zip(holds)
-                .any(|(&load, hold)| {
-                    load > hold.surely_holds
-                        && match hold.held {
-                            Some(held) => load / held > hold.ceiling,
-                            None => true,
-                        }
-                });
+                .any(|(&load, hold)| breaks(load, hold));
             broken.then_some(month as u32)
         })
     }
