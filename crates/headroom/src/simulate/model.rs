@@ -872,6 +872,15 @@ impl Model {
         // A pass per load and per upstream tier, each a plain loop.
         let (from_drivers, fan_in) = (&mut *quotients, &mut *usable);
         for (d, dimension) in tier.dimensions.iter().enumerate() {
+            if let ([l], []) = (dimension.loads.as_slice(), dimension.fan_in.as_slice()) {
+                // One load and no fan-in (most dimensions): one pass, the
+                // same sums.
+                let column = dimension_loads[d..].iter_mut().step_by(dimensions);
+                for (sum, &load) in column.zip(loads[*l..].iter().step_by(width_l)) {
+                    *sum = (zero + load) + zero;
+                }
+                continue;
+            }
             from_drivers.clear();
             from_drivers.resize(n, zero);
             for &l in &dimension.loads {
