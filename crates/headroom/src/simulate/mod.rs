@@ -462,22 +462,28 @@ pub fn simulate_with(
         direct: setters.iter().all(|s| !matches!(s, Setter::Json)),
     };
     let done = std::sync::atomic::AtomicU64::new(0);
+    // Each milestone's total cost, draw by draw (`[draw][milestone]`): one
+    // buffer the chunks write their own blocks of, so that no thread grows
+    // or merges a vector of a million numbers.
+    let per_draw = shape.milestones.len().max(1);
+    let mut totals = vec![0.0; draws as usize * per_draw];
+    let blocks = totals.par_chunks_mut(draws::CHUNK as usize * per_draw);
     let mut tally = draws::chunks(draws)
+        .zip(blocks)
         .try_fold(
             || (empty(), model.as_ref().map(Model::scratch), Vec::new()),
-            |(mut tally, mut scratch, mut drawn), (chunk, count)| {
+            |(mut tally, mut scratch, mut drawn), ((chunk, count), totals)| {
                 sampler.draw_chunk(seed, chunk, count, &mut drawn);
                 let first = u64::from(chunk) * u64::from(draws::CHUNK);
                 match (&model, &mut scratch) {
                     (Some(model), Some(scratch)) => model.run_chunk(
                         profile,
-                        first,
-                        count as usize,
-                        &drawn,
+                        model::Chunk { first, count: count as usize, drawn: &drawn },
                         scratch,
                         &mut tally,
+                        totals,
                     )?,
-                    _ => exact.run_chunk(first, &drawn, &mut tally)?,
+                    _ => exact.run_chunk(first, &drawn, &mut tally, totals)?,
                 }
                 let total = done.fetch_add(u64::from(count), std::sync::atomic::Ordering::Relaxed);
                 progress(total + u64::from(count));
@@ -502,6 +508,7 @@ pub fn simulate_with(
     };
     let tiers = ladders.len();
     let mut milestones = Vec::new();
+    let mut column = Vec::with_capacity(draws as usize);
     for (m, milestone) in shape.milestones.iter().enumerate() {
         let mut outcomes = Vec::new();
         for (t, tier) in milestone.tiers.iter().enumerate() {
@@ -524,7 +531,11 @@ pub fn simulate_with(
             name: milestone.name.clone(),
             month: milestone.month,
             tiers: outcomes,
-            monthly_cost: quantiles(&mut tally.totals[m]),
+            monthly_cost: {
+                column.clear();
+                column.extend(totals.iter().skip(m).step_by(per_draw));
+                quantiles(&mut column)
+            },
         });
     }
     let breach = if shape.runway.is_empty() {
@@ -612,7 +623,15 @@ impl Exact<'_> {
         u64::from(units) * self.ladders[t] as u64 + rung as u64
     }
 
-    fn run_chunk(&self, first: u64, drawn: &[f64], tally: &mut Tally) -> Result<(), Error> {
+    /// Plans each draw of a chunk in full into `tally`, and each
+    /// milestone's total cost into `totals` (`[draw][milestone]`).
+    fn run_chunk(
+        &self,
+        first: u64,
+        drawn: &[f64],
+        tally: &mut Tally,
+        totals: &mut [f64],
+    ) -> Result<(), Error> {
         let fail = |message: String| Error::Config { profile: self.id.to_string(), message };
         for (j, values) in drawn.chunks_exact(self.keys.len()).enumerate() {
             let index = first + j as u64;
@@ -651,7 +670,7 @@ impl Exact<'_> {
                     tally.milestone_counts(m, t).add(key);
                     tally.milestone_cost(m, t, tier.monthly_cost);
                 }
-                tally.totals[m].push(milestone.monthly_cost);
+                totals[j * plan.milestones.len() + m] = milestone.monthly_cost;
             }
             for (month, planned) in plan.monthly.iter().enumerate() {
                 for (t, tier) in planned.tiers.iter().enumerate() {

@@ -30,6 +30,15 @@ use crate::config::{LatencyTarget, ProfileConfig, Scaling};
 use crate::plan::{capacity_worth, curve_of, largest_rate_within, latency_units_needed};
 use crate::Error;
 
+/// A chunk of draws: `count` of them, the first of which is draw `first`,
+/// their inputs in `drawn` (draw by draw, inputs in key order).
+#[derive(Clone, Copy)]
+pub(super) struct Chunk<'a> {
+    pub(super) first: u64,
+    pub(super) count: usize,
+    pub(super) drawn: &'a [f64],
+}
+
 /// Where a drawn number lands in the model.
 enum Target {
     /// A driver at a milestone: its row (if the milestone is planned) and
@@ -580,17 +589,17 @@ impl Model {
         }
     }
 
-    /// Runs `count` draws, the first of which is draw `first`, from `drawn`
-    /// (draw by draw, inputs in key order), into `tally`.
+    /// Runs a chunk of draws into `tally`, and each milestone's total cost
+    /// into `totals` (`[draw][milestone]`).
     pub(super) fn run_chunk(
         &self,
         profile: &LoadedProfile,
-        first: u64,
-        count: usize,
-        drawn: &[f64],
+        chunk: Chunk<'_>,
         scratch: &mut Scratch,
         tally: &mut Tally,
+        totals: &mut [f64],
     ) -> Result<(), Error> {
+        let Chunk { first, count, drawn } = chunk;
         let inputs = self.targets.len();
         let (width_p, width_d, width_l) = self.widths;
         scratch.draw_parameters.clear();
@@ -714,7 +723,7 @@ impl Model {
         for t in 0..self.tiers.len() {
             self.size_tier(t, count, drawn, scratch)?;
         }
-        self.tally_chunk(count, drawn, scratch, tally)
+        self.tally_chunk(count, drawn, scratch, tally, totals)
     }
 
     /// Tallies the chunk's sized rows: each row's keys a row and tier at a
@@ -727,6 +736,7 @@ impl Model {
         drawn: &[f64],
         scratch: &mut Scratch,
         tally: &mut Tally,
+        totals: &mut [f64],
     ) -> Result<(), Error> {
         let inputs = self.targets.len();
         let milestones = self.milestone_keys.len();
@@ -777,7 +787,7 @@ impl Model {
                         tally.milestone_cost(m, t, cost);
                         total += cost;
                     }
-                    tally.totals[m].push(total);
+                    totals[j * milestones + m] = total;
                 }
             }
         } else {
@@ -792,24 +802,26 @@ impl Model {
                     per_unit.push(cost(&scratch.values, t, rung, 1)?);
                 }
             }
-            let mut totals = std::mem::take(&mut scratch.totals);
+            let mut sums = std::mem::take(&mut scratch.totals);
             for m in 0..milestones {
                 let row = scratch.milestone_rows[m];
-                totals.clear();
-                totals.resize(count, zero);
+                sums.clear();
+                sums.resize(count, zero);
                 let mut first_rung = 0;
                 for (t, &rung_count) in self.rung_counts.iter().enumerate() {
                     let per_unit = &per_unit[first_rung..first_rung + rung_count as usize];
                     let (units, rungs) = (&scratch.units[t], &scratch.rungs[t]);
-                    for (j, total) in totals.iter_mut().enumerate() {
+                    for (j, total) in sums.iter_mut().enumerate() {
                         let i = j * rows + row;
                         *total += per_unit[rungs[i]] * f64::from(units[i]);
                     }
                     first_rung += rung_count as usize;
                 }
-                tally.totals[m].extend_from_slice(&totals);
+                for (j, &total) in sums.iter().enumerate() {
+                    totals[j * milestones + m] = total;
+                }
             }
-            scratch.totals = totals;
+            scratch.totals = sums;
             scratch.per_unit = per_unit;
         }
         if !self.runways.is_empty() {

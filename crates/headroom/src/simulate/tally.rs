@@ -116,8 +116,6 @@ pub(super) struct Tally {
     pub(super) tier_units: Vec<Counts>,
     /// Per milestone and tier, draw by draw, when a price is drawn.
     pub(super) tier_costs: Option<Vec<Vec<f64>>>,
-    /// Per milestone: total monthly cost, draw by draw.
-    pub(super) totals: Vec<Vec<f64>>,
     /// Per month and tier: units x rungs + rung.
     pub(super) monthly: Vec<Counts>,
     /// Per tier with a runway: the month it first breaks, `never` if it holds.
@@ -140,7 +138,6 @@ impl Tally {
             tiers,
             tier_units: vec![Counts::default(); milestones * tiers],
             tier_costs: cost_columns.then(|| vec![Vec::new(); milestones * tiers]),
-            totals: vec![Vec::new(); milestones],
             monthly: vec![Counts::default(); months * tiers],
             first_breach: vec![Counts::default(); runway_tiers],
             any_breach: Counts::default(),
@@ -189,9 +186,6 @@ impl Tally {
             for (a, b) in mine.iter_mut().zip(theirs) {
                 a.extend(b);
             }
-        }
-        for (a, b) in self.totals.iter_mut().zip(other.totals) {
-            a.extend(b);
         }
         for (mine, theirs) in self.monthly.iter_mut().zip(other.monthly) {
             mine.merge(theirs);
