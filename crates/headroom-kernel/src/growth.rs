@@ -210,6 +210,41 @@ mod tests {
         assert!(GrowthCurve::PiecewiseLinear.monthly_into(&[], &mut values).is_err());
     }
 
+    mod piecewise {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// `monthly_into` (the Monte Carlo's) gives what `value_at` (the
+            /// planner's) gives, bit for bit, for points at any months (whole
+            /// or fractional, before or after month 0, one alone).
+            #[test]
+            fn piecewise_linear_monthly_into_is_value_at(
+                steps in proptest::collection::vec((
+                    prop_oneof![0.25f64..5.0, (1u32..4).prop_map(f64::from)],
+                    0.0f64..1e6,
+                ), 1..6),
+                start in prop_oneof![-2.0f64..3.0, (-2i32..2).prop_map(f64::from)],
+            ) {
+                let mut month = start;
+                let points: Vec<GrowthPoint> = steps
+                    .iter()
+                    .map(|&(step, value)| {
+                        month += step;
+                        GrowthPoint { month, value }
+                    })
+                    .collect();
+                let curve = GrowthCurve::PiecewiseLinear;
+                let mut values = [0.0; 30];
+                curve.monthly_into(&points, &mut values).unwrap();
+                for (month, value) in values.iter().enumerate() {
+                    let expected = curve.value_at(&points, month as f64).unwrap();
+                    prop_assert_eq!(value.to_bits(), expected.to_bits(), "month {}", month);
+                }
+            }
+        }
+    }
+
     #[test]
     fn piecewise_linear_by_hand() {
         // Lead-gen §4 users: 500 today, 2,000 at month 3. Month 1 is a third
