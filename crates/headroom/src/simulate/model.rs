@@ -1236,11 +1236,31 @@ fn all_valid(values: &[f64]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{all_valid, holds_on_one};
+    use super::{all_valid, holds_on_one, SURELY};
     use headroom_kernel::units_for;
     use proptest::prelude::*;
 
     proptest! {
+        /// A load at or under `held x ceiling x SURELY` never breaks the
+        /// ceiling by the division the runway check skips for it.
+        #[test]
+        fn surely_holds_hides_no_breach(
+            held in prop_oneof![1e-3f64..1e9, (1u32..100_000).prop_map(f64::from)],
+            headroom in prop_oneof![0.0f64..0.99, Just(0.2), Just(0.0)],
+            ratio in prop_oneof![
+                0.0f64..2.0,
+                (-4000i32..4000).prop_map(|k| 1.0 + f64::from(k) * 1e-16),
+                (-4000i32..4000).prop_map(|k| 1.0 + f64::from(k) * 1e-13),
+            ],
+        ) {
+            let ceiling = (1.0 - headroom) * (1.0 + 1e-9);
+            let surely_holds = held * ceiling * SURELY;
+            let load = surely_holds * ratio;
+            if load <= surely_holds {
+                prop_assert!(load / held <= ceiling, "{} / {} > {}", load, held, ceiling);
+            }
+        }
+
         /// The comparisons say what the quotient says, on both sides of
         /// one unit and in the band where the quotient is taken.
         #[test]
