@@ -6,9 +6,12 @@
 //! plugin loads and which upstream tiers' units feed them), its ladder of
 //! capacities and prices, its policy, latency target and USL coefficients,
 //! each runway's deployment, and where each drawn input lands. A chunk of
-//! draws then runs in three steps: write every draw's driver and parameter
-//! rows, call the plugin once for all of them (`demand_rows`), and size each
-//! row with the kernel's non-allocating functions.
+//! draws then runs in four steps: write every draw's driver and parameter
+//! rows (its months, then the milestones no month row equals), call the
+//! plugin once for all of them (`demand_rows`), size the tiers in order, each
+//! pass by pass over the whole chunk (a plain loop a pass, which the compiler
+//! vectorises), and tally the rows. The passes are laid out for speed (see
+//! BENCHMARKS.md); the numbers are the planner's.
 //!
 //! **Invariant:** for every draw this gives the units, instances, costs and
 //! runway months that [`crate::plan::plan_units_and_costs`] gives for the
@@ -599,17 +602,38 @@ impl Model {
         tally: &mut Tally,
         totals: &mut [f64],
     ) -> Result<(), Error> {
+        let Chunk { count, drawn, .. } = chunk;
+        // 1. Every draw's rows of parameters and drivers.
+        self.write_rows(chunk, scratch)?;
+        // 2. One plugin call for the chunk.
+        let width_l = self.widths.2;
+        scratch.loads.clear();
+        scratch.loads.resize(count * scratch.rows * width_l, 0.0);
+        profile
+            .demand_rows(&scratch.parameters, &scratch.drivers, &mut scratch.loads)
+            .map_err(|message| Error::PluginFailed { profile: self.id.clone(), message })?;
+        // 3. Check every load, then size tier by tier, each a pass over the
+        // whole chunk, then tally.
+        self.check_loads(chunk, scratch)?;
+        for t in 0..self.tiers.len() {
+            self.size_tier(t, count, drawn, scratch)?;
+        }
+        self.tally_chunk(count, drawn, scratch, tally, totals)
+    }
+
+    /// Writes every draw's parameters and its rows of drivers: its months,
+    /// then its milestones' drivers; a milestone whose drivers equal its
+    /// month row's, bit for bit, in every draw of the chunk (a dated
+    /// milestone the growth curve passes through) takes that row, so the
+    /// plugin and the sizing see it once. Sets `scratch.rows` and
+    /// `scratch.milestone_rows`.
+    fn write_rows(&self, chunk: Chunk<'_>, scratch: &mut Scratch) -> Result<(), Error> {
         let Chunk { first, count, drawn } = chunk;
         let inputs = self.targets.len();
-        let (width_p, width_d, width_l) = self.widths;
+        let (width_p, width_d, _) = self.widths;
         scratch.draw_parameters.clear();
         scratch.milestone_drivers.clear();
         scratch.drivers.clear();
-        // 1. Every draw's parameters, its month rows of drivers and its
-        // milestones' drivers; a milestone whose drivers equal its month
-        // row's, bit for bit, in every draw of the chunk (a dated milestone
-        // the growth curve passes through) takes that row: the plugin and
-        // the sizing see it once.
         let milestones = self.milestone_keys.len();
         let mut aliased: Vec<bool> = self.milestone_months.iter().map(Option::is_some).collect();
         for j in 0..count {
@@ -683,47 +707,41 @@ impl Model {
                 }
             }
         }
-        // 2. One plugin call for the chunk.
-        scratch.loads.clear();
-        scratch.loads.resize(count * rows * width_l, 0.0);
-        profile
-            .demand_rows(&scratch.parameters, &scratch.drivers, &mut scratch.loads)
-            .map_err(|message| Error::PluginFailed { profile: self.id.clone(), message })?;
-        debug_assert_eq!(scratch.drivers.len(), count * rows * width_d);
-        // 3. Check every load, then size tier by tier, each a pass over the
-        // whole chunk, then tally.
+        Ok(())
+    }
+
+    /// Checks every load of the chunk; the first bad one is named as the
+    /// planner meets it: draw by draw, a draw's milestones first, then its
+    /// months.
+    fn check_loads(&self, chunk: Chunk<'_>, scratch: &Scratch) -> Result<(), Error> {
+        let Chunk { first, count, .. } = chunk;
+        let (milestones, rows, width_l) = (self.milestone_keys.len(), scratch.rows, self.widths.2);
         let valid = |v: &f64| (0.0..f64::INFINITY).contains(v);
-        if !all_valid(&scratch.loads) {
-            // Named as the planner meets it: draw by draw, a draw's
-            // milestones first, then its months.
-            let order: Vec<(usize, String)> = (0..milestones)
-                .map(|m| {
-                    (scratch.milestone_rows[m], format!("milestone `{}`", self.milestone_keys[m]))
-                })
-                .chain((0..self.months).map(|month| (month, format!("month {month}"))))
-                .collect();
-            for draw in 0..count {
-                for (row, place) in &order {
-                    let at = (draw * rows + row) * width_l;
-                    let loads = &scratch.loads[at..at + width_l];
-                    if let Some(l) = loads.iter().position(|v| !valid(v)) {
-                        return Err(Error::PluginFailed {
-                            profile: self.id.clone(),
-                            message: format!(
-                                "draw {} of the Monte Carlo: demand mapping gave load {} = {} at {place}; loads must be finite and not negative",
-                                first + draw as u64,
-                                self.load_names[l],
-                                loads[l],
-                            ),
-                        });
-                    }
+        if all_valid(&scratch.loads) {
+            return Ok(());
+        }
+        let order: Vec<(usize, String)> = (0..milestones)
+            .map(|m| (scratch.milestone_rows[m], format!("milestone `{}`", self.milestone_keys[m])))
+            .chain((0..self.months).map(|month| (month, format!("month {month}"))))
+            .collect();
+        for draw in 0..count {
+            for (row, place) in &order {
+                let at = (draw * rows + row) * width_l;
+                let loads = &scratch.loads[at..at + width_l];
+                if let Some(l) = loads.iter().position(|v| !valid(v)) {
+                    return Err(Error::PluginFailed {
+                        profile: self.id.clone(),
+                        message: format!(
+                            "draw {} of the Monte Carlo: demand mapping gave load {} = {} at {place}; loads must be finite and not negative",
+                            first + draw as u64,
+                            self.load_names[l],
+                            loads[l],
+                        ),
+                    });
                 }
             }
         }
-        for t in 0..self.tiers.len() {
-            self.size_tier(t, count, drawn, scratch)?;
-        }
-        self.tally_chunk(count, drawn, scratch, tally, totals)
+        Ok(())
     }
 
     /// Tallies the chunk's sized rows: each row's keys a row and tier at a
