@@ -130,11 +130,15 @@ pub fn units_for(load: f64, capacity: f64, headroom: f64) -> u32 {
 /// [`units_for`] of many quotients `load / (capacity (1 - headroom))` at
 /// once, into `units` (the pairs `zip` gives): the same numbers, written
 /// without branches so that the compiler vectorises the loop on the
-/// baseline instruction set. SSE2 has no packed `floor`, so the loop takes
-/// it as `(x + 2^52) - 2^52` (round to nearest, exact for `0 <= x < 2^52`),
-/// less one where that rounded up; and no packed conversion to integers,
-/// so it reads the low bits of `units + 2^52`. Quotients outside `[0, 2^31 - 1)` are
-/// settled one by one afterwards, as [`units_for`] settles them.
+/// baseline instruction set. SSE2 has no packed `floor` and no packed
+/// conversion to integers, so the loop adds 2^52 (which rounds `x` to the
+/// nearest whole number, exactly, for `0 <= x < 2^52`) and reads that whole
+/// number from the low bits, less one where it rounded up. The rounding
+/// itself is [`units_for`]'s in fewer steps: with `fraction = x - floor(x)`,
+/// a quotient rounds up unless `fraction <= 1e-9 x` (near its floor) and
+/// `fraction < 0.5` (else it is near its ceiling, or not near either: up
+/// both ways). Quotients outside `[0, 2^31 - 1)` are settled one by one
+/// afterwards, as [`units_for`] settles them.
 pub fn units_for_quotients(quotients: &[f64], units: &mut [u32]) {
     const TWO_TO_52: f64 = 4_503_599_627_370_496.0;
     const FAST: f64 = 2_147_483_647.0;
@@ -143,14 +147,12 @@ pub fn units_for_quotients(quotients: &[f64], units: &mut [u32]) {
         let fast = (0.0..FAST).contains(&quotient);
         all_fast &= fast;
         let exact = if fast { quotient } else { 0.0 };
-        let nearest = (exact + TWO_TO_52) - TWO_TO_52;
-        let whole = nearest - if nearest > exact { 1.0 } else { 0.0 };
-        let fraction = exact - whole;
-        let up = if fraction >= 0.5 { 1.0 } else { 0.0 };
-        let near = (exact - (whole + up)).abs() <= CEIL_TOLERANCE * exact;
-        let partial = if fraction > 0.0 { 1.0 } else { 0.0 };
-        // A whole number below 2^32 is the low 32 bits of it plus 2^52.
-        *units = ((whole + if near { up } else { partial }) + TWO_TO_52).to_bits() as u32;
+        let shifted = exact + TWO_TO_52;
+        let nearest = shifted - TWO_TO_52;
+        let above = nearest > exact;
+        let fraction = exact - (nearest - if above { 1.0 } else { 0.0 });
+        let up = (fraction > CEIL_TOLERANCE * exact) | (fraction >= 0.5);
+        *units = (shifted.to_bits() as u32).wrapping_sub(u32::from(above)) + u32::from(up);
     }
     if !all_fast {
         for (units, &quotient) in units.iter_mut().zip(quotients) {
@@ -527,6 +529,16 @@ mod properties {
                 (0u32..100_000).prop_map(|n| f64::from(n) + 0.5),
                 (0u32..100_000).prop_map(|n| f64::from(n) * (1.0 + 4e-16)),
                 (0u32..100_000).prop_map(|n| f64::from(n) * (1.0 - 2e-9)),
+                // A few ulps either side of the snapping edge n (1 + 1e-9).
+                (1u32..100_000, -4i32..4).prop_map(|(n, k)| {
+                    let edge = f64::from(n) * (1.0 + 1e-9);
+                    edge + f64::from(k) * f64::EPSILON * edge
+                }),
+                // Where 1e-9 x passes 0.5: fractions of a half and either side.
+                (500_000_000u32..2_000_000_000, 0usize..3)
+                    .prop_map(|(n, f)| f64::from(n) + [0.25, 0.5, 0.75][f]),
+                -1e3f64..0.0,
+                Just(f64::NAN),
                 2.0e9f64..5.0e9,
                 Just(2_147_483_647.0),
                 Just(2_147_483_646.5),

@@ -968,21 +968,18 @@ impl Model {
             // 2. Each draw's usable capacity per rung and dimension:
             // capacity x (1 - headroom), as the kernel's `units_for` takes it.
             let ladder = if tier.vertical { values.rungs[t].len() } else { 1 };
-            let per_draw = ladder * dimensions;
             usable.clear();
-            for j in 0..count {
-                if tier.drawn || j == 0 {
-                    if tier.drawn {
-                        self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], values, Some(t));
-                    }
-                    let left = 1.0 - values.headroom;
-                    for capacities in &values.rungs[t][..ladder] {
-                        usable.extend(capacities.iter().map(|&capacity| capacity * left));
-                    }
-                } else {
-                    usable.extend_from_within(..per_draw);
+            for j in 0..if tier.drawn { count } else { 1 } {
+                if tier.drawn {
+                    self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], values, Some(t));
+                }
+                let left = 1.0 - values.headroom;
+                for capacities in &values.rungs[t][..ladder] {
+                    usable.extend(capacities.iter().map(|&capacity| capacity * left));
                 }
             }
+            let usable =
+                Usable { values: usable, per_draw: ladder * dimensions, varies: tier.drawn };
             // 3. The rung: the first one instance of which holds the row
             // (needs at most 1 unit), else the last; a horizontal tier has
             // one. Then the units the row needs on it: the most any
@@ -995,7 +992,7 @@ impl Model {
                 // One dimension: a comparison settles most rows without
                 // dividing (see `holds_on_one`).
                 for (j, rungs) in rungs_out.chunks_exact_mut(rows).enumerate() {
-                    let usable = &usable[j * per_draw..(j + 1) * per_draw];
+                    let usable = usable.of_draw(j);
                     let loads = &dimension_loads[j * rows..(j + 1) * rows];
                     for (rung, &load) in rungs.iter_mut().zip(loads) {
                         *rung = (0..ladder - 1)
@@ -1010,10 +1007,9 @@ impl Model {
                         r,
                         dimensions,
                         rows,
-                        per_draw,
                         None,
                         dimension_loads,
-                        usable,
+                        &usable,
                         quotients,
                         needed,
                         dimension_units,
@@ -1029,10 +1025,9 @@ impl Model {
                 0,
                 dimensions,
                 rows,
-                per_draw,
                 Some(rungs_out),
                 dimension_loads,
-                usable,
+                &usable,
                 quotients,
                 needed,
                 dimension_units,
@@ -1089,29 +1084,48 @@ impl Model {
         rung: usize,
         dimensions: usize,
         rows: usize,
-        per_draw: usize,
         rungs: Option<&[usize]>,
         dimension_loads: &[f64],
-        usable: &[f64],
+        usable: &Usable<'_>,
         quotients: &mut [f64],
         needed: &mut [u32],
         dimension_units: &mut [u32],
     ) {
         for d in 0..dimensions {
-            for (j, quotients) in quotients.chunks_exact_mut(rows).enumerate() {
-                let usable = &usable[j * per_draw..(j + 1) * per_draw];
-                let first = j * rows;
-                let loads = dimension_loads[first * dimensions + d..].iter().step_by(dimensions);
-                match rungs {
-                    None => {
-                        let usable = usable[rung * dimensions + d];
+            let column = |first_row: usize| dimension_loads[first_row * dimensions + d..].iter();
+            match (rungs, usable.varies) {
+                (None, false) => {
+                    // One capacity for every draw: one loop over the chunk
+                    // (over the slice itself for one dimension: a step of 1
+                    // the compiler does not know of keeps it from
+                    // vectorising).
+                    let usable = usable.values[rung * dimensions + d];
+                    if dimensions == 1 {
+                        for (quotient, &load) in quotients.iter_mut().zip(dimension_loads) {
+                            *quotient = load / usable;
+                        }
+                    } else {
+                        let loads = column(0).step_by(dimensions);
                         for (quotient, &load) in quotients.iter_mut().zip(loads) {
                             *quotient = load / usable;
                         }
                     }
-                    Some(rungs) => {
-                        for ((quotient, &load), &rung) in
-                            quotients.iter_mut().zip(loads).zip(&rungs[first..first + rows])
+                }
+                (None, true) => {
+                    for (j, quotients) in quotients.chunks_exact_mut(rows).enumerate() {
+                        let usable = usable.of_draw(j)[rung * dimensions + d];
+                        let loads = column(j * rows).step_by(dimensions);
+                        for (quotient, &load) in quotients.iter_mut().zip(loads) {
+                            *quotient = load / usable;
+                        }
+                    }
+                }
+                (Some(rungs), _) => {
+                    for (j, quotients) in quotients.chunks_exact_mut(rows).enumerate() {
+                        let usable = usable.of_draw(j);
+                        let loads = column(j * rows).step_by(dimensions);
+                        let rungs = &rungs[j * rows..(j + 1) * rows];
+                        for ((quotient, &load), &rung) in quotients.iter_mut().zip(loads).zip(rungs)
                         {
                             *quotient = load / usable[rung * dimensions + d];
                         }
@@ -1182,6 +1196,23 @@ impl Model {
                 }
             }));
         }
+    }
+}
+
+/// Each draw's usable capacity (capacity x (1 - headroom)) per rung and
+/// dimension of the tier being sized; one block for all draws when no draw
+/// changes it.
+struct Usable<'a> {
+    values: &'a [f64],
+    per_draw: usize,
+    varies: bool,
+}
+
+impl Usable<'_> {
+    /// Draw `j`'s capacities, rung by rung.
+    fn of_draw(&self, j: usize) -> &[f64] {
+        let block = if self.varies { j } else { 0 };
+        &self.values[block * self.per_draw..(block + 1) * self.per_draw]
     }
 }
 
