@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::support::{fails, fixture_file, headroom, plugin_file};
+use crate::support::{fails, fixture_alone, fixture_file, headroom, plugin_file};
 
 fn plan_with(args: &[&str]) -> String {
     let mut command = headroom();
@@ -150,12 +150,7 @@ fn two_plugins_with_one_id_are_refused() {
 
 #[test]
 fn a_panicking_plugin_is_an_error_naming_it() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::copy(
-        fixture_file("headroom_profile_fixture_panicking"),
-        dir.path().join(library_name("headroom_profile_fixture_panicking")),
-    )
-    .unwrap();
+    let dir = fixture_alone("headroom_profile_fixture_panicking");
     let error = fails(headroom_in(dir.path()).args(["plan", "fixture-panicking"]));
     assert!(error.contains("plugin `fixture-panicking` panicked"), "{error}");
     assert!(error.contains("always panics"), "{error}");

@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::support::{bare, fails, fixture_file, headroom, json, ok, plugin_dir};
+use crate::support::{bare, fails, fixture_alone, headroom, json, ok, plugin_dir};
 
 fn simulate(args: &[&str]) -> serde_json::Value {
     let mut all = vec!["simulate"];
@@ -126,9 +126,7 @@ fn bad_uncertainty_is_refused_with_the_key() {
 fn a_profile_without_uncertainty_or_with_a_panicking_plugin_is_refused() {
     // The panicking fixture's configuration (tests/fixtures/minimal.toml)
     // has no [uncertainty]; alone in a plugin directory, it is the profile.
-    let dir = tempfile::tempdir().unwrap();
-    let library = fixture_file("headroom_profile_fixture_panicking");
-    fs::copy(&library, dir.path().join(library.file_name().unwrap())).unwrap();
+    let dir = fixture_alone("headroom_profile_fixture_panicking");
     let run = |extra: &[&str]| {
         let mut command = bare();
         command.arg("--plugin-dir").arg(dir.path()).args(["simulate", "fixture-panicking"]);
@@ -320,18 +318,8 @@ fn a_negative_load_is_named_alike_by_the_plan_and_both_paths() {
     // The fixture's demand mapping turns negative past 1,000 users. The
     // later milestone is month 2's row too: the compiled model sizes that
     // row once, and must still name the milestone, as the planner does.
-    let dir = tempfile::tempdir().unwrap();
-    let library = fixture_file("headroom_profile_fixture_negative_load");
-    fs::copy(&library, dir.path().join(library.file_name().unwrap())).unwrap();
-    let run = |args: &[&str]| {
-        let mut command = bare();
-        command.arg("--plugin-dir").arg(dir.path()).args(args);
-        let output = command.output().unwrap();
-        let error = String::from_utf8_lossy(&output.stderr).to_string();
-        assert_eq!(output.status.code(), Some(1), "{error}");
-        assert!(output.stdout.is_empty(), "{error}");
-        error
-    };
+    let dir = fixture_alone("headroom_profile_fixture_negative_load");
+    let run = |args: &[&str]| fails(bare().arg("--plugin-dir").arg(dir.path()).args(args));
     let layer = dir.path().join("later.toml");
     fs::write(&layer, "[milestones.later]\ndrivers.users = 1500\n").unwrap();
     let plan = run(&["plan", "fixture-negative-load", "--config", layer.to_str().unwrap()]);

@@ -47,6 +47,16 @@ pub fn fixture_file(stem: &str) -> PathBuf {
     built(target().join("debug").join(library(stem)))
 }
 
+/// A plugin directory holding the test fixture `stem` alone, so that it is
+/// the one profile there.
+pub fn fixture_alone(stem: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let library = fixture_file(stem);
+    std::fs::copy(&library, dir.path().join(library.file_name().expect("a file")))
+        .expect("the fixture copies");
+    dir
+}
+
 fn library(stem: &str) -> String {
     let prefix = if cfg!(windows) { "" } else { "lib" };
     format!("{prefix}{stem}{}", std::env::consts::DLL_SUFFIX)
