@@ -899,7 +899,8 @@ impl Model {
         let zero = std::iter::empty::<f64>().sum::<f64>();
         let dimension_loads = &mut dimension_loads[t];
         dimension_loads.resize(n * dimensions, 0.0);
-        // A pass per load and per upstream tier, each a plain loop.
+        // A pass per load and per upstream tier, each a plain loop, summed
+        // in two buffers borrowed from steps 2 and 3 (free until then).
         let (from_drivers, fan_in) = (&mut *quotients, &mut *usable);
         for (d, dimension) in tier.dimensions.iter().enumerate() {
             if let ([l], []) = (dimension.loads.as_slice(), dimension.fan_in.as_slice()) {
