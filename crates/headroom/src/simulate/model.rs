@@ -148,9 +148,8 @@ pub(super) struct Model {
     rung_counts: Vec<u64>,
     /// Whether a draw changes a price.
     prices_drawn: bool,
-    /// Whether a draw changes what a runway reads: the headroom or a
-    /// capacity of today's deployment; and which of the targets do.
-    runways_drawn: bool,
+    /// The targets a draw changes what a runway reads by: the headroom or
+    /// a capacity of today's deployment.
     runway_targets: Vec<usize>,
 }
 
@@ -179,7 +178,7 @@ pub(super) struct Scratch {
     /// Per draw, rung and dimension: capacity x (1 - headroom).
     usable: Vec<f64>,
     /// Per draw: one milestone's total cost so far.
-    totals: Vec<f64>,
+    sums: Vec<f64>,
     /// Per row of one tier, month by month: its tally key.
     keys: Vec<u64>,
     /// Per draw: its demand parameters, and its milestones' drivers.
@@ -436,7 +435,6 @@ impl Model {
             regrow,
             rung_counts: rungs.iter().map(|r| r.len() as u64).collect(),
             prices_drawn,
-            runways_drawn: !runway_targets.is_empty(),
             runway_targets,
             tiers,
             runways,
@@ -471,7 +469,7 @@ impl Model {
             quotients: Vec::new(),
             dimension_units: Vec::new(),
             usable: Vec::new(),
-            totals: Vec::new(),
+            sums: Vec::new(),
             keys: Vec::new(),
             per_unit: Vec::new(),
             draw_parameters: Vec::new(),
@@ -792,7 +790,7 @@ impl Model {
                 source,
             })
         };
-        let zero = std::iter::empty::<f64>().sum::<f64>();
+        let zero = EMPTY_SUM;
         if self.prices_drawn {
             for j in 0..count {
                 self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], &mut scratch.values, None);
@@ -820,7 +818,7 @@ impl Model {
                     per_unit.push(cost(&scratch.values, t, rung, 1)?);
                 }
             }
-            let mut sums = std::mem::take(&mut scratch.totals);
+            let mut sums = std::mem::take(&mut scratch.sums);
             for m in 0..milestones {
                 let row = scratch.milestone_rows[m];
                 sums.clear();
@@ -839,15 +837,15 @@ impl Model {
                     totals[j * milestones + m] = total;
                 }
             }
-            scratch.totals = sums;
+            scratch.sums = sums;
             scratch.per_unit = per_unit;
         }
         if !self.runways.is_empty() {
             for j in 0..count {
-                if self.runways_drawn {
+                if !self.runway_targets.is_empty() {
                     self.apply_runways(&drawn[j * inputs..(j + 1) * inputs], &mut scratch.values);
                 }
-                if self.runways_drawn || j == 0 {
+                if !self.runway_targets.is_empty() || j == 0 {
                     self.runway_holds(scratch);
                 }
                 tally.runways(
@@ -896,7 +894,7 @@ impl Model {
         let (units_out, rungs_out) = (&mut rest[0], &mut rungs[t]);
         // 1. Each dimension's load on every row of the chunk (summed in the
         // planner's order: plugin loads, then fan-in).
-        let zero = std::iter::empty::<f64>().sum::<f64>();
+        let zero = EMPTY_SUM;
         let dimension_loads = &mut dimension_loads[t];
         dimension_loads.resize(n * dimensions, 0.0);
         // A pass per load and per upstream tier, each a plain loop, summed
@@ -1044,7 +1042,7 @@ impl Model {
             // order, a pass per load.
             let rates = &mut *quotients;
             rates.clear();
-            rates.resize(n, std::iter::empty::<f64>().sum::<f64>());
+            rates.resize(n, EMPTY_SUM);
             for &l in &latency.arrivals {
                 for (rate, &load) in rates.iter_mut().zip(loads[l..].iter().step_by(width_l)) {
                     *rate += load;
@@ -1247,6 +1245,11 @@ fn holds_on_one(load: f64, usable: f64) -> bool {
     }
 }
 
+/// What the planner's sums (`Iterator::sum`) start from: `-0.0`, so that a
+/// sum of nothing but `-0.0` stays `-0.0`. Sums here start from it too, to
+/// give the planner's numbers to the bit.
+const EMPTY_SUM: f64 = -0.0;
+
 /// See [`RunwayHold::surely_holds`].
 const SURELY: f64 = 1.0 - 1e-12;
 
@@ -1286,7 +1289,13 @@ fn all_valid(values: &[f64]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{all_valid, holds_on_one, SURELY};
+    use super::{all_valid, holds_on_one, EMPTY_SUM, SURELY};
+
+    #[test]
+    fn sums_start_where_the_planners_do() {
+        let planner: f64 = std::iter::empty::<f64>().sum();
+        assert_eq!(EMPTY_SUM.to_bits(), planner.to_bits());
+    }
     use headroom_kernel::units_for;
     use proptest::prelude::*;
 

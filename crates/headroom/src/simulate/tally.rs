@@ -3,9 +3,10 @@
 //! Units are small integers, so a tier's units (and its cost, a function of
 //! its units and its instance when prices are not drawn) are kept as counts
 //! per value: memory does not grow with the draws and tallies of different
-//! threads merge by adding. A milestone's total cost (and a tier's cost when
-//! a price is drawn) can take any value, so it is kept draw by draw and its
-//! quantiles are selected, not sorted. Either way the quantiles are
+//! threads merge by adding. A tier's cost when a price is drawn can take any
+//! value, so it is kept draw by draw; so is a milestone's total cost, though
+//! not here: each chunk writes it into its own block of one buffer (see
+//! `simulate_with`). Their quantiles are selected, not sorted. Either way the quantiles are
 //! nearest-rank: the smallest value with at least `ceil(p n)` draws at or
 //! below it, the same in whatever order the draws were tallied.
 
