@@ -91,6 +91,48 @@ impl GrowthCurve {
         }
     }
 
+    /// [`GrowthCurve::monthly_into`] for the months in `months` alone: each
+    /// `values[m]` gets what `value_at(points, m)` gives, the rest are left
+    /// as they are. For callers that change a few points and know (from
+    /// [`GrowthCurve::points_read`]) which months they move. It fails
+    /// wherever `monthly_into` on `values` would, with the same error,
+    /// whichever months it is given.
+    pub fn months_into(
+        &self,
+        points: &[GrowthPoint],
+        months: &[usize],
+        values: &mut [f64],
+    ) -> Result<(), KernelError> {
+        check_points(points)?;
+        if *self != GrowthCurve::PiecewiseLinear && !values.is_empty() {
+            // `monthly_into`'s first month checks the curve's domain.
+            self.value_at(points, 0.0)?;
+        }
+        for &month in months {
+            values[month] = match *self {
+                GrowthCurve::PiecewiseLinear => interpolate(points, month as f64, |v| v, |y| y),
+                _ => self.value_at(points, month as f64)?,
+            };
+        }
+        Ok(())
+    }
+
+    /// The points (indices into `points`) whose values the driver's value at
+    /// `month` reads: the segment it lies on (past the last point, the last
+    /// segment; at or before the first, the first point alone) for the
+    /// curves that interpolate, every point for the compound rate (it reads
+    /// the first and the last). Which ones depends on the points' months
+    /// alone, not their values: a point's value can move only these months.
+    pub fn points_read(&self, points: &[GrowthPoint], month: f64) -> std::ops::Range<usize> {
+        match self {
+            GrowthCurve::CompoundMonthly { .. } => 0..points.len(),
+            _ => match segment(points, month) {
+                Some(k) => k..k + 2,
+                None => 0..points.len().min(1),
+            },
+        }
+    }
+
     /// The driver's value at `month`.
     pub fn value_at(&self, points: &[GrowthPoint], month: f64) -> Result<f64, KernelError> {
         check_points(points)?;
@@ -156,21 +198,27 @@ fn check_domain(
 
 /// Linear interpolation in a transformed space (`forward`), mapped back with
 /// `inverse`; past the last point the last segment is extended.
+/// The segment `month` lies on: the index of its first point (past the last
+/// point, the last segment); `None` at or before the first point, or with
+/// one point alone (the curve holds the first value there).
+fn segment(points: &[GrowthPoint], month: f64) -> Option<usize> {
+    let first = points.first()?;
+    if month <= first.month || points.len() == 1 {
+        return None;
+    }
+    Some(points.windows(2).position(|pair| month <= pair[1].month).unwrap_or(points.len() - 2))
+}
+
 fn interpolate(
     points: &[GrowthPoint],
     month: f64,
     forward: impl Fn(f64) -> f64,
     inverse: impl Fn(f64) -> f64,
 ) -> f64 {
-    let first = points[0];
-    if month <= first.month || points.len() == 1 {
-        return first.value;
-    }
-    let segment = points
-        .windows(2)
-        .find(|pair| month <= pair[1].month)
-        .unwrap_or(&points[points.len() - 2..]);
-    let (a, b) = (segment[0], segment[1]);
+    let Some(k) = segment(points, month) else {
+        return points[0].value;
+    };
+    let (a, b) = (points[k], points[k + 1]);
     if month == b.month {
         return b.value;
     }
@@ -242,6 +290,92 @@ mod tests {
                     prop_assert_eq!(value.to_bits(), expected.to_bits(), "month {}", month);
                 }
             }
+        }
+    }
+
+    mod reads {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn curves() -> impl Strategy<Value = GrowthCurve> {
+            prop_oneof![
+                Just(GrowthCurve::PiecewiseLinear),
+                Just(GrowthCurve::LogLinear),
+                Just(GrowthCurve::CompoundMonthly { rate: None }),
+                Just(GrowthCurve::CompoundMonthly { rate: Some(0.05) }),
+                Just(GrowthCurve::Logistic { ceiling: 1e8 }),
+            ]
+        }
+
+        proptest! {
+            /// A point's value moves only the months that read it: change
+            /// one point, and every month that does not read it keeps its
+            /// value to the bit; `months_into` on the months that do gives
+            /// what `monthly_into` gives.
+            #[test]
+            fn a_point_moves_only_the_months_that_read_it(
+                curve in curves(),
+                steps in proptest::collection::vec((
+                    prop_oneof![0.5f64..4.0, (1u32..4).prop_map(f64::from)],
+                    1.0f64..1e6,
+                ), 1..6),
+                start in prop_oneof![-2.0f64..3.0, (-2i32..2).prop_map(f64::from)],
+                changed in 0usize..6,
+                factor in 0.1f64..10.0,
+            ) {
+                let mut month = start;
+                let points: Vec<GrowthPoint> = steps
+                    .iter()
+                    .map(|&(step, value)| {
+                        month += step;
+                        GrowthPoint { month, value }
+                    })
+                    .collect();
+                let changed = changed % points.len();
+                let mut moved = points.clone();
+                moved[changed].value *= factor;
+                let mut before = [0.0; 20];
+                curve.monthly_into(&points, &mut before).unwrap();
+                let mut after = [0.0; 20];
+                curve.monthly_into(&moved, &mut after).unwrap();
+                let reading: Vec<usize> = (0..20)
+                    .filter(|&m| curve.points_read(&points, m as f64).contains(&changed))
+                    .collect();
+                for m in 0..20 {
+                    if !reading.contains(&m) {
+                        prop_assert_eq!(before[m].to_bits(), after[m].to_bits(), "month {}", m);
+                    }
+                }
+                let mut partial = before;
+                curve.months_into(&moved, &reading, &mut partial).unwrap();
+                // Where `monthly_into` fails, so does `months_into`, on no months.
+                let mut outside = points.clone();
+                outside[changed].value = -1.0;
+                let mut values = [0.0; 20];
+                prop_assert_eq!(
+                    curve.monthly_into(&outside, &mut values).err(),
+                    curve.months_into(&outside, &[], &mut values).err()
+                );
+                for m in 0..20 {
+                    prop_assert_eq!(partial[m].to_bits(), after[m].to_bits(), "month {}", m);
+                }
+            }
+        }
+
+        #[test]
+        fn segments_by_hand() {
+            // Lead-gen §4: months 0, 3, 6, 12. Month 7 lies on 6→12, month
+            // 15 past the last point still reads 6 and 12, month 0 and
+            // before read the first point alone.
+            let p = points(&[(0.0, 500.0), (3.0, 2000.0), (6.0, 5000.0), (12.0, 10000.0)]);
+            let linear = GrowthCurve::PiecewiseLinear;
+            assert_eq!(linear.points_read(&p, 7.0), 2..4);
+            assert_eq!(linear.points_read(&p, 6.0), 1..3);
+            assert_eq!(linear.points_read(&p, 15.0), 2..4);
+            assert_eq!(linear.points_read(&p, 0.0), 0..1);
+            assert_eq!(linear.points_read(&p, -1.0), 0..1);
+            assert_eq!(GrowthCurve::CompoundMonthly { rate: None }.points_read(&p, 1.0), 0..4);
+            assert_eq!(linear.points_read(&[], 1.0), 0..0);
         }
     }
 

@@ -138,8 +138,13 @@ pub(super) struct Model {
     milestone_months: Vec<Option<usize>>,
     driver_names: Vec<String>,
     months: usize,
-    /// Drivers whose growth a draw changes.
-    regrow: Vec<usize>,
+    /// Drivers whose growth a draw changes, each with the months it moves
+    /// (the months that read a drawn point; every month if a draw changes
+    /// the curve itself).
+    regrow: Vec<(usize, Vec<usize>)>,
+    /// Per month and driver: whether a draw moves it (else every draw has
+    /// the configuration's value).
+    moved: Vec<bool>,
     tiers: Vec<TierModel>,
     runways: Vec<RunwayModel>,
     targets: Vec<(String, Target)>,
@@ -158,13 +163,20 @@ pub(super) struct Scratch {
     values: Values,
     parameters: Vec<f64>,
     drivers: Vec<f64>,
+    /// The plugin's loads, row by row, and the same load by load.
     loads: Vec<f64>,
-    /// Per tier: units, rung and dimension loads of each row of the chunk.
+    columns: Vec<f64>,
+    /// Per tier: units, rung and dimension loads of each row of the chunk
+    /// (dimension loads dimension by dimension).
     units: Vec<Vec<u32>>,
     rungs: Vec<Vec<usize>>,
     dimension_loads: Vec<Vec<f64>>,
-    /// Per runway and dimension: what today's units hold together.
-    runway_holds: Vec<Vec<RunwayHold>>,
+    /// Per runway and dimension: what today's units hold together, draw by
+    /// draw; per runway: the month each draw first breaks it.
+    runway_holds: Vec<Vec<RunwayHolds>>,
+    breaches: Vec<Vec<u32>>,
+    /// One row's dimension loads (for the kernel's USL search).
+    row_loads: Vec<f64>,
     /// Per tier: the largest arrival rate known to meet its latency target
     /// on `s` servers, by `s` (`NaN`: not computed yet).
     safe_rate: Vec<Vec<f64>>,
@@ -179,7 +191,7 @@ pub(super) struct Scratch {
     usable: Vec<f64>,
     /// Per draw: one milestone's total cost so far.
     sums: Vec<f64>,
-    /// Per row of one tier, month by month: its tally key.
+    /// Per row of one tier: its tally key.
     keys: Vec<u64>,
     /// Per draw: its demand parameters, and its milestones' drivers.
     draw_parameters: Vec<f64>,
@@ -220,7 +232,7 @@ impl Model {
         // Growth points as the planner builds them: dated milestones in key
         // order, sorted by month; each remembers its milestone key.
         let growth = config.growth.is_some();
-        let mut points = Vec::new();
+        let mut points: Vec<Vec<GrowthPoint>> = Vec::new();
         let mut point_keys: Vec<Vec<&String>> = Vec::new();
         let mut curves = Vec::new();
         let mut monthly = Vec::new();
@@ -393,15 +405,39 @@ impl Model {
             };
             targets.push((key.clone(), target));
         }
-        let regrow: Vec<usize> = (0..drivers.len())
-            .filter(|&d| {
-                targets.iter().any(|(_, t)| match t {
-                    Target::Driver { driver, point: Some(_), .. } => *driver == d,
-                    Target::Curve { driver, .. } => *driver == d,
-                    _ => false,
-                })
+        let months = if growth { horizon as usize + 1 } else { 0 };
+        let regrow: Vec<(usize, Vec<usize>)> = (0..drivers.len())
+            .filter_map(|d| {
+                let drawn_points: Vec<usize> = targets
+                    .iter()
+                    .filter_map(|(_, t)| match t {
+                        Target::Driver { driver, point: Some(p), .. } if *driver == d => Some(*p),
+                        _ => None,
+                    })
+                    .collect();
+                let curve_drawn = targets
+                    .iter()
+                    .any(|(_, t)| matches!(t, Target::Curve { driver, .. } if *driver == d));
+                if drawn_points.is_empty() && !curve_drawn {
+                    return None;
+                }
+                let moved = (0..months)
+                    .filter(|&m| {
+                        curve_drawn || {
+                            let read = curves[d].points_read(&points[d], m as f64);
+                            drawn_points.iter().any(|p| read.contains(p))
+                        }
+                    })
+                    .collect();
+                Some((d, moved))
             })
             .collect();
+        let mut moved = vec![false; months * drivers.len()];
+        for (d, months) in &regrow {
+            for &m in months {
+                moved[m * drivers.len() + d] = true;
+            }
+        }
         for (t, tier) in tiers.iter_mut().enumerate() {
             tier.drawn = targets.iter().any(|(_, target)| match target {
                 Target::Capacity { tier, .. } => *tier == t,
@@ -431,8 +467,9 @@ impl Model {
                 })
                 .collect(),
             driver_names: drivers.clone(),
-            months: if growth { horizon as usize + 1 } else { 0 },
+            months,
             regrow,
+            moved,
             rung_counts: rungs.iter().map(|r| r.len() as u64).collect(),
             prices_drawn,
             runway_targets,
@@ -460,10 +497,13 @@ impl Model {
             parameters: Vec::new(),
             drivers: Vec::new(),
             loads: Vec::new(),
+            columns: Vec::new(),
             units: vec![Vec::new(); self.tiers.len()],
             rungs: vec![Vec::new(); self.tiers.len()],
             dimension_loads: vec![Vec::new(); self.tiers.len()],
-            runway_holds: vec![Vec::new(); self.runways.len()],
+            runway_holds: (0..self.runways.len()).map(|_| Vec::new()).collect(),
+            breaches: vec![Vec::new(); self.runways.len()],
+            row_loads: Vec::new(),
             safe_rate: vec![Vec::new(); self.tiers.len()],
             needed: Vec::new(),
             quotients: Vec::new(),
@@ -613,6 +653,7 @@ impl Model {
         // 3. Check every load, then size tier by tier, each a pass over the
         // whole chunk, then tally.
         self.check_loads(chunk, scratch)?;
+        self.load_columns(count, scratch);
         for t in 0..self.tiers.len() {
             self.size_tier(t, count, drawn, scratch)?;
         }
@@ -623,35 +664,50 @@ impl Model {
     /// then its milestones' drivers; a milestone whose drivers equal its
     /// month row's, bit for bit, in every draw of the chunk (a dated
     /// milestone the growth curve passes through) takes that row, so the
-    /// plugin and the sizing see it once. Sets `scratch.rows` and
+    /// plugin and the sizing see it once. The rows are laid out row by row,
+    /// the chunk's draws side by side within each: row `r` of draw `j` is
+    /// row `r x count + j` of the chunk, so that every later pass reads one
+    /// row of all the draws as one slice. Sets `scratch.rows` and
     /// `scratch.milestone_rows`.
     fn write_rows(&self, chunk: Chunk<'_>, scratch: &mut Scratch) -> Result<(), Error> {
         let Chunk { first, count, drawn } = chunk;
         let inputs = self.targets.len();
         let (width_p, width_d, _) = self.widths;
+        let months = self.months;
         scratch.draw_parameters.clear();
         scratch.milestone_drivers.clear();
-        scratch.drivers.clear();
         let milestones = self.milestone_keys.len();
         let mut aliased: Vec<bool> = self.milestone_months.iter().map(Option::is_some).collect();
+        // The month rows come first, whatever the milestones' rows: the
+        // months no draw moves hold the configuration's values in every
+        // draw, written once; each draw writes the ones it moves.
+        scratch.drivers.clear();
+        scratch.drivers.resize(months * count * width_d, 0.0);
+        for month in 0..months {
+            for (d, monthly) in scratch.values.monthly.iter().enumerate() {
+                if !self.moved[month * width_d + d] {
+                    let row = &mut scratch.drivers[month * count * width_d..][..count * width_d];
+                    for value in row[d..].iter_mut().step_by(width_d) {
+                        *value = monthly[month];
+                    }
+                }
+            }
+        }
         for j in 0..count {
             let index = first + j as u64;
             let values = &mut scratch.values;
             self.check_and_apply_rows(index, &drawn[j * inputs..(j + 1) * inputs], values)?;
-            for &d in &self.regrow {
-                values.curves[d].monthly_into(&values.points[d], &mut values.monthly[d]).map_err(
-                    |e| {
-                        self.fail(
-                            index,
-                            format!("growth of driver `{}`: {e}", self.driver_names[d]),
-                        )
-                    },
-                )?;
+            for (d, moved) in &self.regrow {
+                let (curve, points, monthly) =
+                    (&values.curves[*d], &values.points[*d], &mut values.monthly[*d]);
+                curve.months_into(points, moved, monthly).map_err(|e| {
+                    self.fail(index, format!("growth of driver `{}`: {e}", self.driver_names[*d]))
+                })?;
+                for &month in moved {
+                    scratch.drivers[(month * count + j) * width_d + d] = monthly[month];
+                }
             }
             scratch.draw_parameters.extend_from_slice(&values.parameters);
-            for month in 0..self.months {
-                scratch.drivers.extend(values.monthly.iter().map(|m| m[month]));
-            }
             scratch.milestone_drivers.extend_from_slice(&values.milestone_rows);
             for (m, month) in self.milestone_months.iter().enumerate() {
                 if let (Some(month), true) = (month, aliased[m]) {
@@ -670,39 +726,30 @@ impl Model {
                 Some(month) if aliased[m] => *month,
                 _ => {
                     own += 1;
-                    self.months + own - 1
+                    months + own - 1
                 }
             });
         }
-        let rows = self.months + own;
+        let rows = months + own;
         scratch.rows = rows;
-        if own > 0 {
-            // Each draw's own milestone rows after its month rows.
-            let months = std::mem::take(&mut scratch.drivers);
-            let block = self.months * width_d;
-            scratch.drivers.reserve(count * rows * width_d);
-            for j in 0..count {
-                scratch.drivers.extend_from_slice(&months[j * block..(j + 1) * block]);
-                for m in 0..milestones {
-                    if scratch.milestone_rows[m] >= self.months {
-                        let at = (j * milestones + m) * width_d;
-                        scratch
-                            .drivers
-                            .extend_from_slice(&scratch.milestone_drivers[at..at + width_d]);
-                    }
+        scratch.drivers.resize(rows * count * width_d, 0.0);
+        for j in 0..count {
+            for (m, &row) in scratch.milestone_rows.iter().enumerate() {
+                if row >= months {
+                    let from = (j * milestones + m) * width_d;
+                    let to = (row * count + j) * width_d;
+                    scratch.drivers[to..to + width_d]
+                        .copy_from_slice(&scratch.milestone_drivers[from..from + width_d]);
                 }
             }
         }
+        // Every row of a draw has its parameters: each row of the chunk is
+        // the chunk's parameters, draw by draw.
         scratch.parameters.clear();
         if width_p > 0 {
-            scratch.parameters.resize(count * rows * width_p, 0.0);
-            let rows_of_draws = scratch.parameters.chunks_exact_mut(rows * width_p);
-            for (block, draw) in rows_of_draws.zip(scratch.draw_parameters.chunks_exact(width_p)) {
-                for row in block.chunks_exact_mut(width_p) {
-                    for (to, &from) in row.iter_mut().zip(draw) {
-                        *to = from;
-                    }
-                }
+            scratch.parameters.resize(rows * count * width_p, 0.0);
+            for row in scratch.parameters.chunks_exact_mut(count * width_p) {
+                row.copy_from_slice(&scratch.draw_parameters);
             }
         }
         Ok(())
@@ -713,7 +760,7 @@ impl Model {
     /// months.
     fn check_loads(&self, chunk: Chunk<'_>, scratch: &Scratch) -> Result<(), Error> {
         let Chunk { first, count, .. } = chunk;
-        let (milestones, rows, width_l) = (self.milestone_keys.len(), scratch.rows, self.widths.2);
+        let (milestones, width_l) = (self.milestone_keys.len(), self.widths.2);
         let valid = |v: &f64| (0.0..f64::INFINITY).contains(v);
         if all_valid(&scratch.loads) {
             return Ok(());
@@ -724,7 +771,7 @@ impl Model {
             .collect();
         for draw in 0..count {
             for (row, place) in &order {
-                let at = (draw * rows + row) * width_l;
+                let at = (row * count + draw) * width_l;
                 let loads = &scratch.loads[at..at + width_l];
                 if let Some(l) = loads.iter().position(|v| !valid(v)) {
                     return Err(Error::PluginFailed {
@@ -742,10 +789,25 @@ impl Model {
         Ok(())
     }
 
-    /// Tallies the chunk's sized rows: each row's keys a row and tier at a
-    /// time (they need nothing of the draw), then the milestones' costs
-    /// and the runways, draw by draw where a draw changes a price, the
-    /// headroom or today's capacity, else a milestone and tier at a time.
+    /// Lays the plugin's loads (row by row, a row's loads side by side) out
+    /// load by load into `scratch.columns`: load `l` of row `i` at
+    /// `l x rows + i`, so that a tier reads each of its loads as one slice.
+    fn load_columns(&self, count: usize, scratch: &mut Scratch) {
+        let width_l = self.widths.2;
+        let n = count * scratch.rows;
+        scratch.columns.clear();
+        scratch.columns.resize(width_l * n, 0.0);
+        for (l, column) in scratch.columns.chunks_exact_mut(n.max(1)).enumerate() {
+            for (to, &load) in column.iter_mut().zip(scratch.loads[l..].iter().step_by(width_l)) {
+                *to = load;
+            }
+        }
+    }
+
+    /// Tallies the chunk's sized rows: each row's keys a tier at a time
+    /// (they need nothing of the draw), then the milestones' costs and the
+    /// runways, draw by draw where a draw changes a price, else a milestone
+    /// and tier at a time.
     fn tally_chunk(
         &self,
         count: usize,
@@ -756,21 +818,15 @@ impl Model {
     ) -> Result<(), Error> {
         let inputs = self.targets.len();
         let milestones = self.milestone_keys.len();
-        let rows = scratch.rows;
         let keys = &mut scratch.keys;
         for (t, &rung_count) in self.rung_counts.iter().enumerate() {
-            // Each row's key (units x rungs + rung) in one pass, month by
-            // month: the counting then reads them side by side.
-            keys.clear();
-            keys.resize(count * rows, 0);
+            // Each row's key (units x rungs + rung) in one pass; a row of
+            // the chunk is then a slice of them.
             let (units, rungs) = (&scratch.units[t], &scratch.rungs[t]);
-            for row in 0..rows {
-                let slot = &mut keys[row * count..(row + 1) * count];
-                for (j, key) in slot.iter_mut().enumerate() {
-                    let i = j * rows + row;
-                    *key = u64::from(units[i]) * rung_count + rungs[i] as u64;
-                }
-            }
+            keys.clear();
+            keys.extend(
+                units.iter().zip(rungs).map(|(&u, &r)| u64::from(u) * rung_count + r as u64),
+            );
             let count_row = |counts: &mut Counts, row: usize| {
                 for &key in &keys[row * count..(row + 1) * count] {
                     counts.add(key);
@@ -795,7 +851,7 @@ impl Model {
             for j in 0..count {
                 self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], &mut scratch.values, None);
                 for m in 0..milestones {
-                    let i = j * rows + scratch.milestone_rows[m];
+                    let i = scratch.milestone_rows[m] * count + j;
                     let mut total = zero;
                     for t in 0..self.tiers.len() {
                         let (units, rung) = (scratch.units[t][i], scratch.rungs[t][i]);
@@ -810,7 +866,7 @@ impl Model {
             // Each instance's cost a month, once: `monthly_cost` is
             // `price x 730 h x units`, so one unit's cost times the units
             // is the same number to the last bit. Tiers are added in the
-            // planner's order, draw by draw.
+            // planner's order, a milestone row of all draws at a time.
             let mut per_unit = std::mem::take(&mut scratch.per_unit);
             per_unit.clear();
             for (t, prices) in scratch.values.prices.iter().enumerate() {
@@ -820,16 +876,23 @@ impl Model {
             }
             let mut sums = std::mem::take(&mut scratch.sums);
             for m in 0..milestones {
-                let row = scratch.milestone_rows[m];
+                let row =
+                    scratch.milestone_rows[m] * count..(scratch.milestone_rows[m] + 1) * count;
                 sums.clear();
                 sums.resize(count, zero);
                 let mut first_rung = 0;
                 for (t, &rung_count) in self.rung_counts.iter().enumerate() {
                     let per_unit = &per_unit[first_rung..first_rung + rung_count as usize];
-                    let (units, rungs) = (&scratch.units[t], &scratch.rungs[t]);
-                    for (j, total) in sums.iter_mut().enumerate() {
-                        let i = j * rows + row;
-                        *total += per_unit[rungs[i]] * f64::from(units[i]);
+                    let (units, rungs) =
+                        (&scratch.units[t][row.clone()], &scratch.rungs[t][row.clone()]);
+                    if let [per_unit] = per_unit {
+                        for (total, &units) in sums.iter_mut().zip(units) {
+                            *total += per_unit * f64::from(units);
+                        }
+                    } else {
+                        for ((total, &units), &rung) in sums.iter_mut().zip(units).zip(rungs) {
+                            *total += per_unit[rung] * f64::from(units);
+                        }
                     }
                     first_rung += rung_count as usize;
                 }
@@ -841,16 +904,16 @@ impl Model {
             scratch.per_unit = per_unit;
         }
         if !self.runways.is_empty() {
+            self.runway_holds(count, drawn, scratch);
+            for r in 0..self.runways.len() {
+                self.first_breaches(r, count, scratch);
+            }
+            let never = self.months as u32;
             for j in 0..count {
-                if !self.runway_targets.is_empty() {
-                    self.apply_runways(&drawn[j * inputs..(j + 1) * inputs], &mut scratch.values);
-                }
-                if !self.runway_targets.is_empty() || j == 0 {
-                    self.runway_holds(scratch);
-                }
-                tally.runways(
-                    (0..self.runways.len()).map(|r| self.first_breach(r, j * rows, scratch)),
-                );
+                tally.runways(scratch.breaches.iter().map(|first| {
+                    let month = first[j];
+                    (month < never).then_some(month)
+                }));
             }
         }
         Ok(())
@@ -859,8 +922,8 @@ impl Model {
     /// Sizes tier `t` on every row of the chunk into `scratch.units[t]`,
     /// `scratch.rungs[t]` and `scratch.dimension_loads[t]`, as the
     /// planner's `size_tier` does; the tiers before `t` are sized already.
-    /// Pass by pass over the whole chunk (each pass a loop the compiler
-    /// vectorises), not row by row.
+    /// Pass by pass over the whole chunk (each pass a loop over slices the
+    /// compiler vectorises), not row by row.
     fn size_tier(
         &self,
         t: usize,
@@ -870,13 +933,12 @@ impl Model {
     ) -> Result<(), Error> {
         let tier = &self.tiers[t];
         let inputs = self.targets.len();
-        let width_l = self.widths.2;
         let dimensions = tier.dimensions.len();
         let rows = scratch.rows;
         let n = count * rows;
         let Scratch {
             values,
-            loads,
+            columns,
             units,
             rungs,
             dimension_loads,
@@ -885,15 +947,18 @@ impl Model {
             quotients,
             dimension_units,
             usable,
+            row_loads,
             ..
         } = scratch;
+        let column = |l: usize| &columns[l * n..(l + 1) * n];
         units[t].resize(n, 0);
         rungs[t].resize(n, 0);
         needed.resize(n, 0);
         let (upstream, rest) = units.split_at_mut(t);
         let (units_out, rungs_out) = (&mut rest[0], &mut rungs[t]);
         // 1. Each dimension's load on every row of the chunk (summed in the
-        // planner's order: plugin loads, then fan-in).
+        // planner's order: plugin loads, then fan-in), dimension by
+        // dimension: dimension `d` of row `i` at `d x n + i`.
         let zero = EMPTY_SUM;
         let dimension_loads = &mut dimension_loads[t];
         dimension_loads.resize(n * dimensions, 0.0);
@@ -901,20 +966,18 @@ impl Model {
         // in two buffers borrowed from steps 2 and 3 (free until then).
         let (from_drivers, fan_in) = (&mut *quotients, &mut *usable);
         for (d, dimension) in tier.dimensions.iter().enumerate() {
+            let sums = &mut dimension_loads[d * n..(d + 1) * n];
             if let ([l], []) = (dimension.loads.as_slice(), dimension.fan_in.as_slice()) {
-                // One load and no fan-in (most dimensions): one pass, the
-                // same sums.
-                let column = dimension_loads[d..].iter_mut().step_by(dimensions);
-                for (sum, &load) in column.zip(loads[*l..].iter().step_by(width_l)) {
-                    *sum = (zero + load) + zero;
-                }
+                // One load and no fan-in (most dimensions): the planner's
+                // sum is `(-0.0 + load) + -0.0`, which is `load` to the bit
+                // (adding `-0.0` changes no number, `+0.0` included).
+                sums.copy_from_slice(column(*l));
                 continue;
             }
             from_drivers.clear();
             from_drivers.resize(n, zero);
             for &l in &dimension.loads {
-                let column = loads[l..].iter().step_by(width_l);
-                for (sum, &load) in from_drivers.iter_mut().zip(column) {
+                for (sum, &load) in from_drivers.iter_mut().zip(column(l)) {
                     *sum += load;
                 }
             }
@@ -934,21 +997,25 @@ impl Model {
                     }
                 }
             }
-            let column = dimension_loads[d..].iter_mut().step_by(dimensions);
-            for ((load, &a), &b) in column.zip(from_drivers.iter()).zip(fan_in.iter()) {
+            for ((load, &a), &b) in sums.iter_mut().zip(from_drivers.iter()).zip(fan_in.iter()) {
                 *load = a + b;
             }
         }
         if let (false, Some((sigma, kappa))) = (tier.vertical, tier.usl) {
             // 2. A USL tier: the kernel's search, row by row.
+            row_loads.resize(dimensions, 0.0);
             for j in 0..count {
                 if tier.drawn {
                     self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], values, Some(t));
                 }
                 let policy = HeadroomPolicy { headroom: values.headroom, ..tier.policy };
-                for i in j * rows..(j + 1) * rows {
+                for row in 0..rows {
+                    let i = row * count + j;
+                    for (d, load) in row_loads.iter_mut().enumerate() {
+                        *load = dimension_loads[d * n + i];
+                    }
                     let scaled = size_with_scalability(
-                        &dimension_loads[i * dimensions..(i + 1) * dimensions],
+                        row_loads,
                         &values.rungs[t][0],
                         &policy,
                         sigma,
@@ -964,21 +1031,29 @@ impl Model {
                 }
             }
         } else {
-            // 2. Each draw's usable capacity per rung and dimension:
-            // capacity x (1 - headroom), as the kernel's `units_for` takes it.
+            // 2. The usable capacity (capacity x (1 - headroom), as the
+            // kernel's `units_for` takes it) per rung and dimension: of each
+            // draw, side by side, where a draw changes it; else one for all.
             let ladder = if tier.vertical { values.rungs[t].len() } else { 1 };
             usable.clear();
-            for j in 0..if tier.drawn { count } else { 1 } {
-                if tier.drawn {
+            if tier.drawn {
+                usable.resize(ladder * dimensions * count, 0.0);
+                for j in 0..count {
                     self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], values, Some(t));
+                    let left = 1.0 - values.headroom;
+                    for (r, capacities) in values.rungs[t][..ladder].iter().enumerate() {
+                        for (d, &capacity) in capacities.iter().enumerate() {
+                            usable[(r * dimensions + d) * count + j] = capacity * left;
+                        }
+                    }
                 }
+            } else {
                 let left = 1.0 - values.headroom;
                 for capacities in &values.rungs[t][..ladder] {
                     usable.extend(capacities.iter().map(|&capacity| capacity * left));
                 }
             }
-            let usable =
-                Usable { values: usable, per_draw: ladder * dimensions, varies: tier.drawn };
+            let usable = Usable { values: usable, count, varies: tier.drawn };
             // 3. The rung: the first one instance of which holds the row
             // (needs at most 1 unit), else the last; a horizontal tier has
             // one. Then the units the row needs on it: the most any
@@ -990,12 +1065,12 @@ impl Model {
             } else if dimensions == 1 {
                 // One dimension: a comparison settles most rows without
                 // dividing (see `holds_on_one`).
-                for (j, rungs) in rungs_out.chunks_exact_mut(rows).enumerate() {
-                    let usable = usable.of_draw(j);
-                    let loads = &dimension_loads[j * rows..(j + 1) * rows];
-                    for (rung, &load) in rungs.iter_mut().zip(loads) {
+                for (rungs, loads) in
+                    rungs_out.chunks_exact_mut(count).zip(dimension_loads.chunks_exact(count))
+                {
+                    for (j, (rung, &load)) in rungs.iter_mut().zip(loads).enumerate() {
                         *rung = (0..ladder - 1)
-                            .find(|&r| holds_on_one(load, usable[r]))
+                            .find(|&r| holds_on_one(load, usable.of(r, j)))
                             .unwrap_or(ladder - 1);
                     }
                 }
@@ -1005,7 +1080,6 @@ impl Model {
                     self.units_on_rung(
                         r,
                         dimensions,
-                        rows,
                         None,
                         dimension_loads,
                         &usable,
@@ -1023,8 +1097,7 @@ impl Model {
             self.units_on_rung(
                 0,
                 dimensions,
-                rows,
-                Some(rungs_out),
+                (ladder > 1).then_some(&rungs_out[..]),
                 dimension_loads,
                 &usable,
                 quotients,
@@ -1044,7 +1117,7 @@ impl Model {
             rates.clear();
             rates.resize(n, EMPTY_SUM);
             for &l in &latency.arrivals {
-                for (rate, &load) in rates.iter_mut().zip(loads[l..].iter().step_by(width_l)) {
+                for (rate, &load) in rates.iter_mut().zip(column(l)) {
                     *rate += load;
                 }
             }
@@ -1082,7 +1155,6 @@ impl Model {
         &self,
         rung: usize,
         dimensions: usize,
-        rows: usize,
         rungs: Option<&[usize]>,
         dimension_loads: &[f64],
         usable: &Usable<'_>,
@@ -1090,43 +1162,37 @@ impl Model {
         needed: &mut [u32],
         dimension_units: &mut [u32],
     ) {
+        let (n, count) = (quotients.len(), usable.count);
         for d in 0..dimensions {
-            let column = |first_row: usize| dimension_loads[first_row * dimensions + d..].iter();
+            let loads = &dimension_loads[d * n..(d + 1) * n];
             match (rungs, usable.varies) {
                 (None, false) => {
-                    // One capacity for every draw: one loop over the chunk
-                    // (over the slice itself for one dimension: a step of 1
-                    // the compiler does not know of keeps it from
-                    // vectorising).
-                    let usable = usable.values[rung * dimensions + d];
-                    if dimensions == 1 {
-                        for (quotient, &load) in quotients.iter_mut().zip(dimension_loads) {
-                            *quotient = load / usable;
-                        }
-                    } else {
-                        let loads = column(0).step_by(dimensions);
-                        for (quotient, &load) in quotients.iter_mut().zip(loads) {
-                            *quotient = load / usable;
-                        }
+                    // One capacity for every draw: one loop over the chunk.
+                    let usable = usable.of(rung * dimensions + d, 0);
+                    for (quotient, &load) in quotients.iter_mut().zip(loads) {
+                        *quotient = load / usable;
                     }
                 }
                 (None, true) => {
-                    for (j, quotients) in quotients.chunks_exact_mut(rows).enumerate() {
-                        let usable = usable.of_draw(j)[rung * dimensions + d];
-                        let loads = column(j * rows).step_by(dimensions);
-                        for (quotient, &load) in quotients.iter_mut().zip(loads) {
+                    // Each row of the chunk against the draws' capacities,
+                    // side by side.
+                    let capacities = usable.column(rung * dimensions + d);
+                    for (quotients, loads) in
+                        quotients.chunks_exact_mut(count).zip(loads.chunks_exact(count))
+                    {
+                        for ((quotient, &load), &usable) in
+                            quotients.iter_mut().zip(loads).zip(capacities)
+                        {
                             *quotient = load / usable;
                         }
                     }
                 }
                 (Some(rungs), _) => {
-                    for (j, quotients) in quotients.chunks_exact_mut(rows).enumerate() {
-                        let usable = usable.of_draw(j);
-                        let loads = column(j * rows).step_by(dimensions);
-                        let rungs = &rungs[j * rows..(j + 1) * rows];
-                        for ((quotient, &load), &rung) in quotients.iter_mut().zip(loads).zip(rungs)
-                        {
-                            *quotient = load / usable[rung * dimensions + d];
+                    let rows = quotients.chunks_exact_mut(count).zip(loads.chunks_exact(count));
+                    for ((quotients, loads), rungs) in rows.zip(rungs.chunks_exact(count)) {
+                        let row = quotients.iter_mut().zip(loads).zip(rungs).enumerate();
+                        for (j, ((quotient, &load), &rung)) in row {
+                            *quotient = load / usable.of(rung * dimensions + d, j);
                         }
                     }
                 }
@@ -1142,89 +1208,132 @@ impl Model {
         }
     }
 
-    /// The month runway `r` first breaks in the draw whose first month row
-    /// is `first_month_row`, as the kernel's `first_breach` finds it:
-    /// today's units, less the spares, each holding its USL worth, against
-    /// each month's dimension loads; `None` if it holds over the horizon.
-    /// `scratch.runway_holds` holds what they hold together (see
-    /// [`Model::runway_holds`]).
-    fn first_breach(&self, r: usize, first_month_row: usize, scratch: &Scratch) -> Option<u32> {
+    /// Per runway, the month each draw of the chunk first breaks it into
+    /// `scratch.breaches[r]` (the horizon's length where it holds
+    /// throughout), as the kernel's `first_breach` finds it: today's units,
+    /// less the spares, each holding its USL worth, against each month's
+    /// dimension loads. Month by month over all the draws at once; a
+    /// month's division runs only where some load passes the comparison
+    /// that settles it (`RunwayHolds::surely_holds`), and the months stop
+    /// once every draw has broken.
+    fn first_breaches(&self, r: usize, count: usize, scratch: &mut Scratch) {
         let tier = self.runways[r].tier;
-        let dimensions = self.tiers[tier].dimensions.len();
-        let holds = &scratch.runway_holds[r];
-        let breaks = |load: f64, hold: &RunwayHold| {
-            load > hold.surely_holds
-                && match hold.held {
-                    Some(held) => load / held > hold.ceiling,
-                    None => true,
+        let n = count * scratch.rows;
+        let never = self.months as u32;
+        let Scratch { breaches, runway_holds, dimension_loads, .. } = scratch;
+        let first = &mut breaches[r];
+        first.clear();
+        first.resize(count, never);
+        for month in 0..self.months {
+            for (d, hold) in runway_holds[r].iter().enumerate() {
+                let loads = &dimension_loads[tier][d * n + month * count..][..count];
+                let passes = loads
+                    .iter()
+                    .zip(&hold.surely_holds)
+                    .fold(false, |any, (&load, &surely)| any | (load > surely));
+                if !passes {
+                    continue;
                 }
-        };
-        if let [hold] = holds.as_slice() {
-            // One dimension: the months' loads lie side by side.
-            let loads = &scratch.dimension_loads[tier][first_month_row..][..self.months];
-            return loads.iter().position(|&load| breaks(load, hold)).map(|month| month as u32);
+                let holds = hold.held.iter().zip(&hold.ceiling).zip(&hold.surely_holds);
+                for ((first, &load), ((&held, &ceiling), &surely)) in
+                    first.iter_mut().zip(loads).zip(holds)
+                {
+                    let breaks = (load > surely) & (load / held > ceiling);
+                    *first = if (*first == never) & breaks { month as u32 } else { *first };
+                }
+            }
+            if first.iter().all(|&month| month < never) {
+                break;
+            }
         }
-        (0..self.months).find_map(|month| {
-            let i = first_month_row + month;
-            let broken = scratch.dimension_loads[tier][i * dimensions..(i + 1) * dimensions]
-                .iter()
-                .zip(holds)
-                .any(|(&load, hold)| breaks(load, hold));
-            broken.then_some(month as u32)
-        })
     }
 
-    /// Per runway and dimension, what today's units hold together:
-    /// `capacity x worth factor x effective units` in the kernel's order of
-    /// operations (`None` when no unit is left: any load breaks it), the
-    /// utilisation ceiling `(1 - headroom)(1 + 1e-9)` as the kernel takes
-    /// it, and a load at or below which it surely holds without dividing.
-    fn runway_holds(&self, scratch: &mut Scratch) {
-        let ceiling = (1.0 - scratch.values.headroom) * (1.0 + 1e-9);
+    /// Per runway and dimension, what today's units hold together, draw by
+    /// draw: `capacity x worth factor x effective units` in the kernel's
+    /// order of operations (0 when no unit is left: then any load above 0
+    /// breaks it, `load / 0` being infinite), the utilisation ceiling
+    /// `(1 - headroom)(1 + 1e-9)` as the kernel takes it, and a load at or
+    /// below which it surely holds without dividing. Worked out once for
+    /// the chunk unless a draw changes the headroom or today's capacity.
+    fn runway_holds(&self, count: usize, drawn: &[f64], scratch: &mut Scratch) {
+        let inputs = self.targets.len();
+        let per_draw = !self.runway_targets.is_empty();
         for (r, runway) in self.runways.iter().enumerate() {
-            let effective = runway.units.saturating_sub(self.tiers[runway.tier].policy.redundancy);
             let holds = &mut scratch.runway_holds[r];
-            holds.clear();
-            holds.extend(scratch.values.runway_capacities[r].iter().map(|&capacity| {
-                let held =
-                    (effective > 0).then(|| capacity * runway.worth_factor * f64::from(effective));
-                RunwayHold {
-                    held,
-                    ceiling,
-                    surely_holds: held.map_or(0.0, |held| held * ceiling * SURELY),
+            holds.resize_with(self.tiers[runway.tier].dimensions.len(), RunwayHolds::default);
+            for hold in holds {
+                for column in [&mut hold.held, &mut hold.ceiling, &mut hold.surely_holds] {
+                    column.clear();
+                    column.resize(count, 0.0);
                 }
-            }));
+            }
+        }
+        for j in 0..if per_draw { count } else { 1 } {
+            if per_draw {
+                self.apply_runways(&drawn[j * inputs..(j + 1) * inputs], &mut scratch.values);
+            }
+            let draws = if per_draw { j..j + 1 } else { 0..count };
+            let ceiling = (1.0 - scratch.values.headroom) * (1.0 + 1e-9);
+            for (r, runway) in self.runways.iter().enumerate() {
+                let effective =
+                    runway.units.saturating_sub(self.tiers[runway.tier].policy.redundancy);
+                let capacities = &scratch.values.runway_capacities[r];
+                for (hold, &capacity) in scratch.runway_holds[r].iter_mut().zip(capacities) {
+                    let (held, surely_holds) = if effective > 0 {
+                        let held = capacity * runway.worth_factor * f64::from(effective);
+                        (held, held * ceiling * SURELY)
+                    } else {
+                        (0.0, 0.0)
+                    };
+                    hold.held[draws.clone()].fill(held);
+                    hold.ceiling[draws.clone()].fill(ceiling);
+                    hold.surely_holds[draws.clone()].fill(surely_holds);
+                }
+            }
         }
     }
 }
 
-/// Each draw's usable capacity (capacity x (1 - headroom)) per rung and
-/// dimension of the tier being sized; one block for all draws when no draw
-/// changes it.
+/// The usable capacity (capacity x (1 - headroom)) per rung and dimension
+/// of the tier being sized: of each draw of the chunk, side by side
+/// (`(rung x dimensions + dimension) x count + draw`), or one for all
+/// draws when no draw changes it.
 struct Usable<'a> {
     values: &'a [f64],
-    per_draw: usize,
+    count: usize,
     varies: bool,
 }
 
 impl Usable<'_> {
-    /// Draw `j`'s capacities, rung by rung.
-    fn of_draw(&self, j: usize) -> &[f64] {
-        let block = if self.varies { j } else { 0 };
-        &self.values[block * self.per_draw..(block + 1) * self.per_draw]
+    /// Of rung and dimension `at` (`rung x dimensions + dimension`), every
+    /// draw's, side by side (only where they vary).
+    fn column(&self, at: usize) -> &[f64] {
+        &self.values[at * self.count..(at + 1) * self.count]
+    }
+
+    /// Of rung and dimension `at`, draw `j`'s.
+    #[inline]
+    fn of(&self, at: usize, j: usize) -> f64 {
+        if self.varies {
+            self.values[at * self.count + j]
+        } else {
+            self.values[at]
+        }
     }
 }
 
-/// What today's deployment of a tier holds on one dimension.
-#[derive(Clone, Copy)]
-struct RunwayHold {
-    held: Option<f64>,
-    ceiling: f64,
+/// What today's deployment of a tier holds on one dimension, draw by draw.
+#[derive(Default)]
+struct RunwayHolds {
+    /// Capacity x worth factor x effective units (0 when none is left).
+    held: Vec<f64>,
+    /// The utilisation ceiling `(1 - headroom)(1 + 1e-9)`.
+    ceiling: Vec<f64>,
     /// `held x ceiling x (1 - 1e-12)`: a load `l` at or below it has
     /// `l / held <= ceiling` whatever the rounding (the three roundings on
     /// the way move it by about 3.3e-16 of itself, far less than 1e-12), so
     /// the division, the slow part of the check, is taken only above it.
-    surely_holds: f64,
+    surely_holds: Vec<f64>,
 }
 
 /// Whether one unit of `usable` capacity (capacity x (1 - headroom)) holds
@@ -1250,7 +1359,7 @@ fn holds_on_one(load: f64, usable: f64) -> bool {
 /// give the planner's numbers to the bit.
 const EMPTY_SUM: f64 = -0.0;
 
-/// See [`RunwayHold::surely_holds`].
+/// See [`RunwayHolds::surely_holds`].
 const SURELY: f64 = 1.0 - 1e-12;
 
 /// The largest arrival rate that `servers` servers serve within `target`
