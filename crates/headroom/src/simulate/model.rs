@@ -154,8 +154,9 @@ pub(super) struct Model {
     /// Whether a draw changes a price.
     prices_drawn: bool,
     /// The targets a draw changes what a runway reads by: the headroom or
-    /// a capacity of today's deployment.
+    /// a capacity of today's deployment; and the runways they change.
     runway_targets: Vec<usize>,
+    drawn_runways: Vec<usize>,
 }
 
 /// A worker's buffers and caches, reused across its chunks.
@@ -177,6 +178,9 @@ pub(super) struct Scratch {
     breaches: Vec<Vec<u32>>,
     /// One row's dimension loads (for the kernel's USL search).
     row_loads: Vec<f64>,
+    /// Per rung but the last, each draw's [`one_unit_band`]: the loads
+    /// one unit surely holds, then the loads it surely does not.
+    bands: Vec<f64>,
     /// Per tier: the largest arrival rate known to meet its latency target
     /// on `s` servers, by `s` (`NaN`: not computed yet).
     safe_rate: Vec<Vec<f64>>,
@@ -453,6 +457,14 @@ impl Model {
                 _ => false,
             })
             .collect();
+        let drawn_runways: Vec<usize> = (0..runways.len())
+            .filter(|r| {
+                runway_targets.iter().any(|&k| match &targets[k].1 {
+                    Target::Capacity { runways, .. } => runways.contains(r),
+                    _ => true,
+                })
+            })
+            .collect();
         let load_names = loads.iter().map(|(t, d)| format!("{t}.{d}")).collect();
         Ok(Some(Model {
             id,
@@ -473,6 +485,7 @@ impl Model {
             rung_counts: rungs.iter().map(|r| r.len() as u64).collect(),
             prices_drawn,
             runway_targets,
+            drawn_runways,
             tiers,
             runways,
             targets,
@@ -504,6 +517,7 @@ impl Model {
             runway_holds: (0..self.runways.len()).map(|_| Vec::new()).collect(),
             breaches: vec![Vec::new(); self.runways.len()],
             row_loads: Vec::new(),
+            bands: Vec::new(),
             safe_rate: vec![Vec::new(); self.tiers.len()],
             needed: Vec::new(),
             quotients: Vec::new(),
@@ -948,6 +962,7 @@ impl Model {
             dimension_units,
             usable,
             row_loads,
+            bands,
             ..
         } = scratch;
         let column = |l: usize| &columns[l * n..(l + 1) * n];
@@ -1063,15 +1078,38 @@ impl Model {
             if ladder == 1 {
                 rungs_out.fill(0);
             } else if dimensions == 1 {
-                // One dimension: a comparison settles most rows without
-                // dividing (see `holds_on_one`).
+                // One dimension: `holds_on_one`'s two comparisons settle the
+                // rung of nearly every row without dividing, and without a
+                // branch: from the last rung down, each rung that surely
+                // holds the load takes the row. A row of the chunk where
+                // some load lies in a rung's narrow band (where only the
+                // quotient tells) is settled again by `holds_on_one` itself.
+                bands.clear();
+                for r in 0..ladder - 1 {
+                    bands.extend((0..count).map(|j| one_unit_band(usable.of(r, j)).0));
+                    bands.extend((0..count).map(|j| one_unit_band(usable.of(r, j)).1));
+                }
                 for (rungs, loads) in
                     rungs_out.chunks_exact_mut(count).zip(dimension_loads.chunks_exact(count))
                 {
-                    for (j, (rung, &load)) in rungs.iter_mut().zip(loads).enumerate() {
-                        *rung = (0..ladder - 1)
-                            .find(|&r| holds_on_one(load, usable.of(r, j)))
-                            .unwrap_or(ladder - 1);
+                    let mut unsettled = 0_u64;
+                    rungs.fill(ladder - 1);
+                    for r in (0..ladder - 1).rev() {
+                        let surely = &bands[2 * r * count..][..count];
+                        let surely_not = &bands[(2 * r + 1) * count..][..count];
+                        let row = rungs.iter_mut().zip(loads).zip(surely.iter().zip(surely_not));
+                        for ((rung, &load), (&surely, &surely_not)) in row {
+                            let holds = load <= surely;
+                            unsettled |= u64::from(!holds & (load < surely_not));
+                            *rung = if holds { r } else { *rung };
+                        }
+                    }
+                    if unsettled != 0 {
+                        for (j, (rung, &load)) in rungs.iter_mut().zip(loads).enumerate() {
+                            *rung = (0..ladder - 1)
+                                .find(|&r| holds_on_one(load, usable.of(r, j)))
+                                .unwrap_or(ladder - 1);
+                        }
                     }
                 }
             } else {
@@ -1225,6 +1263,7 @@ impl Model {
         first.clear();
         first.resize(count, never);
         for month in 0..self.months {
+            let mut divided = false;
             for (d, hold) in runway_holds[r].iter().enumerate() {
                 let loads = &dimension_loads[tier][d * n + month * count..][..count];
                 let passes = loads
@@ -1234,6 +1273,7 @@ impl Model {
                 if !passes {
                     continue;
                 }
+                divided = true;
                 let holds = hold.held.iter().zip(&hold.ceiling).zip(&hold.surely_holds);
                 for ((first, &load), ((&held, &ceiling), &surely)) in
                     first.iter_mut().zip(loads).zip(holds)
@@ -1242,7 +1282,7 @@ impl Model {
                     *first = if (*first == never) & breaks { month as u32 } else { *first };
                 }
             }
-            if first.iter().all(|&month| month < never) {
+            if divided && first.iter().all(|&month| month < never) {
                 break;
             }
         }
@@ -1254,43 +1294,65 @@ impl Model {
     /// breaks it, `load / 0` being infinite), the utilisation ceiling
     /// `(1 - headroom)(1 + 1e-9)` as the kernel takes it, and a load at or
     /// below which it surely holds without dividing. Worked out once for
-    /// the chunk unless a draw changes the headroom or today's capacity.
+    /// the chunk, then draw by draw for the runways a draw changes (by the
+    /// headroom or today's capacity).
     fn runway_holds(&self, count: usize, drawn: &[f64], scratch: &mut Scratch) {
         let inputs = self.targets.len();
-        let per_draw = !self.runway_targets.is_empty();
-        for (r, runway) in self.runways.iter().enumerate() {
+        for r in 0..self.runways.len() {
             let holds = &mut scratch.runway_holds[r];
-            holds.resize_with(self.tiers[runway.tier].dimensions.len(), RunwayHolds::default);
-            for hold in holds {
-                for column in [&mut hold.held, &mut hold.ceiling, &mut hold.surely_holds] {
+            holds.resize_with(self.tiers[self.runways[r].tier].dimensions.len(), Default::default);
+            for (hold, (held, ceiling, surely_holds)) in
+                holds.iter_mut().zip(self.holding(r, &self.base))
+            {
+                for (column, value) in [
+                    (&mut hold.held, held),
+                    (&mut hold.ceiling, ceiling),
+                    (&mut hold.surely_holds, surely_holds),
+                ] {
                     column.clear();
-                    column.resize(count, 0.0);
+                    column.resize(count, value);
                 }
             }
         }
-        for j in 0..if per_draw { count } else { 1 } {
-            if per_draw {
-                self.apply_runways(&drawn[j * inputs..(j + 1) * inputs], &mut scratch.values);
-            }
-            let draws = if per_draw { j..j + 1 } else { 0..count };
-            let ceiling = (1.0 - scratch.values.headroom) * (1.0 + 1e-9);
-            for (r, runway) in self.runways.iter().enumerate() {
-                let effective =
-                    runway.units.saturating_sub(self.tiers[runway.tier].policy.redundancy);
-                let capacities = &scratch.values.runway_capacities[r];
-                for (hold, &capacity) in scratch.runway_holds[r].iter_mut().zip(capacities) {
-                    let (held, surely_holds) = if effective > 0 {
-                        let held = capacity * runway.worth_factor * f64::from(effective);
-                        (held, held * ceiling * SURELY)
-                    } else {
-                        (0.0, 0.0)
-                    };
-                    hold.held[draws.clone()].fill(held);
-                    hold.ceiling[draws.clone()].fill(ceiling);
-                    hold.surely_holds[draws.clone()].fill(surely_holds);
+        if self.drawn_runways.is_empty() {
+            return;
+        }
+        for j in 0..count {
+            self.apply_runways(&drawn[j * inputs..(j + 1) * inputs], &mut scratch.values);
+            for &r in &self.drawn_runways {
+                let holds = scratch.runway_holds[r].iter_mut();
+                for (hold, (held, ceiling, surely_holds)) in
+                    holds.zip(self.holding(r, &scratch.values))
+                {
+                    hold.held[j] = held;
+                    hold.ceiling[j] = ceiling;
+                    hold.surely_holds[j] = surely_holds;
                 }
             }
         }
+    }
+}
+
+impl Model {
+    /// What today's units of runway `r` hold on each dimension with
+    /// `values` as they stand: (held, ceiling, surely holds) per dimension,
+    /// as [`Model::runway_holds`] lays them out.
+    fn holding<'a>(
+        &'a self,
+        r: usize,
+        values: &'a Values,
+    ) -> impl Iterator<Item = (f64, f64, f64)> + 'a {
+        let runway = &self.runways[r];
+        let effective = runway.units.saturating_sub(self.tiers[runway.tier].policy.redundancy);
+        let ceiling = (1.0 - values.headroom) * (1.0 + 1e-9);
+        values.runway_capacities[r].iter().map(move |&capacity| {
+            if effective > 0 {
+                let held = capacity * runway.worth_factor * f64::from(effective);
+                (held, ceiling, held * ceiling * SURELY)
+            } else {
+                (0.0, ceiling, 0.0)
+            }
+        })
     }
 }
 
@@ -1337,20 +1399,37 @@ struct RunwayHolds {
 }
 
 /// Whether one unit of `usable` capacity (capacity x (1 - headroom)) holds
-/// `load`: the kernel's `units_for(load / usable) <= 1`, which is
-/// `q <= 1` or `q - 1 <= 1e-9 q` for the quotient `q`. A load at or below
-/// `usable x (1 - 1e-12)` has `q < 1`, and one at or above
-/// `usable x (1 + 1e-6)` has `q - 1` near 1e-6 (the roundings on the way
-/// move `q` by about 3.3e-16 of itself): only between them is the quotient
-/// taken and rounded.
+/// `load`: the kernel's `units_for(load / usable) <= 1`, decided by the two
+/// comparisons of [`one_unit_band`] where they can, else by the quotient.
 #[inline]
 fn holds_on_one(load: f64, usable: f64) -> bool {
-    if load <= usable * SURELY {
+    let (surely, surely_not) = one_unit_band(usable);
+    if load <= surely {
         true
-    } else if load >= usable * (1.0 + 1e-6) {
+    } else if load >= surely_not {
         false
     } else {
         units_for(load, usable, 0.0) <= 1
+    }
+}
+
+/// The loads one unit of `usable` capacity surely holds (at or below the
+/// first) and surely does not (at or above the second), without dividing.
+/// The kernel's `units_for(load / usable) <= 1` is `q <= 1` or
+/// `q - 1 <= 1e-9 q` for the quotient `q`. Below `usable x (1 + 5e-10)`,
+/// `q - 1` is at most 5e-10 and a few roundings (each under 1.2e-16 of
+/// the value), so it holds; at or above `usable x (1 + 2e-9)`, `q - 1` is
+/// nearly 2e-9, past the tolerance, so it does not. A load exactly at the
+/// capacity (a fan-in of whole units often is) holds by the comparison.
+/// The bounds on the roundings need a product that is a normal number:
+/// for a capacity outside `[f64::MIN_POSITIVE, f64::MAX / 4]` nothing is
+/// sure, and every load takes the quotient.
+#[inline]
+fn one_unit_band(usable: f64) -> (f64, f64) {
+    if (f64::MIN_POSITIVE..=f64::MAX / 4.0).contains(&usable) {
+        (usable * (1.0 + 5e-10), usable * (1.0 + 2e-9))
+    } else {
+        (-1.0, f64::INFINITY)
     }
 }
 
@@ -1398,7 +1477,7 @@ fn all_valid(values: &[f64]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{all_valid, holds_on_one, EMPTY_SUM, SURELY};
+    use super::{all_valid, holds_on_one, one_unit_band, EMPTY_SUM, SURELY};
 
     #[test]
     fn sums_start_where_the_planners_do() {
@@ -1433,17 +1512,38 @@ mod tests {
         /// one unit and in the band where the quotient is taken.
         #[test]
         fn holds_on_one_is_the_kernels_rounding(
-            usable in prop_oneof![1e-3f64..1e7, (1u32..10_000).prop_map(f64::from)],
+            usable in prop_oneof![
+                1e-3f64..1e7,
+                (1u32..10_000).prop_map(f64::from),
+                Just(640.0),
+                1e-310f64..1e-300,
+                Just(f64::MIN_POSITIVE),
+                1e300f64..f64::MAX,
+            ],
             ratio in prop_oneof![
                 0.0f64..3.0,
                 Just(1.0),
+                (-4000i32..4000).prop_map(|k| 1.0 + f64::from(k) * 1e-16),
                 (-4000i32..4000).prop_map(|k| 1.0 + f64::from(k) * 1e-12),
                 (-4000i32..4000).prop_map(|k| 1.0 + f64::from(k) * 1e-9),
-                (-2000i32..2000).prop_map(|k| 1.0 + f64::from(k) * 1e-9 + 1e-6),
+                (-2000i32..2000).prop_map(|k| 1.0 + 5e-10 + f64::from(k) * 1e-16),
+                (-2000i32..2000).prop_map(|k| 1.0 + 1e-9 + f64::from(k) * 1e-16),
+                (-2000i32..2000).prop_map(|k| 1.0 + 2e-9 + f64::from(k) * 1e-16),
             ],
+            ulps in -3i64..3,
         ) {
-            let load = usable * ratio;
+            // The load `ratio x usable`, give or take a few units in the
+            // last place, so that loads right at each bound are tried.
+            let load = f64::from_bits(((usable * ratio).to_bits() as i64 + ulps).max(0) as u64);
             prop_assert_eq!(holds_on_one(load, usable), units_for(load, usable, 0.0) <= 1);
+            // And the comparisons alone never disagree with the quotient.
+            let (surely, surely_not) = one_unit_band(usable);
+            if load <= surely {
+                prop_assert!(units_for(load, usable, 0.0) <= 1);
+            }
+            if load >= surely_not {
+                prop_assert!(units_for(load, usable, 0.0) > 1);
+            }
         }
 
         /// The vectorised check says what a plain search says, wherever
