@@ -7,10 +7,14 @@
 //! capacities and prices, its policy, latency target and USL coefficients,
 //! each runway's deployment, and where each drawn input lands. A chunk of
 //! draws then runs in four steps: write every draw's driver and parameter
-//! rows (its months, then the milestones no month row equals), call the
-//! plugin once for all of them (`demand_rows`), size the tiers in order, each
-//! pass by pass over the whole chunk (a plain loop a pass, which the compiler
-//! vectorises), and tally the rows. The passes are laid out for speed (see
+//! rows (its months, then the milestones no month row equals; only the
+//! months a drawn growth point moves are grown again), call the plugin once
+//! for all of them (`demand_rows`), size the tiers in order, each pass by
+//! pass over the whole chunk (a plain loop a pass, which the compiler
+//! vectorises), and tally the rows. Rows are laid out row by row, the
+//! chunk's draws side by side (row `r` of draw `j` is row `r x count + j`):
+//! one row of every draw is one slice, which a pass, the counting and the
+//! runways read straight through. The passes are laid out for speed (see
 //! BENCHMARKS.md); the numbers are the planner's.
 //!
 //! **Invariant:** for every draw this gives the units, instances, costs and
