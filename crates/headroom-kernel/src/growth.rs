@@ -133,6 +133,45 @@ impl GrowthCurve {
         }
     }
 
+    /// The piecewise-linear value at `month` of many draws at once, each
+    /// draw with the same points' months (`months`) and its own values:
+    /// point `p` of draw `j` is `values[p * draws + j]`, where `draws` is
+    /// `out.len()`. Draw `j`'s value goes into `out[j]`: what
+    /// `PiecewiseLinear.value_at` gives on that draw's points, to the bit
+    /// (the segment and its fraction are worked out once, the same way, for
+    /// all the draws). The months are checked as `value_at` checks them;
+    /// the values are the caller's to keep finite.
+    pub fn piecewise_linear_across(
+        months: &[f64],
+        values: &[f64],
+        month: f64,
+        out: &mut [f64],
+    ) -> Result<(), KernelError> {
+        let draws = out.len();
+        if values.len() != months.len() * draws {
+            return Err(KernelError::InvalidGrowthPoints(format!(
+                "{} values for {} points of {draws} draws",
+                values.len(),
+                months.len()
+            )));
+        }
+        let points: Vec<GrowthPoint> =
+            months.iter().map(|&month| GrowthPoint { month, value: 0.0 }).collect();
+        check_points(&points)?;
+        let point = |p: usize| &values[p * draws..(p + 1) * draws];
+        match segment(&points, month) {
+            None => out.copy_from_slice(point(0)),
+            Some(k) if month == months[k + 1] => out.copy_from_slice(point(k + 1)),
+            Some(k) => {
+                let t = (month - months[k]) / (months[k + 1] - months[k]);
+                for ((out, &fa), &fb) in out.iter_mut().zip(point(k)).zip(point(k + 1)) {
+                    *out = fa + t * (fb - fa);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The driver's value at `month`.
     pub fn value_at(&self, points: &[GrowthPoint], month: f64) -> Result<f64, KernelError> {
         check_points(points)?;
@@ -360,6 +399,52 @@ mod tests {
                     prop_assert_eq!(partial[m].to_bits(), after[m].to_bits(), "month {}", m);
                 }
             }
+        }
+
+        proptest! {
+            /// Many draws at once give what each draw's `value_at` gives,
+            /// to the bit, at every month, before, on and past the points.
+            #[test]
+            fn piecewise_linear_across_is_value_at(
+                steps in proptest::collection::vec(
+                    prop_oneof![0.5f64..4.0, (1u32..4).prop_map(f64::from)],
+                    1..5,
+                ),
+                start in prop_oneof![-2.0f64..3.0, (-2i32..2).prop_map(f64::from)],
+                draws in proptest::collection::vec(
+                    proptest::collection::vec(0.0f64..1e7, 5),
+                    1..6,
+                ),
+            ) {
+                let mut month = start;
+                let months: Vec<f64> = steps.iter().map(|step| { month += step; month }).collect();
+                let values: Vec<f64> = (0..months.len())
+                    .flat_map(|p| draws.iter().map(move |draw| draw[p]))
+                    .collect();
+                let mut out = vec![0.0; draws.len()];
+                for m in -3..20 {
+                    let at = f64::from(m);
+                    GrowthCurve::piecewise_linear_across(&months, &values, at, &mut out).unwrap();
+                    for (j, draw) in draws.iter().enumerate() {
+                        let points: Vec<GrowthPoint> = months
+                            .iter()
+                            .zip(draw)
+                            .map(|(&month, &value)| GrowthPoint { month, value })
+                            .collect();
+                        let expected = GrowthCurve::PiecewiseLinear.value_at(&points, at).unwrap();
+                        prop_assert_eq!(out[j].to_bits(), expected.to_bits(), "month {} draw {}", m, j);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn across_refuses_what_value_at_refuses() {
+            let mut out = [0.0; 2];
+            let across = GrowthCurve::piecewise_linear_across;
+            assert!(across(&[3.0, 1.0], &[1.0, 2.0, 3.0, 4.0], 2.0, &mut out).is_err());
+            assert!(across(&[], &[], 2.0, &mut out).is_err());
+            assert!(across(&[0.0, 1.0], &[1.0, 2.0, 3.0], 2.0, &mut out).is_err());
         }
 
         #[test]

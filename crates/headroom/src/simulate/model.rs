@@ -103,6 +103,18 @@ struct Latency {
     target: LatencyTarget,
 }
 
+/// A driver whose growth a draw changes.
+struct Regrowth {
+    driver: usize,
+    /// The months a draw moves: those that read a drawn point (every month
+    /// if a draw changes the curve itself).
+    months: Vec<usize>,
+    /// For a piecewise-linear curve of which draws change only points: the
+    /// points' months, and per point the input that draws it (else it keeps
+    /// the configuration's value). Then the chunk's draws grow together.
+    across: Option<(Vec<f64>, Vec<Option<usize>>)>,
+}
+
 /// Today's deployment of a tier, for its runway.
 struct RunwayModel {
     tier: usize,
@@ -142,10 +154,8 @@ pub(super) struct Model {
     milestone_months: Vec<Option<usize>>,
     driver_names: Vec<String>,
     months: usize,
-    /// Drivers whose growth a draw changes, each with the months it moves
-    /// (the months that read a drawn point; every month if a draw changes
-    /// the curve itself).
-    regrow: Vec<(usize, Vec<usize>)>,
+    /// Drivers whose growth a draw changes.
+    regrow: Vec<Regrowth>,
     /// Per month and driver: whether a draw moves it (else every draw has
     /// the configuration's value).
     moved: Vec<bool>,
@@ -182,6 +192,10 @@ pub(super) struct Scratch {
     breaches: Vec<Vec<u32>>,
     /// One row's dimension loads (for the kernel's USL search).
     row_loads: Vec<f64>,
+    /// A regrown driver's points, each the chunk's draws side by side, and
+    /// one month of it grown.
+    point_values: Vec<f64>,
+    grown: Vec<f64>,
     /// Per rung but the last, each draw's [`one_unit_band`]: the loads
     /// one unit surely holds, then the loads it surely does not.
     bands: Vec<f64>,
@@ -414,7 +428,7 @@ impl Model {
             targets.push((key.clone(), target));
         }
         let months = if growth { horizon as usize + 1 } else { 0 };
-        let regrow: Vec<(usize, Vec<usize>)> = (0..drivers.len())
+        let regrow: Vec<Regrowth> = (0..drivers.len())
             .filter_map(|d| {
                 let drawn_points: Vec<usize> = targets
                     .iter()
@@ -437,13 +451,23 @@ impl Model {
                         }
                     })
                     .collect();
-                Some((d, moved))
+                let across = (curves[d] == GrowthCurve::PiecewiseLinear && !curve_drawn).then(|| {
+                    let inputs = (0..points[d].len())
+                        .map(|p| {
+                            targets.iter().rposition(|(_, t)| {
+                                matches!(t, Target::Driver { driver, point: Some(q), .. } if *driver == d && *q == p)
+                            })
+                        })
+                        .collect();
+                    (points[d].iter().map(|p| p.month).collect(), inputs)
+                });
+                Some(Regrowth { driver: d, months: moved, across })
             })
             .collect();
         let mut moved = vec![false; months * drivers.len()];
-        for (d, months) in &regrow {
-            for &m in months {
-                moved[m * drivers.len() + d] = true;
+        for regrowth in &regrow {
+            for &m in &regrowth.months {
+                moved[m * drivers.len() + regrowth.driver] = true;
             }
         }
         for (t, tier) in tiers.iter_mut().enumerate() {
@@ -521,6 +545,8 @@ impl Model {
             runway_holds: (0..self.runways.len()).map(|_| Vec::new()).collect(),
             breaches: vec![Vec::new(); self.runways.len()],
             row_loads: Vec::new(),
+            point_values: Vec::new(),
+            grown: Vec::new(),
             bands: Vec::new(),
             safe_rate: vec![Vec::new(); self.tiers.len()],
             needed: Vec::new(),
@@ -715,26 +741,63 @@ impl Model {
             let index = first + j as u64;
             let values = &mut scratch.values;
             self.check_and_apply_rows(index, &drawn[j * inputs..(j + 1) * inputs], values)?;
-            for (d, moved) in &self.regrow {
+            for regrowth in self.regrow.iter().filter(|r| r.across.is_none()) {
+                let d = regrowth.driver;
                 let (curve, points, monthly) =
-                    (&values.curves[*d], &values.points[*d], &mut values.monthly[*d]);
-                curve.months_into(points, moved, monthly).map_err(|e| {
-                    self.fail(index, format!("growth of driver `{}`: {e}", self.driver_names[*d]))
+                    (&values.curves[d], &values.points[d], &mut values.monthly[d]);
+                curve.months_into(points, &regrowth.months, monthly).map_err(|e| {
+                    self.fail(index, format!("growth of driver `{}`: {e}", self.driver_names[d]))
                 })?;
-                for &month in moved {
+                for &month in &regrowth.months {
                     scratch.drivers[(month * count + j) * width_d + d] = monthly[month];
                 }
             }
             scratch.draw_parameters.extend_from_slice(&values.parameters);
             scratch.milestone_drivers.extend_from_slice(&values.milestone_rows);
-            for (m, month) in self.milestone_months.iter().enumerate() {
-                if let (Some(month), true) = (month, aliased[m]) {
-                    let row = &values.milestone_rows[m * width_d..(m + 1) * width_d];
-                    aliased[m] = row
-                        .iter()
-                        .zip(&values.monthly)
-                        .all(|(v, monthly)| v.to_bits() == monthly[*month].to_bits());
+        }
+        // A piecewise-linear curve whose points alone are drawn: each moved
+        // month of all the chunk's draws at once (the draws' values were
+        // checked above, and the points' months with the configuration).
+        for regrowth in &self.regrow {
+            let Some((point_months, point_inputs)) = &regrowth.across else { continue };
+            let d = regrowth.driver;
+            let base = &self.base.points[d];
+            scratch.point_values.clear();
+            for (p, input) in point_inputs.iter().enumerate() {
+                match input {
+                    Some(k) => {
+                        scratch.point_values.extend((0..count).map(|j| drawn[j * inputs + k]))
+                    }
+                    None => scratch.point_values.extend(std::iter::repeat_n(base[p].value, count)),
                 }
+            }
+            scratch.grown.resize(count, 0.0);
+            for &month in &regrowth.months {
+                GrowthCurve::piecewise_linear_across(
+                    point_months,
+                    &scratch.point_values,
+                    month as f64,
+                    &mut scratch.grown,
+                )
+                .map_err(|e| {
+                    self.fail(first, format!("growth of driver `{}`: {e}", self.driver_names[d]))
+                })?;
+                let row = &mut scratch.drivers[month * count * width_d..][..count * width_d];
+                for (to, &value) in row[d..].iter_mut().step_by(width_d).zip(&scratch.grown) {
+                    *to = value;
+                }
+            }
+        }
+        // A dated milestone takes its month's row where its drivers equal
+        // that row's in every draw of the chunk, bit for bit.
+        for (m, month) in self.milestone_months.iter().enumerate() {
+            if let Some(month) = month {
+                aliased[m] = (0..count).all(|j| {
+                    let row = &scratch.drivers[(month * count + j) * width_d..][..width_d];
+                    let own =
+                        &scratch.milestone_drivers[(j * milestones + m) * width_d..][..width_d];
+                    row.iter().zip(own).all(|(a, b)| a.to_bits() == b.to_bits())
+                });
             }
         }
         scratch.milestone_rows.clear();
