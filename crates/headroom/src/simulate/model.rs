@@ -95,6 +95,9 @@ struct TierModel {
     latency: Option<Latency>,
     /// Whether a draw changes its capacities or the headroom.
     drawn: bool,
+    /// Per rung and dimension: the input that draws its capacity, if any
+    /// (the last, as the configuration's layers would have it).
+    capacity_inputs: Vec<Option<usize>>,
 }
 
 struct Latency {
@@ -171,6 +174,8 @@ pub(super) struct Model {
     /// a capacity of today's deployment; and the runways they change.
     runway_targets: Vec<usize>,
     drawn_runways: Vec<usize>,
+    /// The input that draws the headroom, if any.
+    headroom_input: Option<usize>,
 }
 
 /// A worker's buffers and caches, reused across its chunks.
@@ -329,6 +334,7 @@ impl Model {
                     target: target.clone(),
                 }),
                 drawn: false,
+                capacity_inputs: Vec::new(),
             });
             rungs.push(
                 tier.ladder
@@ -476,7 +482,21 @@ impl Model {
                 Target::Headroom => true,
                 _ => false,
             });
+            let dimensions = tier.dimensions.len();
+            tier.capacity_inputs = (0..rungs[t].len() * dimensions)
+                .map(|at| {
+                    targets.iter().rposition(|(_, target)| match target {
+                        Target::Capacity { tier, dimension, rungs, .. } => {
+                            *tier == t
+                                && *dimension == at % dimensions
+                                && rungs.contains(&(at / dimensions))
+                        }
+                        _ => false,
+                    })
+                })
+                .collect();
         }
+        let headroom_input = targets.iter().rposition(|(_, t)| matches!(t, Target::Headroom));
         let prices_drawn = targets.iter().any(|(_, target)| matches!(target, Target::Price { .. }));
         let runway_targets: Vec<usize> = (0..targets.len())
             .filter(|&k| match &targets[k].1 {
@@ -514,6 +534,7 @@ impl Model {
             prices_drawn,
             runway_targets,
             drawn_runways,
+            headroom_input,
             tiers,
             runways,
             targets,
@@ -878,9 +899,32 @@ impl Model {
         let n = count * scratch.rows;
         scratch.columns.clear();
         scratch.columns.resize(width_l * n, 0.0);
-        for (l, column) in scratch.columns.chunks_exact_mut(n.max(1)).enumerate() {
-            for (to, &load) in column.iter_mut().zip(scratch.loads[l..].iter().step_by(width_l)) {
-                *to = load;
+        // A fixed width lets the compiler unroll the row; the widths past
+        // eight take the general loop.
+        fn by_rows<const W: usize>(loads: &[f64], columns: &mut [f64], n: usize) {
+            for (i, row) in loads.chunks_exact(W).enumerate() {
+                for (l, &load) in row.iter().enumerate() {
+                    columns[l * n + i] = load;
+                }
+            }
+        }
+        let (loads, columns) = (&scratch.loads, &mut scratch.columns);
+        match width_l {
+            0 => {}
+            1 => columns.copy_from_slice(loads),
+            2 => by_rows::<2>(loads, columns, n),
+            3 => by_rows::<3>(loads, columns, n),
+            4 => by_rows::<4>(loads, columns, n),
+            5 => by_rows::<5>(loads, columns, n),
+            6 => by_rows::<6>(loads, columns, n),
+            7 => by_rows::<7>(loads, columns, n),
+            8 => by_rows::<8>(loads, columns, n),
+            _ => {
+                for (l, column) in columns.chunks_exact_mut(n.max(1)).enumerate() {
+                    for (to, &load) in column.iter_mut().zip(loads[l..].iter().step_by(width_l)) {
+                        *to = load;
+                    }
+                }
             }
         }
     }
@@ -1119,13 +1163,25 @@ impl Model {
             let ladder = if tier.vertical { values.rungs[t].len() } else { 1 };
             usable.clear();
             if tier.drawn {
-                usable.resize(ladder * dimensions * count, 0.0);
-                for j in 0..count {
-                    self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], values, Some(t));
-                    let left = 1.0 - values.headroom;
-                    for (r, capacities) in values.rungs[t][..ladder].iter().enumerate() {
-                        for (d, &capacity) in capacities.iter().enumerate() {
-                            usable[(r * dimensions + d) * count + j] = capacity * left;
+                // What `apply_sizing` would set draw by draw, a column at a
+                // time: each draw's `1 - headroom`, then each rung and
+                // dimension's capacity (drawn, or the configuration's)
+                // times it.
+                let drawn_of = |k: usize| drawn[k..].iter().step_by(inputs).take(count);
+                row_loads.clear();
+                match self.headroom_input {
+                    Some(k) => row_loads.extend(drawn_of(k).map(|&headroom| 1.0 - headroom)),
+                    None => row_loads.resize(count, 1.0 - self.base.headroom),
+                }
+                let lefts = &row_loads[..];
+                for (at, input) in tier.capacity_inputs[..ladder * dimensions].iter().enumerate() {
+                    match input {
+                        Some(k) => usable.extend(
+                            drawn_of(*k).zip(lefts).map(|(&capacity, &left)| capacity * left),
+                        ),
+                        None => {
+                            let capacity = self.base.rungs[t][at / dimensions][at % dimensions];
+                            usable.extend(lefts.iter().map(|&left| capacity * left));
                         }
                     }
                 }
