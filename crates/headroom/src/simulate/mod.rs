@@ -492,6 +492,9 @@ pub fn simulate_with(
         )
         .map(|r| r.map(|(tally, _, _)| tally))
         .try_reduce(empty, |a, b| Ok(a.merge(b)))?;
+    if let Some(model) = &model {
+        tally.settle(model.milestone_months());
+    }
 
     let cost_of = |t: usize, key: u64| -> Result<f64, Error> {
         let tier = &base_config.tiers[&base_config.tier_order[t]];

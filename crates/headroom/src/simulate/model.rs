@@ -232,6 +232,12 @@ pub(super) struct Scratch {
 }
 
 impl Model {
+    /// Per planned milestone: its month, where its row may be a month's
+    /// (see [`Tally::settle`]).
+    pub(super) fn milestone_months(&self) -> &[Option<usize>] {
+        &self.milestone_months
+    }
+
     /// Compiles `config`'s plan (over `horizon` months) with `setters` as
     /// the drawn inputs; `None` when some input lands where the model does
     /// not reach.
@@ -957,11 +963,20 @@ impl Model {
                     counts.add(key);
                 }
             };
+            // A month row that is also a milestone's row is counted once,
+            // as shared by the first such milestone and its month.
             for month in 0..self.months {
-                count_row(tally.month_counts(month, t), month);
+                match scratch.milestone_rows.iter().position(|&row| row == month) {
+                    Some(m) => count_row(tally.shared_counts(m, t), month),
+                    None => count_row(tally.month_counts(month, t), month),
+                }
             }
             for (m, &row) in scratch.milestone_rows.iter().enumerate() {
-                count_row(tally.milestone_counts(m, t), row);
+                if scratch.milestone_rows.iter().position(|&other| other == row) != Some(m)
+                    || row >= self.months
+                {
+                    count_row(tally.milestone_counts(m, t), row);
+                }
             }
         }
         let cost = |values: &Values, t: usize, rung: usize, units: u32| {

@@ -119,6 +119,10 @@ pub(super) struct Tally {
     pub(super) tier_costs: Option<Vec<Vec<f64>>>,
     /// Per month and tier: units x rungs + rung.
     pub(super) monthly: Vec<Counts>,
+    /// Per milestone and tier: counts that belong to the milestone and to
+    /// its month alike (a chunk's month row that is also the milestone's
+    /// row is counted once, here); [`Tally::settle`] adds them to both.
+    shared: Vec<Counts>,
     /// Per tier with a runway: the month it first breaks, `never` if it holds.
     pub(super) first_breach: Vec<Counts>,
     /// The month the first tier breaks, `never` if none does.
@@ -140,6 +144,7 @@ impl Tally {
             tier_units: vec![Counts::default(); milestones * tiers],
             tier_costs: cost_columns.then(|| vec![Vec::new(); milestones * tiers]),
             monthly: vec![Counts::default(); months * tiers],
+            shared: vec![Counts::default(); milestones * tiers],
             first_breach: vec![Counts::default(); runway_tiers],
             any_breach: Counts::default(),
             never: months as u64,
@@ -168,6 +173,27 @@ impl Tally {
         &mut self.monthly[month * self.tiers + tier]
     }
 
+    /// The counts of tier `tier` that milestone `milestone` and its month
+    /// share: a row counted here counts for both once settled.
+    #[inline]
+    pub(super) fn shared_counts(&mut self, milestone: usize, tier: usize) -> &mut Counts {
+        &mut self.shared[milestone * self.tiers + tier]
+    }
+
+    /// Adds each milestone's shared counts to the milestone and to its
+    /// month (`months_of[m]`), once every chunk is tallied and merged.
+    pub(super) fn settle(&mut self, months_of: &[Option<usize>]) {
+        for (m, month) in months_of.iter().enumerate() {
+            for t in 0..self.tiers {
+                let shared = std::mem::take(&mut self.shared[m * self.tiers + t]);
+                if let Some(month) = month {
+                    self.tier_units[m * self.tiers + t].merge(shared.clone());
+                    self.monthly[month * self.tiers + t].merge(shared);
+                }
+            }
+        }
+    }
+
     /// The runways of one draw, in runway-tier order.
     pub(super) fn runways(&mut self, months: impl Iterator<Item = Option<u32>>) {
         let mut first = self.never;
@@ -189,6 +215,9 @@ impl Tally {
             }
         }
         for (mine, theirs) in self.monthly.iter_mut().zip(other.monthly) {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in self.shared.iter_mut().zip(other.shared) {
             mine.merge(theirs);
         }
         for (mine, theirs) in self.first_breach.iter_mut().zip(other.first_breach) {
