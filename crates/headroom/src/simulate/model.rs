@@ -176,6 +176,9 @@ pub(super) struct Model {
     drawn_runways: Vec<usize>,
     /// The input that draws the headroom, if any.
     headroom_input: Option<usize>,
+    /// Per tier: the largest arrival rate known to meet its latency target
+    /// on `s` servers, by `s` (`NaN`: not worked out yet), for all workers.
+    safe_rates: Vec<std::sync::Mutex<Vec<f64>>>,
 }
 
 /// A worker's buffers and caches, reused across its chunks.
@@ -197,6 +200,9 @@ pub(super) struct Scratch {
     breaches: Vec<Vec<u32>>,
     /// One row's dimension loads (for the kernel's USL search).
     row_loads: Vec<f64>,
+    /// Per unit count: the largest arrival rate known to meet the latency
+    /// target of the tier being sized on that many units.
+    known_by_units: Vec<f64>,
     /// A regrown driver's points, each the chunk's draws side by side, and
     /// one month of it grown.
     point_values: Vec<f64>,
@@ -204,9 +210,6 @@ pub(super) struct Scratch {
     /// Per rung but the last, each draw's [`one_unit_band`]: the loads
     /// one unit surely holds, then the loads it surely does not.
     bands: Vec<f64>,
-    /// Per tier: the largest arrival rate known to meet its latency target
-    /// on `s` servers, by `s` (`NaN`: not computed yet).
-    safe_rate: Vec<Vec<f64>>,
     /// Per row of the tier being sized: the units its load needs, its
     /// quotient load / usable capacity on the rung and dimension at hand,
     /// and the units it needs on that rung.
@@ -541,6 +544,7 @@ impl Model {
             runway_targets,
             drawn_runways,
             headroom_input,
+            safe_rates: tiers.iter().map(|_| std::sync::Mutex::new(Vec::new())).collect(),
             tiers,
             runways,
             targets,
@@ -573,9 +577,9 @@ impl Model {
             breaches: vec![Vec::new(); self.runways.len()],
             row_loads: Vec::new(),
             point_values: Vec::new(),
+            known_by_units: Vec::new(),
             grown: Vec::new(),
             bands: Vec::new(),
-            safe_rate: vec![Vec::new(); self.tiers.len()],
             needed: Vec::new(),
             quotients: Vec::new(),
             dimension_units: Vec::new(),
@@ -1082,13 +1086,13 @@ impl Model {
             units,
             rungs,
             dimension_loads,
-            safe_rate: safe_rates,
             needed,
             quotients,
             dimension_units,
             usable,
             row_loads,
             bands,
+            known_by_units,
             ..
         } = scratch;
         let column = |l: usize| &columns[l * n..(l + 1) * n];
@@ -1297,21 +1301,42 @@ impl Model {
                     *rate += load;
                 }
             }
-            let safe_rate_cache = &mut safe_rates[t];
+            // Shared by the workers: each server count is bisected once a
+            // run. Held for the chunk's rows (a lock a chunk and tier; the
+            // other worker waits only while a new count is bisected).
+            let mut safe_rate_cache =
+                self.safe_rates[t].lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            // The latency target can only raise the units when `needed`
+            // units miss it (the policy is monotone), so a rate known to
+            // meet it on those servers settles it without Erlang C. First
+            // every row against the cache, by the units it needs (`NaN`, not
+            // known yet, compares false), in one pass without branches; then
+            // the rows it does not settle.
+            let workers = latency.target.workers_per_unit;
+            let most = needed.iter().copied().max().unwrap_or(0);
+            known_by_units.clear();
+            known_by_units.extend((0..=most).map(|units| {
+                let servers = units.saturating_mul(workers) as usize;
+                safe_rate_cache.get(servers).copied().unwrap_or(f64::NAN)
+            }));
+            let mut settled = true;
+            for (rate, &needed) in rates.iter_mut().zip(needed.iter()) {
+                *rate *= latency.per_second;
+                settled &= (needed > 0) & (*rate <= known_by_units[needed as usize]);
+            }
+            if settled {
+                return Ok(());
+            }
             for i in 0..n {
-                let rate = rates[i] * latency.per_second;
-                let servers = needed[i].saturating_mul(latency.target.workers_per_unit);
-                // The latency target can only raise the units when `needed`
-                // units miss it (the policy is monotone), so a rate known to
-                // meet it on those servers settles it without Erlang C. The
-                // cache first: `NaN` (not known yet) compares false.
+                let rate = rates[i];
+                let servers = needed[i].saturating_mul(workers);
                 let known = safe_rate_cache.get(servers as usize).copied().unwrap_or(f64::NAN);
                 if needed[i] > 0 && rate <= known {
                     continue;
                 }
                 let safe = needed[i] > 0
                     && servers < u32::MAX
-                    && rate <= safe_rate(safe_rate_cache, &latency.target, servers);
+                    && rate <= safe_rate(&mut safe_rate_cache, &latency.target, servers);
                 if !safe {
                     if let Some(latency_units) = latency_units_needed(&latency.target, rate) {
                         units_out[i] = units_out[i].max(tier.policy.apply(latency_units));
