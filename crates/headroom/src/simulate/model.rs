@@ -1107,43 +1107,58 @@ impl Model {
         let zero = EMPTY_SUM;
         let dimension_loads = &mut dimension_loads[t];
         dimension_loads.resize(n * dimensions, 0.0);
-        // A pass per load and per upstream tier, each a plain loop, summed
-        // in two buffers borrowed from steps 2 and 3 (free until then).
+        // A pass per load and per upstream tier, each a plain loop. The
+        // planner's sums start from `-0.0`, and `-0.0 + x` is `x` to the bit
+        // (`+0.0` included): so each sum starts from its first term, and a
+        // dimension without plugin loads (or without fan-in) is the other
+        // sum alone. Where it has both, the two are summed in two buffers
+        // borrowed from steps 2 and 3 (free until then).
         let (from_drivers, fan_in) = (&mut *quotients, &mut *usable);
-        for (d, dimension) in tier.dimensions.iter().enumerate() {
-            let sums = &mut dimension_loads[d * n..(d + 1) * n];
-            if let ([l], []) = (dimension.loads.as_slice(), dimension.fan_in.as_slice()) {
-                // One load and no fan-in (most dimensions): the planner's
-                // sum is `(-0.0 + load) + -0.0`, which is `load` to the bit
-                // (adding `-0.0` changes no number, `+0.0` included).
-                sums.copy_from_slice(column(*l));
-                continue;
-            }
-            from_drivers.clear();
-            from_drivers.resize(n, zero);
-            for &l in &dimension.loads {
-                for (sum, &load) in from_drivers.iter_mut().zip(column(l)) {
+        let add_loads = |sums: &mut [f64], loads: &[usize]| {
+            sums.copy_from_slice(column(loads[0]));
+            for &l in &loads[1..] {
+                for (sum, &load) in sums.iter_mut().zip(column(l)) {
                     *sum += load;
                 }
             }
-            fan_in.clear();
-            fan_in.resize(n, zero);
-            for &(source, per_unit) in &dimension.fan_in {
-                match source {
-                    Some(s) => {
-                        for (sum, &units) in fan_in.iter_mut().zip(&upstream[s]) {
+        };
+        let add_fan_in = |sums: &mut [f64], fan_in: &[(Option<usize>, f64)]| {
+            for (k, &(source, per_unit)) in fan_in.iter().enumerate() {
+                match (source, k) {
+                    (Some(s), 0) => {
+                        for (sum, &units) in sums.iter_mut().zip(&upstream[s]) {
+                            *sum = f64::from(units) * per_unit;
+                        }
+                    }
+                    (Some(s), _) => {
+                        for (sum, &units) in sums.iter_mut().zip(&upstream[s]) {
                             *sum += f64::from(units) * per_unit;
                         }
                     }
-                    None => {
-                        for sum in fan_in.iter_mut() {
+                    (None, 0) => sums.fill(0.0 * per_unit),
+                    (None, _) => {
+                        for sum in sums.iter_mut() {
                             *sum += 0.0 * per_unit;
                         }
                     }
                 }
             }
-            for ((load, &a), &b) in sums.iter_mut().zip(from_drivers.iter()).zip(fan_in.iter()) {
-                *load = a + b;
+        };
+        for (d, dimension) in tier.dimensions.iter().enumerate() {
+            let sums = &mut dimension_loads[d * n..(d + 1) * n];
+            match (dimension.loads.is_empty(), dimension.fan_in.is_empty()) {
+                (true, true) => sums.fill(zero + zero),
+                (false, true) => add_loads(sums, &dimension.loads),
+                (true, false) => add_fan_in(sums, &dimension.fan_in),
+                (false, false) => {
+                    from_drivers.resize(n, 0.0);
+                    fan_in.resize(n, 0.0);
+                    add_loads(from_drivers, &dimension.loads);
+                    add_fan_in(fan_in, &dimension.fan_in);
+                    for ((load, &a), &b) in sums.iter_mut().zip(&**from_drivers).zip(&**fan_in) {
+                        *load = a + b;
+                    }
+                }
             }
         }
         if let (false, Some((sigma, kappa))) = (tier.vertical, tier.usl) {
