@@ -30,7 +30,8 @@ pub use growth::{GrowthCurve, GrowthPoint};
 pub use runway::{first_breach, Runway};
 pub use sizing::{
     needed_units, size_horizontal, size_on_ladder, size_with_scalability, units_for,
-    units_for_quotients, HeadroomPolicy, LadderSizing, Rung, ScaledSizing, UnitSizing,
+    units_for_loads, units_for_loads_on, units_for_quotients, HeadroomPolicy, LadderSizing, Rung,
+    ScaledSizing, UnitSizing,
 };
 
 /// A precondition of a kernel function that its input broke.

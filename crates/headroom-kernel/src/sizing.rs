@@ -140,27 +140,79 @@ pub fn units_for(load: f64, capacity: f64, headroom: f64) -> u32 {
 /// both ways). Quotients outside `[0, 2^31 - 1)` are settled one by one
 /// afterwards, as [`units_for`] settles them.
 pub fn units_for_quotients(quotients: &[f64], units: &mut [u32]) {
-    const TWO_TO_52: f64 = 4_503_599_627_370_496.0;
-    const FAST: f64 = 2_147_483_647.0;
     let mut all_fast = true;
     for (units, &quotient) in units.iter_mut().zip(quotients) {
-        let fast = (0.0..FAST).contains(&quotient);
+        let (rounded, fast) = rounded_fast(quotient);
+        *units = rounded;
         all_fast &= fast;
-        let exact = if fast { quotient } else { 0.0 };
-        let shifted = exact + TWO_TO_52;
-        let nearest = shifted - TWO_TO_52;
-        let above = nearest > exact;
-        let fraction = exact - (nearest - if above { 1.0 } else { 0.0 });
-        let up = (fraction > CEIL_TOLERANCE * exact) | (fraction >= 0.5);
-        *units = (shifted.to_bits() as u32).wrapping_sub(u32::from(above)) + u32::from(up);
     }
     if !all_fast {
         for (units, &quotient) in units.iter_mut().zip(quotients) {
-            if !(0.0..FAST).contains(&quotient) {
+            if !fast_range(quotient) {
                 *units = units_for_by_libm(quotient);
             }
         }
     }
+}
+
+/// [`units_for_quotients`] of the quotients `loads[i] / capacity` (one
+/// usable capacity for all), without writing them down: the same numbers
+/// as `units_for(loads[i], capacity, 0.0)`, in one vectorised loop.
+pub fn units_for_loads_on(loads: &[f64], capacity: f64, units: &mut [u32]) {
+    let mut all_fast = true;
+    for (units, &load) in units.iter_mut().zip(loads) {
+        let (rounded, fast) = rounded_fast(load / capacity);
+        *units = rounded;
+        all_fast &= fast;
+    }
+    if !all_fast {
+        for (units, &load) in units.iter_mut().zip(loads) {
+            if !fast_range(load / capacity) {
+                *units = units_for_by_libm(load / capacity);
+            }
+        }
+    }
+}
+
+/// [`units_for_loads_on`] with each load against its own usable capacity,
+/// `capacities[i]`: the same numbers as `units_for(loads[i],
+/// capacities[i], 0.0)`.
+pub fn units_for_loads(loads: &[f64], capacities: &[f64], units: &mut [u32]) {
+    let mut all_fast = true;
+    for ((units, &load), &capacity) in units.iter_mut().zip(loads).zip(capacities) {
+        let (rounded, fast) = rounded_fast(load / capacity);
+        *units = rounded;
+        all_fast &= fast;
+    }
+    if !all_fast {
+        for ((units, &load), &capacity) in units.iter_mut().zip(loads).zip(capacities) {
+            if !fast_range(load / capacity) {
+                *units = units_for_by_libm(load / capacity);
+            }
+        }
+    }
+}
+
+/// Quotients `[0, 2^31 - 1)`: those the batch rounding takes.
+#[inline(always)]
+fn fast_range(quotient: f64) -> bool {
+    (0.0..2_147_483_647.0).contains(&quotient)
+}
+
+/// The batch rounding of one quotient (see [`units_for_quotients`]), and
+/// whether it was in the fast range (else its units are to be settled by
+/// `units_for_by_libm`).
+#[inline(always)]
+fn rounded_fast(quotient: f64) -> (u32, bool) {
+    const TWO_TO_52: f64 = 4_503_599_627_370_496.0;
+    let fast = fast_range(quotient);
+    let exact = if fast { quotient } else { 0.0 };
+    let shifted = exact + TWO_TO_52;
+    let nearest = shifted - TWO_TO_52;
+    let above = nearest > exact;
+    let fraction = exact - (nearest - if above { 1.0 } else { 0.0 });
+    let up = (fraction > CEIL_TOLERANCE * exact) | (fraction >= 0.5);
+    ((shifted.to_bits() as u32).wrapping_sub(u32::from(above)) + u32::from(up), fast)
 }
 
 /// [`units_for`] of `exact = load / usable capacity` with `round` and
@@ -548,7 +600,21 @@ mod properties {
             let mut units = vec![7; quotients.len()];
             units_for_quotients(&quotients, &mut units);
             let one_by_one: Vec<u32> = quotients.iter().map(|&q| units_for(q, 1.0, 0.0)).collect();
-            prop_assert_eq!(units, one_by_one);
+            prop_assert_eq!(&units, &one_by_one);
+            // The same quotients as loads over capacities: one for all,
+            // and each its own.
+            for capacity in [1.0, 0.8, 250.0 * 0.8, 3.0e-7] {
+                let loads: Vec<f64> = quotients.iter().map(|&q| q * capacity).collect();
+                let one_by_one: Vec<u32> =
+                    loads.iter().map(|&l| units_for(l, capacity, 0.0)).collect();
+                let mut on = vec![7; loads.len()];
+                units_for_loads_on(&loads, capacity, &mut on);
+                prop_assert_eq!(&on, &one_by_one);
+                let capacities = vec![capacity; loads.len()];
+                let mut each = vec![7; loads.len()];
+                units_for_loads(&loads, &capacities, &mut each);
+                prop_assert_eq!(&each, &one_by_one);
+            }
         }
 
         /// The bottleneck is the dimension needing the most units, then the

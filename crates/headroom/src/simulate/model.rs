@@ -26,8 +26,8 @@
 //! `None`, and the exact path runs.
 
 use headroom_kernel::{
-    monthly_cost, size_with_scalability, units_for, units_for_quotients, GrowthCurve, GrowthPoint,
-    HeadroomPolicy,
+    monthly_cost, size_with_scalability, units_for, units_for_loads, units_for_loads_on,
+    units_for_quotients, GrowthCurve, GrowthPoint, HeadroomPolicy,
 };
 use headroom_plugin_api::host::LoadedProfile;
 
@@ -1381,26 +1381,20 @@ impl Model {
         let (n, count) = (quotients.len(), usable.count);
         for d in 0..dimensions {
             let loads = &dimension_loads[d * n..(d + 1) * n];
+            let units = if d == 0 { &mut *needed } else { &mut *dimension_units };
             match (rungs, usable.varies) {
+                // One capacity for every draw: one loop over the chunk.
                 (None, false) => {
-                    // One capacity for every draw: one loop over the chunk.
-                    let usable = usable.of(rung * dimensions + d, 0);
-                    for (quotient, &load) in quotients.iter_mut().zip(loads) {
-                        *quotient = load / usable;
-                    }
+                    units_for_loads_on(loads, usable.of(rung * dimensions + d, 0), units)
                 }
                 (None, true) => {
                     // Each row of the chunk against the draws' capacities,
                     // side by side.
                     let capacities = usable.column(rung * dimensions + d);
-                    for (quotients, loads) in
-                        quotients.chunks_exact_mut(count).zip(loads.chunks_exact(count))
+                    for (units, loads) in
+                        units.chunks_exact_mut(count).zip(loads.chunks_exact(count))
                     {
-                        for ((quotient, &load), &usable) in
-                            quotients.iter_mut().zip(loads).zip(capacities)
-                        {
-                            *quotient = load / usable;
-                        }
+                        units_for_loads(loads, capacities, units);
                     }
                 }
                 (Some(rungs), _) => {
@@ -1411,12 +1405,10 @@ impl Model {
                             *quotient = load / usable.of(rung * dimensions + d, j);
                         }
                     }
+                    units_for_quotients(quotients, units);
                 }
             }
-            if d == 0 {
-                units_for_quotients(quotients, needed);
-            } else {
-                units_for_quotients(quotients, dimension_units);
+            if d > 0 {
                 for (most, &these) in needed.iter_mut().zip(dimension_units.iter()) {
                     *most = (*most).max(these);
                 }
