@@ -342,6 +342,44 @@ fn a_negative_load_is_named_alike_by_the_plan_and_both_paths() {
 }
 
 #[test]
+fn the_first_failing_draw_is_named_whatever_fails_it_and_however_many_threads() {
+    // Two ways for a draw to fail: `now`'s users drawn below zero (an input
+    // out of range, refused before any plan) and `later`'s past 1,000 (the
+    // fixture's negative load, met only once the plugin has run). With seed
+    // 1, draw 8 is the first to fail, by its load, and draw 14 of the same
+    // chunk fails by its input; the compiled model checks every input of a
+    // chunk before calling the plugin, so it must look again at the draws
+    // before 14. And a draw of a later chunk fails too: on two threads the
+    // chunk that fails first in time need not be the first chunk.
+    let dir = fixture_alone("headroom_profile_fixture_negative_load");
+    let layer = dir.path().join("two-ways.toml");
+    fs::write(
+        &layer,
+        "[uncertainty.inputs.\"milestones.later.drivers.users\"]\ndistribution = \"uniform\"\nmin = 100\nmax = 1100\n\
+         [uncertainty.inputs.\"milestones.now.drivers.users\"]\ndistribution = \"normal\"\nmean = 10\nsd = 5\n",
+    )
+    .unwrap();
+    for threads in ["1", "2"] {
+        for exact in [false, true] {
+            let mut command = bare();
+            command.env("RAYON_NUM_THREADS", threads).arg("--plugin-dir").arg(dir.path());
+            command.args(["simulate", "fixture-negative-load", "--draws", "2000", "--seed", "1"]);
+            command.arg("--config").arg(&layer);
+            if exact {
+                command.arg("--exact");
+            }
+            let error = fails(&mut command);
+            assert!(
+                error.contains(
+                    "draw 8 of the Monte Carlo: demand mapping gave load app.users = -1091.03"
+                ),
+                "{threads} threads, exact {exact}: {error}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_draw_out_of_range_is_named_alike_on_both_paths() {
     // A normal around 100 users with sd 500 goes negative in some draw: both
     // paths refuse it, naming the same draw and the key, and print nothing.

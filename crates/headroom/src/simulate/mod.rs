@@ -468,30 +468,53 @@ pub fn simulate_with(
     let per_draw = shape.milestones.len().max(1);
     let mut totals = vec![0.0; draws as usize * per_draw];
     let blocks = totals.par_chunks_mut(draws::CHUNK as usize * per_draw);
-    let mut tally = draws::chunks(draws)
+    // A run that fails names the first failing draw whatever the thread
+    // count: a chunk past the first that failed so far is skipped, and one
+    // before it still runs (it may fail earlier).
+    let failed_at = std::sync::atomic::AtomicU32::new(u32::MAX);
+    let earlier = |a: Option<(u32, Error)>, b: Option<(u32, Error)>| match (a, b) {
+        (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+        (a, b) => a.or(b),
+    };
+    let (mut tally, failure) = draws::chunks(draws)
         .zip(blocks)
-        .try_fold(
-            || (empty(), model.as_ref().map(Model::scratch), Vec::new()),
-            |(mut tally, mut scratch, mut drawn), ((chunk, count), totals)| {
+        .fold(
+            || (empty(), model.as_ref().map(Model::scratch), Vec::new(), None),
+            |(mut tally, mut scratch, mut drawn, failure), ((chunk, count), totals)| {
+                if chunk > failed_at.load(std::sync::atomic::Ordering::Relaxed) {
+                    return (tally, scratch, drawn, failure);
+                }
                 sampler.draw_chunk(seed, chunk, count, &mut drawn);
                 let first = u64::from(chunk) * u64::from(draws::CHUNK);
-                match (&model, &mut scratch) {
+                let result = match (&model, &mut scratch) {
                     (Some(model), Some(scratch)) => model.run_chunk(
                         profile,
                         model::Chunk { first, count: count as usize, drawn: &drawn },
                         scratch,
                         &mut tally,
                         totals,
-                    )?,
-                    _ => exact.run_chunk(first, &drawn, &mut tally, totals)?,
+                    ),
+                    _ => exact.run_chunk(first, &drawn, &mut tally, totals),
+                };
+                match result {
+                    Ok(()) => {
+                        let total =
+                            done.fetch_add(u64::from(count), std::sync::atomic::Ordering::Relaxed);
+                        progress(total + u64::from(count));
+                        (tally, scratch, drawn, failure)
+                    }
+                    Err(error) => {
+                        failed_at.fetch_min(chunk, std::sync::atomic::Ordering::Relaxed);
+                        (tally, scratch, drawn, earlier(failure, Some((chunk, error))))
+                    }
                 }
-                let total = done.fetch_add(u64::from(count), std::sync::atomic::Ordering::Relaxed);
-                progress(total + u64::from(count));
-                Ok::<_, Error>((tally, scratch, drawn))
             },
         )
-        .map(|r| r.map(|(tally, _, _)| tally))
-        .try_reduce(empty, |a, b| Ok(a.merge(b)))?;
+        .map(|(tally, _, _, failure)| (tally, failure))
+        .reduce(|| (empty(), None), |(a, fa), (b, fb)| (a.merge(b), earlier(fa, fb)));
+    if let Some((_, error)) = failure {
+        return Err(error);
+    }
     if let Some(model) = &model {
         tally.settle(model.milestone_months());
     }

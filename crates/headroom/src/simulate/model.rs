@@ -37,6 +37,9 @@ use crate::config::{LatencyTarget, ProfileConfig, Scaling};
 use crate::plan::{capacity_worth, curve_of, largest_rate_within, latency_units_needed};
 use crate::Error;
 
+/// An error of a chunk, with the draw of the chunk it names.
+type Failed = (usize, Error);
+
 /// A chunk of draws: `count` of them, the first of which is draw `first`,
 /// their inputs in `drawn` (draw by draw, inputs in key order).
 #[derive(Clone, Copy)]
@@ -706,7 +709,11 @@ impl Model {
     }
 
     /// Runs a chunk of draws into `tally`, and each milestone's total cost
-    /// into `totals` (`[draw][milestone]`).
+    /// into `totals` (`[draw][milestone]`). Of several draws that fail, the
+    /// error is the first draw's, as the planner taking draw by draw meets
+    /// it: the steps here take all the chunk's draws at once, so a draw may
+    /// fail at one step while an earlier one would fail at a later step;
+    /// then the draws before it are run again alone.
     pub(super) fn run_chunk(
         &self,
         profile: &LoadedProfile,
@@ -715,6 +722,27 @@ impl Model {
         tally: &mut Tally,
         totals: &mut [f64],
     ) -> Result<(), Error> {
+        match self.run_chunk_once(profile, chunk, scratch, tally, totals) {
+            Ok(()) => Ok(()),
+            Err((0, error)) => Err(error),
+            Err((draw, error)) => {
+                let inputs = self.targets.len();
+                let before = Chunk { count: draw, drawn: &chunk.drawn[..draw * inputs], ..chunk };
+                self.run_chunk(profile, before, scratch, tally, totals).and(Err(error))
+            }
+        }
+    }
+
+    /// [`Model::run_chunk`] step by step: the first error of a step, with
+    /// the draw of the chunk it names.
+    fn run_chunk_once(
+        &self,
+        profile: &LoadedProfile,
+        chunk: Chunk<'_>,
+        scratch: &mut Scratch,
+        tally: &mut Tally,
+        totals: &mut [f64],
+    ) -> Result<(), Failed> {
         let Chunk { count, drawn, .. } = chunk;
         // 1. Every draw's rows of parameters and drivers.
         self.write_rows(chunk, scratch)?;
@@ -722,9 +750,11 @@ impl Model {
         let width_l = self.widths.2;
         scratch.loads.clear();
         scratch.loads.resize(count * scratch.rows * width_l, 0.0);
-        profile
-            .demand_rows(&scratch.parameters, &scratch.drivers, &mut scratch.loads)
-            .map_err(|message| Error::PluginFailed { profile: self.id.clone(), message })?;
+        if let Err(message) =
+            profile.demand_rows(&scratch.parameters, &scratch.drivers, &mut scratch.loads)
+        {
+            return Err(self.plugin_failure(profile, chunk, scratch, message));
+        }
         // 3. Check every load, then size tier by tier, each a pass over the
         // whole chunk, then tally.
         self.check_loads(chunk, scratch)?;
@@ -733,6 +763,49 @@ impl Model {
             self.size_tier(t, count, drawn, scratch)?;
         }
         self.tally_chunk(count, drawn, scratch, tally, totals)
+    }
+
+    /// The plugin failed on the chunk's rows with `message`: the first
+    /// draw it fails on alone, its rows in the planner's order (milestones,
+    /// then months), named as the exact path names it.
+    fn plugin_failure(
+        &self,
+        profile: &LoadedProfile,
+        chunk: Chunk<'_>,
+        scratch: &Scratch,
+        message: String,
+    ) -> Failed {
+        let (width_p, width_d, width_l) = self.widths;
+        let count = chunk.count;
+        let order: Vec<usize> =
+            scratch.milestone_rows.iter().copied().chain(0..self.months).collect();
+        for j in 0..count {
+            let parameters: Vec<f64> = order
+                .iter()
+                .flat_map(|_| &scratch.draw_parameters[j * width_p..(j + 1) * width_p])
+                .copied()
+                .collect();
+            let drivers: Vec<f64> = order
+                .iter()
+                .flat_map(|&row| {
+                    let at = (row * count + j) * width_d;
+                    &scratch.drivers[at..at + width_d]
+                })
+                .copied()
+                .collect();
+            let mut loads = vec![0.0; order.len() * width_l];
+            if let Err(message) = profile.demand_rows(&parameters, &drivers, &mut loads) {
+                return (j, self.plugin_failed(chunk.first + j as u64, message));
+            }
+        }
+        (0, self.plugin_failed(chunk.first, message))
+    }
+
+    fn plugin_failed(&self, index: u64, message: String) -> Error {
+        Error::PluginFailed {
+            profile: self.id.clone(),
+            message: format!("draw {index} of the Monte Carlo: {message}"),
+        }
     }
 
     /// Writes every draw's parameters and its rows of drivers: its months,
@@ -744,7 +817,7 @@ impl Model {
     /// row `r x count + j` of the chunk, so that every later pass reads one
     /// row of all the draws as one slice. Sets `scratch.rows` and
     /// `scratch.milestone_rows`.
-    fn write_rows(&self, chunk: Chunk<'_>, scratch: &mut Scratch) -> Result<(), Error> {
+    fn write_rows(&self, chunk: Chunk<'_>, scratch: &mut Scratch) -> Result<(), Failed> {
         let Chunk { first, count, drawn } = chunk;
         let inputs = self.targets.len();
         let (width_p, width_d, _) = self.widths;
@@ -756,7 +829,7 @@ impl Model {
         // The month rows come first, whatever the milestones' rows: the
         // months no draw moves hold the configuration's values in every
         // draw, written once; each draw writes the ones it moves.
-        scratch.drivers.clear();
+        // (Every value is written below: resizing alone, without zeroing.)
         scratch.drivers.resize(months * count * width_d, 0.0);
         for month in 0..months {
             for (d, monthly) in scratch.values.monthly.iter().enumerate() {
@@ -771,13 +844,15 @@ impl Model {
         for j in 0..count {
             let index = first + j as u64;
             let values = &mut scratch.values;
-            self.check_and_apply_rows(index, &drawn[j * inputs..(j + 1) * inputs], values)?;
+            self.check_and_apply_rows(index, &drawn[j * inputs..(j + 1) * inputs], values)
+                .map_err(|error| (j, error))?;
             for regrowth in self.regrow.iter().filter(|r| r.across.is_none()) {
                 let d = regrowth.driver;
                 let (curve, points, monthly) =
                     (&values.curves[d], &values.points[d], &mut values.monthly[d]);
                 curve.months_into(points, &regrowth.months, monthly).map_err(|e| {
-                    self.fail(index, format!("growth of driver `{}`: {e}", self.driver_names[d]))
+                    let growth = format!("growth of driver `{}`: {e}", self.driver_names[d]);
+                    (j, self.fail(index, growth))
                 })?;
                 for &month in &regrowth.months {
                     scratch.drivers[(month * count + j) * width_d + d] = monthly[month];
@@ -811,7 +886,8 @@ impl Model {
                     &mut scratch.grown,
                 )
                 .map_err(|e| {
-                    self.fail(first, format!("growth of driver `{}`: {e}", self.driver_names[d]))
+                    let growth = format!("growth of driver `{}`: {e}", self.driver_names[d]);
+                    (0, self.fail(first, growth))
                 })?;
                 let row = &mut scratch.drivers[month * count * width_d..][..count * width_d];
                 for (to, &value) in row[d..].iter_mut().step_by(width_d).zip(&scratch.grown) {
@@ -857,7 +933,6 @@ impl Model {
         }
         // Every row of a draw has its parameters: each row of the chunk is
         // the chunk's parameters, draw by draw.
-        scratch.parameters.clear();
         if width_p > 0 {
             scratch.parameters.resize(rows * count * width_p, 0.0);
             for row in scratch.parameters.chunks_exact_mut(count * width_p) {
@@ -870,7 +945,7 @@ impl Model {
     /// Checks every load of the chunk; the first bad one is named as the
     /// planner meets it: draw by draw, a draw's milestones first, then its
     /// months.
-    fn check_loads(&self, chunk: Chunk<'_>, scratch: &Scratch) -> Result<(), Error> {
+    fn check_loads(&self, chunk: Chunk<'_>, scratch: &Scratch) -> Result<(), Failed> {
         let Chunk { first, count, .. } = chunk;
         let (milestones, width_l) = (self.milestone_keys.len(), self.widths.2);
         let valid = |v: &f64| (0.0..f64::INFINITY).contains(v);
@@ -886,7 +961,7 @@ impl Model {
                 let at = (row * count + draw) * width_l;
                 let loads = &scratch.loads[at..at + width_l];
                 if let Some(l) = loads.iter().position(|v| !valid(v)) {
-                    return Err(Error::PluginFailed {
+                    return Err((draw, Error::PluginFailed {
                         profile: self.id.clone(),
                         message: format!(
                             "draw {} of the Monte Carlo: demand mapping gave load {} = {} at {place}; loads must be finite and not negative",
@@ -894,7 +969,7 @@ impl Model {
                             self.load_names[l],
                             loads[l],
                         ),
-                    });
+                    }));
                 }
             }
         }
@@ -907,7 +982,7 @@ impl Model {
     fn load_columns(&self, count: usize, scratch: &mut Scratch) {
         let width_l = self.widths.2;
         let n = count * scratch.rows;
-        scratch.columns.clear();
+        // Every value is written below: resizing alone, without zeroing.
         scratch.columns.resize(width_l * n, 0.0);
         // A fixed width lets the compiler unroll the row; the widths past
         // eight take the general loop.
@@ -950,7 +1025,7 @@ impl Model {
         scratch: &mut Scratch,
         tally: &mut Tally,
         totals: &mut [f64],
-    ) -> Result<(), Error> {
+    ) -> Result<(), Failed> {
         let inputs = self.targets.len();
         let milestones = self.milestone_keys.len();
         let keys = &mut scratch.keys;
@@ -999,7 +1074,7 @@ impl Model {
                     let mut total = zero;
                     for t in 0..self.tiers.len() {
                         let (units, rung) = (scratch.units[t][i], scratch.rungs[t][i]);
-                        let cost = cost(&scratch.values, t, rung, units)?;
+                        let cost = cost(&scratch.values, t, rung, units).map_err(|e| (j, e))?;
                         tally.milestone_cost(m, t, cost);
                         total += cost;
                     }
@@ -1015,7 +1090,7 @@ impl Model {
             per_unit.clear();
             for (t, prices) in scratch.values.prices.iter().enumerate() {
                 for rung in 0..prices.len() {
-                    per_unit.push(cost(&scratch.values, t, rung, 1)?);
+                    per_unit.push(cost(&scratch.values, t, rung, 1).map_err(|e| (0, e))?);
                 }
             }
             let mut sums = std::mem::take(&mut scratch.sums);
@@ -1074,7 +1149,7 @@ impl Model {
         count: usize,
         drawn: &[f64],
         scratch: &mut Scratch,
-    ) -> Result<(), Error> {
+    ) -> Result<(), Failed> {
         let tier = &self.tiers[t];
         let inputs = self.targets.len();
         let dimensions = tier.dimensions.len();
@@ -1181,10 +1256,15 @@ impl Model {
                         sigma,
                         kappa,
                     )
-                    .map_err(|source| Error::Kernel {
-                        profile: self.id.clone(),
-                        tier: tier.key.clone(),
-                        source,
+                    .map_err(|source| {
+                        (
+                            j,
+                            Error::Kernel {
+                                profile: self.id.clone(),
+                                tier: tier.key.clone(),
+                                source,
+                            },
+                        )
                     })?;
                     (needed[i], units_out[i], rungs_out[i]) =
                         (scaled.sizing.needed_by_load, scaled.sizing.units, 0);
