@@ -380,6 +380,45 @@ fn the_first_failing_draw_is_named_whatever_fails_it_and_however_many_threads() 
 }
 
 #[test]
+fn a_plugin_that_fails_is_named_at_the_same_draw_on_both_paths() {
+    // The fixture fails outright past 5,000 users and gives a negative load
+    // between 1,000 and 5,000: `later`'s users drawn from samples where each
+    // happens one draw in twenty. The compiled model calls the plugin once
+    // for a chunk; when that call fails it must find the draw, and whether a
+    // draw before it gave a negative load: the same words as planning each
+    // draw in full, on one thread or two.
+    let dir = fixture_alone("headroom_profile_fixture_negative_load");
+    let layer = dir.path().join("samples.toml");
+    fs::write(
+        &layer,
+        "[uncertainty.inputs.\"milestones.later.drivers.users\"]\ndistribution = \"empirical\"\n\
+         samples = [100, 200, 300, 400, 500, 600, 700, 800, 900, 100, 200, 300, 400, 500, 600, 700, 800, 900, 3000, 6000]\n",
+    )
+    .unwrap();
+    let mut kinds = (false, false);
+    for seed in ["1", "2", "3", "4", "5", "6"] {
+        let errors: Vec<String> = [("1", false), ("2", false), ("1", true), ("2", true)]
+            .iter()
+            .map(|&(threads, exact)| {
+                let mut command = bare();
+                command.env("RAYON_NUM_THREADS", threads).arg("--plugin-dir").arg(dir.path());
+                command.args(["simulate", "fixture-negative-load", "--draws", "2000"]);
+                command.args(["--seed", seed, "--config"]).arg(&layer);
+                if exact {
+                    command.arg("--exact");
+                }
+                fails(&mut command)
+            })
+            .collect();
+        assert!(errors.iter().all(|e| *e == errors[0]), "seed {seed}: {errors:#?}");
+        assert!(errors[0].contains(" of the Monte Carlo: "), "{}", errors[0]);
+        kinds.0 |= errors[0].contains("users is past what the fixture maps");
+        kinds.1 |= errors[0].contains("demand mapping gave load app.users = -3000");
+    }
+    assert_eq!(kinds, (true, true), "both failures were met first in some seed");
+}
+
+#[test]
 fn a_draw_out_of_range_is_named_alike_on_both_paths() {
     // A normal around 100 users with sd 500 goes negative in some draw: both
     // paths refuse it, naming the same draw and the key, and print nothing.
