@@ -264,7 +264,37 @@ enum Setter {
     Json,
 }
 
+/// What a drawn value must be to land where its setter puts it: the
+/// configuration's own rule for that key, and its words.
+pub(super) type Rule = (fn(f64) -> bool, &'static str);
+
 impl Setter {
+    /// The rule a drawn value must keep (both paths check it first, in the
+    /// same words); `None` for a key set through the JSON form, which the
+    /// configuration's validation checks.
+    pub(super) fn rule(&self) -> Option<Rule> {
+        Some(match self {
+            Setter::Driver { .. } | Setter::Demand(_) => {
+                (|v| v.is_finite() && v >= 0.0, "must be finite and not negative")
+            }
+            Setter::Capacity { .. } => (
+                |v| v.is_finite() && v > 0.0,
+                "is a capacity: a capacity must be finite and above zero",
+            ),
+            Setter::Price { .. } => {
+                (|v| v.is_finite() && v >= 0.0, "is a price: must be finite and not negative")
+            }
+            Setter::Headroom => {
+                (|v| v.is_finite() && (0.0..1.0).contains(&v), "must lie in [0, 1)")
+            }
+            Setter::GrowthRate(_) => (|v| v.is_finite() && v > -1.0, "must be finite and above -1"),
+            Setter::GrowthCeiling(_) => {
+                (|v| v.is_finite() && v > 0.0, "must be finite and above 0")
+            }
+            Setter::Json => return None,
+        })
+    }
+
     fn resolve(key: &str, config: &ProfileConfig) -> Setter {
         let parts: Vec<&str> = key.split('.').collect();
         let json = || Setter::Json;
@@ -665,6 +695,17 @@ impl Exact<'_> {
         let fail = |message: String| Error::Config { profile: self.id.to_string(), message };
         for (j, values) in drawn.chunks_exact(self.keys.len()).enumerate() {
             let index = first + j as u64;
+            // The drawn values' own rules first, in the compiled model's
+            // words (the configuration's validation would name the layer
+            // the key was defined in, not the draw that set it).
+            for ((key, setter), &value) in self.keys.iter().zip(self.setters).zip(values) {
+                match setter.rule() {
+                    Some((ok, rule)) if !ok(value) => return Err(fail(format!(
+                        "draw {index} of the Monte Carlo: `{key}` {rule}, got {value}; choose distributions that stay in range"
+                    ))),
+                    _ => {}
+                }
+            }
             let config = if self.direct {
                 let mut config = self.base_config.clone();
                 for (setter, value) in self.setters.iter().zip(values) {

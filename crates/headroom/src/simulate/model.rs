@@ -32,7 +32,7 @@ use headroom_kernel::{
 use headroom_plugin_api::host::LoadedProfile;
 
 use super::tally::{Counts, Tally};
-use super::Setter;
+use super::{Rule, Setter};
 use crate::config::{LatencyTarget, ProfileConfig, Scaling};
 use crate::plan::{capacity_worth, curve_of, largest_rate_within, latency_units_needed};
 use crate::Error;
@@ -168,6 +168,8 @@ pub(super) struct Model {
     tiers: Vec<TierModel>,
     runways: Vec<RunwayModel>,
     targets: Vec<(String, Target)>,
+    /// Per target: the rule its drawn values must keep.
+    rules: Vec<Rule>,
     base: Values,
     /// Per tier: the rungs of its ladder (a tally key is units x rungs + rung).
     rung_counts: Vec<u64>,
@@ -550,6 +552,7 @@ impl Model {
             safe_rates: tiers.iter().map(|_| std::sync::Mutex::new(Vec::new())).collect(),
             tiers,
             runways,
+            rules: setters.iter().filter_map(Setter::rule).collect(),
             targets,
             base: Values {
                 headroom: config.headroom,
@@ -614,30 +617,10 @@ impl Model {
         values: &[f64],
         into: &mut Values,
     ) -> Result<(), Error> {
-        for ((key, target), &value) in self.targets.iter().zip(values) {
-            let (ok, rule) = match target {
-                Target::Driver { .. } | Target::Parameter(_) => {
-                    (value.is_finite() && value >= 0.0, "must be finite and not negative")
-                }
-                Target::Capacity { .. } => (
-                    value.is_finite() && value > 0.0,
-                    "is a capacity: a capacity must be finite and above zero",
-                ),
-                Target::Price { .. } => (
-                    value.is_finite() && value >= 0.0,
-                    "is a price: must be finite and not negative",
-                ),
-                Target::Headroom => {
-                    (value.is_finite() && (0.0..1.0).contains(&value), "must lie in [0, 1)")
-                }
-                Target::Curve { ceiling: false, .. } => {
-                    (value.is_finite() && value > -1.0, "must be finite and above -1")
-                }
-                Target::Curve { ceiling: true, .. } => {
-                    (value.is_finite() && value > 0.0, "must be finite and above 0")
-                }
-            };
-            if !ok {
+        for (((key, target), &(ok, rule)), &value) in
+            self.targets.iter().zip(&self.rules).zip(values)
+        {
+            if !ok(value) {
                 return Err(self.fail(index, format!("`{key}` {rule}, got {value}")));
             }
             match target {
