@@ -1015,14 +1015,23 @@ impl Model {
         for (t, &rung_count) in self.rung_counts.iter().enumerate() {
             // Each row's key (units x rungs + rung) in one pass; a row of
             // the chunk is then a slice of them.
+            // (With one rung the key is the units themselves.)
             let (units, rungs) = (&scratch.units[t], &scratch.rungs[t]);
             keys.clear();
-            keys.extend(
-                units.iter().zip(rungs).map(|(&u, &r)| u64::from(u) * rung_count + r as u64),
-            );
+            if rung_count > 1 {
+                keys.extend(
+                    units.iter().zip(rungs).map(|(&u, &r)| u64::from(u) * rung_count + r as u64),
+                );
+            }
             let count_row = |counts: &mut Counts, row: usize| {
-                for &key in &keys[row * count..(row + 1) * count] {
-                    counts.add(key);
+                if rung_count > 1 {
+                    for &key in &keys[row * count..(row + 1) * count] {
+                        counts.add(key);
+                    }
+                } else {
+                    for &units in &units[row * count..(row + 1) * count] {
+                        counts.add(u64::from(units));
+                    }
                 }
             };
             // A month row that is also a milestone's row is counted once,
