@@ -175,10 +175,11 @@ pub(super) struct Model {
     rung_counts: Vec<u64>,
     /// Whether a draw changes a price.
     prices_drawn: bool,
-    /// The targets a draw changes what a runway reads by: the headroom or
-    /// a capacity of today's deployment; and the runways they change.
-    runway_targets: Vec<usize>,
+    /// The runways a draw changes (by the headroom or a capacity of today's
+    /// deployment), and per runway and dimension the input that draws its
+    /// capacity, if any (the last, as the configuration's layers would).
     drawn_runways: Vec<usize>,
+    runway_capacity_inputs: Vec<Vec<Option<usize>>>,
     /// The input that draws the headroom, if any.
     headroom_input: Option<usize>,
     /// Per tier: the largest arrival rate known to meet its latency target
@@ -527,6 +528,19 @@ impl Model {
                 })
             })
             .collect();
+        let runway_capacity_inputs: Vec<Vec<Option<usize>>> = runway_capacities
+            .iter()
+            .enumerate()
+            .map(|(r, capacities): (usize, &Vec<f64>)| {
+                (0..capacities.len())
+                    .map(|d| {
+                        targets.iter().rposition(|(_, target)| {
+                            matches!(target, Target::Capacity { dimension, runways, .. } if *dimension == d && runways.contains(&r))
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
         let load_names = loads.iter().map(|(t, d)| format!("{t}.{d}")).collect();
         Ok(Some(Model {
             id,
@@ -546,8 +560,8 @@ impl Model {
             moved,
             rung_counts: rungs.iter().map(|r| r.len() as u64).collect(),
             prices_drawn,
-            runway_targets,
             drawn_runways,
+            runway_capacity_inputs,
             headroom_input,
             safe_rates: tiers.iter().map(|_| std::sync::Mutex::new(Vec::new())).collect(),
             tiers,
@@ -669,23 +683,6 @@ impl Model {
                     }
                 }
                 Target::Headroom => into.headroom = value,
-                _ => {}
-            }
-        }
-    }
-
-    /// Sets what a draw changes of its runways (already checked by
-    /// [`Model::check_and_apply_rows`]) on `into`: today's capacities and
-    /// the headroom.
-    fn apply_runways(&self, values: &[f64], into: &mut Values) {
-        for &k in &self.runway_targets {
-            match &self.targets[k].1 {
-                Target::Capacity { dimension, runways, .. } => {
-                    for &r in runways {
-                        into.runway_capacities[r][*dimension] = values[k];
-                    }
-                }
-                Target::Headroom => into.headroom = values[k],
                 _ => {}
             }
         }
@@ -1556,19 +1553,28 @@ impl Model {
                 }
             }
         }
-        if self.drawn_runways.is_empty() {
-            return;
-        }
-        for j in 0..count {
-            self.apply_runways(&drawn[j * inputs..(j + 1) * inputs], &mut scratch.values);
-            for &r in &self.drawn_runways {
-                let holds = scratch.runway_holds[r].iter_mut();
-                for (hold, (held, ceiling, surely_holds)) in
-                    holds.zip(self.holding(r, &scratch.values))
-                {
-                    hold.held[j] = held;
-                    hold.ceiling[j] = ceiling;
-                    hold.surely_holds[j] = surely_holds;
+        // A runway a draw changes: what `holding` gives draw by draw, a
+        // column at a time from the drawn inputs.
+        let drawn_of = |k: usize| drawn[k..].iter().step_by(inputs).take(count);
+        for &r in &self.drawn_runways {
+            let runway = &self.runways[r];
+            let effective = runway.units.saturating_sub(self.tiers[runway.tier].policy.redundancy);
+            for (d, hold) in scratch.runway_holds[r].iter_mut().enumerate() {
+                if let Some(k) = self.headroom_input {
+                    for (ceiling, &headroom) in hold.ceiling.iter_mut().zip(drawn_of(k)) {
+                        *ceiling = (1.0 - headroom) * (1.0 + 1e-9);
+                    }
+                }
+                if let (Some(k), true) = (self.runway_capacity_inputs[r][d], effective > 0) {
+                    for (held, &capacity) in hold.held.iter_mut().zip(drawn_of(k)) {
+                        *held = capacity * runway.worth_factor * f64::from(effective);
+                    }
+                }
+                if effective > 0 {
+                    let columns = hold.held.iter().zip(&hold.ceiling);
+                    for (surely, (&held, &ceiling)) in hold.surely_holds.iter_mut().zip(columns) {
+                        *surely = held * ceiling * SURELY;
+                    }
                 }
             }
         }
