@@ -341,6 +341,28 @@ fn a_negative_load_is_named_alike_by_the_plan_and_both_paths() {
     assert_eq!(compiled, named(&["--exact"]));
 }
 
+/// The errors of 2,000 draws of the negative-load fixture, alone in a
+/// plugin directory, under the config layer `layer` with `seed`: compiled
+/// and exact, on one thread and two.
+fn failing_four_ways(layer: &str, seed: &str) -> Vec<String> {
+    let dir = fixture_alone("headroom_profile_fixture_negative_load");
+    let file = dir.path().join("layer.toml");
+    fs::write(&file, layer).unwrap();
+    [("1", false), ("2", false), ("1", true), ("2", true)]
+        .iter()
+        .map(|&(threads, exact)| {
+            let mut command = bare();
+            command.env("RAYON_NUM_THREADS", threads).arg("--plugin-dir").arg(dir.path());
+            command.args(["simulate", "fixture-negative-load", "--draws", "2000"]);
+            command.args(["--seed", seed, "--config"]).arg(&file);
+            if exact {
+                command.arg("--exact");
+            }
+            fails(&mut command)
+        })
+        .collect()
+}
+
 #[test]
 fn the_first_failing_draw_is_named_whatever_fails_it_and_however_many_threads() {
     // Two ways for a draw to fail: `now`'s users drawn below zero (an input
@@ -351,27 +373,9 @@ fn the_first_failing_draw_is_named_whatever_fails_it_and_however_many_threads() 
     // chunk before calling the plugin, so it must look again at the draws
     // before 14. And a draw of a later chunk fails too: on two threads the
     // chunk that fails first in time need not be the first chunk.
-    let dir = fixture_alone("headroom_profile_fixture_negative_load");
-    let layer = dir.path().join("two-ways.toml");
-    fs::write(
-        &layer,
-        "[uncertainty.inputs.\"milestones.later.drivers.users\"]\ndistribution = \"uniform\"\nmin = 100\nmax = 1100\n\
-         [uncertainty.inputs.\"milestones.now.drivers.users\"]\ndistribution = \"normal\"\nmean = 10\nsd = 5\n",
-    )
-    .unwrap();
-    let mut errors = Vec::new();
-    for threads in ["1", "2"] {
-        for exact in [false, true] {
-            let mut command = bare();
-            command.env("RAYON_NUM_THREADS", threads).arg("--plugin-dir").arg(dir.path());
-            command.args(["simulate", "fixture-negative-load", "--draws", "2000", "--seed", "1"]);
-            command.arg("--config").arg(&layer);
-            if exact {
-                command.arg("--exact");
-            }
-            errors.push(fails(&mut command));
-        }
-    }
+    let layer = "[uncertainty.inputs.\"milestones.later.drivers.users\"]\ndistribution = \"uniform\"\nmin = 100\nmax = 1100\n\
+         [uncertainty.inputs.\"milestones.now.drivers.users\"]\ndistribution = \"normal\"\nmean = 10\nsd = 5\n";
+    let errors = failing_four_ways(layer, "1");
     assert!(
         errors[0]
             .contains("draw 8 of the Monte Carlo: demand mapping gave load app.users = -1091.03"),
@@ -389,29 +393,11 @@ fn a_plugin_that_fails_is_named_at_the_same_draw_on_both_paths() {
     // for a chunk; when that call fails it must find the draw, and whether a
     // draw before it gave a negative load: the same words as planning each
     // draw in full, on one thread or two.
-    let dir = fixture_alone("headroom_profile_fixture_negative_load");
-    let layer = dir.path().join("samples.toml");
-    fs::write(
-        &layer,
-        "[uncertainty.inputs.\"milestones.later.drivers.users\"]\ndistribution = \"empirical\"\n\
-         samples = [100, 200, 300, 400, 500, 600, 700, 800, 900, 100, 200, 300, 400, 500, 600, 700, 800, 900, 3000, 6000]\n",
-    )
-    .unwrap();
+    let layer = "[uncertainty.inputs.\"milestones.later.drivers.users\"]\ndistribution = \"empirical\"\n\
+         samples = [100, 200, 300, 400, 500, 600, 700, 800, 900, 100, 200, 300, 400, 500, 600, 700, 800, 900, 3000, 6000]\n";
     let mut kinds = (false, false);
     for seed in ["1", "2", "3", "4", "5", "6"] {
-        let errors: Vec<String> = [("1", false), ("2", false), ("1", true), ("2", true)]
-            .iter()
-            .map(|&(threads, exact)| {
-                let mut command = bare();
-                command.env("RAYON_NUM_THREADS", threads).arg("--plugin-dir").arg(dir.path());
-                command.args(["simulate", "fixture-negative-load", "--draws", "2000"]);
-                command.args(["--seed", seed, "--config"]).arg(&layer);
-                if exact {
-                    command.arg("--exact");
-                }
-                fails(&mut command)
-            })
-            .collect();
+        let errors = failing_four_ways(layer, seed);
         assert!(errors.iter().all(|e| *e == errors[0]), "seed {seed}: {errors:#?}");
         assert!(errors[0].contains(" of the Monte Carlo: "), "{}", errors[0]);
         kinds.0 |= errors[0].contains("users is past what the fixture maps");

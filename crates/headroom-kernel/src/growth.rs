@@ -274,6 +274,19 @@ mod tests {
         pairs.iter().map(|&(month, value)| GrowthPoint { month, value }).collect()
     }
 
+    /// Points from `start`, each `(step, value)` a step of months past the
+    /// last.
+    fn stepped(start: f64, steps: &[(f64, f64)]) -> Vec<GrowthPoint> {
+        let mut month = start;
+        steps
+            .iter()
+            .map(|&(step, value)| {
+                month += step;
+                GrowthPoint { month, value }
+            })
+            .collect()
+    }
+
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9 * b.abs().max(1.0)
     }
@@ -313,14 +326,7 @@ mod tests {
                 ), 1..6),
                 start in prop_oneof![-2.0f64..3.0, (-2i32..2).prop_map(f64::from)],
             ) {
-                let mut month = start;
-                let points: Vec<GrowthPoint> = steps
-                    .iter()
-                    .map(|&(step, value)| {
-                        month += step;
-                        GrowthPoint { month, value }
-                    })
-                    .collect();
+                let points = stepped(start, &steps);
                 let curve = GrowthCurve::PiecewiseLinear;
                 let mut values = [0.0; 30];
                 curve.monthly_into(&points, &mut values).unwrap();
@@ -362,14 +368,7 @@ mod tests {
                 changed in 0usize..6,
                 factor in 0.1f64..10.0,
             ) {
-                let mut month = start;
-                let points: Vec<GrowthPoint> = steps
-                    .iter()
-                    .map(|&(step, value)| {
-                        month += step;
-                        GrowthPoint { month, value }
-                    })
-                    .collect();
+                let points = stepped(start, &steps);
                 let changed = changed % points.len();
                 let mut moved = points.clone();
                 moved[changed].value *= factor;

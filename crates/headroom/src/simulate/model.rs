@@ -781,6 +781,7 @@ impl Model {
         (0, self.plugin_failed(chunk.first, message))
     }
 
+    /// The plugin's `message` for draw `index`, in the exact path's words.
     fn plugin_failed(&self, index: u64, message: String) -> Error {
         Error::PluginFailed {
             profile: self.id.clone(),
