@@ -206,6 +206,8 @@ pub(super) struct Scratch {
     breaches: Vec<Vec<u32>>,
     /// One row's dimension loads (for the kernel's USL search).
     row_loads: Vec<f64>,
+    /// Each draw's `1 - headroom` (for a tier a draw changes).
+    lefts: Vec<f64>,
     /// Per unit count: the largest arrival rate known to meet the latency
     /// target of the tier being sized on that many units.
     known_by_units: Vec<f64>,
@@ -596,6 +598,7 @@ impl Model {
             runway_holds: (0..self.runways.len()).map(|_| Vec::new()).collect(),
             breaches: vec![Vec::new(); self.runways.len()],
             row_loads: Vec::new(),
+            lefts: Vec::new(),
             point_values: Vec::new(),
             known_by_units: Vec::new(),
             grown: Vec::new(),
@@ -1156,6 +1159,7 @@ impl Model {
             dimension_units,
             usable,
             row_loads,
+            lefts,
             bands,
             known_by_units,
             ..
@@ -1272,12 +1276,12 @@ impl Model {
                 // dimension's capacity (drawn, or the configuration's)
                 // times it.
                 let drawn_of = |k: usize| drawn[k..].iter().step_by(inputs).take(count);
-                row_loads.clear();
+                lefts.clear();
                 match self.headroom_input {
-                    Some(k) => row_loads.extend(drawn_of(k).map(|&headroom| 1.0 - headroom)),
-                    None => row_loads.resize(count, 1.0 - self.base.headroom),
+                    Some(k) => lefts.extend(drawn_of(k).map(|&headroom| 1.0 - headroom)),
+                    None => lefts.resize(count, 1.0 - self.base.headroom),
                 }
-                let lefts = &row_loads[..];
+                let lefts = &lefts[..];
                 for (at, input) in tier.capacity_inputs[..ladder * dimensions].iter().enumerate() {
                     match input {
                         Some(k) => usable.extend(
