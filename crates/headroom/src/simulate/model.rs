@@ -1164,72 +1164,14 @@ impl Model {
             known_by_units,
             ..
         } = scratch;
-        let column = |l: usize| &columns[l * n..(l + 1) * n];
         units[t].resize(n, 0);
         rungs[t].resize(n, 0);
         needed.resize(n, 0);
         let (upstream, rest) = units.split_at_mut(t);
         let (units_out, rungs_out) = (&mut rest[0], &mut rungs[t]);
-        // 1. Each dimension's load on every row of the chunk (summed in the
-        // planner's order: plugin loads, then fan-in), dimension by
-        // dimension: dimension `d` of row `i` at `d x n + i`.
-        let zero = EMPTY_SUM;
+        // 1. Each dimension's load on every row of the chunk.
         let dimension_loads = &mut dimension_loads[t];
-        dimension_loads.resize(n * dimensions, 0.0);
-        // A pass per load and per upstream tier, each a plain loop. The
-        // planner's sums start from `-0.0`, and `-0.0 + x` is `x` to the bit
-        // (`+0.0` included): so each sum starts from its first term, and a
-        // dimension without plugin loads (or without fan-in) is the other
-        // sum alone. Where it has both, the two are summed in two buffers
-        // borrowed from steps 2 and 3 (free until then).
-        let (from_drivers, fan_in) = (&mut *quotients, &mut *usable);
-        let add_loads = |sums: &mut [f64], loads: &[usize]| {
-            sums.copy_from_slice(column(loads[0]));
-            for &l in &loads[1..] {
-                for (sum, &load) in sums.iter_mut().zip(column(l)) {
-                    *sum += load;
-                }
-            }
-        };
-        let add_fan_in = |sums: &mut [f64], fan_in: &[(Option<usize>, f64)]| {
-            for (k, &(source, per_unit)) in fan_in.iter().enumerate() {
-                match (source, k) {
-                    (Some(s), 0) => {
-                        for (sum, &units) in sums.iter_mut().zip(&upstream[s]) {
-                            *sum = f64::from(units) * per_unit;
-                        }
-                    }
-                    (Some(s), _) => {
-                        for (sum, &units) in sums.iter_mut().zip(&upstream[s]) {
-                            *sum += f64::from(units) * per_unit;
-                        }
-                    }
-                    (None, 0) => sums.fill(0.0 * per_unit),
-                    (None, _) => {
-                        for sum in sums.iter_mut() {
-                            *sum += 0.0 * per_unit;
-                        }
-                    }
-                }
-            }
-        };
-        for (d, dimension) in tier.dimensions.iter().enumerate() {
-            let sums = &mut dimension_loads[d * n..(d + 1) * n];
-            match (dimension.loads.is_empty(), dimension.fan_in.is_empty()) {
-                (true, true) => sums.fill(zero + zero),
-                (false, true) => add_loads(sums, &dimension.loads),
-                (true, false) => add_fan_in(sums, &dimension.fan_in),
-                (false, false) => {
-                    from_drivers.resize(n, 0.0);
-                    fan_in.resize(n, 0.0);
-                    add_loads(from_drivers, &dimension.loads);
-                    add_fan_in(fan_in, &dimension.fan_in);
-                    for ((load, &a), &b) in sums.iter_mut().zip(&**from_drivers).zip(&**fan_in) {
-                        *load = a + b;
-                    }
-                }
-            }
-        }
+        self.dimension_loads(t, n, columns, upstream, dimension_loads, quotients, usable);
         if let (false, Some((sigma, kappa))) = (tier.vertical, tier.usl) {
             // 2. A USL tier: the kernel's search, row by row.
             row_loads.resize(dimensions, 0.0);
@@ -1380,60 +1322,157 @@ impl Model {
         }
         // 5. The latency target, where it asks for more.
         if let Some(latency) = &tier.latency {
-            // Each row's arrival rate: its loads summed in the planner's
-            // order, a pass per load.
-            let rates = &mut *quotients;
-            rates.clear();
-            rates.resize(n, EMPTY_SUM);
-            for &l in &latency.arrivals {
-                for (rate, &load) in rates.iter_mut().zip(column(l)) {
-                    *rate += load;
+            self.meet_latency(t, latency, n, columns, needed, units_out, quotients, known_by_units);
+        }
+        Ok(())
+    }
+
+    /// Each dimension's load of tier `t` on every row of the chunk (`n`
+    /// rows), summed in the planner's order (plugin loads from `columns`,
+    /// then fan-in from the `upstream` tiers' units), into
+    /// `dimension_loads`, dimension by dimension: dimension `d` of row `i`
+    /// at `d x n + i`.
+    #[allow(clippy::too_many_arguments)]
+    fn dimension_loads(
+        &self,
+        t: usize,
+        n: usize,
+        columns: &[f64],
+        upstream: &[Vec<u32>],
+        dimension_loads: &mut Vec<f64>,
+        from_drivers: &mut Vec<f64>,
+        fan_in: &mut Vec<f64>,
+    ) {
+        let tier = &self.tiers[t];
+        let column = |l: usize| &columns[l * n..(l + 1) * n];
+        let zero = EMPTY_SUM;
+        dimension_loads.resize(n * tier.dimensions.len(), 0.0);
+        // A pass per load and per upstream tier, each a plain loop. The
+        // planner's sums start from `-0.0`, and `-0.0 + x` is `x` to the bit
+        // (`+0.0` included): so each sum starts from its first term, and a
+        // dimension without plugin loads (or without fan-in) is the other
+        // sum alone. Where it has both, the two are summed in two buffers
+        // borrowed from the sizing's later steps (free until then).
+        let add_loads = |sums: &mut [f64], loads: &[usize]| {
+            sums.copy_from_slice(column(loads[0]));
+            for &l in &loads[1..] {
+                for (sum, &load) in sums.iter_mut().zip(column(l)) {
+                    *sum += load;
                 }
             }
-            // Shared by the workers: each server count is bisected once a
-            // run. Held for the chunk's rows (a lock a chunk and tier; the
-            // other worker waits only while a new count is bisected).
-            let mut safe_rate_cache =
-                self.safe_rates[t].lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            // The latency target can only raise the units when `needed`
-            // units miss it (the policy is monotone), so a rate known to
-            // meet it on those servers settles it without Erlang C. First
-            // every row against the cache, by the units it needs (`NaN`, not
-            // known yet, compares false), in one pass without branches; then
-            // the rows it does not settle.
-            let workers = latency.target.workers_per_unit;
-            let most = needed.iter().copied().max().unwrap_or(0);
-            known_by_units.clear();
-            known_by_units.extend((0..=most).map(|units| {
-                let servers = units.saturating_mul(workers) as usize;
-                safe_rate_cache.get(servers).copied().unwrap_or(f64::NAN)
-            }));
-            let mut settled = true;
-            for (rate, &needed) in rates.iter_mut().zip(needed.iter()) {
-                *rate *= latency.per_second;
-                settled &= (needed > 0) & (*rate <= known_by_units[needed as usize]);
-            }
-            if settled {
-                return Ok(());
-            }
-            for i in 0..n {
-                let rate = rates[i];
-                let servers = needed[i].saturating_mul(workers);
-                let known = safe_rate_cache.get(servers as usize).copied().unwrap_or(f64::NAN);
-                if needed[i] > 0 && rate <= known {
-                    continue;
+        };
+        let add_fan_in = |sums: &mut [f64], fan_in: &[(Option<usize>, f64)]| {
+            for (k, &(source, per_unit)) in fan_in.iter().enumerate() {
+                match (source, k) {
+                    (Some(s), 0) => {
+                        for (sum, &units) in sums.iter_mut().zip(&upstream[s]) {
+                            *sum = f64::from(units) * per_unit;
+                        }
+                    }
+                    (Some(s), _) => {
+                        for (sum, &units) in sums.iter_mut().zip(&upstream[s]) {
+                            *sum += f64::from(units) * per_unit;
+                        }
+                    }
+                    (None, 0) => sums.fill(0.0 * per_unit),
+                    (None, _) => {
+                        for sum in sums.iter_mut() {
+                            *sum += 0.0 * per_unit;
+                        }
+                    }
                 }
-                let safe = needed[i] > 0
-                    && servers < u32::MAX
-                    && rate <= safe_rate(&mut safe_rate_cache, &latency.target, servers);
-                if !safe {
-                    if let Some(latency_units) = latency_units_needed(&latency.target, rate) {
-                        units_out[i] = units_out[i].max(tier.policy.apply(latency_units));
+            }
+        };
+        for (d, dimension) in tier.dimensions.iter().enumerate() {
+            let sums = &mut dimension_loads[d * n..(d + 1) * n];
+            match (dimension.loads.is_empty(), dimension.fan_in.is_empty()) {
+                (true, true) => sums.fill(zero + zero),
+                (false, true) => add_loads(sums, &dimension.loads),
+                (true, false) => add_fan_in(sums, &dimension.fan_in),
+                (false, false) => {
+                    from_drivers.resize(n, 0.0);
+                    fan_in.resize(n, 0.0);
+                    add_loads(from_drivers, &dimension.loads);
+                    add_fan_in(fan_in, &dimension.fan_in);
+                    for ((load, &a), &b) in sums.iter_mut().zip(&**from_drivers).zip(&**fan_in) {
+                        *load = a + b;
                     }
                 }
             }
         }
-        Ok(())
+    }
+
+    /// Raises the units of the rows of tier `t` whose latency target their
+    /// units miss (`n` rows; `needed` the units their loads need,
+    /// `units_out` the units so far), as the planner does: each row's
+    /// arrival rate summed from `columns` into `rates`, checked first
+    /// against the safe rates known by units (`known_by_units`), then, where
+    /// that does not settle it, by Erlang C.
+    #[allow(clippy::too_many_arguments)]
+    fn meet_latency(
+        &self,
+        t: usize,
+        latency: &Latency,
+        n: usize,
+        columns: &[f64],
+        needed: &[u32],
+        units_out: &mut [u32],
+        rates: &mut Vec<f64>,
+        known_by_units: &mut Vec<f64>,
+    ) {
+        let policy = &self.tiers[t].policy;
+        let column = |l: usize| &columns[l * n..(l + 1) * n];
+        // Each row's arrival rate: its loads summed in the planner's
+        // order, a pass per load.
+        rates.clear();
+        rates.resize(n, EMPTY_SUM);
+        for &l in &latency.arrivals {
+            for (rate, &load) in rates.iter_mut().zip(column(l)) {
+                *rate += load;
+            }
+        }
+        // Shared by the workers: each server count is bisected once a
+        // run. Held for the chunk's rows (a lock a chunk and tier; the
+        // other worker waits only while a new count is bisected).
+        let mut safe_rate_cache =
+            self.safe_rates[t].lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // The latency target can only raise the units when `needed`
+        // units miss it (the policy is monotone), so a rate known to
+        // meet it on those servers settles it without Erlang C. First
+        // every row against the cache, by the units it needs (`NaN`, not
+        // known yet, compares false), in one pass without branches; then
+        // the rows it does not settle.
+        let workers = latency.target.workers_per_unit;
+        let most = needed.iter().copied().max().unwrap_or(0);
+        known_by_units.clear();
+        known_by_units.extend((0..=most).map(|units| {
+            let servers = units.saturating_mul(workers) as usize;
+            safe_rate_cache.get(servers).copied().unwrap_or(f64::NAN)
+        }));
+        let mut settled = true;
+        for (rate, &needed) in rates.iter_mut().zip(needed.iter()) {
+            *rate *= latency.per_second;
+            settled &= (needed > 0) & (*rate <= known_by_units[needed as usize]);
+        }
+        if settled {
+            return;
+        }
+        for i in 0..n {
+            let rate = rates[i];
+            let servers = needed[i].saturating_mul(workers);
+            let known = safe_rate_cache.get(servers as usize).copied().unwrap_or(f64::NAN);
+            if needed[i] > 0 && rate <= known {
+                continue;
+            }
+            let safe = needed[i] > 0
+                && servers < u32::MAX
+                && rate <= safe_rate(&mut safe_rate_cache, &latency.target, servers);
+            if !safe {
+                if let Some(latency_units) = latency_units_needed(&latency.target, rate) {
+                    units_out[i] = units_out[i].max(policy.apply(latency_units));
+                }
+            }
+        }
     }
 
     /// The units each row needs on rung `rung` (per row, from `rungs`, if
