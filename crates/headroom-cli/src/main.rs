@@ -5,6 +5,10 @@
 //! with a non-zero exit; a closed pipe is not an error. Nothing is printed or
 //! written until everything asked for has been computed.
 
+// The argument structs' doc comments are the command-line help, where
+// `<profile>` is the placeholder a user reads; rustdoc would take it for HTML.
+#![allow(rustdoc::invalid_html_tags)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
