@@ -104,6 +104,9 @@ impl GrowthCurve {
         values: &mut [f64],
     ) -> Result<(), KernelError> {
         check_points(points)?;
+        if let Some(&month) = months.iter().find(|&&m| m >= values.len()) {
+            return Err(KernelError::MonthOutOfRange { month, months: values.len() });
+        }
         if *self != GrowthCurve::PiecewiseLinear && !values.is_empty() {
             // `monthly_into`'s first month checks the curve's domain.
             self.value_at(points, 0.0)?;
@@ -435,6 +438,15 @@ mod tests {
                     }
                 }
             }
+        }
+
+        #[test]
+        fn months_into_refuses_a_month_it_has_no_room_for() {
+            let p = points(&[(0.0, 500.0), (3.0, 2000.0)]);
+            let mut values = [0.0; 4];
+            let error = GrowthCurve::PiecewiseLinear.months_into(&p, &[1, 4], &mut values);
+            assert_eq!(error, Err(KernelError::MonthOutOfRange { month: 4, months: 4 }));
+            assert_eq!(values, [0.0; 4], "nothing written");
         }
 
         #[test]

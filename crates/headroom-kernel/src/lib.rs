@@ -74,6 +74,14 @@ pub enum KernelError {
     /// Growth points must be finite, at distinct months, in increasing order.
     #[error("growth points must be finite and strictly increasing in month: {0}")]
     InvalidGrowthPoints(String),
+    /// A month asked for lies past the months there are room for.
+    #[error("month {month} lies past the {months} months asked for")]
+    MonthOutOfRange {
+        /// The month asked for.
+        month: usize,
+        /// How many months there are room for.
+        months: usize,
+    },
     /// Log-linear, compound and logistic curves need values above zero (and
     /// below the ceiling, for logistic).
     #[error("growth value {value} at month {month} is outside the domain of the {curve} curve")]

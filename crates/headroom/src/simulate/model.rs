@@ -162,9 +162,6 @@ pub(super) struct Model {
     months: usize,
     /// Drivers whose growth a draw changes.
     regrow: Vec<Regrowth>,
-    /// Per month and driver: whether a draw moves it (else every draw has
-    /// the configuration's value).
-    moved: Vec<bool>,
     tiers: Vec<TierModel>,
     runways: Vec<RunwayModel>,
     targets: Vec<(String, Target)>,
@@ -487,12 +484,6 @@ impl Model {
                 Some(Regrowth { driver: d, months: moved, across })
             })
             .collect();
-        let mut moved = vec![false; months * drivers.len()];
-        for regrowth in &regrow {
-            for &m in &regrowth.months {
-                moved[m * drivers.len() + regrowth.driver] = true;
-            }
-        }
         for (t, tier) in tiers.iter_mut().enumerate() {
             tier.drawn = targets.iter().any(|(_, target)| match target {
                 Target::Capacity { tier, .. } => *tier == t,
@@ -559,7 +550,6 @@ impl Model {
             driver_names: drivers.clone(),
             months,
             regrow,
-            moved,
             rung_counts: rungs.iter().map(|r| r.len() as u64).collect(),
             prices_drawn,
             drawn_runways,
@@ -817,7 +807,8 @@ impl Model {
         scratch.drivers.resize(months * count * width_d, 0.0);
         for month in 0..months {
             for (d, monthly) in scratch.values.monthly.iter().enumerate() {
-                if !self.moved[month * width_d + d] {
+                let moved = self.regrow.iter().any(|r| r.driver == d && r.months.contains(&month));
+                if !moved {
                     let row = &mut scratch.drivers[month * count * width_d..][..count * width_d];
                     for value in row[d..].iter_mut().step_by(width_d) {
                         *value = monthly[month];
