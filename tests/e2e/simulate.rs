@@ -234,6 +234,36 @@ rho = 0.9
 }
 
 #[test]
+fn compiled_model_matches_full_plans_where_upstream_units_alone_size_a_tier() {
+    // Postgres is loaded by its replicas' connection pools alone: the
+    // compiled model sizes it by the API and data units, once a pair.
+    // Two such dimensions on the ladder, each rung a different mix:
+    let two_dimensions = "\
+[tiers.postgres]
+fan_in.memory_gb.api = 0.5
+fan_in.memory_gb.data = 1.5
+[tiers.postgres.instances.r6i-xlarge]
+capacity.memory_gb = 24
+[tiers.postgres.instances.r6i-2xlarge]
+capacity.memory_gb = 30
+[tiers.postgres.instances.r6i-4xlarge]
+capacity.memory_gb = 120
+[tiers.postgres.instances.r6i-8xlarge]
+capacity.memory_gb = 240
+";
+    compiled_matches_exact("leadgen-insurance", two_dimensions, &[]);
+    // A minimum, a spare and two zones on top:
+    let policy = "[tiers.postgres]\nzones = 2\nmin_units = 3\nredundancy = 1\n";
+    compiled_matches_exact("leadgen-insurance", policy, &[]);
+    // Data replicas by the thousand: API x data unit counts too many to
+    // keep, so the tier is sized pass by pass instead.
+    let many = format!(
+        "{policy}[tiers.data.instances.replica-1vcpu-2gb]\ncapacity.leads_per_minute = 1\n"
+    );
+    compiled_matches_exact("leadgen-insurance", &many, &[]);
+}
+
+#[test]
 fn correlated_users_and_leads_move_the_same_draws() {
     // At ρ = 0.99 a draw with many users has many leads: the costs of the
     // tiers each drives (API by users, data by leads) peak in the same

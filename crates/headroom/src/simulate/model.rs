@@ -101,6 +101,37 @@ struct TierModel {
     /// Per rung and dimension: the input that draws its capacity, if any
     /// (the last, as the configuration's layers would have it).
     capacity_inputs: Vec<Option<usize>>,
+    /// The one or two upstream tiers whose units alone load this tier,
+    /// when no draw changes it and it has no USL curve or latency target:
+    /// then its units and rung are a function of theirs, worked out once
+    /// per pair of unit counts (see [`UpstreamTable`]).
+    by_upstream: Option<Vec<usize>>,
+}
+
+impl TierModel {
+    /// The distinct upstream tiers whose units alone load this tier (one
+    /// or two of them), if its sizing is a function of their units: no
+    /// plugin load, no draw, no USL curve, no latency target, and at least
+    /// one dimension.
+    fn upstream_sources(&self) -> Option<Vec<usize>> {
+        let plain = !self.drawn && self.usl.is_none() && self.latency.is_none();
+        if !plain || self.dimensions.is_empty() {
+            return None;
+        }
+        let mut sources = Vec::new();
+        for dimension in &self.dimensions {
+            if !dimension.loads.is_empty() {
+                return None;
+            }
+            for &(source, _) in &dimension.fan_in {
+                let source = source?;
+                if !sources.contains(&source) {
+                    sources.push(source);
+                }
+            }
+        }
+        (1..=2).contains(&sources.len()).then_some(sources)
+    }
 }
 
 struct Latency {
@@ -228,6 +259,8 @@ pub(super) struct Scratch {
     sums: Vec<f64>,
     /// Per row of one tier: its tally key.
     keys: Vec<u64>,
+    /// Per tier sized by its upstream tiers' units: what it worked out.
+    upstream_tables: Vec<UpstreamTable>,
     /// Per draw: its demand parameters, and its milestones' drivers.
     draw_parameters: Vec<f64>,
     milestone_drivers: Vec<f64>,
@@ -349,6 +382,7 @@ impl Model {
                 }),
                 drawn: false,
                 capacity_inputs: Vec::new(),
+                by_upstream: None,
             });
             rungs.push(
                 tier.ladder
@@ -504,6 +538,9 @@ impl Model {
                 })
                 .collect();
         }
+        for tier in &mut tiers {
+            tier.by_upstream = tier.upstream_sources();
+        }
         let headroom_input = targets.iter().rposition(|(_, t)| matches!(t, Target::Headroom));
         let prices_drawn = targets.iter().any(|(_, target)| matches!(target, Target::Price { .. }));
         let runway_targets: Vec<usize> = (0..targets.len())
@@ -600,6 +637,7 @@ impl Model {
             sums: Vec::new(),
             keys: Vec::new(),
             per_unit: Vec::new(),
+            upstream_tables: (0..self.tiers.len()).map(|_| UpstreamTable::default()).collect(),
             draw_parameters: Vec::new(),
             milestone_drivers: Vec::new(),
             rows: 0,
@@ -1153,6 +1191,7 @@ impl Model {
             lefts,
             bands,
             known_by_units,
+            upstream_tables,
             ..
         } = scratch;
         units[t].resize(n, 0);
@@ -1163,6 +1202,18 @@ impl Model {
         // 1. Each dimension's load on every row of the chunk.
         let dimension_loads = &mut dimension_loads[t];
         self.dimension_loads(t, n, columns, upstream, dimension_loads, quotients, usable);
+        // 2. A tier its upstream tiers' units alone load: by their units,
+        // from its table.
+        if let Some(sources) = &tier.by_upstream {
+            let table = &mut upstream_tables[t];
+            let sized = self.size_by_upstream(t, sources, n, upstream, dimension_loads, table);
+            if let Some(table) = sized {
+                for ((units, rung), &entry) in units_out.iter_mut().zip(rungs_out).zip(table) {
+                    (*units, *rung) = UpstreamTable::read(entry);
+                }
+                return Ok(());
+            }
+        }
         if let (false, Some((sigma, kappa))) = (tier.vertical, tier.usl) {
             // 2. A USL tier: the kernel's search, row by row.
             row_loads.resize(dimensions, 0.0);
@@ -1316,6 +1367,69 @@ impl Model {
             self.meet_latency(t, latency, n, columns, needed, units_out, quotients, known_by_units);
         }
         Ok(())
+    }
+
+    /// Sizes tier `t`, which the units of the upstream tiers `sources`
+    /// alone load, on each of the chunk's `n` rows by those units: the
+    /// rows' entries of `table`, each worked out by [`Model::size_row`]
+    /// the first time its units are met. `None`, sizing nothing, where
+    /// the chunk's unit counts would make the table larger than
+    /// [`UpstreamTable::MOST`] entries.
+    fn size_by_upstream<'t>(
+        &self,
+        t: usize,
+        sources: &[usize],
+        n: usize,
+        upstream: &[Vec<u32>],
+        dimension_loads: &[f64],
+        table: &'t mut UpstreamTable,
+    ) -> Option<&'t [u64]> {
+        let first = &upstream[sources[0]][..n];
+        let second = sources.get(1).map(|&s| &upstream[s][..n]);
+        let most = |units: &[u32]| units.iter().copied().max().unwrap_or(0);
+        if !table.fit(most(first), second.map_or(0, most)) {
+            return None;
+        }
+        let UpstreamTable { shape: (_, width), entries, rows } = table;
+        // Each row's place in the table, in one pass; then its entry.
+        rows.clear();
+        match second {
+            None => rows.extend(first.iter().map(|&a| u64::from(a))),
+            Some(second) => {
+                let width = *width as u64;
+                rows.extend(
+                    first.iter().zip(second).map(|(&a, &b)| u64::from(a) * width + u64::from(b)),
+                )
+            }
+        }
+        for (i, row) in rows.iter_mut().enumerate() {
+            let at = *row as usize;
+            if entries[at] == 0 {
+                let sized = self.size_row(t, |d| dimension_loads[d * n + i]);
+                entries[at] = UpstreamTable::entry(sized);
+            }
+            *row = entries[at];
+        }
+        Some(&table.rows[..n])
+    }
+
+    /// The units and rung of one row of tier `t`, which no draw changes,
+    /// whose dimension `d` carries `load(d)`: what the passes of
+    /// [`Model::size_tier`] give, one row at a time. The rung is the first
+    /// one instance of which holds the row (needs at most 1 unit by the
+    /// kernel's `units_for` on every dimension), else the last; the units
+    /// the most any dimension needs on it, through the policy.
+    fn size_row(&self, t: usize, load: impl Fn(usize) -> f64) -> (u32, usize) {
+        let tier = &self.tiers[t];
+        let left = 1.0 - self.base.headroom;
+        let rungs = &self.base.rungs[t];
+        let ladder = if tier.vertical { rungs.len() } else { 1 };
+        let needs = |rung: usize| {
+            let on = rungs[rung].iter().enumerate();
+            on.map(|(d, &capacity)| units_for(load(d), capacity * left, 0.0)).max().unwrap_or(0)
+        };
+        let rung = (0..ladder - 1).find(|&r| needs(r) <= 1).unwrap_or(ladder - 1);
+        (tier.policy.apply(needs(rung)), rung)
     }
 
     /// Each dimension's load of tier `t` on every row of the chunk (`n`
@@ -1667,6 +1781,67 @@ impl Usable<'_> {
     }
 }
 
+/// The units and rung of a tier that the units of one or two upstream
+/// tiers alone load (Postgres by its replicas' connection pools, say), by
+/// those units: so many draws share a pair of unit counts that sizing each
+/// pair once and looking it up costs less than sizing every row.
+#[derive(Default)]
+struct UpstreamTable {
+    /// One past the largest units of the first source it has room for,
+    /// and of the second (1 with one source).
+    shape: (usize, usize),
+    /// Per first source's units `a` and second's `b`, at `a x shape.1 +
+    /// b`: 0 until worked out, then `units << 32 | rung << 1 | 1`.
+    entries: Vec<u64>,
+    /// Per row of the chunk: its place in `entries`, then its entry.
+    rows: Vec<u64>,
+}
+
+impl UpstreamTable {
+    /// The most entries a table holds (2 MiB a worker and tier); a chunk
+    /// whose unit counts need more is sized pass by pass.
+    const MOST: usize = 1 << 18;
+
+    /// Makes room for the first source's units up to `first` and the
+    /// second's up to `second`, keeping the entries it has; false, changing
+    /// nothing, where that would take more than [`UpstreamTable::MOST`].
+    fn fit(&mut self, first: u32, second: u32) -> bool {
+        let wanted = (first as usize + 1, second as usize + 1);
+        let (rows, width) = self.shape;
+        if wanted.0 <= rows && wanted.1 <= width {
+            return true;
+        }
+        // Half as large again at least, so that a count that creeps up
+        // does not rebuild the table each chunk; else just what is wanted.
+        let grown =
+            |have: usize, want: usize| if want > have { want.max(have * 3 / 2) } else { have };
+        let roomy = (grown(rows, wanted.0), grown(width, wanted.1));
+        let tight = (rows.max(wanted.0), width.max(wanted.1));
+        let Some(shape) =
+            [roomy, tight].into_iter().find(|&(a, b)| a.saturating_mul(b) <= Self::MOST)
+        else {
+            return false;
+        };
+        let mut entries = vec![0; shape.0 * shape.1];
+        if width > 0 {
+            let kept = entries.chunks_exact_mut(shape.1).zip(self.entries.chunks_exact(width));
+            for (to, from) in kept {
+                to[..width].copy_from_slice(from);
+            }
+        }
+        (self.shape, self.entries) = (shape, entries);
+        true
+    }
+
+    fn entry((units, rung): (u32, usize)) -> u64 {
+        u64::from(units) << 32 | (rung as u64) << 1 | 1
+    }
+
+    fn read(entry: u64) -> (u32, usize) {
+        ((entry >> 32) as u32, (entry as u32 >> 1) as usize)
+    }
+}
+
 /// What today's deployment of a tier holds on one dimension, draw by draw.
 #[derive(Default)]
 struct RunwayHolds {
@@ -1760,7 +1935,7 @@ fn all_valid(values: &[f64]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{all_valid, holds_on_one, one_unit_band, EMPTY_SUM, SURELY};
+    use super::{all_valid, holds_on_one, one_unit_band, UpstreamTable, EMPTY_SUM, SURELY};
 
     #[test]
     fn sums_start_where_the_planners_do() {
@@ -1769,6 +1944,40 @@ mod tests {
     }
     use headroom_kernel::units_for;
     use proptest::prelude::*;
+
+    #[test]
+    fn an_upstream_table_keeps_its_entries_as_it_grows_and_refuses_past_its_most() {
+        let mut table = UpstreamTable::default();
+        assert!(table.fit(3, 4));
+        assert_eq!(table.shape, (4, 5));
+        let at = |table: &UpstreamTable, a: usize, b: usize| a * table.shape.1 + b;
+        let (a, b) = (2, 3);
+        let entry = UpstreamTable::entry((17, 2));
+        let place = at(&table, a, b);
+        table.entries[place] = entry;
+        assert_eq!(UpstreamTable::read(entry), (17, 2));
+        // Within its shape: nothing moves.
+        assert!(table.fit(1, 4));
+        assert_eq!(table.shape, (4, 5));
+        // Past it: half as large again at least, the entry where it was.
+        assert!(table.fit(9, 5));
+        assert_eq!(table.shape, (10, 7));
+        assert_eq!(table.entries.iter().filter(|&&e| e != 0).count(), 1);
+        assert_eq!(table.entries[at(&table, a, b)], entry);
+        // Past the most it may hold: refused, and the table as it was.
+        let side = (UpstreamTable::MOST as f64).sqrt() as u32;
+        assert!(!table.fit(side + 1, side + 1));
+        assert_eq!(table.shape, (10, 7));
+        assert_eq!(table.entries[at(&table, a, b)], entry);
+        // Where half as large again would pass it but the wanted size
+        // does not: the wanted size.
+        let most_rows = UpstreamTable::MOST / 7;
+        assert!(table.fit((most_rows * 3 / 4) as u32, 6));
+        assert_eq!(table.shape, (most_rows * 3 / 4 + 1, 7));
+        assert!(table.fit(most_rows as u32 - 1, 6));
+        assert_eq!(table.shape, (most_rows, 7));
+        assert_eq!(table.entries[at(&table, a, b)], entry);
+    }
 
     proptest! {
         /// A load at or under `held x ceiling x SURELY` never breaks the
