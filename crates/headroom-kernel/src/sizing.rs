@@ -49,7 +49,26 @@ impl HeadroomPolicy {
         Ok(())
     }
 
+    /// [`HeadroomPolicy::apply`] to each of `needed`, into `units` (the
+    /// pairs `zip` gives): the same numbers, in a loop written for the
+    /// policy at hand, so that the common one (no zones, often no spares)
+    /// is a plain loop the compiler vectorises rather than the general one
+    /// with its rounding to zones in every lane.
+    pub fn apply_all(&self, needed: &[u32], units: &mut [u32]) {
+        let (least, spares) = (self.min_units, self.redundancy);
+        let pairs = units.iter_mut().zip(needed);
+        match (self.zones, spares) {
+            (0 | 1, 0) => pairs.for_each(|(units, &needed)| *units = needed.max(least)),
+            (0 | 1, _) => {
+                pairs.for_each(|(units, &needed)| *units = needed.max(least).saturating_add(spares))
+            }
+            _ => pairs.for_each(|(units, &needed)| *units = self.apply(needed)),
+        }
+    }
+
     /// Applies minimum, N+k and zone rounding to the units the load needs.
+    /// A count past `u32::MAX` stays at `u32::MAX`, spares and zones alike
+    /// (rounding it up to the zones used to wrap it round to a handful).
     #[inline]
     pub fn apply(&self, needed: u32) -> u32 {
         let base = needed.max(self.min_units);
@@ -57,7 +76,7 @@ impl HeadroomPolicy {
         match self.zones {
             // No division for the common single zone.
             0 | 1 => with_spares,
-            zones => with_spares.div_ceil(zones) * zones,
+            zones => with_spares.div_ceil(zones).saturating_mul(zones),
         }
     }
 }
@@ -559,6 +578,28 @@ mod properties {
             prop_assert!(large.units >= small.units);
             // And the units hold the load within headroom.
             prop_assert!(large.peak_utilisation() <= 1.0 - headroom + 1e-6 || large.units == 0);
+        }
+
+        /// The policy applied to many gives what it gives one by one.
+        #[test]
+        fn apply_all_is_apply_one_by_one(
+            needed in proptest::collection::vec(
+                prop_oneof![0u32..50, Just(u32::MAX), Just(u32::MAX - 1)], 0..40),
+            min_units in prop_oneof![0u32..5, Just(u32::MAX)],
+            redundancy in prop_oneof![0u32..3, Just(u32::MAX)],
+            zones in 0u32..4,
+        ) {
+            let policy = HeadroomPolicy { headroom: 0.2, min_units, redundancy, zones };
+            let mut units = vec![7; needed.len()];
+            policy.apply_all(&needed, &mut units);
+            let one_by_one: Vec<u32> = needed.iter().map(|&n| policy.apply(n)).collect();
+            prop_assert_eq!(&units, &one_by_one);
+            // Never fewer than needed, nor than the minimum; a multiple of
+            // the zones unless it stopped at the largest count there is.
+            for (&units, &needed) in units.iter().zip(&needed) {
+                prop_assert!(units >= needed.max(min_units));
+                prop_assert!(zones < 2 || units % zones == 0 || units == u32::MAX);
+            }
         }
 
         /// Rounding by truncation gives what `round` and `ceil` give.

@@ -1206,10 +1206,10 @@ impl Model {
         // from its table.
         if let Some(sources) = &tier.by_upstream {
             let table = &mut upstream_tables[t];
-            let sized = self.size_by_upstream(t, sources, n, upstream, dimension_loads, table);
-            if let Some(table) = sized {
-                for ((units, rung), &entry) in units_out.iter_mut().zip(rungs_out).zip(table) {
-                    (*units, *rung) = UpstreamTable::read(entry);
+            if self.size_by_upstream(t, sources, n, upstream, dimension_loads, table) {
+                let UpstreamTable { entries, rows, .. } = table;
+                for ((units, rung), &at) in units_out.iter_mut().zip(rungs_out).zip(&*rows) {
+                    (*units, *rung) = UpstreamTable::read(entries[at as usize]);
                 }
                 return Ok(());
             }
@@ -1358,9 +1358,7 @@ impl Model {
                 dimension_units,
             );
             // 4. Minimum, spares and zones.
-            for (units, &needed) in units_out.iter_mut().zip(needed.iter()) {
-                *units = tier.policy.apply(needed);
-            }
+            tier.policy.apply_all(needed, units_out);
         }
         // 5. The latency target, where it asks for more.
         if let Some(latency) = &tier.latency {
@@ -1370,47 +1368,47 @@ impl Model {
     }
 
     /// Sizes tier `t`, which the units of the upstream tiers `sources`
-    /// alone load, on each of the chunk's `n` rows by those units: the
-    /// rows' entries of `table`, each worked out by [`Model::size_row`]
-    /// the first time its units are met. `None`, sizing nothing, where
-    /// the chunk's unit counts would make the table larger than
-    /// [`UpstreamTable::MOST`] entries.
-    fn size_by_upstream<'t>(
+    /// alone load, on each of the chunk's `n` rows by those units: sets
+    /// `table.rows` to each row's place among its entries, each entry
+    /// worked out by [`Model::size_row`] the first time its units are met.
+    /// False, sizing nothing, where the chunk's unit counts would make the
+    /// table larger than [`UpstreamTable::MOST`] entries.
+    fn size_by_upstream(
         &self,
         t: usize,
         sources: &[usize],
         n: usize,
         upstream: &[Vec<u32>],
         dimension_loads: &[f64],
-        table: &'t mut UpstreamTable,
-    ) -> Option<&'t [u64]> {
+        table: &mut UpstreamTable,
+    ) -> bool {
         let first = &upstream[sources[0]][..n];
         let second = sources.get(1).map(|&s| &upstream[s][..n]);
         let most = |units: &[u32]| units.iter().copied().max().unwrap_or(0);
         if !table.fit(most(first), second.map_or(0, most)) {
-            return None;
+            return false;
         }
         let UpstreamTable { shape: (_, width), entries, rows } = table;
-        // Each row's place in the table, in one pass; then its entry.
+        // Each row's place in the table, in one pass (within `MOST`, so
+        // 32 bits); then the rows whose units it has not met yet, worked
+        // out (a few times a run).
         rows.clear();
         match second {
-            None => rows.extend(first.iter().map(|&a| u64::from(a))),
+            None => rows.extend(first),
             Some(second) => {
-                let width = *width as u64;
-                rows.extend(
-                    first.iter().zip(second).map(|(&a, &b)| u64::from(a) * width + u64::from(b)),
-                )
+                let width = *width as u32;
+                rows.extend(first.iter().zip(second).map(|(&a, &b)| a * width + b))
             }
         }
-        for (i, row) in rows.iter_mut().enumerate() {
-            let at = *row as usize;
-            if entries[at] == 0 {
-                let sized = self.size_row(t, |d| dimension_loads[d * n + i]);
-                entries[at] = UpstreamTable::entry(sized);
+        if rows.iter().any(|&at| entries[at as usize] == 0) {
+            for (i, &at) in rows.iter().enumerate() {
+                if entries[at as usize] == 0 {
+                    let sized = self.size_row(t, |d| dimension_loads[d * n + i]);
+                    entries[at as usize] = UpstreamTable::entry(sized);
+                }
             }
-            *row = entries[at];
         }
-        Some(&table.rows[..n])
+        true
     }
 
     /// The units and rung of one row of tier `t`, which no draw changes,
@@ -1793,8 +1791,8 @@ struct UpstreamTable {
     /// Per first source's units `a` and second's `b`, at `a x shape.1 +
     /// b`: 0 until worked out, then `units << 32 | rung << 1 | 1`.
     entries: Vec<u64>,
-    /// Per row of the chunk: its place in `entries`, then its entry.
-    rows: Vec<u64>,
+    /// Per row of the chunk: its place in `entries`.
+    rows: Vec<u32>,
 }
 
 impl UpstreamTable {
