@@ -39,7 +39,7 @@ use draws::Draws;
 pub use draws::CHUNK;
 use model::Model;
 pub use tally::quantiles;
-use tally::{quantiles_of_counts, Tally};
+use tally::{quantiles_of_counts, Amounts, Tally};
 
 use crate::config::{LayeredConfig, ProfileConfig};
 use crate::plan::{plan_config, plan_units_and_costs, ProfileRef};
@@ -427,6 +427,17 @@ pub fn simulate(
     simulate_with(profile, layered, &Options { draws, seed, months, exact: false }, &|_| {})
 }
 
+/// What one worker of the Monte Carlo carries from chunk to chunk: its
+/// tally, the compiled model's buffers (if any), a chunk's drawn inputs and
+/// its draws' milestone totals, and the first error it met.
+struct Worker {
+    tally: Tally,
+    scratch: Option<model::Scratch>,
+    drawn: Vec<f64>,
+    totals: Vec<f64>,
+    failure: Option<(u32, Error)>,
+}
+
 /// [`simulate`] with every option, calling `progress(draws done)` after each
 /// chunk of draws (the binary draws a progress bar with it; the library
 /// prints nothing).
@@ -492,12 +503,9 @@ pub fn simulate_with(
         direct: setters.iter().all(|s| !matches!(s, Setter::Json)),
     };
     let done = std::sync::atomic::AtomicU64::new(0);
-    // Each milestone's total cost, draw by draw (`[draw][milestone]`): one
-    // buffer the chunks write their own blocks of, so that no thread grows
-    // or merges a vector of a million numbers.
+    // Each milestone's total cost of a chunk's draws (`[draw][milestone]`),
+    // written into a worker's block, then tallied.
     let per_draw = shape.milestones.len().max(1);
-    let mut totals = vec![0.0; draws as usize * per_draw];
-    let blocks = totals.par_chunks_mut(draws::CHUNK as usize * per_draw);
     // A run that fails names the first failing draw whatever the thread
     // count: a chunk past the first that failed so far is skipped, and one
     // before it still runs (it may fail earlier).
@@ -507,40 +515,48 @@ pub fn simulate_with(
         (a, b) => a.or(b),
     };
     let (mut tally, failure) = draws::chunks(draws)
-        .zip(blocks)
         .fold(
-            || (empty(), model.as_ref().map(Model::scratch), Vec::new(), None),
-            |(mut tally, mut scratch, mut drawn, failure), ((chunk, count), totals)| {
+            || Worker {
+                tally: empty(),
+                scratch: model.as_ref().map(Model::scratch),
+                drawn: Vec::new(),
+                totals: Vec::new(),
+                failure: None,
+            },
+            |mut worker, (chunk, count)| {
                 if chunk > failed_at.load(std::sync::atomic::Ordering::Relaxed) {
-                    return (tally, scratch, drawn, failure);
+                    return worker;
                 }
-                sampler.draw_chunk(seed, chunk, count, &mut drawn);
+                let Worker { tally, scratch, drawn, totals, .. } = &mut worker;
+                sampler.draw_chunk(seed, chunk, count, drawn);
                 let first = u64::from(chunk) * u64::from(draws::CHUNK);
-                let result = match (&model, &mut scratch) {
+                totals.resize(count as usize * per_draw, 0.0);
+                let result = match (&model, scratch) {
                     (Some(model), Some(scratch)) => model.run_chunk(
                         profile,
-                        model::Chunk { first, count: count as usize, drawn: &drawn },
+                        model::Chunk { first, count: count as usize, drawn },
                         scratch,
-                        &mut tally,
+                        tally,
                         totals,
                     ),
-                    _ => exact.run_chunk(first, &drawn, &mut tally, totals),
+                    _ => exact.run_chunk(first, drawn, tally, totals),
                 };
                 match result {
                     Ok(()) => {
+                        tally.total_costs(totals);
                         let total =
                             done.fetch_add(u64::from(count), std::sync::atomic::Ordering::Relaxed);
                         progress(total + u64::from(count));
-                        (tally, scratch, drawn, failure)
                     }
                     Err(error) => {
                         failed_at.fetch_min(chunk, std::sync::atomic::Ordering::Relaxed);
-                        (tally, scratch, drawn, earlier(failure, Some((chunk, error))))
+                        worker.failure = earlier(worker.failure.take(), Some((chunk, error)));
                     }
                 }
+                worker
             },
         )
-        .map(|(tally, _, _, failure)| (tally, failure))
+        .map(|worker| (worker.tally, worker.failure))
         .reduce(|| (empty(), None), |(a, fa), (b, fb)| (a.merge(b), earlier(fa, fb)));
     if let Some((_, error)) = failure {
         return Err(error);
@@ -564,14 +580,10 @@ pub fn simulate_with(
     };
     let tiers = ladders.len();
     // Each milestone's total-cost quantiles, the milestones side by side on
-    // the workers (a selection over a million numbers each).
-    let total_quantiles: Vec<Quantiles> = (0..shape.milestones.len())
-        .into_par_iter()
-        .map(|m| {
-            let mut column: Vec<f64> = totals.iter().skip(m).step_by(per_draw).copied().collect();
-            quantiles(&mut column)
-        })
-        .collect();
+    // the workers (where their totals are listed, a selection over a
+    // million numbers each).
+    let total_quantiles: Vec<Quantiles> =
+        tally.total_costs.par_iter_mut().map(Amounts::quantiles).collect();
     let mut milestones = Vec::new();
     for (m, milestone) in shape.milestones.iter().enumerate() {
         let mut outcomes = Vec::new();

@@ -4,13 +4,15 @@
 //! its units and its instance when prices are not drawn) are kept as counts
 //! per value: memory does not grow with the draws and tallies of different
 //! threads merge by adding. A tier's cost when a price is drawn can take any
-//! value, so it is kept draw by draw; so is a milestone's total cost, though
-//! not here: each chunk writes it into its own block of one buffer (see
-//! `simulate_with`). Their quantiles are selected, not sorted. Either way the quantiles are
-//! nearest-rank: the smallest value with at least `ceil(p n)` draws at or
-//! below it, the same in whatever order the draws were tallied.
+//! value, so it is kept draw by draw, and its quantiles are selected, not
+//! sorted. A milestone's total cost is a sum of whole units' costs, so it
+//! too takes few values, though too many to index: it is counted per value
+//! in a hash map ([`Amounts`]) until it has taken more than a few thousand,
+//! then kept draw by draw. Either way the quantiles are nearest-rank: the
+//! smallest value with at least `ceil(p n)` draws at or below it, the same
+//! in whatever order the draws were tallied.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::Quantiles;
 
@@ -62,6 +64,100 @@ impl Counts {
             .filter(|(_, &count)| count > 0)
             .map(|(key, &count)| (key as u64, count))
             .chain(self.sparse.iter().map(|(&key, &count)| (key, count)))
+    }
+}
+
+/// How many draws gave each value of a quantity that takes few values, or,
+/// once it has taken more than [`Amounts::FEW`], each draw's value: memory
+/// and time that do not grow with the draws where values recur, and the
+/// same quantiles either way.
+#[derive(Debug, Clone)]
+pub(super) enum Amounts {
+    /// Per value (its bits), the draws that gave it.
+    Counted(HashMap<u64, u64, foldhash::fast::FixedState>),
+    /// Each draw's value, in no order.
+    Listed(Vec<f64>),
+}
+
+impl Default for Amounts {
+    fn default() -> Amounts {
+        Amounts::Counted(HashMap::default())
+    }
+}
+
+impl PartialEq for Amounts {
+    /// The same draws' values, however kept and in whatever order.
+    fn eq(&self, other: &Amounts) -> bool {
+        let sorted = |amounts: &Amounts| {
+            let mut pairs: Vec<(u64, u64)> = match amounts {
+                Amounts::Counted(counts) => counts.iter().map(|(&v, &n)| (v, n)).collect(),
+                Amounts::Listed(values) => {
+                    let mut counts = HashMap::<u64, u64>::new();
+                    for value in values {
+                        *counts.entry(value.to_bits()).or_default() += 1;
+                    }
+                    counts.into_iter().collect()
+                }
+            };
+            pairs.sort_unstable();
+            pairs
+        };
+        sorted(self) == sorted(other)
+    }
+}
+
+impl Amounts {
+    /// The most values counted one by one before each draw's is kept.
+    const FEW: usize = 1 << 14;
+
+    pub(super) fn add(&mut self, value: f64) {
+        match self {
+            Amounts::Counted(counts) => {
+                *counts.entry(value.to_bits()).or_default() += 1;
+                if counts.len() > Self::FEW {
+                    self.list();
+                }
+            }
+            Amounts::Listed(values) => values.push(value),
+        }
+    }
+
+    /// Each counted value as many times as it was counted.
+    fn list(&mut self) {
+        if let Amounts::Counted(counts) = self {
+            let values = counts
+                .iter()
+                .flat_map(|(&bits, &n)| std::iter::repeat_n(f64::from_bits(bits), n as usize))
+                .collect();
+            *self = Amounts::Listed(values);
+        }
+    }
+
+    fn merge(&mut self, mut other: Amounts) {
+        if let (Amounts::Counted(mine), Amounts::Counted(theirs)) = (&mut *self, &other) {
+            for (&bits, &n) in theirs {
+                *mine.entry(bits).or_default() += n;
+            }
+            if mine.len() > Self::FEW {
+                self.list();
+            }
+            return;
+        }
+        self.list();
+        other.list();
+        if let (Amounts::Listed(mine), Amounts::Listed(theirs)) = (self, other) {
+            mine.extend(theirs);
+        }
+    }
+
+    /// Nearest-rank quantiles of the draws' values.
+    pub(super) fn quantiles(&mut self) -> Quantiles {
+        match self {
+            Amounts::Counted(counts) => quantiles_of_counts(
+                counts.iter().map(|(&bits, &n)| (f64::from_bits(bits), n)).collect(),
+            ),
+            Amounts::Listed(values) => quantiles(values),
+        }
     }
 }
 
@@ -123,6 +219,8 @@ pub(super) struct Tally {
     /// its month alike (a chunk's month row that is also the milestone's
     /// row is counted once, here); [`Tally::settle`] adds them to both.
     shared: Vec<Counts>,
+    /// Per milestone: its total cost over the tiers.
+    pub(super) total_costs: Vec<Amounts>,
     /// Per tier with a runway: the month it first breaks, `never` if it holds.
     pub(super) first_breach: Vec<Counts>,
     /// The month the first tier breaks, `never` if none does.
@@ -145,6 +243,7 @@ impl Tally {
             tier_costs: cost_columns.then(|| vec![Vec::new(); milestones * tiers]),
             monthly: vec![Counts::default(); months * tiers],
             shared: vec![Counts::default(); milestones * tiers],
+            total_costs: vec![Amounts::default(); milestones],
             first_breach: vec![Counts::default(); runway_tiers],
             any_breach: Counts::default(),
             never: months as u64,
@@ -194,6 +293,17 @@ impl Tally {
         }
     }
 
+    /// The milestones' total costs of a chunk's draws, `totals[draw x
+    /// milestones + milestone]`.
+    pub(super) fn total_costs(&mut self, totals: &[f64]) {
+        let milestones = self.total_costs.len();
+        for draw in totals.chunks_exact(milestones.max(1)) {
+            for (amounts, &total) in self.total_costs.iter_mut().zip(draw) {
+                amounts.add(total);
+            }
+        }
+    }
+
     /// The runways of one draw, in runway-tier order.
     pub(super) fn runways(&mut self, months: impl Iterator<Item = Option<u32>>) {
         let mut first = self.never;
@@ -218,6 +328,9 @@ impl Tally {
             mine.merge(theirs);
         }
         for (mine, theirs) in self.shared.iter_mut().zip(other.shared) {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in self.total_costs.iter_mut().zip(other.total_costs) {
             mine.merge(theirs);
         }
         for (mine, theirs) in self.first_breach.iter_mut().zip(other.first_breach) {
@@ -266,6 +379,36 @@ mod tests {
         a.merge(b);
         let seen: Vec<(u64, u64)> = a.iter().collect();
         assert_eq!(seen, vec![(1, 1), (3, 3), (DENSE + 5, 2), (DENSE + 9, 1)]);
+    }
+
+    #[test]
+    fn amounts_give_the_same_quantiles_counted_or_listed() {
+        use proptest::prelude::*;
+        // Few values (counted throughout) and many (listed past FEW),
+        // tallied in two parts and merged either way round.
+        let few = proptest::collection::vec((0u32..40).prop_map(|v| f64::from(v) * 0.1), 1..400);
+        let many = proptest::collection::vec(-1e6f64..1e6, Amounts::FEW..Amounts::FEW + 300);
+        proptest!(ProptestConfig::with_cases(24), |(values in prop_oneof![few, many], cut in 0.0f64..1.0)| {
+            let cut = (cut * values.len() as f64) as usize;
+            let tally = |values: &[f64]| {
+                let mut amounts = Amounts::default();
+                values.iter().for_each(|&v| amounts.add(v));
+                amounts
+            };
+            let mut expected = values.clone();
+            let expected = quantiles(&mut expected);
+            let (mut a, mut b) = (tally(&values[..cut]), tally(&values[cut..]));
+            let mut whole = tally(&values);
+            prop_assert_eq!(whole.quantiles(), expected);
+            let listed = values.len() > Amounts::FEW;
+            prop_assert_eq!(matches!(whole, Amounts::Listed(_)), listed);
+            a.merge(b.clone());
+            b.merge(tally(&values[..cut]));
+            for mut merged in [a, b] {
+                prop_assert_eq!(&merged, &whole);
+                prop_assert_eq!(merged.quantiles(), expected);
+            }
+        });
     }
 
     #[test]
