@@ -602,6 +602,33 @@ mod properties {
             }
         }
 
+        /// More load on the same capacity never needs fewer units, near
+        /// whole numbers and their tolerance too, and past the fast range:
+        /// the Monte Carlo settles a row whose least and greatest loads need
+        /// the same units without sizing the loads between.
+        #[test]
+        fn units_for_grows_with_the_load(
+            quotient in prop_oneof![
+                0.0f64..1e4,
+                (1u32..100_000, -8i32..8).prop_map(|(n, k)| {
+                    let edge = f64::from(n) * (1.0 + 1e-9);
+                    edge + f64::from(k) * f64::EPSILON * edge
+                }),
+                (1u32..100_000, -8i32..8)
+                    .prop_map(|(n, k)| f64::from(n) * (1.0 + f64::from(k) * f64::EPSILON)),
+                (500_000_000u32..2_000_000_000).prop_map(|n| f64::from(n) + 0.5),
+                2.0e9f64..5.0e9,
+            ],
+            step in prop_oneof![Just(0), 1u32..16, 1u32..1_000_000],
+            capacity in prop_oneof![Just(1.0), 0.01f64..1e5, (1u32..1000).prop_map(f64::from)],
+            headroom in prop_oneof![Just(0.0), Just(0.2), 0.0f64..0.9],
+        ) {
+            let load = quotient * capacity * (1.0 - headroom);
+            // `step` ulps more load.
+            let more = f64::from_bits(load.to_bits() + u64::from(step));
+            prop_assert!(units_for(more, capacity, headroom) >= units_for(load, capacity, headroom));
+        }
+
         /// Rounding by truncation gives what `round` and `ceil` give.
         #[test]
         fn units_by_truncation_match_round_and_ceil(

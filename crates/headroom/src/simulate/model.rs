@@ -261,6 +261,12 @@ pub(super) struct Scratch {
     keys: Vec<u64>,
     /// Per tier sized by its upstream tiers' units: what it worked out.
     upstream_tables: Vec<UpstreamTable>,
+    /// Per tier and row of the chunk: the units its load needs and its
+    /// rung, where every draw of the row needs the same (see
+    /// [`Model::settle_rows`]).
+    settled: Vec<Vec<Option<(u32, usize)>>>,
+    /// A row's least and greatest load, dimension by dimension.
+    bounds: Vec<f64>,
     /// Per draw: its demand parameters, and its milestones' drivers.
     draw_parameters: Vec<f64>,
     milestone_drivers: Vec<f64>,
@@ -638,6 +644,8 @@ impl Model {
             keys: Vec::new(),
             per_unit: Vec::new(),
             upstream_tables: (0..self.tiers.len()).map(|_| UpstreamTable::default()).collect(),
+            settled: vec![Vec::new(); self.tiers.len()],
+            bounds: Vec::new(),
             draw_parameters: Vec::new(),
             milestone_drivers: Vec::new(),
             rows: 0,
@@ -1053,8 +1061,16 @@ impl Model {
                     units.iter().zip(rungs).map(|(&u, &r)| u64::from(u) * rung_count + r as u64),
                 );
             }
+            // A row every draw of which needs the same (and that no latency
+            // target raises draw by draw) is counted at once.
+            let settled = &scratch.settled[t];
+            let at_once = self.tiers[t].latency.is_none();
             let count_row = |counts: &mut Counts, row: usize| {
-                if rung_count > 1 {
+                if at_once && settled.get(row).is_some_and(Option::is_some) {
+                    let i = row * count;
+                    let key = u64::from(units[i]) * rung_count + rungs[i] as u64;
+                    counts.add_many(key, count as u64);
+                } else if rung_count > 1 {
                     for &key in &keys[row * count..(row + 1) * count] {
                         counts.add(key);
                     }
@@ -1192,6 +1208,8 @@ impl Model {
             bands,
             known_by_units,
             upstream_tables,
+            settled,
+            bounds,
             ..
         } = scratch;
         units[t].resize(n, 0);
@@ -1249,116 +1267,134 @@ impl Model {
                 }
             }
         } else {
-            // 2. The usable capacity (capacity x (1 - headroom), as the
-            // kernel's `units_for` takes it) per rung and dimension: of each
-            // draw, side by side, where a draw changes it; else one for all.
-            let ladder = if tier.vertical { values.rungs[t].len() } else { 1 };
-            usable.clear();
-            if tier.drawn {
-                // What `apply_sizing` would set draw by draw, a column at a
-                // time: each draw's `1 - headroom`, then each rung and
-                // dimension's capacity (drawn, or the configuration's)
-                // times it.
-                let drawn_of = |k: usize| drawn[k..].iter().step_by(inputs).take(count);
-                lefts.clear();
-                match self.headroom_input {
-                    Some(k) => lefts.extend(drawn_of(k).map(|&headroom| 1.0 - headroom)),
-                    None => lefts.resize(count, 1.0 - self.base.headroom),
-                }
-                let lefts = &lefts[..];
-                for (at, input) in tier.capacity_inputs[..ladder * dimensions].iter().enumerate() {
-                    match input {
-                        Some(k) => usable.extend(
-                            drawn_of(*k).zip(lefts).map(|(&capacity, &left)| capacity * left),
-                        ),
-                        None => {
-                            let capacity = self.base.rungs[t][at / dimensions][at % dimensions];
-                            usable.extend(lefts.iter().map(|&left| capacity * left));
-                        }
-                    }
-                }
-            } else {
-                let left = 1.0 - values.headroom;
-                for capacities in &values.rungs[t][..ladder] {
-                    usable.extend(capacities.iter().map(|&capacity| capacity * left));
+            // 2. Rows that need one answer, filled without dividing (where
+            // every row does, the passes below are skipped).
+            let settled = &mut settled[t];
+            self.settle_rows(t, count, rows, dimension_loads, bounds, settled);
+            let settled = &*settled;
+            for (row, &one) in settled.iter().enumerate() {
+                if let Some((need, rung)) = one {
+                    let at = row * count..(row + 1) * count;
+                    needed[at.clone()].fill(need);
+                    units_out[at.clone()].fill(tier.policy.apply(need));
+                    rungs_out[at].fill(rung);
                 }
             }
-            let usable = Usable { values: usable, count, varies: tier.drawn };
-            // 3. The rung: the first one instance of which holds the row
-            // (needs at most 1 unit), else the last; a horizontal tier has
-            // one. Then the units the row needs on it: the most any
-            // dimension needs.
-            quotients.resize(n, 0.0);
-            dimension_units.resize(n, 0);
-            if ladder == 1 {
-                rungs_out.fill(0);
-            } else if dimensions == 1 {
-                // One dimension: `holds_on_one`'s two comparisons settle the
-                // rung of nearly every row without dividing, and without a
-                // branch: from the last rung down, each rung that surely
-                // holds the load takes the row. A row of the chunk where
-                // some load lies in a rung's narrow band (where only the
-                // quotient tells) is settled again by `holds_on_one` itself.
-                bands.clear();
-                for r in 0..ladder - 1 {
-                    bands.extend((0..count).map(|j| one_unit_band(usable.of(r, j)).0));
-                    bands.extend((0..count).map(|j| one_unit_band(usable.of(r, j)).1));
+            if !settled.iter().all(Option::is_some) {
+                // 2. The usable capacity (capacity x (1 - headroom), as the
+                // kernel's `units_for` takes it) per rung and dimension: of each
+                // draw, side by side, where a draw changes it; else one for all.
+                let ladder = if tier.vertical { values.rungs[t].len() } else { 1 };
+                usable.clear();
+                if tier.drawn {
+                    // What `apply_sizing` would set draw by draw, a column at a
+                    // time: each draw's `1 - headroom`, then each rung and
+                    // dimension's capacity (drawn, or the configuration's)
+                    // times it.
+                    let drawn_of = |k: usize| drawn[k..].iter().step_by(inputs).take(count);
+                    lefts.clear();
+                    match self.headroom_input {
+                        Some(k) => lefts.extend(drawn_of(k).map(|&headroom| 1.0 - headroom)),
+                        None => lefts.resize(count, 1.0 - self.base.headroom),
+                    }
+                    let lefts = &lefts[..];
+                    for (at, input) in
+                        tier.capacity_inputs[..ladder * dimensions].iter().enumerate()
+                    {
+                        match input {
+                            Some(k) => usable.extend(
+                                drawn_of(*k).zip(lefts).map(|(&capacity, &left)| capacity * left),
+                            ),
+                            None => {
+                                let capacity = self.base.rungs[t][at / dimensions][at % dimensions];
+                                usable.extend(lefts.iter().map(|&left| capacity * left));
+                            }
+                        }
+                    }
+                } else {
+                    let left = 1.0 - values.headroom;
+                    for capacities in &values.rungs[t][..ladder] {
+                        usable.extend(capacities.iter().map(|&capacity| capacity * left));
+                    }
                 }
-                for (rungs, loads) in
-                    rungs_out.chunks_exact_mut(count).zip(dimension_loads.chunks_exact(count))
-                {
-                    let mut unsettled = 0_u64;
-                    rungs.fill(ladder - 1);
+                let usable = Usable { values: usable, count, varies: tier.drawn };
+                // 3. The rung: the first one instance of which holds the row
+                // (needs at most 1 unit), else the last; a horizontal tier has
+                // one. Then the units the row needs on it: the most any
+                // dimension needs.
+                quotients.resize(n, 0.0);
+                dimension_units.resize(n, 0);
+                if ladder == 1 {
+                    rungs_out.fill(0);
+                } else if dimensions == 1 {
+                    // One dimension: `holds_on_one`'s two comparisons settle the
+                    // rung of nearly every row without dividing, and without a
+                    // branch: from the last rung down, each rung that surely
+                    // holds the load takes the row. A row of the chunk where
+                    // some load lies in a rung's narrow band (where only the
+                    // quotient tells) is settled again by `holds_on_one` itself.
+                    bands.clear();
+                    for r in 0..ladder - 1 {
+                        bands.extend((0..count).map(|j| one_unit_band(usable.of(r, j)).0));
+                        bands.extend((0..count).map(|j| one_unit_band(usable.of(r, j)).1));
+                    }
+                    for (rungs, loads) in
+                        rungs_out.chunks_exact_mut(count).zip(dimension_loads.chunks_exact(count))
+                    {
+                        let mut unsettled = 0_u64;
+                        rungs.fill(ladder - 1);
+                        for r in (0..ladder - 1).rev() {
+                            let surely = &bands[2 * r * count..][..count];
+                            let surely_not = &bands[(2 * r + 1) * count..][..count];
+                            let row =
+                                rungs.iter_mut().zip(loads).zip(surely.iter().zip(surely_not));
+                            for ((rung, &load), (&surely, &surely_not)) in row {
+                                let holds = load <= surely;
+                                unsettled |= u64::from(!holds & (load < surely_not));
+                                *rung = if holds { r } else { *rung };
+                            }
+                        }
+                        if unsettled != 0 {
+                            for (j, (rung, &load)) in rungs.iter_mut().zip(loads).enumerate() {
+                                *rung = (0..ladder - 1)
+                                    .find(|&r| holds_on_one(load, usable.of(r, j)))
+                                    .unwrap_or(ladder - 1);
+                            }
+                        }
+                    }
+                } else {
+                    rungs_out.fill(ladder - 1);
                     for r in (0..ladder - 1).rev() {
-                        let surely = &bands[2 * r * count..][..count];
-                        let surely_not = &bands[(2 * r + 1) * count..][..count];
-                        let row = rungs.iter_mut().zip(loads).zip(surely.iter().zip(surely_not));
-                        for ((rung, &load), (&surely, &surely_not)) in row {
-                            let holds = load <= surely;
-                            unsettled |= u64::from(!holds & (load < surely_not));
-                            *rung = if holds { r } else { *rung };
-                        }
-                    }
-                    if unsettled != 0 {
-                        for (j, (rung, &load)) in rungs.iter_mut().zip(loads).enumerate() {
-                            *rung = (0..ladder - 1)
-                                .find(|&r| holds_on_one(load, usable.of(r, j)))
-                                .unwrap_or(ladder - 1);
-                        }
-                    }
-                }
-            } else {
-                rungs_out.fill(ladder - 1);
-                for r in (0..ladder - 1).rev() {
-                    self.units_on_rung(
-                        r,
-                        dimensions,
-                        None,
-                        dimension_loads,
-                        &usable,
-                        quotients,
-                        needed,
-                        dimension_units,
-                    );
-                    for (rung, &units) in rungs_out.iter_mut().zip(needed.iter()) {
-                        if units <= 1 {
-                            *rung = r;
+                        self.units_on_rung(
+                            r,
+                            dimensions,
+                            None,
+                            dimension_loads,
+                            &usable,
+                            quotients,
+                            needed,
+                            dimension_units,
+                        );
+                        for (rung, &units) in rungs_out.iter_mut().zip(needed.iter()) {
+                            if units <= 1 {
+                                *rung = r;
+                            }
                         }
                     }
                 }
+                self.units_on_rung(
+                    0,
+                    dimensions,
+                    (ladder > 1).then_some(&rungs_out[..]),
+                    dimension_loads,
+                    &usable,
+                    quotients,
+                    needed,
+                    dimension_units,
+                );
+                // 4. Minimum, spares and zones.
+                tier.policy.apply_all(needed, units_out);
             }
-            self.units_on_rung(
-                0,
-                dimensions,
-                (ladder > 1).then_some(&rungs_out[..]),
-                dimension_loads,
-                &usable,
-                quotients,
-                needed,
-                dimension_units,
-            );
-            // 4. Minimum, spares and zones.
-            tier.policy.apply_all(needed, units_out);
         }
         // 5. The latency target, where it asks for more.
         if let Some(latency) = &tier.latency {
@@ -1403,31 +1439,68 @@ impl Model {
         if rows.iter().any(|&at| entries[at as usize] == 0) {
             for (i, &at) in rows.iter().enumerate() {
                 if entries[at as usize] == 0 {
-                    let sized = self.size_row(t, |d| dimension_loads[d * n + i]);
-                    entries[at as usize] = UpstreamTable::entry(sized);
+                    let (needed, rung) = self.needs_on_ladder(t, |d| dimension_loads[d * n + i]);
+                    let units = self.tiers[t].policy.apply(needed);
+                    entries[at as usize] = UpstreamTable::entry((units, rung));
                 }
             }
         }
         true
     }
 
-    /// The units and rung of one row of tier `t`, which no draw changes,
-    /// whose dimension `d` carries `load(d)`: what the passes of
-    /// [`Model::size_tier`] give, one row at a time. The rung is the first
-    /// one instance of which holds the row (needs at most 1 unit by the
-    /// kernel's `units_for` on every dimension), else the last; the units
-    /// the most any dimension needs on it, through the policy.
-    fn size_row(&self, t: usize, load: impl Fn(usize) -> f64) -> (u32, usize) {
-        let tier = &self.tiers[t];
+    /// The units the load needs and the rung of one row of tier `t`,
+    /// which no draw changes, whose dimension `d` carries `load(d)`: what
+    /// the passes of [`Model::size_tier`] give, one row at a time. The rung
+    /// is the first one instance of which holds the row (needs at most 1
+    /// unit by the kernel's `units_for` on every dimension), else the last;
+    /// the units the most any dimension needs on it. Both grow with each
+    /// load (the kernel's rounding does: see its test
+    /// `units_for_grows_with_the_load`).
+    fn needs_on_ladder(&self, t: usize, load: impl Fn(usize) -> f64) -> (u32, usize) {
         let left = 1.0 - self.base.headroom;
         let rungs = &self.base.rungs[t];
-        let ladder = if tier.vertical { rungs.len() } else { 1 };
+        let ladder = if self.tiers[t].vertical { rungs.len() } else { 1 };
         let needs = |rung: usize| {
             let on = rungs[rung].iter().enumerate();
             on.map(|(d, &capacity)| units_for(load(d), capacity * left, 0.0)).max().unwrap_or(0)
         };
         let rung = (0..ladder - 1).find(|&r| needs(r) <= 1).unwrap_or(ladder - 1);
-        (tier.policy.apply(needs(rung)), rung)
+        (needs(rung), rung)
+    }
+
+    /// Per row of the chunk (`rows` of `count` draws), into `settled`: the
+    /// units its load needs and its rung where every draw of the row needs
+    /// the same, else `None`; all `None` for a tier a draw changes. The
+    /// sizing grows with each load ([`Model::needs_on_ladder`]), so a row
+    /// whose least loads and greatest loads (dimension by dimension) need
+    /// the same needs it throughout: a tier that holds every draw on one
+    /// unit, say, or a month before the growth a draw moves.
+    #[allow(clippy::too_many_arguments)]
+    fn settle_rows(
+        &self,
+        t: usize,
+        count: usize,
+        rows: usize,
+        dimension_loads: &[f64],
+        bounds: &mut Vec<f64>,
+        settled: &mut Vec<Option<(u32, usize)>>,
+    ) {
+        settled.clear();
+        if self.tiers[t].drawn {
+            settled.resize(rows, None);
+            return;
+        }
+        let n = count * rows;
+        for row in 0..rows {
+            bounds.clear();
+            for d in 0..self.tiers[t].dimensions.len() {
+                let (least, most) = bounds_of(&dimension_loads[d * n + row * count..][..count]);
+                bounds.extend([least, most]);
+            }
+            let least = self.needs_on_ladder(t, |d| bounds[2 * d]);
+            let most = self.needs_on_ladder(t, |d| bounds[2 * d + 1]);
+            settled.push((least == most).then_some(least));
+        }
     }
 
     /// Each dimension's load of tier `t` on every row of the chunk (`n`
@@ -1911,6 +1984,25 @@ fn safe_rate(cache: &mut Vec<f64>, target: &LatencyTarget, servers: u32) -> f64 
     cache[s]
 }
 
+/// The least and the greatest of `values` (finite, not empty), in 8
+/// lanes of comparisons the compiler vectorises: one running least and
+/// greatest would make each comparison wait on the last.
+fn bounds_of(values: &[f64]) -> (f64, f64) {
+    let (mut least, mut most) = ([values[0]; 8], [values[0]; 8]);
+    let chunks = values.chunks_exact(8);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for k in 0..8 {
+            least[k] = if chunk[k] < least[k] { chunk[k] } else { least[k] };
+            most[k] = if chunk[k] > most[k] { chunk[k] } else { most[k] };
+        }
+    }
+    let fold = |a: f64, b: f64, take: fn(f64, f64) -> bool| if take(b, a) { b } else { a };
+    let least = least.iter().chain(rest).fold(values[0], |a, &b| fold(a, b, |b, a| b < a));
+    let most = most.iter().chain(rest).fold(values[0], |a, &b| fold(a, b, |b, a| b > a));
+    (least, most)
+}
+
 /// Whether every value is finite and not negative, in 8 lanes of
 /// arithmetic the compiler vectorises (a search would branch on each value):
 /// `v x 0` is `NaN` for an infinite or `NaN` value and 0 otherwise, so their
@@ -1933,7 +2025,9 @@ fn all_valid(values: &[f64]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{all_valid, holds_on_one, one_unit_band, UpstreamTable, EMPTY_SUM, SURELY};
+    use super::{
+        all_valid, bounds_of, holds_on_one, one_unit_band, UpstreamTable, EMPTY_SUM, SURELY,
+    };
 
     #[test]
     fn sums_start_where_the_planners_do() {
@@ -2038,6 +2132,15 @@ mod tests {
 
         /// The vectorised check says what a plain search says, wherever
         /// in the slice (lanes or remainder) a bad value lands.
+        #[test]
+        fn bounds_of_are_the_least_and_the_greatest(
+            values in proptest::collection::vec(-1e9f64..1e9, 1..40),
+        ) {
+            let least = values.iter().copied().fold(f64::INFINITY, f64::min);
+            let most = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            prop_assert_eq!(bounds_of(&values), (least, most));
+        }
+
         #[test]
         fn all_valid_is_a_plain_search(
             values in proptest::collection::vec(prop_oneof![

@@ -36,11 +36,18 @@ impl Counts {
     }
 
     fn add_growing(&mut self, key: u64) {
+        self.add_many(key, 1);
+    }
+
+    /// Counts `key` `times` times.
+    pub(super) fn add_many(&mut self, key: u64, times: u64) {
         if key < DENSE {
-            self.dense.resize(key as usize + 1, 0);
-            self.dense[key as usize] += 1;
+            if self.dense.len() <= key as usize {
+                self.dense.resize(key as usize + 1, 0);
+            }
+            self.dense[key as usize] += times;
         } else {
-            *self.sparse.entry(key).or_default() += 1;
+            *self.sparse.entry(key).or_default() += times;
         }
     }
 
@@ -373,12 +380,14 @@ mod tests {
         for key in [3, 3, DENSE + 5] {
             a.add(key);
         }
+        a.add_many(7, 0);
+        a.add_many(DENSE + 9, 2);
         for key in [1, 3, DENSE + 5, DENSE + 9] {
             b.add(key);
         }
         a.merge(b);
         let seen: Vec<(u64, u64)> = a.iter().collect();
-        assert_eq!(seen, vec![(1, 1), (3, 3), (DENSE + 5, 2), (DENSE + 9, 1)]);
+        assert_eq!(seen, vec![(1, 1), (3, 3), (DENSE + 5, 2), (DENSE + 9, 3)]);
     }
 
     #[test]
