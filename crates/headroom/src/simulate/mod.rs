@@ -265,32 +265,57 @@ enum Setter {
 }
 
 /// What a drawn value must be to land where its setter puts it: the
-/// configuration's own rule for that key, and its words.
-pub(super) type Rule = (fn(f64) -> bool, &'static str);
+/// configuration's own rule for that key, and its words. Every rule asks
+/// for a finite value in an interval, so that a column of draws is checked
+/// in one plain loop.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Rule {
+    /// The least value, and whether it is itself allowed.
+    least: f64,
+    least_allowed: bool,
+    /// Values lie below this.
+    below: f64,
+    /// The rule in words, after the key.
+    pub(super) words: &'static str,
+}
+
+impl Rule {
+    const fn new(least: f64, least_allowed: bool, below: f64, words: &'static str) -> Rule {
+        Rule { least, least_allowed, below, words }
+    }
+
+    /// Whether `value` keeps the rule.
+    #[inline]
+    pub(super) fn holds(&self, value: f64) -> bool {
+        // Without short circuits: a column of draws is checked in one
+        // loop without branches.
+        let above = (value > self.least) | (self.least_allowed & (value == self.least));
+        value.is_finite() & above & (value < self.below)
+    }
+}
 
 impl Setter {
     /// The rule a drawn value must keep (both paths check it first, in the
     /// same words); `None` for a key set through the JSON form, which the
     /// configuration's validation checks.
     pub(super) fn rule(&self) -> Option<Rule> {
+        const ANY: f64 = f64::INFINITY;
         Some(match self {
             Setter::Driver { .. } | Setter::Demand(_) => {
-                (|v| v.is_finite() && v >= 0.0, "must be finite and not negative")
+                Rule::new(0.0, true, ANY, "must be finite and not negative")
             }
-            Setter::Capacity { .. } => (
-                |v| v.is_finite() && v > 0.0,
+            Setter::Capacity { .. } => Rule::new(
+                0.0,
+                false,
+                ANY,
                 "is a capacity: a capacity must be finite and above zero",
             ),
             Setter::Price { .. } => {
-                (|v| v.is_finite() && v >= 0.0, "is a price: must be finite and not negative")
+                Rule::new(0.0, true, ANY, "is a price: must be finite and not negative")
             }
-            Setter::Headroom => {
-                (|v| v.is_finite() && (0.0..1.0).contains(&v), "must lie in [0, 1)")
-            }
-            Setter::GrowthRate(_) => (|v| v.is_finite() && v > -1.0, "must be finite and above -1"),
-            Setter::GrowthCeiling(_) => {
-                (|v| v.is_finite() && v > 0.0, "must be finite and above 0")
-            }
+            Setter::Headroom => Rule::new(0.0, true, 1.0, "must lie in [0, 1)"),
+            Setter::GrowthRate(_) => Rule::new(-1.0, false, ANY, "must be finite and above -1"),
+            Setter::GrowthCeiling(_) => Rule::new(0.0, false, ANY, "must be finite and above 0"),
             Setter::Json => return None,
         })
     }
@@ -712,8 +737,8 @@ impl Exact<'_> {
             // the key was defined in, not the draw that set it).
             for ((key, setter), &value) in self.keys.iter().zip(self.setters).zip(values) {
                 match setter.rule() {
-                    Some((ok, rule)) if !ok(value) => return Err(fail(format!(
-                        "draw {index} of the Monte Carlo: `{key}` {rule}, got {value}; choose distributions that stay in range"
+                    Some(rule) if !rule.holds(value) => return Err(fail(format!(
+                        "draw {index} of the Monte Carlo: `{key}` {}, got {value}; choose distributions that stay in range", rule.words
                     ))),
                     _ => {}
                 }

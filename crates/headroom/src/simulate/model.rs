@@ -189,6 +189,9 @@ pub(super) struct Model {
     milestone_keys: Vec<String>,
     /// Per planned milestone: its month, if dated within the horizon.
     milestone_months: Vec<Option<usize>>,
+    /// Per planned milestone: whether its drivers equal its month row's in
+    /// every draw, where no draw changes either (else `None`).
+    unmoved_aliases: Vec<Option<bool>>,
     driver_names: Vec<String>,
     months: usize,
     /// Drivers whose growth a draw changes.
@@ -261,6 +264,9 @@ pub(super) struct Scratch {
     keys: Vec<u64>,
     /// Per tier sized by its upstream tiers' units: what it worked out.
     upstream_tables: Vec<UpstreamTable>,
+    /// The draws of the chunk whose unmoved months `drivers` holds (0:
+    /// none yet).
+    unmoved_for: usize,
     /// Per tier and row of the chunk: the units its load needs and its
     /// rung, where every draw of the row needs the same (see
     /// [`Model::settle_rows`]).
@@ -578,18 +584,37 @@ impl Model {
             })
             .collect();
         let load_names = loads.iter().map(|(t, d)| format!("{t}.{d}")).collect();
+        let milestone_months: Vec<Option<usize>> = milestones
+            .iter()
+            .map(|k| {
+                let month = config.milestones[*k].month.map(|m| m as usize);
+                month.filter(|&m| growth && m <= horizon as usize)
+            })
+            .collect();
+        // A dated milestone whose drivers no draw sets, in a month no draw
+        // moves: whether it equals its month row is known now.
+        let unmoved_aliases = milestone_months
+            .iter()
+            .enumerate()
+            .map(|(m, month)| {
+                let month = (*month)?;
+                let moved = regrow.iter().any(|r| r.months.contains(&month));
+                let drawn = targets
+                    .iter()
+                    .any(|(_, t)| matches!(t, Target::Driver { row: Some(row), .. } if *row == m));
+                let equal = |d: usize| {
+                    milestone_rows[m * drivers.len() + d].to_bits() == monthly[d][month].to_bits()
+                };
+                (!moved && !drawn).then(|| (0..drivers.len()).all(equal))
+            })
+            .collect();
         Ok(Some(Model {
             id,
             widths: (parameter_names.len(), drivers.len(), loads.len()),
             load_names,
             milestone_keys: milestones.iter().map(|k| (*k).clone()).collect(),
-            milestone_months: milestones
-                .iter()
-                .map(|k| {
-                    let month = config.milestones[*k].month.map(|m| m as usize);
-                    month.filter(|&m| growth && m <= horizon as usize)
-                })
-                .collect(),
+            milestone_months,
+            unmoved_aliases,
             driver_names: drivers.clone(),
             months,
             regrow,
@@ -645,6 +670,7 @@ impl Model {
             per_unit: Vec::new(),
             upstream_tables: (0..self.tiers.len()).map(|_| UpstreamTable::default()).collect(),
             settled: vec![Vec::new(); self.tiers.len()],
+            unmoved_for: 0,
             bounds: Vec::new(),
             draw_parameters: Vec::new(),
             milestone_drivers: Vec::new(),
@@ -670,11 +696,9 @@ impl Model {
         values: &[f64],
         into: &mut Values,
     ) -> Result<(), Error> {
-        for (((key, target), &(ok, rule)), &value) in
-            self.targets.iter().zip(&self.rules).zip(values)
-        {
-            if !ok(value) {
-                return Err(self.fail(index, format!("`{key}` {rule}, got {value}")));
+        for (((key, target), rule), &value) in self.targets.iter().zip(&self.rules).zip(values) {
+            if !rule.holds(value) {
+                return Err(self.fail(index, format!("`{key}` {}, got {value}", rule.words)));
             }
             match target {
                 Target::Driver { driver, row, point } => {
@@ -848,10 +872,12 @@ impl Model {
         let mut aliased: Vec<bool> = self.milestone_months.iter().map(Option::is_some).collect();
         // The month rows come first, whatever the milestones' rows: the
         // months no draw moves hold the configuration's values in every
-        // draw, written once; each draw writes the ones it moves.
+        // draw, written once (and kept from the last chunk where it had as
+        // many draws); each draw writes the ones it moves.
         // (Every value is written below: resizing alone, without zeroing.)
         scratch.drivers.resize(months * count * width_d, 0.0);
-        for month in 0..months {
+        let kept = std::mem::replace(&mut scratch.unmoved_for, count) == count;
+        for month in (0..months).filter(|_| !kept) {
             for (d, monthly) in scratch.values.monthly.iter().enumerate() {
                 let moved = self.regrow.iter().any(|r| r.driver == d && r.months.contains(&month));
                 if !moved {
@@ -862,7 +888,35 @@ impl Model {
                 }
             }
         }
-        for j in 0..count {
+        // Where every drawn value keeps its rule and no draw's growth is
+        // worked out on its own, each draw's parameters and milestone
+        // drivers are the configuration's with the drawn ones set, a
+        // column at a time; else draw by draw (which names the first value
+        // that breaks its rule).
+        let draws = || drawn.chunks_exact(inputs.max(1)).take(count);
+        let valid = || {
+            let keeps = |draw: &[f64]| self.rules.iter().zip(draw).all(|(rule, &v)| rule.holds(v));
+            draws().fold(true, |all, draw| all & keeps(draw))
+        };
+        let by_columns = self.regrow.iter().all(|r| r.across.is_some()) && valid();
+        if by_columns {
+            let (parameters, rows) = (&self.base.parameters, &self.base.milestone_rows);
+            repeat_into(&mut scratch.draw_parameters, parameters, count);
+            repeat_into(&mut scratch.milestone_drivers, rows, count);
+            for (k, (_, target)) in self.targets.iter().enumerate() {
+                let (to, at, width) = match *target {
+                    Target::Parameter(p) => (&mut scratch.draw_parameters, p, width_p),
+                    Target::Driver { driver, row: Some(row), .. } => {
+                        (&mut scratch.milestone_drivers, row * width_d + driver, rows.len())
+                    }
+                    _ => continue,
+                };
+                for (to, draw) in to[at..].chunks_mut(width).zip(draws()) {
+                    to[0] = draw[k];
+                }
+            }
+        }
+        for j in (0..count).filter(|_| !by_columns) {
             let index = first + j as u64;
             let values = &mut scratch.values;
             self.check_and_apply_rows(index, &drawn[j * inputs..(j + 1) * inputs], values)
@@ -919,7 +973,9 @@ impl Model {
         // A dated milestone takes its month's row where its drivers equal
         // that row's in every draw of the chunk, bit for bit.
         for (m, month) in self.milestone_months.iter().enumerate() {
-            if let Some(month) = month {
+            if let Some(equal) = self.unmoved_aliases[m] {
+                aliased[m] = equal;
+            } else if let Some(month) = month {
                 aliased[m] = (0..count).all(|j| {
                     let row = &scratch.drivers[(month * count + j) * width_d..][..width_d];
                     let own =
@@ -1984,6 +2040,19 @@ fn safe_rate(cache: &mut Vec<f64>, target: &LatencyTarget, servers: u32) -> f64 
     cache[s]
 }
 
+/// Appends `pattern` to `to` `times` times, in a few copies that double
+/// what is written (a copy a repetition would cost more than the copying).
+fn repeat_into(to: &mut Vec<f64>, pattern: &[f64], times: usize) {
+    let (start, end) = (to.len(), to.len() + pattern.len() * times);
+    if times > 0 {
+        to.extend_from_slice(pattern);
+    }
+    while to.len() < end {
+        let more = (to.len() - start).min(end - to.len());
+        to.extend_from_within(start..start + more);
+    }
+}
+
 /// The least and the greatest of `values` (finite, not empty), in 8
 /// lanes of comparisons the compiler vectorises: one running least and
 /// greatest would make each comparison wait on the last.
@@ -2026,7 +2095,8 @@ fn all_valid(values: &[f64]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{
-        all_valid, bounds_of, holds_on_one, one_unit_band, UpstreamTable, EMPTY_SUM, SURELY,
+        all_valid, bounds_of, holds_on_one, one_unit_band, repeat_into, UpstreamTable, EMPTY_SUM,
+        SURELY,
     };
 
     #[test]
@@ -2132,6 +2202,22 @@ mod tests {
 
         /// The vectorised check says what a plain search says, wherever
         /// in the slice (lanes or remainder) a bad value lands.
+        #[test]
+        fn repeat_into_repeats(
+            before in proptest::collection::vec(-9.0f64..9.0, 0..5),
+            pattern in proptest::collection::vec(-9.0f64..9.0, 0..5),
+            times in 0usize..40,
+        ) {
+            let mut to = before.clone();
+            repeat_into(&mut to, &pattern, times);
+            let expected: Vec<f64> = before
+                .iter()
+                .chain(std::iter::repeat_n(&pattern, times).flatten())
+                .copied()
+                .collect();
+            prop_assert_eq!(to, expected);
+        }
+
         #[test]
         fn bounds_of_are_the_least_and_the_greatest(
             values in proptest::collection::vec(-1e9f64..1e9, 1..40),
