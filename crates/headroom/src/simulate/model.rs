@@ -30,6 +30,7 @@ use headroom_kernel::{
     units_for_quotients, GrowthCurve, GrowthPoint, HeadroomPolicy,
 };
 use headroom_plugin_api::host::LoadedProfile;
+use std::sync::PoisonError;
 
 use super::tally::{Counts, Tally};
 use super::{Rule, Setter};
@@ -1454,7 +1455,8 @@ impl Model {
         }
         // 5. The latency target, where it asks for more.
         if let Some(latency) = &tier.latency {
-            self.meet_latency(t, latency, n, columns, needed, units_out, quotients, known_by_units);
+            let (rates, known) = (quotients, known_by_units);
+            self.meet_latency(t, latency, count, n, columns, needed, units_out, rates, known);
         }
         Ok(())
     }
@@ -1635,7 +1637,8 @@ impl Model {
     }
 
     /// Raises the units of the rows of tier `t` whose latency target their
-    /// units miss (`n` rows; `needed` the units their loads need,
+    /// units miss (`n` rows, `count` draws a row of the chunk; `needed` the
+    /// units their loads need,
     /// `units_out` the units so far), as the planner does: each row's
     /// arrival rate summed from `columns` into `rates`, checked first
     /// against the safe rates known by units (`known_by_units`), then, where
@@ -1645,6 +1648,7 @@ impl Model {
         &self,
         t: usize,
         latency: &Latency,
+        count: usize,
         n: usize,
         columns: &[f64],
         needed: &[u32],
@@ -1652,22 +1656,29 @@ impl Model {
         rates: &mut Vec<f64>,
         known_by_units: &mut Vec<f64>,
     ) {
-        let policy = &self.tiers[t].policy;
         let column = |l: usize| &columns[l * n..(l + 1) * n];
         // Each row's arrival rate: its loads summed in the planner's
-        // order, a pass per load.
+        // order, a pass per load (one load is its own sum: `-0.0 + x` is
+        // `x` to the bit), then per second.
         rates.clear();
-        rates.resize(n, EMPTY_SUM);
-        for &l in &latency.arrivals {
-            for (rate, &load) in rates.iter_mut().zip(column(l)) {
-                *rate += load;
+        match latency.arrivals[..] {
+            [l] => rates.extend(column(l).iter().map(|&load| load * latency.per_second)),
+            _ => {
+                rates.resize(n, EMPTY_SUM);
+                for &l in &latency.arrivals {
+                    for (rate, &load) in rates.iter_mut().zip(column(l)) {
+                        *rate += load;
+                    }
+                }
+                for rate in rates.iter_mut() {
+                    *rate *= latency.per_second;
+                }
             }
         }
-        // Shared by the workers: each server count is bisected once a
-        // run. Held for the chunk's rows (a lock a chunk and tier; the
-        // other worker waits only while a new count is bisected).
-        let mut safe_rate_cache =
-            self.safe_rates[t].lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // The safe rates are shared by the workers (each server count is
+        // bisected once a run), behind a lock held only to copy the ones
+        // at hand, and to work out one a row needs.
+        let safe_rates = || self.safe_rates[t].lock().unwrap_or_else(PoisonError::into_inner);
         // The latency target can only raise the units when `needed`
         // units miss it (the policy is monotone), so a rate known to
         // meet it on those servers settles it without Erlang C. First
@@ -1677,32 +1688,60 @@ impl Model {
         let workers = latency.target.workers_per_unit;
         let most = needed.iter().copied().max().unwrap_or(0);
         known_by_units.clear();
-        known_by_units.extend((0..=most).map(|units| {
-            let servers = units.saturating_mul(workers) as usize;
-            safe_rate_cache.get(servers).copied().unwrap_or(f64::NAN)
-        }));
-        let mut settled = true;
-        for (rate, &needed) in rates.iter_mut().zip(needed.iter()) {
-            *rate *= latency.per_second;
-            settled &= (needed > 0) & (*rate <= known_by_units[needed as usize]);
+        {
+            let cache = safe_rates();
+            known_by_units.extend((0..=most).map(|units| {
+                let servers = units.saturating_mul(workers) as usize;
+                cache.get(servers).copied().unwrap_or(f64::NAN)
+            }));
         }
-        if settled {
-            return;
-        }
-        for i in 0..n {
-            let rate = rates[i];
-            let servers = needed[i].saturating_mul(workers);
-            let known = safe_rate_cache.get(servers as usize).copied().unwrap_or(f64::NAN);
-            if needed[i] > 0 && rate <= known {
+        // (Every count is at most `most`: the index needs no other check.)
+        let last = most as usize;
+        let meets = |rate: f64, needed: u32| {
+            (needed > 0) & (rate <= known_by_units[(needed as usize).min(last)])
+        };
+        // A row of the chunk at a time (a draw the target binds is one of
+        // the chunk's, in a few of its rows); in each row it does not
+        // settle, the draws it does not settle, by Erlang C.
+        for (row, (rates, needs)) in
+            rates.chunks(count.max(1)).zip(needed.chunks(count.max(1))).enumerate()
+        {
+            let settled = rates.iter().zip(needs).fold(true, |all, (&r, &u)| all & meets(r, u));
+            if settled {
                 continue;
             }
-            let safe = needed[i] > 0
-                && servers < u32::MAX
-                && rate <= safe_rate(&mut safe_rate_cache, &latency.target, servers);
-            if !safe {
-                if let Some(latency_units) = latency_units_needed(&latency.target, rate) {
-                    units_out[i] = units_out[i].max(policy.apply(latency_units));
+            for (j, (&rate, &need)) in rates.iter().zip(needs).enumerate() {
+                if meets(rate, need) {
+                    continue;
                 }
+                let i = row * count + j;
+                self.raise_for_latency(t, latency, i, rate, need, units_out, &mut safe_rates());
+            }
+        }
+    }
+
+    /// Raises row `i` of tier `t`, whose `needed` units are not known to
+    /// meet its latency target at `rate`, to the units the target asks for
+    /// where they do not meet it: the planner's check against the safe
+    /// rate (bisected once a server count), then its search.
+    #[allow(clippy::too_many_arguments)]
+    fn raise_for_latency(
+        &self,
+        t: usize,
+        latency: &Latency,
+        i: usize,
+        rate: f64,
+        needed: u32,
+        units_out: &mut [u32],
+        safe_rate_cache: &mut Vec<f64>,
+    ) {
+        let servers = needed.saturating_mul(latency.target.workers_per_unit);
+        let safe = needed > 0
+            && servers < u32::MAX
+            && rate <= safe_rate(safe_rate_cache, &latency.target, servers);
+        if !safe {
+            if let Some(latency_units) = latency_units_needed(&latency.target, rate) {
+                units_out[i] = units_out[i].max(self.tiers[t].policy.apply(latency_units));
             }
         }
     }
