@@ -265,6 +265,8 @@ pub(super) struct Scratch {
     keys: Vec<u64>,
     /// Per tier sized by its upstream tiers' units: what it worked out.
     upstream_tables: Vec<UpstreamTable>,
+    /// Per draw: the month it first breaks any runway.
+    earliest: Vec<u32>,
     /// The draws of the chunk whose unmoved months `drivers` holds (0:
     /// none yet).
     unmoved_for: usize,
@@ -272,8 +274,10 @@ pub(super) struct Scratch {
     /// rung, where every draw of the row needs the same (see
     /// [`Model::settle_rows`]).
     settled: Vec<Vec<Option<(u32, usize)>>>,
-    /// A row's least and greatest load, dimension by dimension.
-    bounds: Vec<f64>,
+    /// Per tier no draw changes: each row's least and greatest load,
+    /// dimension by dimension (row `r`, dimension `d` at `2 (r x
+    /// dimensions + d)`), for its sizing and its runway.
+    bounds: Vec<Vec<f64>>,
     /// Per draw: its demand parameters, and its milestones' drivers.
     draw_parameters: Vec<f64>,
     milestone_drivers: Vec<f64>,
@@ -672,7 +676,8 @@ impl Model {
             upstream_tables: (0..self.tiers.len()).map(|_| UpstreamTable::default()).collect(),
             settled: vec![Vec::new(); self.tiers.len()],
             unmoved_for: 0,
-            bounds: Vec::new(),
+            earliest: Vec::new(),
+            bounds: vec![Vec::new(); self.tiers.len()],
             draw_parameters: Vec::new(),
             milestone_drivers: Vec::new(),
             rows: 0,
@@ -1222,13 +1227,7 @@ impl Model {
             for r in 0..self.runways.len() {
                 self.first_breaches(r, count, scratch);
             }
-            let never = self.months as u32;
-            for j in 0..count {
-                tally.runways(scratch.breaches.iter().map(|first| {
-                    let month = first[j];
-                    (month < never).then_some(month)
-                }));
-            }
+            tally.runway_columns(&scratch.breaches, &mut scratch.earliest);
         }
         Ok(())
     }
@@ -1277,6 +1276,8 @@ impl Model {
         // 1. Each dimension's load on every row of the chunk.
         let dimension_loads = &mut dimension_loads[t];
         self.dimension_loads(t, n, columns, upstream, dimension_loads, quotients, usable);
+        // (Its rows' bounds are this chunk's, or none.)
+        bounds[t].clear();
         // 2. A tier its upstream tiers' units alone load: by their units,
         // from its table.
         if let Some(sources) = &tier.by_upstream {
@@ -1327,7 +1328,7 @@ impl Model {
             // 2. Rows that need one answer, filled without dividing (where
             // every row does, the passes below are skipped).
             let settled = &mut settled[t];
-            self.settle_rows(t, count, rows, dimension_loads, bounds, settled);
+            self.settle_rows(t, count, rows, dimension_loads, &mut bounds[t], settled);
             let settled = &*settled;
             for (row, &one) in settled.iter().enumerate() {
                 if let Some((need, rung)) = one {
@@ -1544,19 +1545,20 @@ impl Model {
         settled: &mut Vec<Option<(u32, usize)>>,
     ) {
         settled.clear();
+        bounds.clear();
         if self.tiers[t].drawn {
             settled.resize(rows, None);
             return;
         }
-        let n = count * rows;
+        let (n, dimensions) = (count * rows, self.tiers[t].dimensions.len());
         for row in 0..rows {
-            bounds.clear();
-            for d in 0..self.tiers[t].dimensions.len() {
+            for d in 0..dimensions {
                 let (least, most) = bounds_of(&dimension_loads[d * n + row * count..][..count]);
                 bounds.extend([least, most]);
             }
-            let least = self.needs_on_ladder(t, |d| bounds[2 * d]);
-            let most = self.needs_on_ladder(t, |d| bounds[2 * d + 1]);
+            let row_bounds = &bounds[2 * row * dimensions..];
+            let least = self.needs_on_ladder(t, |d| row_bounds[2 * d]);
+            let most = self.needs_on_ladder(t, |d| row_bounds[2 * d + 1]);
             settled.push((least == most).then_some(least));
         }
     }
@@ -1812,11 +1814,22 @@ impl Model {
         let tier = self.runways[r].tier;
         let n = count * scratch.rows;
         let never = self.months as u32;
-        let Scratch { breaches, runway_holds, dimension_loads, .. } = scratch;
+        let Scratch { breaches, runway_holds, dimension_loads, bounds, .. } = scratch;
         let first = &mut breaches[r];
         first.clear();
         first.resize(count, never);
+        // Where no draw changes the runway and the tier's rows have their
+        // bounds, a month whose greatest loads it surely holds is passed
+        // over without reading its loads.
+        let dimensions = runway_holds[r].len();
+        let bounds = &bounds[tier];
+        let still =
+            !self.drawn_runways.contains(&r) && bounds.len() >= 2 * dimensions * self.months;
         for month in 0..self.months {
+            let most = |d: usize| bounds[2 * (month * dimensions + d) + 1];
+            if still && (0..dimensions).all(|d| most(d) <= runway_holds[r][d].surely_holds[0]) {
+                continue;
+            }
             let mut divided = false;
             for (d, hold) in runway_holds[r].iter().enumerate() {
                 let loads = &dimension_loads[tier][d * n + month * count..][..count];

@@ -51,6 +51,20 @@ impl Counts {
         }
     }
 
+    /// Counts every key of `keys`; all at once where they are all equal
+    /// (one comparison a key, without branches, against an addition a
+    /// key that waits on the last).
+    pub(super) fn add_all(&mut self, keys: &[u32]) {
+        let Some(&first) = keys.first() else { return };
+        if keys.iter().fold(true, |same, &key| same & (key == first)) {
+            self.add_many(u64::from(first), keys.len() as u64);
+        } else {
+            for &key in keys {
+                self.add(u64::from(key));
+            }
+        }
+    }
+
     fn merge(&mut self, other: Counts) {
         if other.dense.len() > self.dense.len() {
             self.dense.resize(other.dense.len(), 0);
@@ -311,6 +325,21 @@ impl Tally {
         }
     }
 
+    /// The runways of a chunk's draws: per runway tier, in order, the
+    /// month each draw first breaks it (`never` where it holds), draw by
+    /// draw; `earliest` is scratch.
+    pub(super) fn runway_columns(&mut self, firsts: &[Vec<u32>], earliest: &mut Vec<u32>) {
+        earliest.clear();
+        earliest.resize(firsts.first().map_or(0, Vec::len), self.never as u32);
+        for (counts, first) in self.first_breach.iter_mut().zip(firsts) {
+            counts.add_all(first);
+            for (earliest, &month) in earliest.iter_mut().zip(first) {
+                *earliest = (*earliest).min(month);
+            }
+        }
+        self.any_breach.add_all(earliest);
+    }
+
     /// The runways of one draw, in runway-tier order.
     pub(super) fn runways(&mut self, months: impl Iterator<Item = Option<u32>>) {
         let mut first = self.never;
@@ -417,6 +446,28 @@ mod tests {
                 prop_assert_eq!(&merged, &whole);
                 prop_assert_eq!(merged.quantiles(), expected);
             }
+        });
+    }
+
+    #[test]
+    fn a_chunks_runways_tally_as_its_draws_one_by_one() {
+        use proptest::prelude::*;
+        // Three runway tiers over 6 months (6: never broken), some columns
+        // all alike.
+        let column = |count: usize| {
+            prop_oneof![
+                proptest::collection::vec(0u32..=6, count),
+                (0u32..=6).prop_map(move |m| vec![m; count]),
+            ]
+        };
+        let columns = (1usize..50).prop_flat_map(move |n| [column(n), column(n), column(n)]);
+        proptest!(|(firsts in columns)| {
+            let (mut by_columns, mut by_draws) = (Tally::new(1, 3, 6, 3, false), Tally::new(1, 3, 6, 3, false));
+            by_columns.runway_columns(&firsts, &mut Vec::new());
+            for j in 0..firsts[0].len() {
+                by_draws.runways(firsts.iter().map(|f| (f[j] < 6).then_some(f[j])));
+            }
+            prop_assert_eq!(by_columns, by_draws);
         });
     }
 
