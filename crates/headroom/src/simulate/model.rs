@@ -263,8 +263,12 @@ pub(super) struct Scratch {
     sums: Vec<f64>,
     /// Per row of one tier: its tally key.
     keys: Vec<u64>,
-    /// Per tier sized by its upstream tiers' units: what it worked out.
+    /// Per tier sized by its upstream tiers' units: what it worked out,
+    /// and whether the chunk's rows were sized from it (then the tier's
+    /// dimension loads are not worked out, and its runway reads the
+    /// table).
     upstream_tables: Vec<UpstreamTable>,
+    by_table: Vec<bool>,
     /// Per draw: the month it first breaks any runway.
     earliest: Vec<u32>,
     /// The draws of the chunk whose unmoved months `drivers` holds (0:
@@ -674,6 +678,7 @@ impl Model {
             keys: Vec::new(),
             per_unit: Vec::new(),
             upstream_tables: (0..self.tiers.len()).map(|_| UpstreamTable::default()).collect(),
+            by_table: vec![false; self.tiers.len()],
             settled: vec![Vec::new(); self.tiers.len()],
             unmoved_for: 0,
             earliest: Vec::new(),
@@ -1264,6 +1269,7 @@ impl Model {
             bands,
             known_by_units,
             upstream_tables,
+            by_table,
             settled,
             bounds,
             ..
@@ -1273,23 +1279,25 @@ impl Model {
         needed.resize(n, 0);
         let (upstream, rest) = units.split_at_mut(t);
         let (units_out, rungs_out) = (&mut rest[0], &mut rungs[t]);
-        // 1. Each dimension's load on every row of the chunk.
-        let dimension_loads = &mut dimension_loads[t];
-        self.dimension_loads(t, n, columns, upstream, dimension_loads, quotients, usable);
         // (Its rows' bounds are this chunk's, or none.)
         bounds[t].clear();
-        // 2. A tier its upstream tiers' units alone load: by their units,
-        // from its table.
+        // 1. A tier its upstream tiers' units alone load: by their units,
+        // from its table, without its loads (its runway reads the table).
+        by_table[t] = false;
         if let Some(sources) = &tier.by_upstream {
             let table = &mut upstream_tables[t];
-            if self.size_by_upstream(t, sources, n, upstream, dimension_loads, table) {
+            if self.size_by_upstream(t, sources, n, upstream, table) {
                 let UpstreamTable { entries, rows, .. } = table;
                 for ((units, rung), &at) in units_out.iter_mut().zip(rungs_out).zip(&*rows) {
                     (*units, *rung) = UpstreamTable::read(entries[at as usize]);
                 }
+                by_table[t] = true;
                 return Ok(());
             }
         }
+        // 2. Each dimension's load on every row of the chunk.
+        let dimension_loads = &mut dimension_loads[t];
+        self.dimension_loads(t, n, columns, upstream, dimension_loads, quotients, usable);
         if let (false, Some((sigma, kappa))) = (tier.vertical, tier.usl) {
             // 2. A USL tier: the kernel's search, row by row.
             row_loads.resize(dimensions, 0.0);
@@ -1474,7 +1482,6 @@ impl Model {
         sources: &[usize],
         n: usize,
         upstream: &[Vec<u32>],
-        dimension_loads: &[f64],
         table: &mut UpstreamTable,
     ) -> bool {
         let first = &upstream[sources[0]][..n];
@@ -1496,15 +1503,41 @@ impl Model {
             }
         }
         if rows.iter().any(|&at| entries[at as usize] == 0) {
+            let runway = self.runways.iter().position(|r| r.tier == t);
             for (i, &at) in rows.iter().enumerate() {
                 if entries[at as usize] == 0 {
-                    let (needed, rung) = self.needs_on_ladder(t, |d| dimension_loads[d * n + i]);
+                    let load = |d: usize| self.fan_in_load(t, d, upstream, i);
+                    let (needed, rung) = self.needs_on_ladder(t, load);
                     let units = self.tiers[t].policy.apply(needed);
-                    entries[at as usize] = UpstreamTable::entry((units, rung));
+                    // Whether the load breaks today's deployment, as
+                    // `first_breaches` checks it (no draw changes it).
+                    let breaks = runway.is_some_and(|r| {
+                        let mut holding = self.holding(r, &self.base).enumerate();
+                        holding.any(|(d, (held, ceiling, surely))| {
+                            let load = load(d);
+                            (load > surely) & (load / held > ceiling)
+                        })
+                    });
+                    entries[at as usize] = UpstreamTable::entry((units, rung), breaks);
                 }
             }
         }
         true
+    }
+
+    /// The load on dimension `d` of row `i` of tier `t`, which the
+    /// `upstream` tiers' units alone load: the sum that
+    /// [`Model::dimension_loads`] works out, for one row.
+    fn fan_in_load(&self, t: usize, d: usize, upstream: &[Vec<u32>], i: usize) -> f64 {
+        let term = |&(source, per_unit): &(Option<usize>, f64)| match source {
+            Some(s) => f64::from(upstream[s][i]) * per_unit,
+            None => 0.0 * per_unit,
+        };
+        let mut terms = self.tiers[t].dimensions[d].fan_in.iter().map(term);
+        match terms.next() {
+            Some(first) => terms.fold(first, |sum, term| sum + term),
+            None => EMPTY_SUM + EMPTY_SUM,
+        }
     }
 
     /// The units the load needs and the rung of one row of tier `t`,
@@ -1814,10 +1847,33 @@ impl Model {
         let tier = self.runways[r].tier;
         let n = count * scratch.rows;
         let never = self.months as u32;
-        let Scratch { breaches, runway_holds, dimension_loads, bounds, .. } = scratch;
+        let Scratch {
+            breaches,
+            runway_holds,
+            dimension_loads,
+            bounds,
+            by_table,
+            upstream_tables,
+            ..
+        } = scratch;
         let first = &mut breaches[r];
         first.clear();
         first.resize(count, never);
+        // A tier sized from its table: whether each row breaks it is there.
+        if by_table[tier] {
+            let UpstreamTable { entries, rows, .. } = &upstream_tables[tier];
+            for month in 0..self.months {
+                let places = &rows[month * count..][..count];
+                for (first, &at) in first.iter_mut().zip(places) {
+                    let breaks = UpstreamTable::breaks(entries[at as usize]);
+                    *first = if (*first == never) & breaks { month as u32 } else { *first };
+                }
+                if first.iter().all(|&month| month < never) {
+                    break;
+                }
+            }
+            return;
+        }
         // Where no draw changes the runway and the tier's rows have their
         // bounds, a month whose greatest loads it surely holds is passed
         // over without reading its loads.
@@ -1970,7 +2026,8 @@ struct UpstreamTable {
     /// and of the second (1 with one source).
     shape: (usize, usize),
     /// Per first source's units `a` and second's `b`, at `a x shape.1 +
-    /// b`: 0 until worked out, then `units << 32 | rung << 1 | 1`.
+    /// b`: 0 until worked out, then `units << 32 | rung << 2 | breaks << 1
+    /// | 1`, `breaks` whether the load breaks the tier's runway.
     entries: Vec<u64>,
     /// Per row of the chunk: its place in `entries`.
     rows: Vec<u32>,
@@ -2012,12 +2069,16 @@ impl UpstreamTable {
         true
     }
 
-    fn entry((units, rung): (u32, usize)) -> u64 {
-        u64::from(units) << 32 | (rung as u64) << 1 | 1
+    fn entry((units, rung): (u32, usize), breaks: bool) -> u64 {
+        u64::from(units) << 32 | (rung as u64) << 2 | u64::from(breaks) << 1 | 1
     }
 
     fn read(entry: u64) -> (u32, usize) {
-        ((entry >> 32) as u32, (entry as u32 >> 1) as usize)
+        ((entry >> 32) as u32, (entry as u32 >> 2) as usize)
+    }
+
+    fn breaks(entry: u64) -> bool {
+        entry & 2 != 0
     }
 }
 
@@ -2166,10 +2227,13 @@ mod tests {
         assert_eq!(table.shape, (4, 5));
         let at = |table: &UpstreamTable, a: usize, b: usize| a * table.shape.1 + b;
         let (a, b) = (2, 3);
-        let entry = UpstreamTable::entry((17, 2));
+        let entry = UpstreamTable::entry((17, 2), true);
         let place = at(&table, a, b);
         table.entries[place] = entry;
         assert_eq!(UpstreamTable::read(entry), (17, 2));
+        assert!(UpstreamTable::breaks(entry));
+        let holds = UpstreamTable::entry((17, 2), false);
+        assert_eq!((UpstreamTable::read(holds), UpstreamTable::breaks(holds)), ((17, 2), false));
         // Within its shape: nothing moves.
         assert!(table.fit(1, 4));
         assert_eq!(table.shape, (4, 5));
