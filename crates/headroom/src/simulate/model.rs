@@ -1299,7 +1299,7 @@ impl Model {
         let dimension_loads = &mut dimension_loads[t];
         self.dimension_loads(t, n, columns, upstream, dimension_loads, quotients, usable);
         if let (false, Some((sigma, kappa))) = (tier.vertical, tier.usl) {
-            // 2. A USL tier: the kernel's search, row by row.
+            // 3. A USL tier: the kernel's search, row by row.
             row_loads.resize(dimensions, 0.0);
             for j in 0..count {
                 if tier.drawn {
@@ -1333,7 +1333,7 @@ impl Model {
                 }
             }
         } else {
-            // 2. Rows that need one answer, filled without dividing (where
+            // 3. Rows that need one answer, filled without dividing (where
             // every row does, the passes below are skipped).
             let settled = &mut settled[t];
             self.settle_rows(t, count, rows, dimension_loads, &mut bounds[t], settled);
@@ -1347,7 +1347,7 @@ impl Model {
                 }
             }
             if !settled.iter().all(Option::is_some) {
-                // 2. The usable capacity (capacity x (1 - headroom), as the
+                // 4. The usable capacity (capacity x (1 - headroom), as the
                 // kernel's `units_for` takes it) per rung and dimension: of each
                 // draw, side by side, where a draw changes it; else one for all.
                 let ladder = if tier.vertical { values.rungs[t].len() } else { 1 };
@@ -1384,7 +1384,7 @@ impl Model {
                     }
                 }
                 let usable = Usable { values: usable, count, varies: tier.drawn };
-                // 3. The rung: the first one instance of which holds the row
+                // 5. The rung: the first one instance of which holds the row
                 // (needs at most 1 unit), else the last; a horizontal tier has
                 // one. Then the units the row needs on it: the most any
                 // dimension needs.
@@ -1458,11 +1458,11 @@ impl Model {
                     needed,
                     dimension_units,
                 );
-                // 4. Minimum, spares and zones.
+                // 6. Minimum, spares and zones.
                 tier.policy.apply_all(needed, units_out);
             }
         }
-        // 5. The latency target, where it asks for more.
+        // 7. The latency target, where it asks for more.
         if let Some(latency) = &tier.latency {
             let (rates, known) = (quotients, known_by_units);
             self.meet_latency(t, latency, count, n, columns, needed, units_out, rates, known);
