@@ -1287,9 +1287,13 @@ impl Model {
         if let Some(sources) = &tier.by_upstream {
             let table = &mut upstream_tables[t];
             if self.size_by_upstream(t, sources, n, upstream, table) {
-                let UpstreamTable { entries, rows, .. } = table;
-                for ((units, rung), &at) in units_out.iter_mut().zip(rungs_out).zip(&*rows) {
-                    (*units, *rung) = UpstreamTable::read(entries[at as usize]);
+                let UpstreamTable { entries, rows, breaks, .. } = table;
+                breaks.resize(n, false);
+                let out = units_out.iter_mut().zip(rungs_out).zip(breaks.iter_mut());
+                for (((units, rung), breaks), &at) in out.zip(&*rows) {
+                    let entry = entries[at as usize];
+                    (*units, *rung) = UpstreamTable::read(entry);
+                    *breaks = UpstreamTable::breaks(entry);
                 }
                 by_table[t] = true;
                 return Ok(());
@@ -1490,7 +1494,7 @@ impl Model {
         if !table.fit(most(first), second.map_or(0, most)) {
             return false;
         }
-        let UpstreamTable { shape: (_, width), entries, rows } = table;
+        let UpstreamTable { shape: (_, width), entries, rows, .. } = table;
         // Each row's place in the table, in one pass (within `MOST`, so
         // 32 bits); then the rows whose units it has not met yet, worked
         // out (a few times a run).
@@ -1861,11 +1865,13 @@ impl Model {
         first.resize(count, never);
         // A tier sized from its table: whether each row breaks it is there.
         if by_table[tier] {
-            let UpstreamTable { entries, rows, .. } = &upstream_tables[tier];
+            let breaks = &upstream_tables[tier].breaks;
             for month in 0..self.months {
-                let places = &rows[month * count..][..count];
-                for (first, &at) in first.iter_mut().zip(places) {
-                    let breaks = UpstreamTable::breaks(entries[at as usize]);
+                let breaks = &breaks[month * count..][..count];
+                if !breaks.iter().fold(false, |any, &breaks| any | breaks) {
+                    continue;
+                }
+                for (first, &breaks) in first.iter_mut().zip(breaks) {
                     *first = if (*first == never) & breaks { month as u32 } else { *first };
                 }
                 if first.iter().all(|&month| month < never) {
@@ -2029,8 +2035,10 @@ struct UpstreamTable {
     /// b`: 0 until worked out, then `units << 32 | rung << 2 | breaks << 1
     /// | 1`, `breaks` whether the load breaks the tier's runway.
     entries: Vec<u64>,
-    /// Per row of the chunk: its place in `entries`.
+    /// Per row of the chunk: its place in `entries`, and whether it breaks
+    /// the tier's runway.
     rows: Vec<u32>,
+    breaks: Vec<bool>,
 }
 
 impl UpstreamTable {
