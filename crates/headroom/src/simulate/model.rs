@@ -1677,11 +1677,11 @@ impl Model {
 
     /// Raises the units of the rows of tier `t` whose latency target their
     /// units miss (`n` rows, `count` draws a row of the chunk; `needed` the
-    /// units their loads need,
-    /// `units_out` the units so far), as the planner does: each row's
-    /// arrival rate summed from `columns` into `rates`, checked first
-    /// against the safe rates known by units (`known_by_units`), then, where
-    /// that does not settle it, by Erlang C.
+    /// units their loads need, `units_out` the units so far), as the
+    /// planner does: each row's arrival rate (its loads from `columns`,
+    /// summed into `rates` where there are several), checked first against
+    /// the safe rates known by units (`known_by_units`), then, where that
+    /// does not settle it, by Erlang C.
     #[allow(clippy::too_many_arguments)]
     fn meet_latency(
         &self,
@@ -1698,22 +1698,21 @@ impl Model {
         let column = |l: usize| &columns[l * n..(l + 1) * n];
         // Each row's arrival rate: its loads summed in the planner's
         // order, a pass per load (one load is its own sum: `-0.0 + x` is
-        // `x` to the bit), then per second.
-        rates.clear();
-        match latency.arrivals[..] {
-            [l] => rates.extend(column(l).iter().map(|&load| load * latency.per_second)),
+        // `x` to the bit), then per second, as each row is checked.
+        let sums = match latency.arrivals[..] {
+            [l] => column(l),
             _ => {
+                rates.clear();
                 rates.resize(n, EMPTY_SUM);
                 for &l in &latency.arrivals {
                     for (rate, &load) in rates.iter_mut().zip(column(l)) {
                         *rate += load;
                     }
                 }
-                for rate in rates.iter_mut() {
-                    *rate *= latency.per_second;
-                }
+                &rates[..]
             }
-        }
+        };
+        let per_second = latency.per_second;
         // The safe rates are shared by the workers (each server count is
         // bisected once a run), behind a lock held only to copy the ones
         // at hand, and to work out one a row needs.
@@ -1736,24 +1735,24 @@ impl Model {
         }
         // (Every count is at most `most`: the index needs no other check.)
         let last = most as usize;
-        let meets = |rate: f64, needed: u32| {
-            (needed > 0) & (rate <= known_by_units[(needed as usize).min(last)])
+        let meets = |sum: f64, needed: u32| {
+            (needed > 0) & (sum * per_second <= known_by_units[(needed as usize).min(last)])
         };
         // A row of the chunk at a time (a draw the target binds is one of
         // the chunk's, in a few of its rows); in each row it does not
         // settle, the draws it does not settle, by Erlang C.
-        for (row, (rates, needs)) in
-            rates.chunks(count.max(1)).zip(needed.chunks(count.max(1))).enumerate()
+        for (row, (sums, needs)) in
+            sums.chunks(count.max(1)).zip(needed.chunks(count.max(1))).enumerate()
         {
-            let settled = rates.iter().zip(needs).fold(true, |all, (&r, &u)| all & meets(r, u));
+            let settled = sums.iter().zip(needs).fold(true, |all, (&r, &u)| all & meets(r, u));
             if settled {
                 continue;
             }
-            for (j, (&rate, &need)) in rates.iter().zip(needs).enumerate() {
-                if meets(rate, need) {
+            for (j, (&sum, &need)) in sums.iter().zip(needs).enumerate() {
+                if meets(sum, need) {
                     continue;
                 }
-                let i = row * count + j;
+                let (i, rate) = (row * count + j, sum * per_second);
                 self.raise_for_latency(t, latency, i, rate, need, units_out, &mut safe_rates());
             }
         }
