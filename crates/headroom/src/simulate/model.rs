@@ -1476,8 +1476,10 @@ impl Model {
 
     /// Sizes tier `t`, which the units of the upstream tiers `sources`
     /// alone load, on each of the chunk's `n` rows by those units: sets
-    /// `table.rows` to each row's place among its entries, each entry
-    /// worked out by [`Model::size_row`] the first time its units are met.
+    /// `table.rows` to each row's place among its entries, each entry (the
+    /// units through the policy, the rung, whether the load breaks the
+    /// tier's runway) worked out from the row's loads ([`Model::fan_in_load`],
+    /// [`Model::needs_on_ladder`]) the first time its units are met.
     /// False, sizing nothing, where the chunk's unit counts would make the
     /// table larger than [`UpstreamTable::MOST`] entries.
     fn size_by_upstream(
