@@ -909,8 +909,10 @@ impl Model {
         // that breaks its rule).
         let draws = || drawn.chunks_exact(inputs.max(1)).take(count);
         let valid = || {
-            let keeps = |draw: &[f64]| self.rules.iter().zip(draw).all(|(rule, &v)| rule.holds(v));
-            draws().fold(true, |all, draw| all & keeps(draw))
+            let keeps = |(k, rule): (usize, &Rule)| {
+                draws().fold(true, |all, draw| all & rule.holds(draw[k]))
+            };
+            self.rules.iter().enumerate().all(keeps)
         };
         let by_columns = self.regrow.iter().all(|r| r.across.is_some()) && valid();
         if by_columns {
