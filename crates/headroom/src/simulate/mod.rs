@@ -568,7 +568,7 @@ pub fn simulate_with(
                 };
                 match result {
                     Ok(()) => {
-                        tally.total_costs(totals);
+                        tally.add_total_costs(totals);
                         let total =
                             done.fetch_add(u64::from(count), std::sync::atomic::Ordering::Relaxed);
                         progress(total + u64::from(count));

@@ -1344,20 +1344,22 @@ impl Model {
                 }
             }
         } else {
-            // 3. Rows that need one answer, filled without dividing (where
-            // every row does, the passes below are skipped).
+            // 3. Rows that need one answer: where every row does, each is
+            // filled without dividing; else the passes below size every
+            // row (the settled ones to the same answer) and the tally
+            // counts each settled row at once.
             let settled = &mut settled[t];
             self.settle_rows(t, count, rows, dimension_loads, &mut bounds[t], settled);
-            let settled = &*settled;
-            for (row, &one) in settled.iter().enumerate() {
-                if let Some((need, rung)) = one {
-                    let at = row * count..(row + 1) * count;
-                    needed[at.clone()].fill(need);
-                    units_out[at.clone()].fill(tier.policy.apply(need));
-                    rungs_out[at].fill(rung);
+            if settled.iter().all(Option::is_some) {
+                for (row, &one) in settled.iter().enumerate() {
+                    if let Some((need, rung)) = one {
+                        let at = row * count..(row + 1) * count;
+                        needed[at.clone()].fill(need);
+                        units_out[at.clone()].fill(tier.policy.apply(need));
+                        rungs_out[at].fill(rung);
+                    }
                 }
-            }
-            if !settled.iter().all(Option::is_some) {
+            } else {
                 // 4. The usable capacity (capacity x (1 - headroom), as the
                 // kernel's `units_for` takes it) per rung and dimension: of each
                 // draw, side by side, where a draw changes it; else one for all.
@@ -1527,8 +1529,7 @@ impl Model {
                     let breaks = runway.is_some_and(|r| {
                         let mut holding = self.holding(r, &self.base).enumerate();
                         holding.any(|(d, (held, ceiling, surely))| {
-                            let load = load(d);
-                            (load > surely) & (load / held > ceiling)
+                            breaks_today(load(d), held, ceiling, surely)
                         })
                     });
                     entries[at as usize] = UpstreamTable::entry((units, rung), breaks);
@@ -1915,7 +1916,7 @@ impl Model {
                 for ((first, &load), ((&held, &ceiling), &surely)) in
                     first.iter_mut().zip(loads).zip(holds)
                 {
-                    let breaks = (load > surely) & (load / held > ceiling);
+                    let breaks = breaks_today(load, held, ceiling, surely);
                     *first = if (*first == never) & breaks { month as u32 } else { *first };
                 }
             }
@@ -2042,6 +2043,16 @@ struct RunwayHolds {
     /// the way move it by about 3.3e-16 of itself, far less than 1e-12), so
     /// the division, the slow part of the check, is taken only above it.
     surely_holds: Vec<f64>,
+}
+
+/// Whether `load` breaks what today's deployment holds on a dimension
+/// (`held`, its utilisation `ceiling`, and the load it `surely` holds:
+/// see [`RunwayHolds`]), as the kernel's `first_breach` checks it: above
+/// the sure load and past the ceiling (both worked out, without a branch).
+/// The runways' pass and the upstream table's entries share it.
+#[inline]
+fn breaks_today(load: f64, held: f64, ceiling: f64, surely: f64) -> bool {
+    (load > surely) & (load / held > ceiling)
 }
 
 /// Whether one unit of `usable` capacity (capacity x (1 - headroom)) holds

@@ -7,7 +7,7 @@
 //! value, so it is kept draw by draw, and its quantiles are selected, not
 //! sorted. A milestone's total cost is a sum of whole units' costs, so it
 //! too takes few values, though too many to index: it is counted per value
-//! in a hash map ([`Amounts`]) until it has taken more than a few thousand,
+//! in a hash map ([`Amounts`]) until it has taken more than 16,384 values,
 //! then kept draw by draw. Either way the quantiles are nearest-rank: the
 //! smallest value with at least `ceil(p n)` draws at or below it, the same
 //! in whatever order the draws were tallied.
@@ -316,7 +316,7 @@ impl Tally {
 
     /// The milestones' total costs of a chunk's draws, `totals[draw x
     /// milestones + milestone]`.
-    pub(super) fn total_costs(&mut self, totals: &[f64]) {
+    pub(super) fn add_total_costs(&mut self, totals: &[f64]) {
         let milestones = self.total_costs.len();
         for draw in totals.chunks_exact(milestones.max(1)) {
             for (amounts, &total) in self.total_costs.iter_mut().zip(draw) {
