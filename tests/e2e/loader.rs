@@ -1,7 +1,7 @@
 //! The real dynamic loader on the real plugins: several side by side, batch
 //! calls, panics and ABI checks.
 
-use headroom_plugin_api::host::{self, LoadError};
+use headroom_plugin_api::host::{self, BatchCall, LoadError};
 
 use crate::support::{fixture_file, plugin_file};
 
@@ -63,11 +63,53 @@ fn a_panic_in_a_plugin_comes_back_as_an_error() {
     // The process, and the plugin, are still usable after it.
     let again = panicking.demand(&[], &[1.0], &mut out).unwrap_err();
     assert!(again.contains("panicked"));
-    // The per-row-parameter batch is exported and caught the same way.
-    assert!(panicking.has_demand_rows());
+    // The per-row-parameter and column batches are exported and caught
+    // the same way.
+    assert_eq!(panicking.newest_batch_call(), BatchCall::DemandColumns);
     let mut out = vec![0.0; 3];
     let error = panicking.demand_rows(&[], &[1.0, 2.0, 3.0], &mut out).unwrap_err();
     assert!(error.contains("plugin `fixture-panicking` panicked"), "{error}");
+    let error = panicking.demand_columns(3, &[], &[1.0, 2.0, 3.0], &mut out).unwrap_err();
+    assert!(error.contains("plugin `fixture-panicking` panicked"), "{error}");
+}
+
+#[test]
+fn a_batch_in_columns_gives_what_one_call_a_row_gives() {
+    // Lead-gen's mapping on 3 draws (each its own peak factor) of 2 rows:
+    // one demand_columns call, by each way the host can make it, against
+    // a demand call a row.
+    let leadgen = host::load(&plugin_file("headroom_profile_leadgen_insurance")).unwrap();
+    // Parameter columns: concurrency, peak factor, requests, cache ops.
+    let parameters = [1.0, 1.0, 1.0, 2.0, 3.0, 4.5, 0.5, 0.5, 0.5, 3.0, 3.0, 3.0];
+    // Driver columns over the 6 rows (row i is draw i % 3): users, leads.
+    let users = [500.0, 2_000.0, 10_000.0, 700.0, 2_500.0, 12_000.0];
+    let leads = [50_000.0, 200_000.0, 1_000_000.0, 60_000.0, 250_000.0, 1_200_000.0];
+    let drivers: Vec<f64> = users.iter().chain(&leads).copied().collect();
+    let mut expected = vec![0.0; 24];
+    for i in 0..6 {
+        let own: Vec<f64> = (0..4).map(|k| parameters[k * 3 + i % 3]).collect();
+        let mut row = [0.0; 4];
+        leadgen.demand(&own, &[users[i], leads[i]], &mut row).unwrap();
+        for (l, load) in row.into_iter().enumerate() {
+            expected[l * 6 + i] = load;
+        }
+    }
+    // Row 2 (draw 2): 1,000,000 leads a day at 4.5x peak is 3,125 leads a
+    // minute, in the second load's column.
+    assert!((expected[6 + 2] - 1_000_000.0 / 1440.0 * 4.5).abs() < 1e-9);
+    for newest in [BatchCall::DemandColumns, BatchCall::DemandRows, BatchCall::Demand] {
+        let profile = leadgen.clone().as_if_newest_call(newest);
+        assert_eq!(profile.newest_batch_call(), newest);
+        let mut columns = vec![f64::NAN; 24];
+        profile.demand_columns(3, &parameters, &drivers, &mut columns).unwrap();
+        assert_eq!(columns, expected, "{newest:?}");
+        // A batch that does not hold whole columns is refused before the
+        // plugin runs: a parameter short, rows not whole draws.
+        let error = profile.demand_columns(3, &parameters[..11], &drivers, &mut columns);
+        assert!(error.unwrap_err().contains("batch shape"));
+        let error = profile.demand_columns(4, &[1.0; 16], &drivers, &mut columns);
+        assert!(error.unwrap_err().contains("batch shape"));
+    }
 }
 
 #[test]
@@ -123,9 +165,11 @@ fn the_plugin_embeds_the_shipped_config() {
 }
 
 #[test]
-fn a_plugin_without_demand_rows_simulates_row_by_row_to_the_same_answer() {
-    // A plugin built before `demand_rows` gives the host no such call; the
-    // host then runs each chunk through `demand`, one row a call.
+fn a_plugin_built_before_a_batch_call_simulates_to_the_same_answer() {
+    // A plugin built before `demand_columns` gives the host no such call;
+    // the host then lays each chunk out in rows for `demand_rows`, and for
+    // a plugin built before that too, runs them through `demand`, one row
+    // a call.
     let profile = host::load(&plugin_file("headroom_profile_leadgen_insurance")).unwrap();
     let sources = headroom::config::Sources {
         config_dir: Some(crate::support::config_dir()),
@@ -140,9 +184,13 @@ fn a_plugin_without_demand_rows_simulates_row_by_row_to_the_same_answer() {
             headroom::simulate::simulate(profile, &layered, Some(3000), Some(5), None).unwrap();
         serde_json::to_string(&sim).unwrap()
     };
-    let legacy = profile.clone().as_if_without_demand_rows();
-    assert!(profile.has_demand_rows() && !legacy.has_demand_rows());
-    assert_eq!(run(&profile), run(&legacy));
+    let rows = profile.clone().as_if_newest_call(BatchCall::DemandRows);
+    let legacy = profile.clone().as_if_newest_call(BatchCall::Demand);
+    assert_eq!(profile.newest_batch_call(), BatchCall::DemandColumns);
+    assert_eq!(legacy.newest_batch_call(), BatchCall::Demand);
+    let answer = run(&profile);
+    assert_eq!(answer, run(&rows));
+    assert_eq!(answer, run(&legacy));
     // Row by row, a batch that does not hold whole rows is refused by the
     // host's own shape check before any plugin call, and a whole one gives
     // lead-gen's loads.

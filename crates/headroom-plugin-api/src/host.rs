@@ -77,9 +77,22 @@ pub struct LoadedProfile {
     path: PathBuf,
     description: FfiDescription,
     module: ProfileModRef,
-    /// Call `demand_rows` when the plugin has it (false only in tests, to
-    /// take the path of a plugin built before it).
-    rows_call: bool,
+    /// The newest batch call the host makes when the plugin has it (older
+    /// only in tests, to take the path of a plugin built before it).
+    newest: BatchCall,
+}
+
+/// The plugin's batch calls, oldest first: each added after the last, so a
+/// plugin built before one lacks it, and the host then takes the one
+/// before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum BatchCall {
+    /// `demand`: rows of drivers, one set of parameters for the batch.
+    Demand,
+    /// `demand_rows`: rows of drivers, each with its own parameters.
+    DemandRows,
+    /// `demand_columns`: a Monte Carlo's chunk in columns.
+    DemandColumns,
 }
 
 impl fmt::Debug for LoadedProfile {
@@ -119,7 +132,12 @@ pub fn load(path: &Path) -> Result<LoadedProfile, LoadError> {
             return Err(LoadError::Failed { path: path.to_path_buf(), message: message.into() })
         }
     };
-    Ok(LoadedProfile { path: path.to_path_buf(), description, module, rows_call: true })
+    Ok(LoadedProfile {
+        path: path.to_path_buf(),
+        description,
+        module,
+        newest: BatchCall::DemandColumns,
+    })
 }
 
 impl LoadedProfile {
@@ -194,7 +212,9 @@ impl LoadedProfile {
             self.description.loads.len(),
         );
         let rows = crate::shape_rows(widths, parameters.len(), drivers.len(), loads.len())?;
-        if let Some(batch) = self.module.demand_rows().filter(|_| self.rows_call) {
+        if let Some(batch) =
+            self.module.demand_rows().filter(|_| self.newest >= BatchCall::DemandRows)
+        {
             return plain(batch(parameters.into(), drivers.into(), loads.into()));
         }
         for row in 0..rows {
@@ -207,19 +227,72 @@ impl LoadedProfile {
         Ok(())
     }
 
-    /// This profile as the host would use it were the plugin built before
-    /// `demand_rows`: every per-row batch goes row by row through `demand`.
-    /// For tests of that path.
+    /// Runs the demand mapping over a batch laid out in columns, as a
+    /// Monte Carlo's chunk is: `draws` draws of `rows` rows each (see
+    /// [`crate::ProfileMod::demand_columns`] for where each value lies).
+    /// In one call when the plugin exports `demand_columns`; else the
+    /// batch is laid out in rows for [`LoadedProfile::demand_rows`] (a
+    /// plugin built before `demand_columns` existed) and its loads back in
+    /// columns.
+    pub fn demand_columns(
+        &self,
+        draws: usize,
+        parameters: &[f64],
+        drivers: &[f64],
+        loads: &mut [f64],
+    ) -> Result<(), String> {
+        let widths = (
+            self.description.parameters.len(),
+            self.description.drivers.len(),
+            self.description.loads.len(),
+        );
+        let rows =
+            crate::shape_columns(widths, draws, parameters.len(), drivers.len(), loads.len())?;
+        let call = self.module.demand_columns().filter(|_| self.newest >= BatchCall::DemandColumns);
+        if let Some(call) = call {
+            return plain(call(draws, parameters.into(), drivers.into(), loads.into()));
+        }
+        let (width_p, width_d, width_l) = widths;
+        let n = rows * draws;
+        let in_rows = |values: &[f64], width: usize, at: &dyn Fn(usize, usize) -> usize| {
+            (0..n)
+                .flat_map(|i| (0..width).map(move |k| (i, k)))
+                .map(|(i, k)| values[at(i, k)])
+                .collect::<Vec<f64>>()
+        };
+        let own = in_rows(parameters, width_p, &|i, k| k * draws + i % draws);
+        let row_drivers = in_rows(drivers, width_d, &|i, d| d * n + i);
+        let mut row_loads = vec![0.0; n * width_l];
+        self.demand_rows(&own, &row_drivers, &mut row_loads)?;
+        for (i, row) in row_loads.chunks_exact(width_l.max(1)).enumerate() {
+            for (l, &load) in row.iter().enumerate() {
+                loads[l * n + i] = load;
+            }
+        }
+        Ok(())
+    }
+
+    /// This profile as the host would use it were `newest` the newest
+    /// batch call the plugin exports: a newer batch goes through the older
+    /// calls. For tests of those paths.
     #[doc(hidden)]
-    pub fn as_if_without_demand_rows(mut self) -> LoadedProfile {
-        self.rows_call = false;
+    pub fn as_if_newest_call(mut self, newest: BatchCall) -> LoadedProfile {
+        self.newest = newest;
         self
     }
 
-    /// True when the plugin runs per-row-parameter batches in one call
-    /// (built since `demand_rows` exists).
-    pub fn has_demand_rows(&self) -> bool {
-        self.rows_call && self.module.demand_rows().is_some()
+    /// The newest batch call the host makes on this plugin: the newest it
+    /// exports.
+    pub fn newest_batch_call(&self) -> BatchCall {
+        let has = |call: BatchCall| match call {
+            BatchCall::Demand => true,
+            BatchCall::DemandRows => self.module.demand_rows().is_some(),
+            BatchCall::DemandColumns => self.module.demand_columns().is_some(),
+        };
+        [BatchCall::DemandColumns, BatchCall::DemandRows]
+            .into_iter()
+            .find(|&call| call <= self.newest && has(call))
+            .unwrap_or(BatchCall::Demand)
     }
 }
 

@@ -20,7 +20,10 @@
 //! it as an error naming the plugin. The demand call takes a whole batch
 //! (many driver rows in, many load rows out, into a buffer the host owns) and
 //! allocates nothing per row; `demand_rows` does the same with one row of
-//! parameters per row (a Monte Carlo draws parameters).
+//! parameters per row (a Monte Carlo draws parameters), and `demand_columns`
+//! with the batch laid out in columns, as a Monte Carlo's chunk is (each
+//! draw's parameters once, each driver and each load a column of every
+//! row), so that neither side lays rows out for the other.
 //!
 //! **API boundary:** evolve [`ProfileMod`] only by adding fields after the
 //! last prefix field; never remove or rename one.
@@ -195,6 +198,22 @@ pub struct ProfileMod {
         drivers: RSlice<'_, f64>,
         loads: RSliceMut<'_, f64>,
     ) -> RResult<(), RString>,
+    /// Demand for a batch laid out in columns, as a Monte Carlo's chunk is:
+    /// `draws` draws of `rows` rows each, row `i` belonging to draw
+    /// `i % draws`. `parameters` holds each parameter's column of `draws`
+    /// values (parameter `k` of draw `j` at `k x draws + j`); `drivers`
+    /// each driver's column of the `n = rows x draws` rows (driver `d` of
+    /// row `i` at `d x n + i`); `loads` receives each load's column of `n`
+    /// rows the same way, every slot of it. Added after `demand_rows`: a
+    /// plugin built before it gives `None`, and the host lays the batch out
+    /// in rows for `demand_rows` instead.
+    #[sabi(missing_field(option))]
+    pub demand_columns: extern "C" fn(
+        draws: usize,
+        parameters: RSlice<'_, f64>,
+        drivers: RSlice<'_, f64>,
+        loads: RSliceMut<'_, f64>,
+    ) -> RResult<(), RString>,
 }
 
 impl RootModule for ProfileModRef {
@@ -326,6 +345,101 @@ pub fn demand_rows_batch<P: SystemProfile>(
     Ok(())
 }
 
+/// The widest row of parameters, drivers or loads that
+/// [`demand_columns_batch`] gathers on the stack; a wider profile's rows
+/// are gathered into vectors.
+const WIDEST: usize = 16;
+
+/// Runs the demand mapping of `P` over a batch laid out in columns (see
+/// [`ProfileMod::demand_columns`]): each row's parameters and drivers
+/// gathered from their columns, the mapping run on them, its loads
+/// scattered into theirs. Every load slot is written: a load the mapping
+/// leaves alone is 0, as in a row-by-row batch.
+#[doc(hidden)]
+pub fn demand_columns_batch<P: SystemProfile>(
+    draws: usize,
+    parameters: &[f64],
+    drivers: &[f64],
+    loads: &mut [f64],
+) -> Result<(), String> {
+    let description = P::DESCRIPTION;
+    let widths = (description.parameters.len(), description.drivers.len(), description.loads.len());
+    let rows = shape_columns(widths, draws, parameters.len(), drivers.len(), loads.len())?;
+    let (width_p, width_d, width_l) = widths;
+    let n = rows * draws;
+    if width_p.max(width_d).max(width_l) > WIDEST {
+        let (mut own, mut row, mut out) =
+            (vec![0.0; width_p], vec![0.0; width_d], vec![0.0; width_l]);
+        return columns_row_by_row::<P>(
+            draws,
+            n,
+            parameters,
+            drivers,
+            loads,
+            (&mut own, &mut row, &mut out),
+        );
+    }
+    let (mut own, mut row, mut out) = ([0.0; WIDEST], [0.0; WIDEST], [0.0; WIDEST]);
+    let buffers = (&mut own[..width_p], &mut row[..width_d], &mut out[..width_l]);
+    columns_row_by_row::<P>(draws, n, parameters, drivers, loads, buffers)
+}
+
+/// [`demand_columns_batch`]'s loop over the `n` rows, with a row's
+/// parameters, drivers and loads gathered in the buffers given.
+#[inline(always)]
+fn columns_row_by_row<P: SystemProfile>(
+    draws: usize,
+    n: usize,
+    parameters: &[f64],
+    drivers: &[f64],
+    loads: &mut [f64],
+    (own, row, out): (&mut [f64], &mut [f64], &mut [f64]),
+) -> Result<(), String> {
+    for first in (0..n).step_by(draws.max(1)) {
+        for j in 0..draws {
+            let i = first + j;
+            for (k, value) in own.iter_mut().enumerate() {
+                *value = parameters[k * draws + j];
+            }
+            for (d, value) in row.iter_mut().enumerate() {
+                *value = drivers[d * n + i];
+            }
+            out.fill(0.0);
+            P::demand(own, row, out)?;
+            for (l, &load) in out.iter().enumerate() {
+                loads[l * n + i] = load;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The rows a draw of a batch laid out in columns holds, or why its slices
+/// do not hold whole columns: `draws` values a parameter, and as many rows
+/// of drivers and loads, a whole number of rows a draw.
+#[doc(hidden)]
+pub fn shape_columns(
+    (parameters, drivers, loads): (usize, usize, usize),
+    draws: usize,
+    parameter_values: usize,
+    driver_values: usize,
+    load_slots: usize,
+) -> Result<usize, String> {
+    let n = driver_values.checked_div(drivers).unwrap_or(0);
+    let rows = n.checked_div(draws).unwrap_or(0);
+    if drivers == 0
+        || n * drivers != driver_values
+        || rows * draws != n
+        || parameter_values != parameters * draws
+        || load_slots != loads * n
+    {
+        return Err(format!(
+            "batch shape: {draws} draws, {parameter_values} parameter values, {driver_values} driver values and {load_slots} load slots for columns of {parameters} parameters, {drivers} drivers and {loads} loads"
+        ));
+    }
+    Ok(rows)
+}
+
 /// The number of rows of a per-row-parameter batch, or why its slices do not
 /// hold whole rows of (parameters, drivers, loads) of the given widths.
 #[doc(hidden)]
@@ -387,8 +501,21 @@ macro_rules! export_profile {
                 $crate::exported_batch::<$profile>($crate::demand_rows_batch::<$profile>, parameters, drivers, loads)
             }
 
+            extern "C" fn demand_columns(
+                draws: usize,
+                parameters: RSlice<'_, f64>,
+                drivers: RSlice<'_, f64>,
+                mut loads: RSliceMut<'_, f64>,
+            ) -> RResult<(), RString> {
+                let id = <$profile as $crate::SystemProfile>::DESCRIPTION.id;
+                $crate::catch(id, || {
+                    $crate::demand_columns_batch::<$profile>(draws, parameters.as_slice(), drivers.as_slice(), loads.as_mut_slice())
+                })
+            }
+
             fn root_module() -> $crate::ProfileModRef {
-                $crate::ProfileMod { abi_version, describe, demand, demand_rows }.leak_into_prefix()
+                $crate::ProfileMod { abi_version, describe, demand, demand_rows, demand_columns }
+                    .leak_into_prefix()
             }
 
             extern "C" fn erased_root_module() -> $crate::abi_stable::library::RootModuleResult {
@@ -425,6 +552,21 @@ mod tests {
         assert!(super::shape_rows((2, 3, 4), 4, 7, 8).is_err());
         assert!(super::shape_rows((2, 3, 4), 4, 6, 9).is_err());
         assert!(super::shape_rows((2, 0, 4), 0, 0, 0).is_err());
+    }
+
+    #[test]
+    fn column_batches_must_hold_whole_columns() {
+        // 2 draws of 3 rows: columns of 2 parameters, 1 driver, 4 loads.
+        assert_eq!(super::shape_columns((2, 1, 4), 2, 4, 6, 24), Ok(3));
+        assert_eq!(super::shape_columns((0, 1, 4), 2, 0, 6, 24), Ok(3));
+        assert_eq!(super::shape_columns((2, 1, 4), 0, 0, 0, 0), Ok(0));
+        // A parameter column short, rows not a whole number a draw, a load
+        // slot over, no drivers at all, no draws for some rows.
+        assert!(super::shape_columns((2, 1, 4), 2, 3, 6, 24).is_err());
+        assert!(super::shape_columns((2, 1, 4), 4, 8, 6, 24).is_err());
+        assert!(super::shape_columns((2, 1, 4), 2, 4, 6, 25).is_err());
+        assert!(super::shape_columns((2, 0, 4), 2, 4, 0, 0).is_err());
+        assert!(super::shape_columns((2, 1, 4), 0, 0, 6, 24).is_err());
     }
 
     #[test]

@@ -6,11 +6,13 @@
 //! plugin loads and which upstream tiers' units feed them), its ladder of
 //! capacities and prices, its policy, latency target and USL coefficients,
 //! each runway's deployment, and where each drawn input lands. A chunk of
-//! draws then runs in four steps: write every draw's driver and parameter
-//! rows (its months, then the milestones no month row equals; only the
+//! draws then runs in four steps: write every draw's parameters and rows of
+//! drivers (its months, then the milestones no month row equals; only the
 //! months a drawn growth point moves are grown again), call the plugin once
-//! for all of them (`demand_rows`), size the tiers in order, each pass by
-//! pass over the whole chunk (a plain loop a pass, which the compiler
+//! for all of them, in columns (`demand_columns`: each parameter once a
+//! draw, each driver and load a column of every row, so that neither side
+//! lays rows out for the other), size the tiers in order, each pass by pass
+//! over the whole chunk (a plain loop a pass, which the compiler
 //! vectorises), and tally the rows. Rows are laid out row by row, the
 //! chunk's draws side by side (row `r` of draw `j` is row `r x count + j`):
 //! one row of every draw is one slice, which a pass, the counting and the
@@ -42,6 +44,18 @@ use upstream::UpstreamTable;
 
 mod lanes;
 mod upstream;
+
+/// The chunk's drivers in columns, every row of each (driver `d` of row
+/// `i` at `d x rows + i`): the month rows alone (`drivers`) where every
+/// milestone takes a month's row, else those and the milestones' own
+/// (`batch`); see [`Model::write_rows`].
+fn batch_drivers<'a>(months_only: bool, drivers: &'a [f64], batch: &'a [f64]) -> &'a [f64] {
+    if months_only {
+        drivers
+    } else {
+        batch
+    }
+}
 
 /// An error of a chunk, with the draw of the chunk it names.
 type Failed = (usize, Error);
@@ -227,10 +241,14 @@ pub(super) struct Model {
 /// A worker's buffers and caches, reused across its chunks.
 pub(super) struct Scratch {
     values: Values,
+    /// The chunk's batch for the plugin, in columns (see
+    /// `demand_columns`): each parameter a column of the draws; each
+    /// driver a column of the month rows (`drivers`), then of every row
+    /// where some milestone has its own (`batch_drivers`); the plugin's
+    /// loads, load by load (load `l` of row `i` at `l x rows + i`).
     parameters: Vec<f64>,
     drivers: Vec<f64>,
-    /// The plugin's loads, row by row, and the same load by load.
-    loads: Vec<f64>,
+    batch_drivers: Vec<f64>,
     columns: Vec<f64>,
     /// Per tier: units, rung and dimension loads of each row of the chunk
     /// (dimension loads dimension by dimension).
@@ -248,10 +266,8 @@ pub(super) struct Scratch {
     /// Per unit count: the largest arrival rate known to meet the latency
     /// target of the tier being sized on that many units.
     known_by_units: Vec<f64>,
-    /// A regrown driver's points, each the chunk's draws side by side, and
-    /// one month of it grown.
+    /// A regrown driver's points, each the chunk's draws side by side.
     point_values: Vec<f64>,
-    grown: Vec<f64>,
     /// Per rung but the last, each draw's [`one_unit_band`]: the loads
     /// one unit surely holds, then the loads it surely does not.
     bands: Vec<f64>,
@@ -287,8 +303,7 @@ pub(super) struct Scratch {
     /// dimension by dimension (row `r`, dimension `d` at `2 (r x
     /// dimensions + d)`), for its sizing and its runway.
     bounds: Vec<Vec<f64>>,
-    /// Per draw: its demand parameters, and its milestones' drivers.
-    draw_parameters: Vec<f64>,
+    /// Per draw: its milestones' drivers.
     milestone_drivers: Vec<f64>,
     /// The chunk's rows a draw: its months, then the milestones no month
     /// row equals; and per planned milestone, its row among them.
@@ -662,7 +677,7 @@ impl Model {
             values: self.base.clone(),
             parameters: Vec::new(),
             drivers: Vec::new(),
-            loads: Vec::new(),
+            batch_drivers: Vec::new(),
             columns: Vec::new(),
             units: vec![Vec::new(); self.tiers.len()],
             rungs: vec![Vec::new(); self.tiers.len()],
@@ -673,7 +688,6 @@ impl Model {
             lefts: Vec::new(),
             point_values: Vec::new(),
             known_by_units: Vec::new(),
-            grown: Vec::new(),
             bands: Vec::new(),
             needed: Vec::new(),
             quotients: Vec::new(),
@@ -688,7 +702,6 @@ impl Model {
             unmoved_for: 0,
             earliest: Vec::new(),
             bounds: vec![Vec::new(); self.tiers.len()],
-            draw_parameters: Vec::new(),
             milestone_drivers: Vec::new(),
             rows: 0,
             milestone_rows: Vec::new(),
@@ -805,19 +818,20 @@ impl Model {
         let Chunk { count, drawn, .. } = chunk;
         // 1. Every draw's rows of parameters and drivers.
         self.write_rows(chunk, scratch)?;
-        // 2. One plugin call for the chunk.
+        // 2. One plugin call for the chunk, which writes every load.
+        // (Resizing alone, without zeroing.)
         let width_l = self.widths.2;
-        scratch.loads.clear();
-        scratch.loads.resize(count * scratch.rows * width_l, 0.0);
+        scratch.columns.resize(count * scratch.rows * width_l, 0.0);
+        let drivers =
+            batch_drivers(scratch.rows == self.months, &scratch.drivers, &scratch.batch_drivers);
         if let Err(message) =
-            profile.demand_rows(&scratch.parameters, &scratch.drivers, &mut scratch.loads)
+            profile.demand_columns(count, &scratch.parameters, drivers, &mut scratch.columns)
         {
             return Err(self.plugin_failure(profile, chunk, scratch, message));
         }
         // 3. Check every load, then size tier by tier, each a pass over the
         // whole chunk, then tally.
         self.check_loads(chunk, scratch)?;
-        self.load_columns(count, scratch);
         for t in 0..self.tiers.len() {
             self.size_tier(t, count, drawn, scratch)?;
         }
@@ -836,24 +850,20 @@ impl Model {
     ) -> Failed {
         let (width_p, width_d, width_l) = self.widths;
         let count = chunk.count;
+        let n = count * scratch.rows;
+        let batch =
+            batch_drivers(scratch.rows == self.months, &scratch.drivers, &scratch.batch_drivers);
         let order: Vec<usize> =
             scratch.milestone_rows.iter().copied().chain(0..self.months).collect();
         for j in 0..count {
-            let parameters: Vec<f64> = order
-                .iter()
-                .flat_map(|_| &scratch.draw_parameters[j * width_p..(j + 1) * width_p])
-                .copied()
-                .collect();
-            let drivers: Vec<f64> = order
-                .iter()
-                .flat_map(|&row| {
-                    let at = (row * count + j) * width_d;
-                    &scratch.drivers[at..at + width_d]
-                })
-                .copied()
+            // The draw alone: a batch of one draw, its rows in that order.
+            let parameters: Vec<f64> =
+                (0..width_p).map(|k| scratch.parameters[k * count + j]).collect();
+            let drivers: Vec<f64> = (0..width_d)
+                .flat_map(|d| order.iter().map(move |&row| batch[d * n + row * count + j]))
                 .collect();
             let mut loads = vec![0.0; order.len() * width_l];
-            if let Err(message) = profile.demand_rows(&parameters, &drivers, &mut loads) {
+            if let Err(message) = profile.demand_columns(1, &parameters, &drivers, &mut loads) {
                 return (j, self.plugin_failed(chunk.first + j as u64, message));
             }
         }
@@ -868,21 +878,25 @@ impl Model {
         }
     }
 
-    /// Writes every draw's parameters and its rows of drivers: its months,
-    /// then its milestones' drivers; a milestone whose drivers equal its
-    /// month row's, bit for bit, in every draw of the chunk (a dated
-    /// milestone the growth curve passes through) takes that row, so the
-    /// plugin and the sizing see it once. The rows are laid out row by row,
-    /// the chunk's draws side by side within each: row `r` of draw `j` is
-    /// row `r x count + j` of the chunk, so that every later pass reads one
-    /// row of all the draws as one slice. Sets `scratch.rows` and
-    /// `scratch.milestone_rows`.
+    /// Writes every draw's parameters and its rows of drivers, in columns:
+    /// its months, then its milestones' drivers; a milestone whose drivers
+    /// equal its month row's, bit for bit, in every draw of the chunk (a
+    /// dated milestone the growth curve passes through) takes that row, so
+    /// the plugin and the sizing see it once. The rows are laid out row by
+    /// row, the chunk's draws side by side within each: row `r` of draw `j`
+    /// is row `r x count + j` of the chunk, so that every later pass reads
+    /// one row of all the draws as one slice. Each parameter is a column of
+    /// the draws (parameter `k` of draw `j` at `k x count + j`), each
+    /// driver a column of the rows ([`batch_drivers`]). Sets
+    /// `scratch.rows` and `scratch.milestone_rows`.
     fn write_rows(&self, chunk: Chunk<'_>, scratch: &mut Scratch) -> Result<(), Failed> {
         let Chunk { first, count, drawn } = chunk;
         let inputs = self.targets.len();
         let (width_p, width_d, _) = self.widths;
         let months = self.months;
-        scratch.draw_parameters.clear();
+        // Driver `d` of month row `i` lies at `d x month_rows + i`.
+        let month_rows = months * count;
+        scratch.parameters.clear();
         scratch.milestone_drivers.clear();
         let milestones = self.milestone_keys.len();
         let mut aliased: Vec<bool> = self.milestone_months.iter().map(Option::is_some).collect();
@@ -891,16 +905,13 @@ impl Model {
         // draw, written once (and kept from the last chunk where it had as
         // many draws); each draw writes the ones it moves.
         // (Every value is written below: resizing alone, without zeroing.)
-        scratch.drivers.resize(months * count * width_d, 0.0);
+        scratch.drivers.resize(width_d * month_rows, 0.0);
         let kept = std::mem::replace(&mut scratch.unmoved_for, count) == count;
         for month in (0..months).filter(|_| !kept) {
             for (d, monthly) in scratch.values.monthly.iter().enumerate() {
                 let moved = self.regrow.iter().any(|r| r.driver == d && r.months.contains(&month));
                 if !moved {
-                    let row = &mut scratch.drivers[month * count * width_d..][..count * width_d];
-                    for value in row[d..].iter_mut().step_by(width_d) {
-                        *value = monthly[month];
-                    }
+                    scratch.drivers[d * month_rows + month * count..][..count].fill(monthly[month]);
                 }
             }
         }
@@ -919,11 +930,13 @@ impl Model {
         let by_columns = self.regrow.iter().all(|r| r.across.is_some()) && valid();
         if by_columns {
             let (parameters, rows) = (&self.base.parameters, &self.base.milestone_rows);
-            repeat_into(&mut scratch.draw_parameters, parameters, count);
+            for &parameter in parameters {
+                scratch.parameters.extend(std::iter::repeat_n(parameter, count));
+            }
             repeat_into(&mut scratch.milestone_drivers, rows, count);
             for (k, (_, target)) in self.targets.iter().enumerate() {
                 let (to, at, width) = match *target {
-                    Target::Parameter(p) => (&mut scratch.draw_parameters, p, width_p),
+                    Target::Parameter(p) => (&mut scratch.parameters, p * count, 1),
                     Target::Driver { driver, row: Some(row), .. } => {
                         (&mut scratch.milestone_drivers, row * width_d + driver, rows.len())
                     }
@@ -933,6 +946,8 @@ impl Model {
                     to[0] = draw[k];
                 }
             }
+        } else {
+            scratch.parameters.resize(width_p * count, 0.0);
         }
         for j in (0..count).filter(|_| !by_columns) {
             let index = first + j as u64;
@@ -948,15 +963,18 @@ impl Model {
                     (j, self.fail(index, growth))
                 })?;
                 for &month in &regrowth.months {
-                    scratch.drivers[(month * count + j) * width_d + d] = monthly[month];
+                    scratch.drivers[d * month_rows + month * count + j] = monthly[month];
                 }
             }
-            scratch.draw_parameters.extend_from_slice(&values.parameters);
+            for (k, &parameter) in values.parameters.iter().enumerate() {
+                scratch.parameters[k * count + j] = parameter;
+            }
             scratch.milestone_drivers.extend_from_slice(&values.milestone_rows);
         }
         // A piecewise-linear curve whose points alone are drawn: each moved
-        // month of all the chunk's draws at once (the draws' values were
-        // checked above, and the points' months with the configuration).
+        // month of all the chunk's draws at once, straight into its column
+        // (the draws' values were checked above, and the points' months
+        // with the configuration).
         for regrowth in &self.regrow {
             let Some((point_months, point_inputs)) = &regrowth.across else { continue };
             let d = regrowth.driver;
@@ -970,22 +988,17 @@ impl Model {
                     None => scratch.point_values.extend(std::iter::repeat_n(base[p].value, count)),
                 }
             }
-            scratch.grown.resize(count, 0.0);
             for &month in &regrowth.months {
                 GrowthCurve::piecewise_linear_across(
                     point_months,
                     &scratch.point_values,
                     month as f64,
-                    &mut scratch.grown,
+                    &mut scratch.drivers[d * month_rows + month * count..][..count],
                 )
                 .map_err(|e| {
                     let growth = format!("growth of driver `{}`: {e}", self.driver_names[d]);
                     (0, self.fail(first, growth))
                 })?;
-                let row = &mut scratch.drivers[month * count * width_d..][..count * width_d];
-                for (to, &value) in row[d..].iter_mut().step_by(width_d).zip(&scratch.grown) {
-                    *to = value;
-                }
             }
         }
         // A dated milestone takes its month's row where its drivers equal
@@ -994,10 +1007,11 @@ impl Model {
             if let Some(equal) = self.unmoved_aliases[m] {
                 aliased[m] = equal;
             } else if let Some(month) = month {
-                aliased[m] = (0..count).all(|j| {
-                    let row = &scratch.drivers[(month * count + j) * width_d..][..width_d];
-                    let own =
-                        &scratch.milestone_drivers[(j * milestones + m) * width_d..][..width_d];
+                aliased[m] = (0..width_d).all(|d| {
+                    let row = &scratch.drivers[d * month_rows + month * count..][..count];
+                    let own = scratch.milestone_drivers[m * width_d + d..]
+                        .iter()
+                        .step_by(milestones * width_d);
                     row.iter().zip(own).all(|(a, b)| a.to_bits() == b.to_bits())
                 });
             }
@@ -1013,25 +1027,22 @@ impl Model {
                 }
             });
         }
-        let rows = months + own;
-        scratch.rows = rows;
-        scratch.drivers.resize(rows * count * width_d, 0.0);
-        for j in 0..count {
-            for (m, &row) in scratch.milestone_rows.iter().enumerate() {
-                if row >= months {
-                    let from = (j * milestones + m) * width_d;
-                    let to = (row * count + j) * width_d;
-                    scratch.drivers[to..to + width_d]
-                        .copy_from_slice(&scratch.milestone_drivers[from..from + width_d]);
+        scratch.rows = months + own;
+        // Where some milestone has its own row, each driver's column of
+        // every row: its month rows, then those rows, in order.
+        scratch.batch_drivers.clear();
+        if own > 0 {
+            for d in 0..width_d {
+                let column = &scratch.drivers[d * month_rows..][..month_rows];
+                scratch.batch_drivers.extend_from_slice(column);
+                for (m, _) in
+                    scratch.milestone_rows.iter().enumerate().filter(|(_, &row)| row >= months)
+                {
+                    let own = scratch.milestone_drivers[m * width_d + d..]
+                        .iter()
+                        .step_by(milestones * width_d);
+                    scratch.batch_drivers.extend(own.take(count));
                 }
-            }
-        }
-        // Every row of a draw has its parameters: each row of the chunk is
-        // the chunk's parameters, draw by draw.
-        if width_p > 0 {
-            scratch.parameters.resize(rows * count * width_p, 0.0);
-            for row in scratch.parameters.chunks_exact_mut(count * width_p) {
-                row.copy_from_slice(&scratch.draw_parameters);
             }
         }
         Ok(())
@@ -1043,8 +1054,9 @@ impl Model {
     fn check_loads(&self, chunk: Chunk<'_>, scratch: &Scratch) -> Result<(), Failed> {
         let Chunk { first, count, .. } = chunk;
         let (milestones, width_l) = (self.milestone_keys.len(), self.widths.2);
-        let valid = |v: &f64| (0.0..f64::INFINITY).contains(v);
-        if all_valid(&scratch.loads) {
+        let n = count * scratch.rows;
+        let valid = |v: f64| (0.0..f64::INFINITY).contains(&v);
+        if all_valid(&scratch.columns) {
             return Ok(());
         }
         let order: Vec<(usize, String)> = (0..milestones)
@@ -1053,60 +1065,21 @@ impl Model {
             .collect();
         for draw in 0..count {
             for (row, place) in &order {
-                let at = (row * count + draw) * width_l;
-                let loads = &scratch.loads[at..at + width_l];
-                if let Some(l) = loads.iter().position(|v| !valid(v)) {
+                let load = |l: usize| scratch.columns[l * n + row * count + draw];
+                if let Some(l) = (0..width_l).find(|&l| !valid(load(l))) {
                     return Err((draw, Error::PluginFailed {
                         profile: self.id.clone(),
                         message: format!(
                             "draw {} of the Monte Carlo: demand mapping gave load {} = {} at {place}; loads must be finite and not negative",
                             first + draw as u64,
                             self.load_names[l],
-                            loads[l],
+                            load(l),
                         ),
                     }));
                 }
             }
         }
         Ok(())
-    }
-
-    /// Lays the plugin's loads (row by row, a row's loads side by side) out
-    /// load by load into `scratch.columns`: load `l` of row `i` at
-    /// `l x rows + i`, so that a tier reads each of its loads as one slice.
-    fn load_columns(&self, count: usize, scratch: &mut Scratch) {
-        let width_l = self.widths.2;
-        let n = count * scratch.rows;
-        // Every value is written below: resizing alone, without zeroing.
-        scratch.columns.resize(width_l * n, 0.0);
-        // A fixed width lets the compiler unroll the row; the widths past
-        // eight take the general loop.
-        fn by_rows<const W: usize>(loads: &[f64], columns: &mut [f64], n: usize) {
-            for (i, row) in loads.chunks_exact(W).enumerate() {
-                for (l, &load) in row.iter().enumerate() {
-                    columns[l * n + i] = load;
-                }
-            }
-        }
-        let (loads, columns) = (&scratch.loads, &mut scratch.columns);
-        match width_l {
-            0 => {}
-            1 => columns.copy_from_slice(loads),
-            2 => by_rows::<2>(loads, columns, n),
-            3 => by_rows::<3>(loads, columns, n),
-            4 => by_rows::<4>(loads, columns, n),
-            5 => by_rows::<5>(loads, columns, n),
-            6 => by_rows::<6>(loads, columns, n),
-            7 => by_rows::<7>(loads, columns, n),
-            8 => by_rows::<8>(loads, columns, n),
-            _ => {
-                for (l, column) in columns.chunks_exact_mut(n.max(1)).enumerate() {
-                    for (to, &load) in column.iter_mut().zip(loads[l..].iter().step_by(width_l)) {
-                        *to = load;
-                    }
-                }
-            }
-        }
     }
 
     /// Tallies the chunk's sized rows: each row's keys a tier at a time
