@@ -206,11 +206,7 @@ impl LoadedProfile {
         drivers: &[f64],
         loads: &mut [f64],
     ) -> Result<(), String> {
-        let widths = (
-            self.description.parameters.len(),
-            self.description.drivers.len(),
-            self.description.loads.len(),
-        );
+        let widths = self.widths();
         let rows = crate::shape_rows(widths, parameters.len(), drivers.len(), loads.len())?;
         if let Some(batch) =
             self.module.demand_rows().filter(|_| self.newest >= BatchCall::DemandRows)
@@ -241,11 +237,7 @@ impl LoadedProfile {
         drivers: &[f64],
         loads: &mut [f64],
     ) -> Result<(), String> {
-        let widths = (
-            self.description.parameters.len(),
-            self.description.drivers.len(),
-            self.description.loads.len(),
-        );
+        let widths = self.widths();
         let rows =
             crate::shape_columns(widths, draws, parameters.len(), drivers.len(), loads.len())?;
         let call = self.module.demand_columns().filter(|_| self.newest >= BatchCall::DemandColumns);
@@ -254,14 +246,12 @@ impl LoadedProfile {
         }
         let (width_p, width_d, width_l) = widths;
         let n = rows * draws;
-        let in_rows = |values: &[f64], width: usize, at: &dyn Fn(usize, usize) -> usize| {
-            (0..n)
-                .flat_map(|i| (0..width).map(move |k| (i, k)))
-                .map(|(i, k)| values[at(i, k)])
-                .collect::<Vec<f64>>()
-        };
-        let own = in_rows(parameters, width_p, &|i, k| k * draws + i % draws);
-        let row_drivers = in_rows(drivers, width_d, &|i, d| d * n + i);
+        // Row `i` is draw `i % draws`'s: its parameters, then its drivers.
+        let own: Vec<f64> = (0..n)
+            .flat_map(|i| (0..width_p).map(move |k| parameters[k * draws + i % draws]))
+            .collect();
+        let row_drivers: Vec<f64> =
+            (0..n).flat_map(|i| (0..width_d).map(move |d| drivers[d * n + i])).collect();
         let mut row_loads = vec![0.0; n * width_l];
         self.demand_rows(&own, &row_drivers, &mut row_loads)?;
         for (i, row) in row_loads.chunks_exact(width_l.max(1)).enumerate() {
@@ -270,6 +260,12 @@ impl LoadedProfile {
             }
         }
         Ok(())
+    }
+
+    /// How many parameters, drivers and loads a row of this profile has.
+    fn widths(&self) -> (usize, usize, usize) {
+        let description = &self.description;
+        (description.parameters.len(), description.drivers.len(), description.loads.len())
     }
 
     /// This profile as the host would use it were `newest` the newest

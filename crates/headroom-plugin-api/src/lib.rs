@@ -88,6 +88,13 @@ pub struct Description {
     pub loads: &'static [Load],
 }
 
+impl Description {
+    /// How many parameters, drivers and loads a row has.
+    pub const fn widths(&self) -> (usize, usize, usize) {
+        (self.parameters.len(), self.drivers.len(), self.loads.len())
+    }
+}
+
 /// The safe trait a profile implements; [`export_profile!`] exports it.
 pub trait SystemProfile {
     /// What the profile declares.
@@ -325,8 +332,7 @@ pub fn demand_rows_batch<P: SystemProfile>(
     drivers: &[f64],
     loads: &mut [f64],
 ) -> Result<(), String> {
-    let description = P::DESCRIPTION;
-    let widths = (description.parameters.len(), description.drivers.len(), description.loads.len());
+    let widths = P::DESCRIPTION.widths();
     let rows = shape_rows(widths, parameters.len(), drivers.len(), loads.len())?;
     if widths.0 == 0 {
         for (row, out) in drivers.chunks_exact(widths.1).zip(loads.chunks_exact_mut(widths.2)) {
@@ -362,8 +368,7 @@ pub fn demand_columns_batch<P: SystemProfile>(
     drivers: &[f64],
     loads: &mut [f64],
 ) -> Result<(), String> {
-    let description = P::DESCRIPTION;
-    let widths = (description.parameters.len(), description.drivers.len(), description.loads.len());
+    let widths = P::DESCRIPTION.widths();
     let rows = shape_columns(widths, draws, parameters.len(), drivers.len(), loads.len())?;
     let (width_p, width_d, width_l) = widths;
     let n = rows * draws;
@@ -425,19 +430,28 @@ pub fn shape_columns(
     driver_values: usize,
     load_slots: usize,
 ) -> Result<usize, String> {
-    let n = driver_values.checked_div(drivers).unwrap_or(0);
-    let rows = n.checked_div(draws).unwrap_or(0);
-    if drivers == 0
-        || n * drivers != driver_values
-        || rows * draws != n
-        || parameter_values != parameters * draws
-        || load_slots != loads * n
-    {
+    // Whole rows, a whole number of them a draw (none without draws).
+    let rows = whole_rows((drivers, loads), driver_values, load_slots).and_then(|n| match draws {
+        0 => (n == 0).then_some(0),
+        _ => (n % draws == 0).then_some(n / draws),
+    });
+    let Some(rows) = rows.filter(|_| parameter_values == parameters * draws) else {
         return Err(format!(
             "batch shape: {draws} draws, {parameter_values} parameter values, {driver_values} driver values and {load_slots} load slots for columns of {parameters} parameters, {drivers} drivers and {loads} loads"
         ));
-    }
+    };
     Ok(rows)
+}
+
+/// The number of rows `driver_values` holds, rows of `drivers` values
+/// (at least one), where `load_slots` holds as many rows of `loads`.
+fn whole_rows(
+    (drivers, loads): (usize, usize),
+    driver_values: usize,
+    load_slots: usize,
+) -> Option<usize> {
+    let rows = driver_values.checked_div(drivers)?;
+    (rows * drivers == driver_values && load_slots == rows * loads).then_some(rows)
 }
 
 /// The number of rows of a per-row-parameter batch, or why its slices do not
@@ -449,16 +463,12 @@ pub fn shape_rows(
     driver_values: usize,
     load_slots: usize,
 ) -> Result<usize, String> {
-    let rows = driver_values.checked_div(drivers).unwrap_or(0);
-    if drivers == 0
-        || rows * drivers != driver_values
-        || parameter_values != rows * parameters
-        || load_slots != rows * loads
-    {
+    let rows = whole_rows((drivers, loads), driver_values, load_slots);
+    let Some(rows) = rows.filter(|rows| parameter_values == rows * parameters) else {
         return Err(format!(
             "batch shape: {parameter_values} parameter values, {driver_values} driver values and {load_slots} load slots for rows of {parameters} parameters, {drivers} drivers and {loads} loads"
         ));
-    }
+    };
     Ok(rows)
 }
 
