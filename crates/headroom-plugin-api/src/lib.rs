@@ -553,6 +553,64 @@ macro_rules! export_profile {
 
 #[cfg(test)]
 mod tests {
+    use super::{Description, Driver, Load, SystemProfile};
+
+    /// A profile wider than the stack buffers of a column batch (20
+    /// parameters), whose second load it never writes.
+    struct Wide;
+
+    const PARAMETERS: &[&str] = &[
+        "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "p10", "p11", "p12", "p13",
+        "p14", "p15", "p16", "p17", "p18", "p19",
+    ];
+
+    impl SystemProfile for Wide {
+        const DESCRIPTION: Description = Description {
+            id: "wide",
+            version: "0",
+            source: "test",
+            default_config: "",
+            drivers: &[Driver { name: "users", unit: "users" }],
+            parameters: PARAMETERS,
+            loads: &[
+                Load { tier: "a", dimension: "x", unit: "x" },
+                Load { tier: "a", dimension: "y", unit: "y" },
+            ],
+        };
+
+        fn demand(parameters: &[f64], drivers: &[f64], loads: &mut [f64]) -> Result<(), String> {
+            // Each parameter weighted by its place, times the users.
+            let weighted: f64 = parameters.iter().enumerate().map(|(k, p)| k as f64 * p).sum();
+            loads[0] = weighted * drivers[0];
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_column_batch_wider_than_its_buffers_gives_what_rows_give() {
+        // 3 draws of 2 rows: draw j's parameter k is k + 10 j; row i has
+        // i + 1 users.
+        let (draws, n) = (3, 6);
+        let parameters: Vec<f64> =
+            (0..20).flat_map(|k| (0..draws).map(move |j| (k + 10 * j) as f64)).collect();
+        let drivers: Vec<f64> = (1..=n).map(|users| users as f64).collect();
+        let mut columns = vec![f64::NAN; 2 * n];
+        super::demand_columns_batch::<Wide>(draws, &parameters, &drivers, &mut columns).unwrap();
+        // The same rows, each with its draw's parameters, as a row batch.
+        let own: Vec<f64> =
+            (0..n).flat_map(|i| (0..20).map(move |k| (k + 10 * (i % draws)) as f64)).collect();
+        let mut rows = vec![0.0; 2 * n];
+        super::demand_rows_batch::<Wide>(&own, &drivers, &mut rows).unwrap();
+        for i in 0..n {
+            assert_eq!(columns[i], rows[2 * i], "row {i}");
+            // The load the mapping leaves alone is 0, as in a row batch.
+            assert_eq!((columns[n + i], rows[2 * i + 1]), (0.0, 0.0), "row {i}");
+        }
+        // Row 4 is draw 1's: the sum of k (k + 10) over k < 20 is 4,370,
+        // times 5 users.
+        assert_eq!(columns[4], 21_850.0);
+    }
+
     #[test]
     fn per_row_batches_must_hold_whole_rows() {
         // Rows of 2 parameters, 3 drivers, 4 loads.
