@@ -785,7 +785,8 @@ impl Model {
     /// error is the first draw's, as the planner taking draw by draw meets
     /// it: the steps here take all the chunk's draws at once, so a draw may
     /// fail at one step while an earlier one would fail at a later step;
-    /// then the draws before it are run again alone.
+    /// then the draws before it are run again alone (and again, while an
+    /// earlier one fails), and the earliest failure is the error.
     pub(super) fn run_chunk(
         &self,
         profile: &LoadedProfile,
@@ -794,48 +795,46 @@ impl Model {
         tally: &mut Tally,
         totals: &mut [f64],
     ) -> Result<(), Error> {
-        match self.run_chunk_once(profile, chunk, scratch, tally, totals) {
-            Ok(()) => Ok(()),
-            Err((0, error)) => Err(error),
-            Err((draw, error)) => {
-                let inputs = self.targets.len();
-                let before = Chunk { count: draw, drawn: &chunk.drawn[..draw * inputs], ..chunk };
-                self.run_chunk(profile, before, scratch, tally, totals).and(Err(error))
+        // The steps on `chunk`: the first error of a step, with the draw of
+        // the chunk it names.
+        let mut steps = |chunk: Chunk<'_>| -> Result<(), Failed> {
+            let Chunk { count, drawn, .. } = chunk;
+            // 1. Every draw's rows of parameters and drivers.
+            self.write_rows(chunk, scratch)?;
+            // 2. One plugin call for the chunk, which writes every load.
+            // (Resizing alone, without zeroing.)
+            let width_l = self.widths.2;
+            scratch.columns.resize(count * scratch.rows * width_l, 0.0);
+            let drivers = batch_drivers(
+                scratch.rows == self.months,
+                &scratch.drivers,
+                &scratch.batch_drivers,
+            );
+            if let Err(message) =
+                profile.demand_columns(count, &scratch.parameters, drivers, &mut scratch.columns)
+            {
+                return Err(self.plugin_failure(profile, chunk, scratch, message));
+            }
+            // 3. Check every load, then size tier by tier, each a pass over
+            // the whole chunk, then tally.
+            self.check_loads(chunk, scratch)?;
+            for t in 0..self.tiers.len() {
+                self.size_tier(t, count, drawn, scratch)?;
+            }
+            self.tally_chunk(count, drawn, scratch, tally, totals)
+        };
+        let (mut chunk, mut failure) = (chunk, None);
+        loop {
+            match steps(chunk) {
+                Ok(()) => return failure.map_or(Ok(()), Err),
+                Err((0, error)) => return Err(error),
+                Err((draw, error)) => {
+                    failure = Some(error);
+                    let inputs = self.targets.len();
+                    chunk = Chunk { count: draw, drawn: &chunk.drawn[..draw * inputs], ..chunk };
+                }
             }
         }
-    }
-
-    /// [`Model::run_chunk`] step by step: the first error of a step, with
-    /// the draw of the chunk it names.
-    fn run_chunk_once(
-        &self,
-        profile: &LoadedProfile,
-        chunk: Chunk<'_>,
-        scratch: &mut Scratch,
-        tally: &mut Tally,
-        totals: &mut [f64],
-    ) -> Result<(), Failed> {
-        let Chunk { count, drawn, .. } = chunk;
-        // 1. Every draw's rows of parameters and drivers.
-        self.write_rows(chunk, scratch)?;
-        // 2. One plugin call for the chunk, which writes every load.
-        // (Resizing alone, without zeroing.)
-        let width_l = self.widths.2;
-        scratch.columns.resize(count * scratch.rows * width_l, 0.0);
-        let drivers =
-            batch_drivers(scratch.rows == self.months, &scratch.drivers, &scratch.batch_drivers);
-        if let Err(message) =
-            profile.demand_columns(count, &scratch.parameters, drivers, &mut scratch.columns)
-        {
-            return Err(self.plugin_failure(profile, chunk, scratch, message));
-        }
-        // 3. Check every load, then size tier by tier, each a pass over the
-        // whole chunk, then tally.
-        self.check_loads(chunk, scratch)?;
-        for t in 0..self.tiers.len() {
-            self.size_tier(t, count, drawn, scratch)?;
-        }
-        self.tally_chunk(count, drawn, scratch, tally, totals)
     }
 
     /// The plugin failed on the chunk's rows with `message`: the first
