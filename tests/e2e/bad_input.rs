@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::support::{fails, fixture_alone, fixture_file, headroom, plugin_file};
+use crate::support::{fails, fixture_alone, fixture_file, headroom, json, ok, plugin_file};
 
 fn plan_with(args: &[&str]) -> String {
     let mut command = headroom();
@@ -68,6 +68,61 @@ fn headroom_outside_zero_to_one_is_refused() {
         assert!(error.contains("key `headroom`"), "{value}: {error}");
         assert!(error.contains("must lie in [0, 1)"), "{value}: {error}");
     }
+}
+
+#[test]
+fn a_horizon_past_a_century_is_refused_before_any_work() {
+    // `--months 4000000000` once asked for 32 GB at once and aborted; a
+    // plan keeps a row a month, so the horizon has a bound, said up front.
+    let error = plan_with(&["--months", "4000000000"]);
+    assert!(
+        error
+            .contains("months ahead (`--months`) must be at most 1200 (a century), got 4000000000"),
+        "{error}"
+    );
+    let error = plan_with(&["--set", "horizon_months=1201"]);
+    assert!(error.contains("key `horizon_months` in --set horizon_months=1201"), "{error}");
+    assert!(error.contains("must be at most 1200 (a century of months), got 1201"), "{error}");
+    for command in [["simulate", "leadgen-insurance"], ["explain", "leadgen-insurance"]] {
+        let mut run = headroom();
+        run.args(command).args(["--months", "1201"]);
+        if command[0] == "explain" {
+            run.arg("api");
+        }
+        assert!(fails(&mut run).contains("must be at most 1200 (a century), got 1201"));
+    }
+    // The bound itself plans: a row for each of months 0 to 1,200.
+    let plan = json(&ok(&["plan", "leadgen-insurance", "--months", "1200", "--format", "json"]));
+    assert_eq!(plan["monthly"].as_array().map(Vec::len), Some(1201));
+}
+
+#[test]
+fn a_driver_grown_below_zero_is_named_with_its_month_and_a_way_out() {
+    // Leads a day fall from 500,000 at month 6 to 200,000 at month 12: the
+    // straight line on reaches 0 at month 16 and -50,000 at month 17 (the
+    // plugin would otherwise be blamed for the negative load it maps).
+    let fall = "milestones.12-months.drivers.leads_per_day=200000";
+    let error = plan_with(&["--set", fall, "--months", "36"]);
+    assert!(
+        error.contains(
+            "growth of driver `leads_per_day` gives -50000 at month 17; a driver must stay \
+             finite and not negative: a piecewise-linear curve extends its last segment past \
+             its last point, and this one falls; plan at most 16 months"
+        ),
+        "{error}"
+    );
+    ok(&["plan", "leadgen-insurance", "--set", fall, "--months", "16"]);
+    // On a log-linear curve the same points never reach zero.
+    ok(&[
+        "plan",
+        "leadgen-insurance",
+        "--set",
+        fall,
+        "--set",
+        "growth.curve=\"log-linear\"",
+        "--months",
+        "36",
+    ]);
 }
 
 #[test]

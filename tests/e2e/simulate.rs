@@ -376,6 +376,32 @@ fn a_negative_load_is_named_alike_by_the_plan_and_both_paths() {
     assert_eq!(compiled, named(&["--exact"]));
 }
 
+#[test]
+fn a_draw_whose_growth_falls_below_zero_is_named_alike_on_both_paths() {
+    // Past month 12 the lead-gen curves extend their last segment; a draw
+    // whose 12-month leads come out below month 6's falls, and by month 36
+    // some draw's leads a day fall below zero. Both paths name the same
+    // draw, driver, month and value, on one thread or two, and print
+    // nothing.
+    let named = |threads: &str, exact: bool| {
+        let mut command = headroom();
+        command.env("RAYON_NUM_THREADS", threads);
+        command.args(["simulate", "leadgen-insurance", "--draws", "2000", "--months", "36"]);
+        if exact {
+            command.arg("--exact");
+        }
+        fails(&mut command)
+    };
+    let compiled = named("2", false);
+    assert!(
+        compiled.contains("of the Monte Carlo: growth of driver `leads_per_day` gives -"),
+        "{compiled}"
+    );
+    assert!(compiled.contains("a piecewise-linear curve extends its last segment"), "{compiled}");
+    assert_eq!(compiled, named("1", false));
+    assert_eq!(compiled, named("2", true));
+}
+
 /// The errors of 2,000 draws of the negative-load fixture, alone in a
 /// plugin directory, under the config layer `layer` with `seed`: compiled
 /// and exact, on one thread and two.

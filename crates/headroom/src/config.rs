@@ -547,6 +547,17 @@ impl LayeredConfig {
                 format_args!("must lie in [0, 1), got {}", c.headroom),
             ));
         }
+        if c.horizon_months > crate::plan::MAX_HORIZON_MONTHS {
+            return Err(self.fail(
+                id,
+                "horizon_months",
+                format_args!(
+                    "must be at most {} (a century of months), got {}",
+                    crate::plan::MAX_HORIZON_MONTHS,
+                    c.horizon_months
+                ),
+            ));
+        }
         if !(c.cost_tolerance.is_finite() && c.cost_tolerance >= 0.0) {
             return Err(self.fail(
                 id,

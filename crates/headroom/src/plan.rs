@@ -714,6 +714,38 @@ pub fn plan(
     plan_config(profile, &layered.config, months)
 }
 
+/// Why a driver grown to `value` at `month` cannot be planned: drivers (users,
+/// leads a day) are counts and rates, never negative. Only a piecewise-linear
+/// curve can fall below zero (past its last point it extends its last
+/// segment, which falls where the last point is the lower); the others grow
+/// in logarithms, or at a rate above -100% a month.
+pub(crate) fn grown_out_of_range(
+    driver: &str,
+    curve: &GrowthCurve,
+    month: usize,
+    value: f64,
+) -> String {
+    let why = if *curve == GrowthCurve::PiecewiseLinear && month > 0 {
+        format!(
+            ": a piecewise-linear curve extends its last segment past its last point, and this \
+             one falls; plan at most {} months, or grow this driver on a curve that stays above \
+             zero (`log-linear`, `compound-monthly` or `logistic`)",
+            month - 1
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "growth of driver `{driver}` gives {value} at month {month}; a driver must stay finite and not negative{why}"
+    )
+}
+
+/// The most months a plan looks ahead: a century. A plan keeps a row of
+/// every month, and a Monte Carlo worker a column of its chunk's draws a
+/// month, so a horizon of millions of months would take gigabytes (or
+/// abort on a failed allocation) before printing anything.
+pub const MAX_HORIZON_MONTHS: u32 = 1200;
+
 /// Plans `profile` under a configuration already checked (see
 /// [`LayeredConfig::with_config`]); the Monte Carlo calls it once a draw.
 pub fn plan_config(
@@ -742,6 +774,14 @@ fn plan_detailed(
     detailed: bool,
 ) -> Result<Plan, Error> {
     let horizon = months.unwrap_or(config.horizon_months);
+    if horizon > MAX_HORIZON_MONTHS {
+        return Err(Error::Config {
+            profile: profile.id().to_string(),
+            message: format!(
+                "months ahead (`--months`) must be at most {MAX_HORIZON_MONTHS} (a century), got {horizon}"
+            ),
+        });
+    }
     let planner = Planner {
         profile,
         config,
@@ -781,10 +821,19 @@ fn plan_detailed(
                 .collect();
             points.sort_by(|a, b| a.month.total_cmp(&b.month));
             let curve = curve_of(config, &driver.name).unwrap_or(GrowthCurve::PiecewiseLinear);
-            by_driver.push(curve.monthly(&points, horizon).map_err(|source| Error::Config {
+            let values = curve.monthly(&points, horizon).map_err(|source| Error::Config {
                 profile: profile.id().into(),
                 message: format!("growth of driver `{}`: {source}", driver.name),
-            })?);
+            })?;
+            if let Some((month, &value)) =
+                values.iter().enumerate().find(|(_, v)| !(0.0..f64::INFINITY).contains(*v))
+            {
+                return Err(Error::Config {
+                    profile: profile.id().into(),
+                    message: grown_out_of_range(&driver.name, &curve, month, value),
+                });
+            }
+            by_driver.push(values);
         }
         for month in 0..=horizon as usize {
             monthly_drivers.push(by_driver.iter().map(|values| values[month]).collect());

@@ -768,6 +768,8 @@ impl Exact<'_> {
                             profile,
                             message: format!("draw {index} of the Monte Carlo: {message}"),
                         },
+                        // A driver its drawn growth took out of range.
+                        Error::Config { message, .. } => fail(format!("draw {index} of the Monte Carlo: {message}; choose distributions that stay in range")),
                         other => other,
                     }
                 })?;

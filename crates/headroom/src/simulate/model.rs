@@ -1000,6 +1000,7 @@ impl Model {
                 })?;
             }
         }
+        self.check_grown(chunk, scratch)?;
         // A dated milestone takes its month's row where its drivers equal
         // that row's in every draw of the chunk, bit for bit.
         for (m, month) in self.milestone_months.iter().enumerate() {
@@ -1042,6 +1043,36 @@ impl Model {
                         .step_by(milestones * width_d);
                     scratch.batch_drivers.extend(own.take(count));
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks every month a draw grew, as the planner checks a grown driver
+    /// ([`crate::plan::grown_out_of_range`]): the first bad one is named as
+    /// the planner meets it, draw by draw, a draw's drivers in order, each
+    /// driver's months in order. (The months no draw moves are the
+    /// configuration's, which its own plan checked.)
+    fn check_grown(&self, chunk: Chunk<'_>, scratch: &Scratch) -> Result<(), Failed> {
+        let Chunk { first, count, .. } = chunk;
+        let month_rows = self.months * count;
+        let column =
+            |d: usize, month: usize| &scratch.drivers[d * month_rows + month * count..][..count];
+        let grown = || self.regrow.iter().flat_map(|r| r.months.iter().map(|&m| (r.driver, m)));
+        if grown().all(|(d, month)| all_valid(column(d, month))) {
+            return Ok(());
+        }
+        let valid = |v: f64| (0.0..f64::INFINITY).contains(&v);
+        for j in 0..count {
+            if let Some((d, month)) = grown().find(|&(d, month)| !valid(column(d, month)[j])) {
+                let curve = &scratch.values.curves[d];
+                let why = crate::plan::grown_out_of_range(
+                    &self.driver_names[d],
+                    curve,
+                    month,
+                    column(d, month)[j],
+                );
+                return Err((j, self.fail(first + j as u64, why)));
             }
         }
         Ok(())
