@@ -126,6 +126,24 @@ fn a_driver_grown_below_zero_is_named_with_its_month_and_a_way_out() {
 }
 
 #[test]
+fn a_tier_past_what_a_plan_counts_is_refused_not_printed() {
+    // A capacity of 1e-12 users a replica: the kernel's count stops at
+    // u32::MAX, and the plan used to print 4294967295 replicas at a
+    // utilisation of 11,641,532% (and Postgres sized for their pools).
+    let key = "tiers.api.instances.replica-2vcpu-4gb.capacity.concurrent_users";
+    let error = plan_with(&["--set", &format!("{key}=1e-12")]);
+    assert!(
+        error.contains(
+            "tier `api` at milestone `current` needs 4294967295 units or more, past what a plan counts"
+        ),
+        "{error}"
+    );
+    let mut calc = headroom();
+    calc.args(["calc", "headroom", "--load", "1e308", "--capacity", "1e-308"]);
+    assert!(fails(&mut calc).contains("calc headroom: needs 4294967295 units or more"));
+}
+
+#[test]
 fn negative_driver_and_price_are_refused() {
     let error = plan_with(&["--set", "milestones.current.drivers.users=-5"]);
     assert!(error.contains("milestones.current.drivers.users"), "{error}");

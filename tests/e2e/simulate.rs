@@ -402,6 +402,43 @@ fn a_draw_whose_growth_falls_below_zero_is_named_alike_on_both_paths() {
     assert_eq!(compiled, named("2", true));
 }
 
+#[test]
+fn a_capacity_drawn_near_zero_is_sized_or_refused_alike_on_both_paths() {
+    // API capacity ~ Normal(0.01, 0.001) users a replica: millions of
+    // replicas, each needing more servers than the latency check keeps safe
+    // rates for (it once kept a table as long as the units, per chunk):
+    // both paths give the same numbers.
+    let capacity = "[uncertainty.inputs.\"tiers.api.instances.replica-2vcpu-4gb.capacity.concurrent_users\"]\ndistribution = \"normal\"\n";
+    compiled_matches_exact(
+        "leadgen-insurance",
+        &format!("{capacity}mean = 0.01\nsd = 0.001\n"),
+        &[],
+    );
+    // ~ Normal(3e-6, 4e-7): some draw's 12-month API needs more replicas
+    // than a u32 counts. The compiled model aborted on a 34 GB table; now
+    // both paths name the same draw, tier and row, and print nothing.
+    let layer = format!("{capacity}mean = 3e-6\nsd = 4e-7\n");
+    let named = |threads: &str, exact: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tiny.toml");
+        fs::write(&file, &layer).unwrap();
+        let mut command = headroom();
+        command.env("RAYON_NUM_THREADS", threads);
+        command.args(["simulate", "leadgen-insurance", "--draws", "3000", "--config"]).arg(&file);
+        if exact {
+            command.arg("--exact");
+        }
+        fails(&mut command)
+    };
+    let compiled = named("2", false);
+    assert!(
+        compiled.contains("of the Monte Carlo: tier `api` at milestone `12-months` needs 4294967295 units or more"),
+        "{compiled}"
+    );
+    assert_eq!(compiled, named("1", false));
+    assert_eq!(compiled, named("2", true));
+}
+
 /// The errors of 2,000 draws of the negative-load fixture, alone in a
 /// plugin directory, under the config layer `layer` with `seed`: compiled
 /// and exact, on one thread and two.

@@ -238,6 +238,10 @@ pub struct HeadroomSizing {
 /// Sizes one load under a headroom policy.
 pub fn headroom(load: f64, capacity: f64, policy: Policy) -> Result<HeadroomSizing, Error> {
     let sizing = size_horizontal(&[load], &[capacity], &policy).map_err(kernel("headroom"))?;
+    if sizing.units == u32::MAX {
+        let message = crate::plan::needs_beyond_counting();
+        return Err(Error::Calc { model: "headroom".into(), message });
+    }
     Ok(HeadroomSizing {
         model: "units = ceil(load / (capacity x (1 - headroom))), then min, N+k, zones",
         load,

@@ -375,11 +375,19 @@ impl Planner<'_> {
     /// Sizes every tier for one row of loads.
     /// `detailed` computes what only reports show (a latency target's
     /// utilisation ceiling and quantile at plan); month rows skip it.
-    fn size(&self, loads: &[f64], detailed: bool) -> Result<Vec<TierPlan>, Error> {
+    /// `label` names the row (`milestone `current``, `month 3`) in errors.
+    fn size(&self, loads: &[f64], detailed: bool, label: &str) -> Result<Vec<TierPlan>, Error> {
         let mut sized: Vec<TierPlan> = Vec::new();
         for key in &self.config.tier_order {
             let tier = &self.config.tiers[key];
-            sized.push(self.size_tier(key, tier, loads, &sized, detailed)?);
+            let plan = self.size_tier(key, tier, loads, &sized, detailed)?;
+            if plan.units == u32::MAX {
+                return Err(Error::Config {
+                    profile: self.id(),
+                    message: beyond_counting(key, label),
+                });
+            }
+            sized.push(plan);
         }
         Ok(sized)
     }
@@ -714,6 +722,22 @@ pub fn plan(
     plan_config(profile, &layered.config, months)
 }
 
+/// Why a tier sized to `u32::MAX` units at row `label` cannot be planned:
+/// the kernel's count of units stops there (it saturates rather than wrap),
+/// so the plan would print that number, a utilisation far past 100%, and
+/// costs and fan-in loads to match, as if they were a plan.
+pub(crate) fn beyond_counting(tier: &str, label: &str) -> String {
+    format!("tier `{tier}` at {label} {}", needs_beyond_counting())
+}
+
+/// What [`beyond_counting`] says of the units (`calc headroom` says it too).
+pub(crate) fn needs_beyond_counting() -> String {
+    format!(
+        "needs {} units or more, past what a plan counts: is a capacity near zero, or a load near infinite?",
+        u32::MAX
+    )
+}
+
 /// Why a driver grown to `value` at `month` cannot be planned: drivers (users,
 /// leads a day) are counts and rates, never negative. Only a piecewise-linear
 /// curve can fall below zero (past its last point it extends its last
@@ -845,7 +869,7 @@ fn plan_detailed(
 
     let mut milestone_plans = Vec::new();
     for (index, (key, milestone)) in milestones.iter().enumerate() {
-        let tiers = planner.size(&loads[index], detailed)?;
+        let tiers = planner.size(&loads[index], detailed, &labels[index])?;
         milestone_plans.push(MilestonePlan {
             key: (*key).clone(),
             name: milestone.name.clone(),
@@ -857,8 +881,8 @@ fn plan_detailed(
     }
 
     let mut monthly_tiers: Vec<Vec<TierPlan>> = Vec::new();
-    for month_loads in &loads[milestones.len()..] {
-        monthly_tiers.push(planner.size(month_loads, false)?);
+    for (month_loads, label) in loads.iter().zip(&labels).skip(milestones.len()) {
+        monthly_tiers.push(planner.size(month_loads, false, label)?);
     }
     let runway = runway(&planner, &monthly_tiers)?;
     let monthly = monthly_tiers

@@ -821,6 +821,7 @@ impl Model {
             for t in 0..self.tiers.len() {
                 self.size_tier(t, count, drawn, scratch)?;
             }
+            self.check_counted(chunk, scratch)?;
             self.tally_chunk(count, drawn, scratch, tally, totals)
         };
         let (mut chunk, mut failure) = (chunk, None);
@@ -1078,23 +1079,54 @@ impl Model {
         Ok(())
     }
 
+    /// Each of a draw's rows in the order the planner sizes them (its
+    /// milestones, then its months), with the planner's name for it.
+    fn planners_rows(&self, scratch: &Scratch) -> Vec<(usize, String)> {
+        let milestones = self.milestone_keys.iter().zip(&scratch.milestone_rows);
+        milestones
+            .map(|(key, &row)| (row, format!("milestone `{key}`")))
+            .chain((0..self.months).map(|month| (month, format!("month {month}"))))
+            .collect()
+    }
+
+    /// Refuses a tier sized to `u32::MAX` units (where the kernel's count
+    /// stops), as the planner refuses it ([`crate::plan::beyond_counting`]):
+    /// the first is named as the planner meets it, draw by draw, a draw's
+    /// rows in the planner's order, a row's tiers in order.
+    fn check_counted(&self, chunk: Chunk<'_>, scratch: &Scratch) -> Result<(), Failed> {
+        let Chunk { first, count, .. } = chunk;
+        let n = count * scratch.rows;
+        let beyond =
+            |units: &Vec<u32>| units[..n].iter().fold(false, |any, &u| any | (u == u32::MAX));
+        if !scratch.units.iter().any(beyond) {
+            return Ok(());
+        }
+        let rows = self.planners_rows(scratch);
+        for j in 0..count {
+            for (row, place) in &rows {
+                let at = row * count + j;
+                if let Some(t) = (0..self.tiers.len()).find(|&t| scratch.units[t][at] == u32::MAX) {
+                    let message = crate::plan::beyond_counting(&self.tiers[t].key, place);
+                    return Err((j, self.fail(first + j as u64, message)));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Checks every load of the chunk; the first bad one is named as the
     /// planner meets it: draw by draw, a draw's milestones first, then its
     /// months.
     fn check_loads(&self, chunk: Chunk<'_>, scratch: &Scratch) -> Result<(), Failed> {
         let Chunk { first, count, .. } = chunk;
-        let (milestones, width_l) = (self.milestone_keys.len(), self.widths.2);
-        let n = count * scratch.rows;
+        let (n, width_l) = (count * scratch.rows, self.widths.2);
         let valid = |v: f64| (0.0..f64::INFINITY).contains(&v);
         if all_valid(&scratch.columns) {
             return Ok(());
         }
-        let order: Vec<(usize, String)> = (0..milestones)
-            .map(|m| (scratch.milestone_rows[m], format!("milestone `{}`", self.milestone_keys[m])))
-            .chain((0..self.months).map(|month| (month, format!("month {month}"))))
-            .collect();
+        let rows = self.planners_rows(scratch);
         for draw in 0..count {
-            for (row, place) in &order {
+            for (row, place) in &rows {
                 let load = |l: usize| scratch.columns[l * n + row * count + draw];
                 if let Some(l) = (0..width_l).find(|&l| !valid(load(l))) {
                     return Err((draw, Error::PluginFailed {
@@ -1738,16 +1770,20 @@ impl Model {
         // the rows it does not settle.
         let workers = latency.target.workers_per_unit;
         let most = needed.iter().copied().max().unwrap_or(0);
+        // Up to the most units of a server count the cache may hold; past
+        // them, `NaN`: every count beyond takes the last entry, and so goes
+        // to the planner's own search.
+        let top = most.min((CACHED_SERVERS - 1) / workers.max(1));
         known_by_units.clear();
         {
             let cache = safe_rates();
-            known_by_units.extend((0..=most).map(|units| {
+            known_by_units.extend((0..=top).map(|units| {
                 let servers = units.saturating_mul(workers) as usize;
                 cache.get(servers).copied().unwrap_or(f64::NAN)
             }));
+            known_by_units.push(f64::NAN);
         }
-        // (Every count is at most `most`: the index needs no other check.)
-        let last = most as usize;
+        let last = known_by_units.len() - 1;
         let meets = |sum: f64, needed: u32| {
             (needed > 0) & (sum * per_second <= known_by_units[(needed as usize).min(last)])
         };
@@ -1788,7 +1824,7 @@ impl Model {
     ) {
         let servers = needed.saturating_mul(latency.target.workers_per_unit);
         let safe = needed > 0
-            && servers < u32::MAX
+            && servers < CACHED_SERVERS
             && rate <= safe_rate(safe_rate_cache, &latency.target, servers);
         if !safe {
             if let Some(latency_units) = latency_units_needed(&latency.target, rate) {
@@ -2101,9 +2137,16 @@ const EMPTY_SUM: f64 = -0.0;
 /// See [`RunwayHolds::surely_holds`].
 const SURELY: f64 = 1.0 - 1e-12;
 
+/// Server counts below this have their safe rates kept (8 bytes each, and
+/// the cache grows to the largest count asked); a row that needs more
+/// servers skips the shortcut and runs the planner's own search, which gives
+/// the same units. Without the bound, a tier sized to billions of units
+/// (a capacity drawn near zero) asked for a cache of tens of gigabytes.
+const CACHED_SERVERS: u32 = 1 << 16;
+
 /// The largest arrival rate that `servers` servers serve within `target`
-/// (the planner's own bisection), cached per server count; `-1` when even a
-/// vanishing rate misses it.
+/// (the planner's own bisection), cached per server count (`servers` below
+/// [`CACHED_SERVERS`]); `-1` when even a vanishing rate misses it.
 fn safe_rate(cache: &mut Vec<f64>, target: &LatencyTarget, servers: u32) -> f64 {
     let s = servers as usize;
     if s >= cache.len() {
