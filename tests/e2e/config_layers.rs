@@ -112,6 +112,56 @@ fn config_shows_the_layer_of_every_value() {
     );
 }
 
+#[test]
+fn a_layer_that_names_a_distribution_replaces_the_input_whole() {
+    // The shipped API capacity is Normal(250, 20); a layer that draws it
+    // from a uniform says nothing of `mean` and `sd`, which must not carry
+    // over (they would be unknown keys of a uniform).
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("uniform.toml");
+    let input =
+        "uncertainty.inputs.\"tiers.api.instances.replica-2vcpu-4gb.capacity.concurrent_users\"";
+    fs::write(&file, format!("[{input}]\ndistribution = \"uniform\"\nmin = 200\nmax = 300\n"))
+        .unwrap();
+    let file = file.to_str().unwrap();
+    let sim = json(&ok(&[
+        "simulate",
+        "leadgen-insurance",
+        "--draws",
+        "300",
+        "--format",
+        "json",
+        "--config",
+        file,
+    ]));
+    let drawn = &sim["inputs"]["tiers.api.instances.replica-2vcpu-4gb.capacity.concurrent_users"];
+    assert_eq!(drawn, &serde_json::json!({"distribution": "uniform", "min": 200.0, "max": 300.0}));
+    // `headroom config` quotes the input's key, and names the layer of
+    // each of its values (a lookup by the dotted path used to miss it).
+    let text = ok(&["config", "leadgen-insurance", "--config", file]);
+    let line = format!("{input}.min = 200");
+    let found = text.lines().find(|l| l.starts_with(&line)).unwrap_or_else(|| panic!("{text}"));
+    assert!(found.ends_with("uniform.toml"), "{found}");
+    let peak = "uncertainty.inputs.\"demand.peak_factor\".mode = 3.0";
+    let found = text.lines().find(|l| l.starts_with(peak)).unwrap_or_else(|| panic!("{text}"));
+    assert!(found.ends_with("leadgen-insurance.toml"), "{found}");
+    // A layer that only adds a field merges into the input as any table
+    // does, and a field the distribution does not take is named.
+    fs::write(
+        dir.path().join("uniform.toml"),
+        "[uncertainty.inputs.\"demand.peak_factor\"]\nmean = 3\n",
+    )
+    .unwrap();
+    let mut plan = headroom();
+    plan.args(["plan", "leadgen-insurance", "--config", file]);
+    let error = crate::support::fails(&mut plan);
+    assert!(
+        error.contains("unknown key `uncertainty.inputs.\"demand.peak_factor\".mean` in ")
+            && error.contains("uniform.toml; expected one of: min, mode, max"),
+        "{error}"
+    );
+}
+
 fn plan_with_growth(factor: f64) -> (Vec<u32>, f64) {
     let profile = host::load(&plugin_file("headroom_profile_leadgen_insurance")).unwrap();
     let sets = vec![

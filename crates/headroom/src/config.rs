@@ -396,10 +396,10 @@ fn parse_set(profile: &str, assignment: &str) -> Result<(String, Value), Error> 
 /// Builds the layers for `profile` and merges them, checking every key and number.
 pub fn load(profile: &LoadedProfile, sources: &Sources) -> Result<LayeredConfig, Error> {
     let id = profile.id().to_string();
-    let mut figment = Figment::new().merge(Named {
+    let mut layers: Vec<Box<dyn Provider>> = vec![Box::new(Named {
         name: format!("defaults of plugin `{id}`"),
         inner: Toml::string(profile.default_config()),
-    });
+    })];
     if let Some(dir) = &sources.config_dir {
         for file in [
             dir.join("default.toml"),
@@ -407,7 +407,7 @@ pub fn load(profile: &LoadedProfile, sources: &Sources) -> Result<LayeredConfig,
             dir.join(format!("{id}.calibrated.toml")),
         ] {
             if file.is_file() {
-                figment = figment.merge(Toml::file_exact(&file));
+                layers.push(Box::new(Toml::file_exact(&file)));
             }
         }
     }
@@ -418,7 +418,7 @@ pub fn load(profile: &LoadedProfile, sources: &Sources) -> Result<LayeredConfig,
                 message: format!("--config {}: no such file", file.display()),
             });
         }
-        figment = figment.merge(Toml::file_exact(file));
+        layers.push(Box::new(Toml::file_exact(file)));
     }
     if sources.environment {
         // `HEADROOM_<OTHER_PROFILE>__…` belongs to another profile, not to
@@ -435,16 +435,17 @@ pub fn load(profile: &LoadedProfile, sources: &Sources) -> Result<LayeredConfig,
                     && !others.iter().any(|p| upper.starts_with(p.as_str()))
             })
             .split("__");
-        figment = figment.merge(global);
-        figment = figment.merge(Env::prefixed(&env_prefix(&id)).split("__"));
+        layers.push(Box::new(global));
+        layers.push(Box::new(Env::prefixed(&env_prefix(&id)).split("__")));
     }
     for assignment in &sources.sets {
         let (key, value) = parse_set(&id, assignment)?;
-        figment = figment.merge(Named {
+        layers.push(Box::new(Named {
             name: format!("--set {assignment}"),
             inner: figment::providers::Serialized::global(&key, value),
-        });
+        }));
     }
+    let figment = merge_layers(layers);
     let config: ProfileConfig = figment
         .extract()
         .map_err(|e| Error::Config { profile: id.clone(), message: describe(&e) })?;
@@ -453,13 +454,79 @@ pub fn load(profile: &LoadedProfile, sources: &Sources) -> Result<LayeredConfig,
     Ok(layered)
 }
 
+/// The uncertain inputs whose `distribution` a layer names.
+fn inputs_drawn_anew(layer: &dyn Provider) -> Vec<String> {
+    let Ok(data) = layer.data() else { return Vec::new() };
+    data.values()
+        .filter_map(|dict| match dict.get("uncertainty")? {
+            Value::Dict(_, uncertainty) => match uncertainty.get("inputs")? {
+                Value::Dict(_, inputs) => Some(inputs),
+                _ => None,
+            },
+            _ => None,
+        })
+        .flat_map(|inputs| inputs.iter())
+        .filter(|(_, input)| matches!(input, Value::Dict(_, d) if d.contains_key("distribution")))
+        .map(|(key, _)| key.clone())
+        .collect()
+}
+
+/// A layer without what it says of some uncertain inputs.
+struct Without {
+    layer: Box<dyn Provider>,
+    inputs: BTreeSet<String>,
+}
+
+impl Provider for Without {
+    fn metadata(&self) -> Metadata {
+        self.layer.metadata()
+    }
+
+    fn data(&self) -> Result<Map<FigmentProfile, Dict>, figment::Error> {
+        let mut data = self.layer.data()?;
+        for dict in data.values_mut() {
+            if let Some(Value::Dict(_, uncertainty)) = dict.get_mut("uncertainty") {
+                if let Some(Value::Dict(_, inputs)) = uncertainty.get_mut("inputs") {
+                    inputs.retain(|key, _| !self.inputs.contains(key));
+                }
+            }
+        }
+        Ok(data)
+    }
+}
+
+/// Merges `layers` in order, each over the ones before, but for one thing:
+/// an uncertain input's distribution is one whole, so a layer that names an
+/// input's `distribution` replaces what earlier layers said of that input
+/// (a shipped normal's `mean` and `sd` do not carry over to the uniform a
+/// user's layer draws it from; they would be unknown keys of a uniform).
+/// A layer whose data cannot be read is merged as it is, for the merge to
+/// report its error.
+fn merge_layers(layers: Vec<Box<dyn Provider>>) -> Figment {
+    let anew: Vec<Vec<String>> = layers.iter().map(|l| inputs_drawn_anew(l.as_ref())).collect();
+    let mut figment = Figment::new();
+    for (i, layer) in layers.into_iter().enumerate() {
+        let inputs: BTreeSet<String> = anew[i + 1..].iter().flatten().cloned().collect();
+        figment = figment.merge(Without { layer, inputs });
+    }
+    figment
+}
+
 /// A figment error as one line per cause, with a suggestion for unknown keys.
 fn describe(error: &figment::Error) -> String {
     error
         .clone()
         .into_iter()
         .map(|e| {
-            let key = e.path.join(".");
+            let mut path: Vec<String> = e.path.iter().map(|s| toml_key(s)).collect();
+            // An internally tagged table (an uncertain input's distribution)
+            // reports its own path, not the unknown field's.
+            if let figment::error::Kind::UnknownField(found, _) = &e.kind {
+                if e.path.last() != Some(found) {
+                    path.push(toml_key(found));
+                }
+            }
+            let key = path.join(".");
             let layer = layer_of(e.metadata.as_ref());
             match &e.kind {
                 figment::error::Kind::UnknownField(found, expected) => {
@@ -935,6 +1002,18 @@ impl LayeredConfig {
     }
 }
 
+/// `segment` as a TOML key: bare where it can be, else quoted (an
+/// uncertain input's key, `"demand.peak_factor"`, holds dots).
+fn toml_key(segment: &str) -> String {
+    let bare = !segment.is_empty()
+        && segment.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if bare {
+        segment.to_string()
+    } else {
+        format!("{segment:?}")
+    }
+}
+
 fn walk(
     config: &LayeredConfig,
     key: String,
@@ -944,7 +1023,7 @@ fn walk(
     match value {
         Value::Dict(_, dict) => {
             for (child, value) in dict {
-                walk(config, format!("{key}.{child}"), value, rows);
+                walk(config, format!("{key}.{}", toml_key(child)), value, rows);
             }
         }
         Value::Array(_, items) if items.iter().any(|v| matches!(v, Value::Dict(..))) => {
@@ -958,7 +1037,9 @@ fn walk(
                 Ok(other) => other.to_string(),
                 Err(_) => format!("{value:?}"),
             };
-            let layer = config.layer(&key);
+            // The leaf's own tag names its layer (a path lookup would split
+            // a quoted key such as an uncertain input's at its dots).
+            let layer = layer_of(config.figment.get_metadata(value.tag()));
             rows.push((key, text, layer));
         }
     }
