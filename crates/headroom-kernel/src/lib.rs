@@ -34,12 +34,39 @@ pub use sizing::{
     ScaledSizing, UnitSizing,
 };
 
+/// A number as messages print it: the shortest form that reads back to the
+/// same `f64` (as `{}` prints it), but in exponent form when it is very
+/// large or very small: `1e300`, not three hundred digits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shown(pub f64);
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = self.0;
+        if v == 0.0 || !v.is_finite() || (1e-5..1e16).contains(&v.abs()) {
+            write!(f, "{v}")
+        } else {
+            write!(f, "{v:e}")
+        }
+    }
+}
+
+/// What an unstable queue's message says of the fewest servers that make
+/// it stable: none can, where that count would pass `u32::MAX`.
+fn stable_with(stable_at: u32) -> String {
+    if stable_at == u32::MAX {
+        "no server count makes it stable".to_string()
+    } else {
+        format!("{stable_at} servers make it stable")
+    }
+}
+
 /// A precondition of a kernel function that its input broke.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KernelError {
     /// A capacity per unit must be a finite number above zero.
-    #[error("capacity of dimension #{dimension} must be finite and above zero, got {value}")]
+    #[error("capacity of dimension #{dimension} must be finite and above zero, got {}", Shown(*.value))]
     InvalidCapacity {
         /// Index of the dimension in the input slice.
         dimension: usize,
@@ -47,7 +74,7 @@ pub enum KernelError {
         value: f64,
     },
     /// A load must be finite and not negative.
-    #[error("load of dimension #{dimension} must be finite and not negative, got {value}")]
+    #[error("load of dimension #{dimension} must be finite and not negative, got {}", Shown(*.value))]
     InvalidLoad {
         /// Index of the dimension in the input slice.
         dimension: usize,
@@ -55,7 +82,7 @@ pub enum KernelError {
         value: f64,
     },
     /// Headroom is the spare fraction kept free: it must lie in [0, 1).
-    #[error("headroom must lie in [0, 1), got {0}")]
+    #[error("headroom must lie in [0, 1), got {}", Shown(*.0))]
     InvalidHeadroom(f64),
     /// Loads and capacities must describe the same dimensions.
     #[error("{loads} loads given for {capacities} capacity dimensions")]
@@ -84,7 +111,7 @@ pub enum KernelError {
     },
     /// Log-linear, compound and logistic curves need values above zero (and
     /// below the ceiling, for logistic).
-    #[error("growth value {value} at month {month} is outside the domain of the {curve} curve")]
+    #[error("growth value {} at month {month} is outside the domain of the {curve} curve", Shown(*.value))]
     OutsideCurveDomain {
         /// The curve's name.
         curve: &'static str,
@@ -94,7 +121,7 @@ pub enum KernelError {
         value: f64,
     },
     /// A rate or time of a queueing question is negative or not finite.
-    #[error("{name} must be finite and not negative (a service time above zero), got {value}")]
+    #[error("{name} must be finite and not negative (a service time above zero), got {}", Shown(*.value))]
     InvalidRate {
         /// Which input.
         name: &'static str,
@@ -102,7 +129,7 @@ pub enum KernelError {
         value: f64,
     },
     /// A queue whose offered load reaches its server count never drains.
-    #[error("unstable: {offered_load} Erlangs offered to {servers} servers is a utilisation of at least 100%; {stable_at} servers make it stable")]
+    #[error("unstable: {} Erlangs offered to {servers} servers is a utilisation of at least 100%; {}", Shown(*.offered_load), stable_with(*.stable_at))]
     Unstable {
         /// Offered load, Erlangs.
         offered_load: f64,
@@ -121,6 +148,30 @@ pub enum KernelError {
     #[error("the fit did not converge: {0}")]
     FitFailed(String),
     /// A price must be finite and not negative.
-    #[error("price must be finite and not negative, got {0}")]
+    #[error("price must be finite and not negative, got {}", Shown(*.0))]
     InvalidPrice(f64),
+}
+
+#[cfg(test)]
+mod shown_tests {
+    use super::Shown;
+
+    #[test]
+    fn numbers_in_messages_read_back_and_stay_short() {
+        for (v, text) in [
+            (0.0, "0"),
+            (1091.03, "1091.03"),
+            (-16.18863091541315, "-16.18863091541315"),
+            (0.25, "0.25"),
+            (1e300, "1e300"),
+            (1e-300, "1e-300"),
+            (-2.5e-7, "-2.5e-7"),
+            (f64::INFINITY, "inf"),
+        ] {
+            assert_eq!(Shown(v).to_string(), text);
+            if v.is_finite() {
+                assert_eq!(text.parse::<f64>(), Ok(v));
+            }
+        }
+    }
 }

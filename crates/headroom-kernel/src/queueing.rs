@@ -243,8 +243,14 @@ impl QueueTarget {
             let floor = -(1.0 - quantile).ln() * service_time;
             if seconds < floor {
                 return Err(KernelError::UnreachableTarget(format!(
-                    "the p{} of the service time alone is {floor:.6} s, above the {seconds} s target: no server count meets it",
-                    quantile * 100.0
+                    "the p{} of the service time alone is {} s, above the {} s target: no server count meets it",
+                    quantile * 100.0,
+                    if (1e-5..1e16).contains(&floor) {
+                        format!("{floor:.6}")
+                    } else {
+                        crate::Shown(floor).to_string()
+                    },
+                    crate::Shown(seconds)
                 )));
             }
         }

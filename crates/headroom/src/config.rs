@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use figment::providers::{Env, Format, Toml};
 use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile as FigmentProfile, Provider};
+use headroom_kernel::Shown;
 use headroom_plugin_api::host::LoadedProfile;
 use serde::{Deserialize, Serialize};
 
@@ -611,7 +612,7 @@ impl LayeredConfig {
             return Err(self.fail(
                 id,
                 "headroom",
-                format_args!("must lie in [0, 1), got {}", c.headroom),
+                format_args!("must lie in [0, 1), got {}", Shown(c.headroom)),
             ));
         }
         if c.horizon_months > crate::plan::MAX_HORIZON_MONTHS {
@@ -629,7 +630,10 @@ impl LayeredConfig {
             return Err(self.fail(
                 id,
                 "cost_tolerance",
-                format_args!("must be a finite fraction at least 0, got {}", c.cost_tolerance),
+                format_args!(
+                    "must be a finite fraction at least 0, got {}",
+                    Shown(c.cost_tolerance)
+                ),
             ));
         }
         if let Some(growth) = &c.growth {
@@ -666,7 +670,7 @@ impl LayeredConfig {
                 return Err(self.fail(
                     id,
                     &format!("growth.rates.{driver}"),
-                    format_args!("must be finite and above -1, got {r}"),
+                    format_args!("must be finite and above -1, got {}", Shown(*r)),
                 ));
             }
         }
@@ -772,7 +776,7 @@ impl LayeredConfig {
                         &format!("{ipath}.hourly_price"),
                         format_args!(
                             "must be finite and not negative, got {}",
-                            instance.hourly_price
+                            Shown(instance.hourly_price)
                         ),
                     ));
                 }
@@ -785,7 +789,10 @@ impl LayeredConfig {
                         return Err(self.fail(
                             id,
                             &format!("{ipath}.capacity.{dimension}"),
-                            format_args!("a capacity must be finite and above zero, got {value}"),
+                            format_args!(
+                                "a capacity must be finite and above zero, got {}",
+                                Shown(*value)
+                            ),
                         ));
                     }
                 }
@@ -812,7 +819,10 @@ impl LayeredConfig {
                         return Err(self.fail(
                             id,
                             &path,
-                            format_args!("must be finite and not negative, got {per_unit}"),
+                            format_args!(
+                                "must be finite and not negative, got {}",
+                                Shown(*per_unit)
+                            ),
                         ));
                     }
                 }
@@ -830,14 +840,17 @@ impl LayeredConfig {
                     return Err(self.fail(
                         id,
                         &format!("{path}.sigma"),
-                        format_args!("must lie in [0, 1], got {}", scalability.sigma),
+                        format_args!("must lie in [0, 1], got {}", Shown(scalability.sigma)),
                     ));
                 }
                 if !(scalability.kappa.is_finite() && scalability.kappa >= 0.0) {
                     return Err(self.fail(
                         id,
                         &format!("{path}.kappa"),
-                        format_args!("must be finite and at least 0, got {}", scalability.kappa),
+                        format_args!(
+                            "must be finite and at least 0, got {}",
+                            Shown(scalability.kappa)
+                        ),
                     ));
                 }
             }
@@ -854,7 +867,7 @@ impl LayeredConfig {
                     return Err(self.fail(
                         id,
                         &format!("{path}.quantile"),
-                        format_args!("must lie in (0, 1), got {}", target.quantile),
+                        format_args!("must lie in (0, 1), got {}", Shown(target.quantile)),
                     ));
                 }
                 for (name, value) in [
@@ -869,7 +882,7 @@ impl LayeredConfig {
                         return Err(self.fail(
                             id,
                             &format!("{path}.{name}"),
-                            format_args!("must be finite and above zero, got {value}"),
+                            format_args!("must be finite and above zero, got {}", Shown(value)),
                         ));
                     }
                 }
@@ -989,7 +1002,7 @@ impl LayeredConfig {
                     return Err(self.fail(
                         profile,
                         &path,
-                        format_args!("must be finite and not negative, got {v}"),
+                        format_args!("must be finite and not negative, got {}", Shown(*v)),
                     ))
                 }
                 Some(_) => {}

@@ -738,7 +738,7 @@ impl Exact<'_> {
             for ((key, setter), &value) in self.keys.iter().zip(self.setters).zip(values) {
                 match setter.rule() {
                     Some(rule) if !rule.holds(value) => return Err(fail(format!(
-                        "draw {index} of the Monte Carlo: `{key}` {}, got {value}; choose distributions that stay in range", rule.words
+                        "draw {index} of the Monte Carlo: `{key}` {}, got {}; choose distributions that stay in range", rule.words, headroom_kernel::Shown(value)
                     ))),
                     _ => {}
                 }

@@ -727,7 +727,10 @@ impl Model {
     ) -> Result<(), Error> {
         for (((key, target), rule), &value) in self.targets.iter().zip(&self.rules).zip(values) {
             if !rule.holds(value) {
-                return Err(self.fail(index, format!("`{key}` {}, got {value}", rule.words)));
+                return Err(self.fail(
+                    index,
+                    format!("`{key}` {}, got {}", rule.words, headroom_kernel::Shown(value)),
+                ));
             }
             match target {
                 Target::Driver { driver, row, point } => {
