@@ -187,6 +187,21 @@ fn a_file_that_is_not_a_library_is_named() {
 }
 
 #[test]
+fn a_plugin_cut_short_is_named_not_a_crash() {
+    // A plugin truncated (an interrupted copy) at any length: the dynamic
+    // loader used to map its headers past the end and die of SIGBUS.
+    let real = fs::read(plugin_file("headroom_profile_leadgen_insurance")).unwrap();
+    for keep in [10, 64, 1000, 50_000, real.len() / 2, real.len() - 1] {
+        let dir = tempfile::tempdir().unwrap();
+        let cut = dir.path().join(library_name("headroom_profile_cut"));
+        fs::write(&cut, &real[..keep]).unwrap();
+        let error = fails(headroom_in(dir.path()).arg("profiles"));
+        assert!(error.contains("headroom_profile_cut"), "{keep}: {error}");
+        assert!(error.contains("is not a shared library"), "{keep}: {error}");
+    }
+}
+
+#[test]
 fn a_plugin_of_another_abi_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join(library_name("headroom_profile_fixture_future_abi"));

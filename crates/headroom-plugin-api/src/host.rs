@@ -104,8 +104,38 @@ impl fmt::Debug for LoadedProfile {
     }
 }
 
+/// Checks that the file at `path` is a whole library before the dynamic
+/// loader maps it: every segment and section it lists lies within the file.
+/// A library cut short (an interrupted copy) keeps headers that point past
+/// its end, and mapping those kills the process with SIGBUS inside
+/// `dlopen`, before any error could be returned.
+fn check_whole(path: &Path) -> Result<(), LoadError> {
+    use object::{Object, ObjectSection, ObjectSegment};
+    let refuse = |reason: String| LoadError::NotALibrary { path: path.to_path_buf(), reason };
+    // Read lazily: the headers alone, not the whole library.
+    let opened = std::fs::File::open(path).map_err(|e| refuse(e.to_string()))?;
+    let len = opened.metadata().map_err(|e| refuse(e.to_string()))?.len();
+    let data = object::ReadCache::new(opened);
+    let file = object::File::parse(&data).map_err(|e| {
+        refuse(format!(
+            "its headers do not read as a library's ({e}): not a library, or one cut short"
+        ))
+    })?;
+    let past_end =
+        |(offset, size): (u64, u64)| offset.checked_add(size).is_none_or(|end| end > len);
+    let segments = file.segments().map(|s| s.file_range());
+    let sections = file.sections().filter_map(|s| s.file_range());
+    if let Some((offset, size)) = segments.chain(sections).find(|&range| past_end(range)) {
+        return Err(refuse(format!(
+            "cut short: it lists {size} bytes at offset {offset}, past its end at {len} bytes (an interrupted copy?)"
+        )));
+    }
+    Ok(())
+}
+
 /// Loads the profile plugin at `path`.
 pub fn load(path: &Path) -> Result<LoadedProfile, LoadError> {
+    check_whole(path)?;
     let header = lib_header_from_path(path).map_err(|error| match error {
         LibraryError::OpenError { err, .. } => {
             LoadError::NotALibrary { path: path.to_path_buf(), reason: err.to_string() }

@@ -455,9 +455,8 @@ pub fn load(profile: &LoadedProfile, sources: &Sources) -> Result<LayeredConfig,
     Ok(layered)
 }
 
-/// The uncertain inputs whose `distribution` a layer names.
-fn inputs_drawn_anew(layer: &dyn Provider) -> Vec<String> {
-    let Ok(data) = layer.data() else { return Vec::new() };
+/// The uncertain inputs whose `distribution` a layer's data names.
+fn inputs_drawn_anew(data: &Map<FigmentProfile, Dict>) -> Vec<String> {
     data.values()
         .filter_map(|dict| match dict.get("uncertainty")? {
             Value::Dict(_, uncertainty) => match uncertainty.get("inputs")? {
@@ -472,27 +471,20 @@ fn inputs_drawn_anew(layer: &dyn Provider) -> Vec<String> {
         .collect()
 }
 
-/// A layer without what it says of some uncertain inputs.
-struct Without {
-    layer: Box<dyn Provider>,
-    inputs: BTreeSet<String>,
+/// A layer read once: its metadata and its data (or the error reading it
+/// gave, for the merge to report), as [`merge_layers`] left them.
+struct Read {
+    metadata: Metadata,
+    data: Result<Map<FigmentProfile, Dict>, figment::Error>,
 }
 
-impl Provider for Without {
+impl Provider for Read {
     fn metadata(&self) -> Metadata {
-        self.layer.metadata()
+        self.metadata.clone()
     }
 
     fn data(&self) -> Result<Map<FigmentProfile, Dict>, figment::Error> {
-        let mut data = self.layer.data()?;
-        for dict in data.values_mut() {
-            if let Some(Value::Dict(_, uncertainty)) = dict.get_mut("uncertainty") {
-                if let Some(Value::Dict(_, inputs)) = uncertainty.get_mut("inputs") {
-                    inputs.retain(|key, _| !self.inputs.contains(key));
-                }
-            }
-        }
-        Ok(data)
+        self.data.clone()
     }
 }
 
@@ -501,16 +493,24 @@ impl Provider for Without {
 /// input's `distribution` replaces what earlier layers said of that input
 /// (a shipped normal's `mean` and `sd` do not carry over to the uniform a
 /// user's layer draws it from; they would be unknown keys of a uniform).
-/// A layer whose data cannot be read is merged as it is, for the merge to
-/// report its error.
+/// Each layer is read once.
 fn merge_layers(layers: Vec<Box<dyn Provider>>) -> Figment {
-    let anew: Vec<Vec<String>> = layers.iter().map(|l| inputs_drawn_anew(l.as_ref())).collect();
-    let mut figment = Figment::new();
-    for (i, layer) in layers.into_iter().enumerate() {
-        let inputs: BTreeSet<String> = anew[i + 1..].iter().flatten().cloned().collect();
-        figment = figment.merge(Without { layer, inputs });
+    let mut read: Vec<Read> =
+        layers.iter().map(|l| Read { metadata: l.metadata(), data: l.data() }).collect();
+    let anew: Vec<Vec<String>> =
+        read.iter().map(|r| r.data.as_ref().map(inputs_drawn_anew).unwrap_or_default()).collect();
+    for (i, layer) in read.iter_mut().enumerate() {
+        let later: BTreeSet<&String> = anew[i + 1..].iter().flatten().collect();
+        let Ok(data) = &mut layer.data else { continue };
+        for dict in data.values_mut() {
+            if let Some(Value::Dict(_, uncertainty)) = dict.get_mut("uncertainty") {
+                if let Some(Value::Dict(_, inputs)) = uncertainty.get_mut("inputs") {
+                    inputs.retain(|key, _| !later.contains(key));
+                }
+            }
+        }
     }
-    figment
+    read.into_iter().fold(Figment::new(), Figment::merge)
 }
 
 /// A figment error as one line per cause, with a suggestion for unknown keys.
