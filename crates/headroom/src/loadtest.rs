@@ -62,8 +62,12 @@ fn fail(path: &Path, message: impl Into<String>) -> LoadTestError {
 /// Reads a load-test file of any known format.
 pub fn read(path: &Path) -> Result<LoadTest, LoadTestError> {
     let bytes = std::fs::read(path).map_err(|e| fail(path, e.to_string()))?;
-    let text =
+    let mut text =
         String::from_utf8(bytes).map_err(|_| fail(path, "not UTF-8 text: not a load-test file"))?;
+    // A spreadsheet saves its CSV with a byte-order mark before the header.
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
         return Err(fail(path, "the file is empty"));
@@ -416,5 +420,18 @@ mod tests {
         assert!((points[1].1 - 200.0).abs() < 1e-9, "{points:?}");
         assert_eq!(thread_group("Thread Group 8 1-4"), "Thread Group 8");
         assert_eq!(thread_group("worker"), "worker");
+    }
+
+    #[test]
+    fn a_spreadsheets_csv_reads_as_the_plain_one() {
+        // Saved from a spreadsheet: a byte-order mark and CRLF line ends.
+        let dir = tempfile::tempdir().unwrap();
+        let (plain, saved) = (dir.path().join("plain.csv"), dir.path().join("saved.csv"));
+        let rows = ["concurrency,throughput", "1,100", "2,190", "4,350"];
+        std::fs::write(&plain, rows.join("\n")).unwrap();
+        std::fs::write(&saved, format!("\u{feff}{}\r\n", rows.join("\r\n"))).unwrap();
+        let read_plain = read(&plain).unwrap();
+        assert_eq!(read_plain.levels.len(), 3);
+        assert_eq!(read(&saved).unwrap(), read_plain);
     }
 }
