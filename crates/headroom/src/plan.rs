@@ -733,7 +733,7 @@ pub(crate) fn beyond_counting(tier: &str, label: &str) -> String {
 /// What [`beyond_counting`] says of the units (`calc headroom` says it too).
 pub(crate) fn needs_beyond_counting() -> String {
     format!(
-        "needs {} units or more, past what a plan counts: is a capacity near zero, or a load near infinite?",
+        "needs {} units or more, past what a plan counts: is a capacity near zero, a load near infinite, or the minimum or spares (min_units, redundancy) that large?",
         u32::MAX
     )
 }
