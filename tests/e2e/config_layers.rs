@@ -162,6 +162,40 @@ fn a_layer_that_names_a_distribution_replaces_the_input_whole() {
     );
 }
 
+#[test]
+fn set_takes_a_quoted_part_of_a_key() {
+    // An uncertain input's key holds dots: `--set` reads its key as TOML
+    // does, so a quoted part stays one part (it was split at every dot).
+    let set = "uncertainty.inputs.\"demand.peak_factor\".max=6";
+    let sim = json(&ok(&[
+        "simulate",
+        "leadgen-insurance",
+        "--draws",
+        "200",
+        "--format",
+        "json",
+        "--set",
+        set,
+    ]));
+    assert_eq!(
+        sim["inputs"]["demand.peak_factor"],
+        serde_json::json!({"distribution": "triangular", "min": 2.0, "mode": 3.0, "max": 6.0})
+    );
+    let text = ok(&["config", "leadgen-insurance", "--set", set]);
+    assert!(
+        text.lines().any(|l| l.starts_with("uncertainty.inputs.\"demand.peak_factor\".max = 6")
+            && l.ends_with(&format!("# --set {set}"))),
+        "{text}"
+    );
+    // A plain string value still needs no quotes; a key that is not one is named.
+    let text = ok(&["config", "leadgen-insurance", "--set", "tiers.api.name=My API"]);
+    assert!(text.contains("tiers.api.name = \"My API\""), "{text}");
+    let mut plan = headroom();
+    plan.args(["plan", "leadgen-insurance", "--set", "tiers.api min_units=3"]);
+    let error = crate::support::fails(&mut plan);
+    assert!(error.contains("`tiers.api min_units` is not a key"), "{error}");
+}
+
 fn plan_with_growth(factor: f64) -> (Vec<u32>, f64) {
     let profile = host::load(&plugin_file("headroom_profile_leadgen_insurance")).unwrap();
     let sets = vec![

@@ -367,31 +367,28 @@ fn env_prefix(profile_id: &str) -> String {
     format!("HEADROOM_{}__", profile_id.to_uppercase().replace('-', "_"))
 }
 
-/// Parses `key=value`: the value as TOML (number, bool, string, array),
-/// else as a plain string.
-fn parse_set(profile: &str, assignment: &str) -> Result<(String, Value), Error> {
-    let (key, raw) = assignment.split_once('=').ok_or_else(|| Error::Config {
+/// Parses `key=value` into the table it sets: the key as a TOML dotted key
+/// (a part with dots quoted, as an uncertain input's is:
+/// `uncertainty.inputs."demand.peak_factor".max`), the value as TOML
+/// (number, bool, string, array), else as a plain string.
+fn parse_set(profile: &str, assignment: &str) -> Result<toml::Table, Error> {
+    let fail = |why: String| Error::Config {
         profile: profile.into(),
-        message: format!("--set `{assignment}`: expected key=value"),
-    })?;
+        message: format!("--set `{assignment}`: {why}"),
+    };
+    let (key, raw) = assignment.split_once('=').ok_or_else(|| fail("expected key=value".into()))?;
     let key = key.trim();
     if key.is_empty() {
-        return Err(Error::Config {
-            profile: profile.into(),
-            message: format!("--set `{assignment}`: the key is empty"),
-        });
+        return Err(fail("the key is empty".into()));
     }
-    let value = match toml::from_str::<toml::Table>(&format!("v = {raw}")) {
-        Ok(mut table) => {
-            let parsed = table.remove("v").unwrap_or(toml::Value::String(raw.into()));
-            Value::serialize(parsed).map_err(|e| Error::Config {
-                profile: profile.into(),
-                message: format!("--set `{assignment}`: {e}"),
-            })?
-        }
-        Err(_) => Value::from(raw.to_string()),
-    };
-    Ok((key.to_string(), value))
+    if toml::from_str::<toml::Table>(&format!("{key} = 0")).is_err() {
+        return Err(fail(format!(
+            "`{key}` is not a key: parts joined by dots, a part that holds dots or spaces in quotes (uncertainty.inputs.\"demand.peak_factor\".max)"
+        )));
+    }
+    toml::from_str::<toml::Table>(&format!("{key} = {raw}"))
+        .or_else(|_| toml::from_str(&format!("{key} = {}", toml::Value::String(raw.to_string()))))
+        .map_err(|e| fail(e.message().to_string()))
 }
 
 /// Builds the layers for `profile` and merges them, checking every key and number.
@@ -440,10 +437,10 @@ pub fn load(profile: &LoadedProfile, sources: &Sources) -> Result<LayeredConfig,
         layers.push(Box::new(Env::prefixed(&env_prefix(&id)).split("__")));
     }
     for assignment in &sources.sets {
-        let (key, value) = parse_set(&id, assignment)?;
+        let table = parse_set(&id, assignment)?;
         layers.push(Box::new(Named {
             name: format!("--set {assignment}"),
-            inner: figment::providers::Serialized::global(&key, value),
+            inner: figment::providers::Serialized::globals(table),
         }));
     }
     let figment = merge_layers(layers);
