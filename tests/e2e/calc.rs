@@ -102,30 +102,13 @@ fn erlang_c_refuses_unstable_and_unreachable_questions() {
     // An offered load no u32 of servers can take: said so, not "4294967295
     // servers make it stable"; and a huge or tiny number in a message is
     // printed short (it used to run to three hundred digits).
-    let error = fails(headroom().args([
-        "calc",
-        "erlang-c",
-        "--arrival-rate",
-        "1e300",
-        "--service-time",
-        "1",
-        "--servers",
-        "2",
-    ]));
+    let calc_fails = |args: &str| fails(headroom().arg("calc").args(args.split(' ')));
+    let error = calc_fails("erlang-c --arrival-rate 1e300 --service-time 1 --servers 2");
     assert!(
         error.contains("unstable: 1e300 Erlangs offered to 2 servers is a utilisation of at least 100%; no server count makes it stable"),
         "{error}"
     );
-    let error = fails(headroom().args([
-        "calc",
-        "erlang-c",
-        "--arrival-rate",
-        "100",
-        "--service-time",
-        "0.2",
-        "--target-p95",
-        "1e-300",
-    ]));
+    let error = calc_fails("erlang-c --arrival-rate 100 --service-time 0.2 --target-p95 1e-300");
     assert!(error.contains("is 0.599146 s, above the 1e-300 s target"), "{error}");
     let error = fails(headroom().args([
         "calc",

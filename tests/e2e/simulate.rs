@@ -383,23 +383,12 @@ fn a_draw_whose_growth_falls_below_zero_is_named_alike_on_both_paths() {
     // some draw's leads a day fall below zero. Both paths name the same
     // draw, driver, month and value, on one thread or two, and print
     // nothing.
-    let named = |threads: &str, exact: bool| {
-        let mut command = headroom();
-        command.env("RAYON_NUM_THREADS", threads);
-        command.args(["simulate", "leadgen-insurance", "--draws", "2000", "--months", "36"]);
-        if exact {
-            command.arg("--exact");
-        }
-        fails(&mut command)
-    };
-    let compiled = named("2", false);
+    let compiled = fails_alike(&["--draws", "2000", "--months", "36"], None);
     assert!(
         compiled.contains("of the Monte Carlo: growth of driver `leads_per_day` gives -"),
         "{compiled}"
     );
     assert!(compiled.contains("a piecewise-linear curve extends its last segment"), "{compiled}");
-    assert_eq!(compiled, named("1", false));
-    assert_eq!(compiled, named("2", true));
 }
 
 #[test]
@@ -418,25 +407,34 @@ fn a_capacity_drawn_near_zero_is_sized_or_refused_alike_on_both_paths() {
     // than a u32 counts. The compiled model aborted on a 34 GB table; now
     // both paths name the same draw, tier and row, and print nothing.
     let layer = format!("{capacity}mean = 3e-6\nsd = 4e-7\n");
-    let named = |threads: &str, exact: bool| {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("tiny.toml");
-        fs::write(&file, &layer).unwrap();
+    let compiled = fails_alike(&["--draws", "3000"], Some(&layer));
+    assert!(
+        compiled.contains("of the Monte Carlo: tier `api` at milestone `12-months` needs 4294967295 units or more"),
+        "{compiled}"
+    );
+}
+
+/// The error of `headroom simulate leadgen-insurance args…` (under the
+/// config layer `layer`, if any): compiled on two threads, compiled on one
+/// and exact on two all fail in the same words, which it returns.
+fn fails_alike(args: &[&str], layer: Option<&str>) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("layer.toml");
+    fs::write(&file, layer.unwrap_or_default()).unwrap();
+    let run = |threads: &str, exact: bool| {
         let mut command = headroom();
         command.env("RAYON_NUM_THREADS", threads);
-        command.args(["simulate", "leadgen-insurance", "--draws", "3000", "--config"]).arg(&file);
+        command.args(["simulate", "leadgen-insurance"]).args(args);
+        command.arg("--config").arg(&file);
         if exact {
             command.arg("--exact");
         }
         fails(&mut command)
     };
-    let compiled = named("2", false);
-    assert!(
-        compiled.contains("of the Monte Carlo: tier `api` at milestone `12-months` needs 4294967295 units or more"),
-        "{compiled}"
-    );
-    assert_eq!(compiled, named("1", false));
-    assert_eq!(compiled, named("2", true));
+    let compiled = run("2", false);
+    assert_eq!(compiled, run("1", false));
+    assert_eq!(compiled, run("2", true));
+    compiled
 }
 
 /// The errors of 2,000 draws of the negative-load fixture, alone in a
