@@ -452,20 +452,21 @@ pub fn load(profile: &LoadedProfile, sources: &Sources) -> Result<LayeredConfig,
     Ok(layered)
 }
 
-/// The uncertain inputs whose `distribution` a layer's data names.
-fn inputs_drawn_anew(data: &Map<FigmentProfile, Dict>) -> Vec<String> {
-    data.values()
-        .filter_map(|dict| match dict.get("uncertainty")? {
-            Value::Dict(_, uncertainty) => match uncertainty.get("inputs")? {
-                Value::Dict(_, inputs) => Some(inputs),
-                _ => None,
-            },
+/// A layer's tables of uncertain inputs (`uncertainty.inputs`, in each
+/// of its profiles).
+fn inputs(layer: &mut Read) -> Vec<&mut Dict> {
+    layer.data.iter_mut().flat_map(|data| data.values_mut().filter_map(inputs_of)).collect()
+}
+
+/// A profile's table of uncertain inputs (`uncertainty.inputs`), if any.
+fn inputs_of(dict: &mut Dict) -> Option<&mut Dict> {
+    match dict.get_mut("uncertainty")? {
+        Value::Dict(_, uncertainty) => match uncertainty.get_mut("inputs")? {
+            Value::Dict(_, inputs) => Some(inputs),
             _ => None,
-        })
-        .flat_map(|inputs| inputs.iter())
-        .filter(|(_, input)| matches!(input, Value::Dict(_, d) if d.contains_key("distribution")))
-        .map(|(key, _)| key.clone())
-        .collect()
+        },
+        _ => None,
+    }
 }
 
 /// A layer read once: its metadata and its data (or the error reading it
@@ -494,17 +495,21 @@ impl Provider for Read {
 fn merge_layers(layers: Vec<Box<dyn Provider>>) -> Figment {
     let mut read: Vec<Read> =
         layers.iter().map(|l| Read { metadata: l.metadata(), data: l.data() }).collect();
-    let anew: Vec<Vec<String>> =
-        read.iter().map(|r| r.data.as_ref().map(inputs_drawn_anew).unwrap_or_default()).collect();
+    // Per layer, the inputs it draws anew (it names their `distribution`).
+    let anew: Vec<Vec<String>> = read
+        .iter_mut()
+        .map(|layer| {
+            let named = |(key, input): (&String, &Value)| match input {
+                Value::Dict(_, d) if d.contains_key("distribution") => Some(key.clone()),
+                _ => None,
+            };
+            inputs(layer).into_iter().flat_map(|i| i.iter().filter_map(named)).collect()
+        })
+        .collect();
     for (i, layer) in read.iter_mut().enumerate() {
         let later: BTreeSet<&String> = anew[i + 1..].iter().flatten().collect();
-        let Ok(data) = &mut layer.data else { continue };
-        for dict in data.values_mut() {
-            if let Some(Value::Dict(_, uncertainty)) = dict.get_mut("uncertainty") {
-                if let Some(Value::Dict(_, inputs)) = uncertainty.get_mut("inputs") {
-                    inputs.retain(|key, _| !later.contains(key));
-                }
-            }
+        for table in inputs(layer) {
+            table.retain(|key, _| !later.contains(key));
         }
     }
     read.into_iter().fold(Figment::new(), Figment::merge)

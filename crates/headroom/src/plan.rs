@@ -760,7 +760,8 @@ pub(crate) fn grown_out_of_range(
         String::new()
     };
     format!(
-        "growth of driver `{driver}` gives {value} at month {month}; a driver must stay finite and not negative{why}"
+        "growth of driver `{driver}` gives {} at month {month}; a driver must stay finite and not negative{why}",
+        headroom_kernel::Shown(value)
     )
 }
 
