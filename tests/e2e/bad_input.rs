@@ -62,6 +62,32 @@ fn negative_zero_and_nan_capacities_are_refused() {
 }
 
 #[test]
+fn a_bad_value_under_a_name_with_dots_names_its_file() {
+    // An instance type named as its cloud names it, dots and all: the
+    // error quotes that part of the key and finds the layer it came from
+    // (a lookup split at every dot said "the configuration").
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bigger.toml");
+    fs::write(
+        &file,
+        "[tiers.postgres]\nladder = [\"r6i-xlarge\", \"r6i-2xlarge\", \"r6i-4xlarge\", \"r6i-8xlarge\", \"db.r6i.16xlarge\"]\n\
+         [tiers.postgres.instances.\"db.r6i.16xlarge\"]\nname = \"big\"\nhourly_price = 1.0\nvcpu = 64\nmemory_gb = 512\ncapacity.connections = -5\n",
+    )
+    .unwrap();
+    let error = plan_with(&["--config", file.to_str().unwrap()]);
+    assert!(
+        error.contains(
+            "key `tiers.postgres.instances.\"db.r6i.16xlarge\".capacity.connections` in "
+        ),
+        "{error}"
+    );
+    assert!(
+        error.contains("bigger.toml: a capacity must be finite and above zero, got -5"),
+        "{error}"
+    );
+}
+
+#[test]
 fn headroom_outside_zero_to_one_is_refused() {
     for value in ["1", "1.5", "-0.1", "nan"] {
         let error = plan_with(&["--set", &format!("headroom={value}")]);

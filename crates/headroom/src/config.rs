@@ -567,10 +567,24 @@ fn layer_of(metadata: Option<&Metadata>) -> String {
 
 impl LayeredConfig {
     /// The layer a key's value came from (e.g. `config/leadgen-insurance.toml`
-    /// or `--set headroom=0.3`).
-    pub fn layer(&self, key: &str) -> String {
+    /// or `--set headroom=0.3`), and the key as TOML writes it. The key is
+    /// dotted, and a part may itself hold dots (an instance type named
+    /// `db.r6i.xlarge`): each level of the merged configuration takes the
+    /// child whose name the rest of the key starts with. An index (`[2]`)
+    /// names its array's layer.
+    pub fn layer(&self, key: &str) -> (String, String) {
         let lookup = key.split('[').next().unwrap_or(key);
-        layer_of(self.figment.find_metadata(lookup))
+        let index = &key[lookup.len()..];
+        let Ok(root) = self.figment.extract::<Dict>() else {
+            return (key.to_string(), layer_of(None));
+        };
+        match find_path(&root, lookup) {
+            Some((parts, value)) => (
+                parts.iter().map(|p| toml_key(p)).collect::<Vec<_>>().join(".") + index,
+                layer_of(self.figment.get_metadata(value.tag())),
+            ),
+            None => (key.to_string(), layer_of(None)),
+        }
     }
 
     /// Every leaf of the merged configuration: dotted key, value as TOML
@@ -588,7 +602,10 @@ impl LayeredConfig {
     fn fail(&self, profile: &str, key: &str, problem: impl std::fmt::Display) -> Error {
         Error::Config {
             profile: profile.to_string(),
-            message: format!("key `{key}` in {}: {problem}", self.layer(key)),
+            message: {
+                let (key, layer) = self.layer(key);
+                format!("key `{key}` in {layer}: {problem}")
+            },
         }
     }
 
@@ -1015,6 +1032,22 @@ impl LayeredConfig {
             None => Ok(()),
         }
     }
+}
+
+/// The value at dotted `key` in `dict`, and the parts of the path to it,
+/// where a part may itself hold dots: each level takes a child whose name
+/// is the rest of the key, or the rest's start before a dot.
+fn find_path<'a>(dict: &'a Dict, key: &str) -> Option<(Vec<String>, &'a Value)> {
+    dict.iter().find_map(|(child, value)| {
+        if key == child {
+            return Some((vec![child.clone()], value));
+        }
+        let rest = key.strip_prefix(child.as_str())?.strip_prefix('.')?;
+        let Value::Dict(_, inner) = value else { return None };
+        let (mut parts, found) = find_path(inner, rest)?;
+        parts.insert(0, child.clone());
+        Some((parts, found))
+    })
 }
 
 /// `segment` as a TOML key: bare where it can be, else quoted (an
