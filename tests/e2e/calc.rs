@@ -246,6 +246,23 @@ fn calibrate_writes_a_layer_the_planner_uses() {
         plan["milestones"][0]["tiers"][0]["units"],
         plan_before["milestones"][0]["tiers"][0]["units"]
     );
+    // A load test that never saturated: the calibration's own error (not a
+    // `calc` question's), and the layer as it was.
+    let linear = dir.path().join("linear.csv");
+    fs::write(&linear, "concurrency,throughput\n1,100\n2,200\n4,400\n8,800\n").unwrap();
+    let mut command = crate::support::bare();
+    command.arg("--plugin-dir").arg(crate::support::plugin_dir());
+    command.arg("--config-dir").arg(&config).args(["calibrate", "leadgen-insurance", "api"]);
+    let error = fails(command.arg(&linear));
+    assert!(
+        error.starts_with("headroom: profile `leadgen-insurance`: calibrating tier `api`: ")
+            && error.contains("the test never saturated"),
+        "{error}"
+    );
+    assert_eq!(
+        fs::read_to_string(config.join("leadgen-insurance.calibrated.toml")).unwrap(),
+        layer
+    );
     let mut calibration = plan["calibrations"]["api"].clone();
     calibration["file"] = serde_json::Value::String("locust_stats_history.csv".into());
     insta::assert_json_snapshot!(

@@ -143,19 +143,26 @@ pub fn calibrate(
             ));
         }
     };
-    let fit = calc::usl(&[request.file.to_path_buf()])?;
+    // A fit that fails is this calibration's error, not a `calc` question's.
+    let fit = calc::usl(&[request.file.to_path_buf()]).map_err(|e| match e {
+        Error::Calc { message, .. } => {
+            fail(profile, format!("calibrating tier `{}`: {message}", request.tier))
+        }
+        other => other,
+    })?;
     let value = match (request.measure, fit.peak_concurrency, fit.peak_throughput) {
         (Measure::Throughput, Some(_), Some(x)) => x,
         (Measure::Concurrency, Some(n), Some(_)) => n,
         (Measure::Units, peak, _) => peak.unwrap_or(f64::MAX),
         _ => {
-            return Err(Error::Calc {
-                model: "usl".into(),
-                message: format!(
-                    "{}: the fit has no throughput peak (κ = 0): the test never saturated; test to higher concurrency",
+            return Err(fail(
+                profile,
+                format!(
+                    "calibrating tier `{}`: {}: the fit has no throughput peak (κ = 0): the test never saturated; test to higher concurrency",
+                    request.tier,
                     request.file.display()
                 ),
-            })
+            ))
         }
     };
     let format = fit
