@@ -117,6 +117,11 @@ fn a_horizon_past_a_century_is_refused_before_any_work() {
         }
         assert!(fails(&mut run).contains("must be at most 1200 (a century), got 1201"));
     }
+    // The help says the bound the library holds.
+    let bound = format!("Months ahead, at most {}", headroom::plan::MAX_HORIZON_MONTHS);
+    for command in ["plan", "explain", "simulate"] {
+        assert!(ok(&[command, "--help"]).contains(&bound), "{command} --help");
+    }
     // The bound itself plans: a row for each of months 0 to 1,200.
     let plan = json(&ok(&["plan", "leadgen-insurance", "--months", "1200", "--format", "json"]));
     assert_eq!(plan["monthly"].as_array().map(Vec::len), Some(1201));

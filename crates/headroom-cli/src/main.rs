@@ -52,7 +52,7 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
-        /// Months ahead (overrides `horizon_months`).
+        /// Months ahead, at most 1200 (overrides `horizon_months`).
         #[arg(long)]
         months: Option<u32>,
     },
@@ -74,7 +74,7 @@ enum Command {
         tier: String,
         #[command(flatten)]
         layers: Layers,
-        /// Months ahead (overrides `horizon_months`).
+        /// Months ahead, at most 1200 (overrides `horizon_months`).
         #[arg(long)]
         months: Option<u32>,
     },
@@ -122,7 +122,7 @@ enum Command {
         /// Seed (default: `uncertainty.seed`, else 42).
         #[arg(long)]
         seed: Option<u64>,
-        /// Months ahead (overrides `horizon_months`).
+        /// Months ahead, at most 1200 (overrides `horizon_months`).
         #[arg(long)]
         months: Option<u32>,
         /// Plan every draw in full (configuration check and all) instead of
