@@ -12,7 +12,7 @@ use std::sync::PoisonError;
 
 use super::lanes::bounds_of;
 use super::upstream::UpstreamTable;
-use super::{breaks_today, Failed, Latency, Model, Scratch, EMPTY_SUM};
+use super::{breaks_today, Failed, Latency, Model, Scratch, Values, EMPTY_SUM};
 use crate::config::LatencyTarget;
 use crate::plan::{largest_rate_within, latency_units_needed};
 use crate::Error;
@@ -31,7 +31,6 @@ impl Model {
         scratch: &mut Scratch,
     ) -> Result<(), Failed> {
         let tier = &self.tiers[t];
-        let inputs = self.targets.len();
         let dimensions = tier.dimensions.len();
         let rows = scratch.rows;
         let n = count * rows;
@@ -85,38 +84,17 @@ impl Model {
         self.dimension_loads(t, n, columns, upstream, dimension_loads, quotients, usable);
         if let (false, Some((sigma, kappa))) = (tier.vertical, tier.usl) {
             // 3. A USL tier: the kernel's search, row by row.
-            row_loads.resize(dimensions, 0.0);
-            for j in 0..count {
-                if tier.drawn {
-                    self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], values, Some(t));
-                }
-                let policy = HeadroomPolicy { headroom: values.headroom, ..tier.policy };
-                for row in 0..rows {
-                    let i = row * count + j;
-                    for (d, load) in row_loads.iter_mut().enumerate() {
-                        *load = dimension_loads[d * n + i];
-                    }
-                    let scaled = size_with_scalability(
-                        row_loads,
-                        &values.rungs[t][0],
-                        &policy,
-                        sigma,
-                        kappa,
-                    )
-                    .map_err(|source| {
-                        (
-                            j,
-                            Error::Kernel {
-                                profile: self.id.clone(),
-                                tier: tier.key.clone(),
-                                source,
-                            },
-                        )
-                    })?;
-                    (needed[i], units_out[i], rungs_out[i]) =
-                        (scaled.sizing.needed_by_load, scaled.sizing.units, 0);
-                }
-            }
+            let out = (&mut needed[..], &mut units_out[..], &mut rungs_out[..]);
+            self.size_with_usl(
+                t,
+                (sigma, kappa),
+                count,
+                drawn,
+                values,
+                dimension_loads,
+                row_loads,
+                out,
+            )?;
         } else {
             // 3. Rows that need one answer: where every row does, each is
             // filled without dividing; else the passes below size every
@@ -138,38 +116,7 @@ impl Model {
                 // kernel's `units_for` takes it) per rung and dimension: of each
                 // draw, side by side, where a draw changes it; else one for all.
                 let ladder = if tier.vertical { values.rungs[t].len() } else { 1 };
-                usable.clear();
-                if tier.drawn {
-                    // What `apply_sizing` would set draw by draw, a column at a
-                    // time: each draw's `1 - headroom`, then each rung and
-                    // dimension's capacity (drawn, or the configuration's)
-                    // times it.
-                    let drawn_of = |k: usize| drawn[k..].iter().step_by(inputs).take(count);
-                    lefts.clear();
-                    match self.headroom_input {
-                        Some(k) => lefts.extend(drawn_of(k).map(|&headroom| 1.0 - headroom)),
-                        None => lefts.resize(count, 1.0 - self.base.headroom),
-                    }
-                    let lefts = &lefts[..];
-                    for (at, input) in
-                        tier.capacity_inputs[..ladder * dimensions].iter().enumerate()
-                    {
-                        match input {
-                            Some(k) => usable.extend(
-                                drawn_of(*k).zip(lefts).map(|(&capacity, &left)| capacity * left),
-                            ),
-                            None => {
-                                let capacity = self.base.rungs[t][at / dimensions][at % dimensions];
-                                usable.extend(lefts.iter().map(|&left| capacity * left));
-                            }
-                        }
-                    }
-                } else {
-                    let left = 1.0 - values.headroom;
-                    for capacities in &values.rungs[t][..ladder] {
-                        usable.extend(capacities.iter().map(|&capacity| capacity * left));
-                    }
-                }
+                self.usable_capacities(t, ladder, count, drawn, values, lefts, usable);
                 let usable = Usable { values: usable, count, varies: tier.drawn };
                 // 5. The rung: the first one instance of which holds the row
                 // (needs at most 1 unit), else the last; a horizontal tier has
@@ -180,41 +127,8 @@ impl Model {
                 if ladder == 1 {
                     rungs_out.fill(0);
                 } else if dimensions == 1 {
-                    // One dimension: `holds_on_one`'s two comparisons settle the
-                    // rung of nearly every row without dividing, and without a
-                    // branch: from the last rung down, each rung that surely
-                    // holds the load takes the row. A row of the chunk where
-                    // some load lies in a rung's narrow band (where only the
-                    // quotient tells) is settled again by `holds_on_one` itself.
-                    bands.clear();
-                    for r in 0..ladder - 1 {
-                        bands.extend((0..count).map(|j| one_unit_band(usable.of(r, j)).0));
-                        bands.extend((0..count).map(|j| one_unit_band(usable.of(r, j)).1));
-                    }
-                    for (rungs, loads) in
-                        rungs_out.chunks_exact_mut(count).zip(dimension_loads.chunks_exact(count))
-                    {
-                        let mut unsettled = 0_u64;
-                        rungs.fill(ladder - 1);
-                        for r in (0..ladder - 1).rev() {
-                            let surely = &bands[2 * r * count..][..count];
-                            let surely_not = &bands[(2 * r + 1) * count..][..count];
-                            let row =
-                                rungs.iter_mut().zip(loads).zip(surely.iter().zip(surely_not));
-                            for ((rung, &load), (&surely, &surely_not)) in row {
-                                let holds = load <= surely;
-                                unsettled |= u64::from(!holds & (load < surely_not));
-                                *rung = if holds { r } else { *rung };
-                            }
-                        }
-                        if unsettled != 0 {
-                            for (j, (rung, &load)) in rungs.iter_mut().zip(loads).enumerate() {
-                                *rung = (0..ladder - 1)
-                                    .find(|&r| holds_on_one(load, usable.of(r, j)))
-                                    .unwrap_or(ladder - 1);
-                            }
-                        }
-                    }
+                    // One dimension: by comparisons, nearly every row.
+                    rungs_by_one_unit(ladder, count, &usable, dimension_loads, bands, rungs_out);
                 } else {
                     rungs_out.fill(ladder - 1);
                     for r in (0..ladder - 1).rev() {
@@ -255,6 +169,103 @@ impl Model {
             self.meet_latency(t, latency, count, n, columns, needed, units_out, rates, known);
         }
         Ok(())
+    }
+
+    /// Sizes a tier with a USL curve (`sigma`, `kappa`) on every row, by the
+    /// kernel's search, draw by draw: its units needed, units and rung (0)
+    /// into `out`.
+    #[allow(clippy::too_many_arguments)]
+    fn size_with_usl(
+        &self,
+        t: usize,
+        (sigma, kappa): (f64, f64),
+        count: usize,
+        drawn: &[f64],
+        values: &mut Values,
+        dimension_loads: &[f64],
+        row_loads: &mut Vec<f64>,
+        (needed, units_out, rungs_out): (&mut [u32], &mut [u32], &mut [usize]),
+    ) -> Result<(), Failed> {
+        let tier = &self.tiers[t];
+        let (inputs, dimensions, rows) =
+            (self.targets.len(), tier.dimensions.len(), needed.len() / count.max(1));
+        let n = needed.len();
+        row_loads.resize(dimensions, 0.0);
+        for j in 0..count {
+            if tier.drawn {
+                self.apply_sizing(&drawn[j * inputs..(j + 1) * inputs], values, Some(t));
+            }
+            let policy = HeadroomPolicy { headroom: values.headroom, ..tier.policy };
+            for row in 0..rows {
+                let i = row * count + j;
+                for (d, load) in row_loads.iter_mut().enumerate() {
+                    *load = dimension_loads[d * n + i];
+                }
+                let scaled =
+                    size_with_scalability(row_loads, &values.rungs[t][0], &policy, sigma, kappa)
+                        .map_err(|source| {
+                            (
+                                j,
+                                Error::Kernel {
+                                    profile: self.id.clone(),
+                                    tier: tier.key.clone(),
+                                    source,
+                                },
+                            )
+                        })?;
+                (needed[i], units_out[i], rungs_out[i]) =
+                    (scaled.sizing.needed_by_load, scaled.sizing.units, 0);
+            }
+        }
+        Ok(())
+    }
+
+    /// The usable capacity (capacity x (1 - headroom), as the kernel's
+    /// `units_for` takes it) of tier `t` per rung (the first `ladder`) and
+    /// dimension, into `usable`: of each draw, side by side, where a draw
+    /// changes it; else one for all draws.
+    #[allow(clippy::too_many_arguments)]
+    fn usable_capacities(
+        &self,
+        t: usize,
+        ladder: usize,
+        count: usize,
+        drawn: &[f64],
+        values: &Values,
+        lefts: &mut Vec<f64>,
+        usable: &mut Vec<f64>,
+    ) {
+        let tier = &self.tiers[t];
+        let (inputs, dimensions) = (self.targets.len(), tier.dimensions.len());
+        usable.clear();
+        if tier.drawn {
+            // What `apply_sizing` would set draw by draw, a column at a
+            // time: each draw's `1 - headroom`, then each rung and
+            // dimension's capacity (drawn, or the configuration's)
+            // times it.
+            let drawn_of = |k: usize| drawn[k..].iter().step_by(inputs).take(count);
+            lefts.clear();
+            match self.headroom_input {
+                Some(k) => lefts.extend(drawn_of(k).map(|&headroom| 1.0 - headroom)),
+                None => lefts.resize(count, 1.0 - self.base.headroom),
+            }
+            let lefts = &lefts[..];
+            for (at, input) in tier.capacity_inputs[..ladder * dimensions].iter().enumerate() {
+                match input {
+                    Some(k) => usable
+                        .extend(drawn_of(*k).zip(lefts).map(|(&capacity, &left)| capacity * left)),
+                    None => {
+                        let capacity = self.base.rungs[t][at / dimensions][at % dimensions];
+                        usable.extend(lefts.iter().map(|&left| capacity * left));
+                    }
+                }
+            }
+        } else {
+            let left = 1.0 - values.headroom;
+            for capacities in &values.rungs[t][..ladder] {
+                usable.extend(capacities.iter().map(|&capacity| capacity * left));
+            }
+        }
     }
 
     /// Sizes tier `t`, which the units of the upstream tiers `sources`
@@ -651,6 +662,50 @@ impl Usable<'_> {
             self.values[at * self.count + j]
         } else {
             self.values[at]
+        }
+    }
+}
+
+/// The rung of every row of a one-dimension ladder of `ladder` rungs:
+/// the first one unit of which holds the row's load, else the last.
+/// `holds_on_one`'s two comparisons settle nearly every row without
+/// dividing, and without a branch: from the last rung down, each rung
+/// that surely holds the load takes the row. A row of the chunk where
+/// some load lies in a rung's narrow band (where only the quotient
+/// tells) is settled again by `holds_on_one` itself.
+fn rungs_by_one_unit(
+    ladder: usize,
+    count: usize,
+    usable: &Usable<'_>,
+    dimension_loads: &[f64],
+    bands: &mut Vec<f64>,
+    rungs_out: &mut [usize],
+) {
+    bands.clear();
+    for r in 0..ladder - 1 {
+        bands.extend((0..count).map(|j| one_unit_band(usable.of(r, j)).0));
+        bands.extend((0..count).map(|j| one_unit_band(usable.of(r, j)).1));
+    }
+    for (rungs, loads) in rungs_out.chunks_exact_mut(count).zip(dimension_loads.chunks_exact(count))
+    {
+        let mut unsettled = 0_u64;
+        rungs.fill(ladder - 1);
+        for r in (0..ladder - 1).rev() {
+            let surely = &bands[2 * r * count..][..count];
+            let surely_not = &bands[(2 * r + 1) * count..][..count];
+            let row = rungs.iter_mut().zip(loads).zip(surely.iter().zip(surely_not));
+            for ((rung, &load), (&surely, &surely_not)) in row {
+                let holds = load <= surely;
+                unsettled |= u64::from(!holds & (load < surely_not));
+                *rung = if holds { r } else { *rung };
+            }
+        }
+        if unsettled != 0 {
+            for (j, (rung, &load)) in rungs.iter_mut().zip(loads).enumerate() {
+                *rung = (0..ladder - 1)
+                    .find(|&r| holds_on_one(load, usable.of(r, j)))
+                    .unwrap_or(ladder - 1);
+            }
         }
     }
 }
