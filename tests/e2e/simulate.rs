@@ -414,6 +414,25 @@ fn a_capacity_drawn_near_zero_is_sized_or_refused_alike_on_both_paths() {
     );
 }
 
+#[test]
+fn a_run_the_compiled_model_declines_says_why() {
+    // A drawn service time is not placed by the compiled model: every draw
+    // is planned in full, tens of times slower, and the user is told which
+    // input did it (on stderr; the document is the same either way).
+    let layer = "[uncertainty.inputs.\"tiers.api.latency_target.service_time\"]\ndistribution = \"uniform\"\nmin = 0.012\nmax = 0.02\n";
+    let output = with_layer(layer, &["simulate", "leadgen-insurance", "--draws", "300"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("headroom: note: each draw was planned in full")
+            && stderr.contains("does not place `tiers.api.latency_target.service_time`"),
+        "{stderr}"
+    );
+    // The shipped inputs are all placed: no note.
+    let output = with_layer("", &["simulate", "leadgen-insurance", "--draws", "300"]);
+    assert!(output.status.success() && output.stderr.is_empty(), "{output:?}");
+}
+
 /// The error of `headroom simulate leadgen-insurance args…` (under the
 /// config layer `layer`, if any): compiled on two threads, compiled on one
 /// and exact on two all fail in the same words, which it returns.

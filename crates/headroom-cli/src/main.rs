@@ -454,13 +454,22 @@ fn run(cli: Cli) -> Result<String> {
             let layered = config::load(loaded, &context.sources(layers))?;
             let total =
                 draws.or(layered.config.uncertainty.as_ref().map(|u| u.draws)).unwrap_or(1000);
-            // A progress bar on stderr, only for a person watching a long run
-            // (the compiled model runs a million draws in well under a second).
-            let long = if *exact { 5_000 } else { 2_000_000 };
-            let bar = (std::io::IsTerminal::is_terminal(&std::io::stderr()) && total >= long)
-                .then(|| indicatif::ProgressBar::new(u64::from(total)));
+            // A progress bar on stderr, only for a person watching a long run:
+            // it shows once a run has gone on for half a second, whichever
+            // path it takes (the compiled model runs a million draws in well
+            // under a second; a draw planned in full takes tens of µs).
+            let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+                let bar = indicatif::ProgressBar::with_draw_target(
+                    Some(u64::from(total)),
+                    indicatif::ProgressDrawTarget::hidden(),
+                );
+                (bar, std::time::Instant::now())
+            });
             let progress = |done: u64| {
-                if let Some(bar) = &bar {
+                if let Some((bar, started)) = &bar {
+                    if bar.is_hidden() && started.elapsed().as_millis() >= 500 {
+                        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    }
                     bar.set_position(done);
                 }
             };
@@ -472,10 +481,13 @@ fn run(cli: Cli) -> Result<String> {
             };
             let simulation =
                 headroom::simulate::simulate_with(loaded, &layered, &options, &progress);
-            if let Some(bar) = &bar {
+            if let Some((bar, _)) = &bar {
                 bar.finish_and_clear();
             }
             let simulation = simulation?;
+            if let Some(why) = &simulation.planned_in_full {
+                eprintln!("headroom: note: {why}");
+            }
             match format {
                 OutputFormat::Json => {
                     Ok(format!("{}\n", serde_json::to_string_pretty(&simulation)?))
