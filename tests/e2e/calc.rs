@@ -246,6 +246,24 @@ fn calibrate_writes_a_layer_the_planner_uses() {
         plan["milestones"][0]["tiers"][0]["units"],
         plan_before["milestones"][0]["tiers"][0]["units"]
     );
+    // `headroom simulate` draws the calibrated capacity around the new
+    // value, with the shipped spread (sd 20 on a mean of 250) kept relative
+    // to it, not around the old 250 while every plan uses the new figure.
+    let key = "tiers.api.instances.replica-2vcpu-4gb.capacity.concurrent_users";
+    assert!(summary.contains(&format!("`headroom simulate` draws `{key}` as")), "{summary}");
+    let sim = json(&with_config(&[
+        "simulate",
+        "leadgen-insurance",
+        "--draws",
+        "300",
+        "--format",
+        "json",
+    ]));
+    let drawn = &sim["inputs"][key];
+    assert_eq!(drawn["distribution"], "normal", "{drawn}");
+    let (mean, sd) = (drawn["mean"].as_f64().unwrap(), drawn["sd"].as_f64().unwrap());
+    assert!((mean - recorded).abs() < 1e-6 * recorded, "{mean} vs {recorded}");
+    assert!((sd - recorded * 20.0 / 250.0).abs() < 1e-6 * recorded, "{sd}");
     // A load test that never saturated: the calibration's own error (not a
     // `calc` question's), and the layer as it was.
     let linear = dir.path().join("linear.csv");

@@ -514,7 +514,7 @@ fn run(cli: Cli) -> Result<String> {
                     MeasureArg::Units => headroom::calibrate::Measure::Units,
                 },
             };
-            let (calibration, path, text) =
+            let headroom::calibrate::Calibrated { calibration, path, text, redrawn } =
                 headroom::calibrate::calibrate(profile, &layered, dir, &request)?;
             // Check the new layer loads before writing it.
             let mut check = context.sources(layers);
@@ -533,8 +533,15 @@ fn run(cli: Cli) -> Result<String> {
                     format!("{} = {:.3} (peak {measure})", calibration.dimension, calibration.value)
                 }
             };
+            let redrawn = match redrawn {
+                Some((key, drawn)) => format!(
+                    "; `headroom simulate` draws `{key}` as {}, its spread kept around the new value",
+                    serde_json::to_string(&drawn)?
+                ),
+                None => String::new(),
+            };
             Ok(format!(
-                "{profile} {tier}: {what}; USL fit: σ = {:.5}, κ = {:.3e}, λ = {:.3}, R² = {:.4}, N* = {}, X(N*) = {} from {} ({}, {} points)\nwrote {}; every plan of `{profile}` now uses it\n",
+                "{profile} {tier}: {what}; USL fit: σ = {:.5}, κ = {:.3e}, λ = {:.3}, R² = {:.4}, N* = {}, X(N*) = {} from {} ({}, {} points)\nwrote {}; every plan of `{profile}` now uses it{redrawn}\n",
                 calibration.sigma,
                 calibration.kappa,
                 calibration.lambda,

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::config::LayeredConfig;
+use crate::simulate::Distribution;
 use crate::{calc, Error};
 
 /// What the capacity of a dimension measures.
@@ -80,14 +81,34 @@ fn fail(profile: &str, message: String) -> Error {
     Error::Config { profile: profile.to_string(), message }
 }
 
-/// Fits the file and returns the calibration and the path and text of the
-/// updated layer (not yet written).
+/// A calibration worked out, its layer not yet written.
+#[derive(Debug, Clone)]
+pub struct Calibrated {
+    /// The calibration, as the layer records it.
+    pub calibration: Calibration,
+    /// The layer's file.
+    pub path: PathBuf,
+    /// The layer's new text.
+    pub text: String,
+    /// Where `headroom simulate` draws the calibrated capacity (an input of
+    /// `[uncertainty.inputs]`): its key and its distribution rescaled to the
+    /// calibrated value, as the layer now sets it.
+    pub redrawn: Option<(String, Distribution)>,
+}
+
+/// Fits the file and returns the calibration and the updated layer (not
+/// yet written). A capacity that `[uncertainty.inputs]` draws is drawn
+/// around the calibrated value from then on: its distribution scaled by the
+/// calibrated value over the configured one, so that it keeps its spread
+/// relative to its centre (a layer that names an input's distribution
+/// replaces it whole). Without that, `headroom simulate` would go on drawing
+/// the old figure while every plan used the new one.
 pub fn calibrate(
     profile: &str,
     layered: &LayeredConfig,
     config_dir: &Path,
     request: &Request,
-) -> Result<(Calibration, PathBuf, String), Error> {
+) -> Result<Calibrated, Error> {
     let config = &layered.config;
     let tier = config.tiers.get(request.tier).ok_or_else(|| {
         fail(
@@ -199,6 +220,7 @@ pub fn calibrate(
         }
         Err(_) => toml::Table::new(),
     };
+    let mut redrawn = None;
     if request.measure == Measure::Units {
         let mut usl = toml::Table::new();
         usl.insert("sigma".into(), toml::Value::Float(fit.sigma));
@@ -209,6 +231,14 @@ pub fn calibrate(
     } else {
         let parents = ["tiers", request.tier, "instances", &instance, "capacity"];
         set(&mut layer, &parents, &dimension, toml::Value::Float(value));
+        let key = format!("tiers.{}.instances.{instance}.capacity.{dimension}", request.tier);
+        let drawn = config.uncertainty.as_ref().and_then(|u| u.inputs.get(&key));
+        if let Some(drawn) = drawn {
+            let scaled = drawn.scaled(value / capacities[&dimension]);
+            let table = toml::Value::try_from(&scaled).map_err(|e| fail(profile, e.to_string()))?;
+            set(&mut layer, &["uncertainty", "inputs"], &key, table);
+            redrawn = Some((key, scaled));
+        }
     }
     let record = toml::Value::try_from(&calibration).map_err(|e| fail(profile, e.to_string()))?;
     set(&mut layer, &["calibrations"], request.tier, record);
@@ -216,7 +246,7 @@ pub fn calibrate(
         "# Written by `headroom calibrate`: capacities fitted from load tests, merged over\n# this profile's config. Rerun the command rather than editing by hand.\n",
     );
     text.push_str(&toml::to_string(&layer).map_err(|e| fail(profile, e.to_string()))?);
-    Ok((calibration, path, text))
+    Ok(Calibrated { calibration, path, text, redrawn })
 }
 
 /// Sets `last` under the tables `parents` (made where missing).

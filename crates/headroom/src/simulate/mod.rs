@@ -130,6 +130,34 @@ pub enum Distribution {
     },
 }
 
+impl Distribution {
+    /// The same distribution with every value multiplied by `factor` (a
+    /// positive number): its centre moves, its spread relative to its centre
+    /// stays (a normal's sd over its mean, a lognormal's sigma, the bounds'
+    /// ratios).
+    pub fn scaled(&self, factor: f64) -> Distribution {
+        match self {
+            Distribution::Normal { mean, sd } => {
+                Distribution::Normal { mean: mean * factor, sd: sd * factor }
+            }
+            Distribution::Lognormal { median, sigma } => {
+                Distribution::Lognormal { median: median * factor, sigma: *sigma }
+            }
+            Distribution::Triangular { min, mode, max } => Distribution::Triangular {
+                min: min * factor,
+                mode: mode * factor,
+                max: max * factor,
+            },
+            Distribution::Uniform { min, max } => {
+                Distribution::Uniform { min: min * factor, max: max * factor }
+            }
+            Distribution::Empirical { samples } => {
+                Distribution::Empirical { samples: samples.iter().map(|s| s * factor).collect() }
+            }
+        }
+    }
+}
+
 /// The floor of a Monte Carlo: `draws` draws of every input in `inputs`,
 /// with the same streams and samplers as [`simulate`], and nothing else.
 /// Returns the sum of the draws (so the work cannot be optimised away).
