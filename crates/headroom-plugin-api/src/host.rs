@@ -116,6 +116,12 @@ fn check_whole(path: &Path) -> Result<(), LoadError> {
     let opened = std::fs::File::open(path).map_err(|e| refuse(e.to_string()))?;
     let len = opened.metadata().map_err(|e| refuse(e.to_string()))?.len();
     let data = object::ReadCache::new(opened);
+    // A universal (fat) Mach-O holds several libraries; the loader picks one.
+    if let Ok(object::FileKind::MachOFat32 | object::FileKind::MachOFat64) =
+        object::FileKind::parse(&data)
+    {
+        return Ok(());
+    }
     let file = object::File::parse(&data).map_err(|e| {
         refuse(format!(
             "its headers do not read as a library's ({e}): not a library, or one cut short"
@@ -327,5 +333,36 @@ fn plain(result: RResult<(), abi_stable::std_types::RString>) -> Result<(), Stri
     match result {
         RResult::ROk(()) => Ok(()),
         RResult::RErr(message) => Err(message.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_whole, LoadError};
+
+    fn checked(bytes: &[u8]) -> Result<(), LoadError> {
+        let dir = std::env::temp_dir().join(format!("headroom-check-whole-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("lib{}.so", bytes.len()));
+        std::fs::write(&path, bytes).unwrap();
+        let result = check_whole(&path);
+        let _ = std::fs::remove_file(&path);
+        result
+    }
+
+    #[test]
+    fn a_library_cut_short_is_refused_and_a_universal_one_passed_on() {
+        // This test binary is a whole object file of the platform's format;
+        // cut to half it is refused before any loader maps it.
+        let whole = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        assert!(checked(&whole).is_ok());
+        let cut = checked(&whole[..whole.len() / 2]);
+        assert!(matches!(cut, Err(LoadError::NotALibrary { .. })), "{cut:?}");
+        // A universal Mach-O (magic 0xcafebabe, one architecture) holds
+        // several libraries, and the dynamic loader picks one: passed on.
+        let mut fat = vec![0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 1];
+        fat.extend([0; 20]);
+        assert!(checked(&fat).is_ok());
+        assert!(checked(b"not a library").is_err());
     }
 }
