@@ -251,14 +251,9 @@ fn calibrate_writes_a_layer_the_planner_uses() {
     // to it, not around the old 250 while every plan uses the new figure.
     let key = "tiers.api.instances.replica-2vcpu-4gb.capacity.concurrent_users";
     assert!(summary.contains(&format!("`headroom simulate` draws `{key}` as")), "{summary}");
-    let sim = json(&with_config(&[
-        "simulate",
-        "leadgen-insurance",
-        "--draws",
-        "300",
-        "--format",
-        "json",
-    ]));
+    let args: Vec<&str> =
+        "simulate leadgen-insurance --draws 300 --format json".split(' ').collect();
+    let sim = json(&with_config(&args));
     let drawn = &sim["inputs"][key];
     assert_eq!(drawn["distribution"], "normal", "{drawn}");
     let (mean, sd) = (drawn["mean"].as_f64().unwrap(), drawn["sd"].as_f64().unwrap());
