@@ -851,6 +851,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_scaled_distribution_keeps_its_spread_relative_to_its_centre() {
+        // By 4: every value four times as large, so each draw of the scaled
+        // one is four times the same draw of the original (same streams).
+        let inputs =
+            |d: Distribution| -> BTreeMap<String, Distribution> { [("x".to_string(), d)].into() };
+        for d in [
+            Distribution::Normal { mean: 250.0, sd: 20.0 },
+            Distribution::Lognormal { median: 100.0, sigma: 0.25 },
+            Distribution::Triangular { min: 2.0, mode: 3.0, max: 5.0 },
+            Distribution::Uniform { min: 1.0, max: 2.0 },
+            Distribution::Empirical { samples: vec![3.0, 1.0, 2.0] },
+        ] {
+            let (original, scaled) = (inputs(d.clone()), inputs(d.scaled(4.0)));
+            let draw = |inputs: &BTreeMap<String, Distribution>| {
+                let mut values = Vec::new();
+                Draws::new(inputs, &[]).unwrap().draw_chunk(5, 0, 50, &mut values);
+                values
+            };
+            for (a, b) in draw(&original).iter().zip(draw(&scaled)) {
+                assert!((4.0 * a - b).abs() <= 1e-12 * b.abs(), "{d:?}: {a} x 4 vs {b}");
+            }
+        }
+    }
+
+    #[test]
     fn setters_place_known_keys_and_leave_the_rest_to_json() {
         let config: ProfileConfig = serde_json::from_value(serde_json::json!({
             "headroom": 0.2,
