@@ -168,6 +168,7 @@ fn usl_reads_every_known_format() {
         &fixture("k6-summary-16.json"),
     ]);
     assert_eq!(k6["points"], 3);
+    assert!(k6["sources"][0].as_str().unwrap().ends_with("(k6 summary JSON, 1 level)"), "{k6}");
     // The k6 JSON-lines stream steps 1, 2 and 4 VUs; one VU with 50 ms of
     // think time and ~12 ms of service makes about 16 requests a second.
     let stream = calc(&["usl", &fixture("k6-stream.json")]);

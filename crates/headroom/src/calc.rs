@@ -164,7 +164,11 @@ pub fn usl(files: &[PathBuf]) -> Result<UslResult, Error> {
     let mut points = Vec::new();
     for file in files {
         let test = loadtest::read(file)?;
-        sources.push(format!("{} ({}, {} levels)", file.display(), test.format, test.levels.len()));
+        let levels = match test.levels.len() {
+            1 => "1 level".to_string(),
+            n => format!("{n} levels"),
+        };
+        sources.push(format!("{} ({}, {levels})", file.display(), test.format));
         points.extend(test.levels.iter().map(|l| l.measurement));
     }
     let fit = usl::fit(&points).map_err(|e| Error::Calc {
