@@ -40,10 +40,18 @@ pub use sizing::{
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Shown(pub f64);
 
+impl Shown {
+    /// Whether `v` prints plainly (without an exponent): zero, not finite,
+    /// or of a magnitude in `[1e-5, 1e16)`.
+    pub fn is_plain(v: f64) -> bool {
+        v == 0.0 || !v.is_finite() || (1e-5..1e16).contains(&v.abs())
+    }
+}
+
 impl std::fmt::Display for Shown {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let v = self.0;
-        if v == 0.0 || !v.is_finite() || (1e-5..1e16).contains(&v.abs()) {
+        if Shown::is_plain(v) {
             write!(f, "{v}")
         } else {
             write!(f, "{v:e}")

@@ -245,7 +245,7 @@ impl QueueTarget {
                 return Err(KernelError::UnreachableTarget(format!(
                     "the p{} of the service time alone is {} s, above the {} s target: no server count meets it",
                     quantile * 100.0,
-                    if (1e-5..1e16).contains(&floor) {
+                    if crate::Shown::is_plain(floor) {
                         format!("{floor:.6}")
                     } else {
                         crate::Shown(floor).to_string()

@@ -359,7 +359,7 @@ impl Planner<'_> {
         let rows: Vec<Vec<f64>> = out.chunks(width.max(1)).map(<[f64]>::to_vec).collect();
         for (row, label) in rows.iter().zip(labels) {
             for (value, (tier, dimension)) in row.iter().zip(&self.loads) {
-                if !value.is_finite() || *value < 0.0 {
+                if !finite_and_not_negative(*value) {
                     return Err(Error::PluginFailed {
                         profile: self.id(),
                         message: format!(
@@ -722,6 +722,23 @@ pub fn plan(
     plan_config(profile, &layered.config, months)
 }
 
+/// Whether `value` is a driver or a load the planner takes: finite and not
+/// negative (the compiled Monte Carlo checks its columns by the same rule).
+pub(crate) fn finite_and_not_negative(value: f64) -> bool {
+    (0.0..f64::INFINITY).contains(&value)
+}
+
+/// The planner's name for a milestone's row in errors; the compiled Monte
+/// Carlo names its rows with it too, so both paths fail in the same words.
+pub(crate) fn milestone_row(key: &str) -> String {
+    format!("milestone `{key}`")
+}
+
+/// The planner's name for a month's row in errors (see [`milestone_row`]).
+pub(crate) fn month_row(month: usize) -> String {
+    format!("month {month}")
+}
+
 /// Why a tier sized to `u32::MAX` units at row `label` cannot be planned:
 /// the kernel's count of units stops there (it saturates rather than wrap),
 /// so the plan would print that number, a utilisation far past 100%, and
@@ -827,7 +844,7 @@ fn plan_detailed(
     let mut labels: Vec<String> = Vec::new();
     for (key, milestone) in &milestones {
         rows.push(drivers.iter().map(|d| milestone.drivers[&d.name]).collect());
-        labels.push(format!("milestone `{key}`"));
+        labels.push(milestone_row(key));
     }
     let growth_curve = config.growth.as_ref().map(|g| g.curve.clone());
     let mut monthly_drivers: Vec<Vec<f64>> = Vec::new();
@@ -851,7 +868,7 @@ fn plan_detailed(
                 message: format!("growth of driver `{}`: {source}", driver.name),
             })?;
             if let Some((month, &value)) =
-                values.iter().enumerate().find(|(_, v)| !(0.0..f64::INFINITY).contains(*v))
+                values.iter().enumerate().find(|(_, &v)| !finite_and_not_negative(v))
             {
                 return Err(Error::Config {
                     profile: profile.id().into(),
@@ -862,7 +879,7 @@ fn plan_detailed(
         }
         for month in 0..=horizon as usize {
             monthly_drivers.push(by_driver.iter().map(|values| values[month]).collect());
-            labels.push(format!("month {month}"));
+            labels.push(month_row(month));
         }
     }
     rows.extend(monthly_drivers.iter().cloned());

@@ -855,7 +855,7 @@ impl Model {
         let batch =
             batch_drivers(scratch.rows == self.months, &scratch.drivers, &scratch.batch_drivers);
         let order: Vec<usize> =
-            scratch.milestone_rows.iter().copied().chain(0..self.months).collect();
+            self.planners_rows(scratch).into_iter().map(|(row, _)| row).collect();
         for j in 0..count {
             // The draw alone: a batch of one draw, its rows in that order.
             let parameters: Vec<f64> =

@@ -52,7 +52,7 @@ pub(super) fn all_valid(values: &[f64]) -> bool {
     }
     zeros.iter().all(|&z| z == 0.0)
         && smallest.iter().all(|&s| s >= 0.0)
-        && rest.iter().all(|v| (0.0..f64::INFINITY).contains(v))
+        && rest.iter().all(|&v| crate::plan::finite_and_not_negative(v))
 }
 
 #[cfg(test)]
@@ -100,7 +100,7 @@ mod tests {
                 1 => Just(f64::MAX),
             ], 0..40),
         ) {
-            let plain = values.iter().all(|v| (0.0..f64::INFINITY).contains(v));
+            let plain = values.iter().all(|&v| crate::plan::finite_and_not_negative(v));
             prop_assert_eq!(all_valid(&values), plain);
         }
     }

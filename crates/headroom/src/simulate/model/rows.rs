@@ -8,6 +8,7 @@ use headroom_kernel::GrowthCurve;
 
 use super::lanes::{all_valid, repeat_into};
 use super::{Chunk, Failed, Model, Rule, Scratch, Target};
+use crate::plan::{finite_and_not_negative, milestone_row, month_row};
 use crate::Error;
 
 impl Model {
@@ -196,9 +197,10 @@ impl Model {
         if grown().all(|(d, month)| all_valid(column(d, month))) {
             return Ok(());
         }
-        let valid = |v: f64| (0.0..f64::INFINITY).contains(&v);
         for j in 0..count {
-            if let Some((d, month)) = grown().find(|&(d, month)| !valid(column(d, month)[j])) {
+            if let Some((d, month)) =
+                grown().find(|&(d, month)| !finite_and_not_negative(column(d, month)[j]))
+            {
                 let curve = &scratch.values.curves[d];
                 let why = crate::plan::grown_out_of_range(
                     &self.driver_names[d],
@@ -214,11 +216,11 @@ impl Model {
 
     /// Each of a draw's rows in the order the planner sizes them (its
     /// milestones, then its months), with the planner's name for it.
-    fn planners_rows(&self, scratch: &Scratch) -> Vec<(usize, String)> {
+    pub(super) fn planners_rows(&self, scratch: &Scratch) -> Vec<(usize, String)> {
         let milestones = self.milestone_keys.iter().zip(&scratch.milestone_rows);
         milestones
-            .map(|(key, &row)| (row, format!("milestone `{key}`")))
-            .chain((0..self.months).map(|month| (month, format!("month {month}"))))
+            .map(|(key, &row)| (row, milestone_row(key)))
+            .chain((0..self.months).map(|month| (month, month_row(month))))
             .collect()
     }
 
@@ -253,7 +255,6 @@ impl Model {
     pub(super) fn check_loads(&self, chunk: Chunk<'_>, scratch: &Scratch) -> Result<(), Failed> {
         let Chunk { first, count, .. } = chunk;
         let (n, width_l) = (count * scratch.rows, self.widths.2);
-        let valid = |v: f64| (0.0..f64::INFINITY).contains(&v);
         if all_valid(&scratch.columns) {
             return Ok(());
         }
@@ -261,7 +262,7 @@ impl Model {
         for draw in 0..count {
             for (row, place) in &rows {
                 let load = |l: usize| scratch.columns[l * n + row * count + draw];
-                if let Some(l) = (0..width_l).find(|&l| !valid(load(l))) {
+                if let Some(l) = (0..width_l).find(|&l| !finite_and_not_negative(load(l))) {
                     return Err((draw, Error::PluginFailed {
                         profile: self.id.clone(),
                         message: format!(
