@@ -122,13 +122,41 @@ pub fn simulation_svg(sim: &crate::simulate::Simulation) -> String {
     )
 }
 
+/// What one panel of the fan chart draws for a tier: its units, or, for a
+/// tier whose units never move while its cost does (a vertical ladder, one
+/// instance climbing from size to size), its monthly cost, so that the
+/// ladder's steps show instead of a flat line at 1.
+struct Panel<'a> {
+    label: String,
+    series: Vec<&'a crate::simulate::Quantiles>,
+    in_dollars: bool,
+}
+
+fn panel<'a>(sim: &'a crate::simulate::Simulation, index: usize, tier: &str) -> Panel<'a> {
+    let units: Vec<&crate::simulate::Quantiles> =
+        sim.monthly.iter().map(|m| &m.tiers[index].units).collect();
+    let costs: Option<Vec<&crate::simulate::Quantiles>> =
+        sim.monthly.iter().map(|m| m.tiers[index].monthly_cost.as_ref()).collect();
+    let flat = |series: &[&crate::simulate::Quantiles]| {
+        let first = series.first().map_or(0.0, |q| q.p50);
+        series.iter().all(|q| q.p50 == first && q.p90 == first && q.p99 == first)
+    };
+    match costs {
+        Some(costs) if flat(&units) && !flat(&costs) => {
+            Panel { label: format!("{tier} ($ a month)"), series: costs, in_dollars: true }
+        }
+        _ => Panel { label: tier.to_string(), series: units, in_dollars: false },
+    }
+}
+
 /// An SVG fan chart of a simulation: for each tier, a panel of the units
-/// each month needs over the draws, P50 as a line, the P50 to P90 band dark
-/// and the P90 to P99 band light. `None` without dated growth.
+/// each month needs over the draws (or its monthly cost, where only the
+/// instance size moves: see [`Panel`]), P50 as a line, the P50 to P90 band
+/// dark and the P90 to P99 band light. `None` without dated growth.
 pub fn bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
     let first = sim.monthly.first()?;
     let tiers: Vec<&str> = first.tiers.iter().map(|t| t.tier.as_str()).collect();
-    let (width, panel_h, gap, left, right, top) = (720.0, 120.0, 36.0, 60.0, 150.0, 40.0);
+    let (width, panel_h, gap, left, right, top) = (720.0, 120.0, 36.0, 72.0, 150.0, 40.0);
     let height = top + tiers.len() as f64 * (panel_h + gap) + 10.0;
     let plot_w = width - left - right;
     let mut svg = format!(
@@ -139,8 +167,7 @@ pub fn bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
     let x = |m: usize| left + m as f64 / months * plot_w;
     for (i, tier) in tiers.iter().enumerate() {
         let colour = PALETTE[i % PALETTE.len()];
-        let series: Vec<&crate::simulate::Quantiles> =
-            sim.monthly.iter().map(|m| &m.tiers[i].units).collect();
+        let Panel { label, series, in_dollars } = panel(sim, i, tier);
         let y_max = series.iter().map(|q| q.p99).fold(1.0_f64, f64::max).ceil();
         let panel_top = top + i as f64 * (panel_h + gap);
         let y = |u: f64| panel_top + panel_h - (u / y_max) * panel_h;
@@ -148,7 +175,8 @@ pub fn bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
         let ticks = if y_max >= 2.0 { 2 } else { 1 };
         for tick in 0..=ticks {
             let u = y_max * f64::from(tick) / f64::from(ticks);
-            let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{u:.0}</text>", left + plot_w, y(u), y(u), left - 6.0, y(u) + 4.0);
+            let text = if in_dollars { dollars(u) } else { format!("{u:.0}") };
+            let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{text}</text>", left + plot_w, y(u), y(u), left - 6.0, y(u) + 4.0);
         }
         let band = |low: &dyn Fn(&crate::simulate::Quantiles) -> f64,
                     high: &dyn Fn(&crate::simulate::Quantiles) -> f64| {
@@ -186,7 +214,7 @@ pub fn bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
             "<text x=\"{}\" y=\"{:.1}\">{}</text>",
             left + plot_w + 6.0,
             panel_top + 14.0,
-            escape(tier)
+            escape(&label)
         );
         for m in 0..sim.monthly.len() {
             let _ = writeln!(
