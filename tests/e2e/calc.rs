@@ -136,6 +136,29 @@ fn erlang_c_refuses_unstable_and_unreachable_questions() {
     assert!(error.contains("exactly one of --servers"), "{error}");
 }
 
+/// A question put wrongly is answered by the flag it broke, whatever its
+/// sign (a negative number is a value, not an unknown flag), and never as a
+/// target that "cannot be met".
+#[test]
+fn a_question_put_wrongly_names_its_flag() {
+    for (args, expected) in [
+        ("erlang-c --arrival-rate 10 --service-time 0.1 --target-p95 -1", "--target-p95 must be a finite time of at least 0 s, got -1"),
+        ("erlang-c --arrival-rate 10 --service-time 0.1 --servers 3 --wait-threshold -1", "--wait-threshold must be a finite time of at least 0 s, got -1"),
+        ("erlang-c --arrival-rate 10 --service-time 0.1 --servers 3 --wait-threshold NaN", "--wait-threshold must be a finite time of at least 0 s, got NaN"),
+        ("erlang-c --arrival-rate 10 --service-time 0.1 --target-service-level 1 --wait-threshold 0", "--target-service-level must lie strictly between 0 and 1, got 1"),
+        ("erlang-c --arrival-rate -5 --service-time 0.1 --servers 3", "arrival rate must be finite and not negative"),
+        ("erlang-c --arrival-rate 10 --service-time 0.1 --servers 1", "unstable: 1 Erlang offered to 1 server is a utilisation of at least 100%; 2 servers make it stable"),
+        ("littles-law --throughput 200", "calc littles-law: Little's law needs exactly two of"),
+        ("headroom --load -5 --capacity 10", "calc headroom: load must be finite and not negative, got -5"),
+        ("headroom --load 5 --capacity 0", "calc headroom: capacity must be finite and above zero, got 0"),
+        ("headroom --load 5 --capacity 10 --headroom -0.1", "headroom must lie in [0, 1), got -0.1"),
+    ] {
+        let error = fails(headroom().arg("calc").args(args.split(' ')));
+        assert!(error.contains(expected), "{args}: {error}");
+        assert!(!error.contains("cannot be met") && !error.contains("dimension #"), "{args}: {error}");
+    }
+}
+
 #[test]
 fn usl_reproduces_the_published_specsdm91_fit() {
     // R usl package, tests/summary.Rout.save: σ 2.773e-02, κ 1.044e-04, λ 90.00, R² 0.9896.

@@ -167,22 +167,22 @@ enum CalcModel {
     /// fewest servers meeting a p95 or service-level target.
     ErlangC {
         /// Arrivals per second.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         arrival_rate: f64,
         /// Mean service time, seconds.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         service_time: f64,
         /// Servers to evaluate.
         #[arg(long)]
         servers: Option<u32>,
         /// Wait threshold for the service level, seconds.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         wait_threshold: Option<f64>,
         /// Find the fewest servers whose p95 response time is at most this, seconds.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         target_p95: Option<f64>,
         /// Find the fewest servers answering this fraction within --wait-threshold.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         target_service_level: Option<f64>,
     },
     /// Fit the Universal Scalability Law to load-test files.
@@ -195,25 +195,25 @@ enum CalcModel {
     /// Little's law L = λW: give two of the three.
     LittlesLaw {
         /// L: requests in flight.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         concurrency: Option<f64>,
         /// λ: requests per second.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         throughput: Option<f64>,
         /// W: seconds per request.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         response_time: Option<f64>,
     },
     /// The headroom rule: units for a load.
     Headroom {
         /// Load, in the capacity's unit.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         load: f64,
         /// Capacity of one unit.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         capacity: f64,
         /// Spare fraction kept, in [0, 1).
-        #[arg(long, default_value_t = 0.2)]
+        #[arg(long, default_value_t = 0.2, allow_negative_numbers = true)]
         headroom: f64,
         /// Fewest units.
         #[arg(long, default_value_t = 0)]

@@ -62,10 +62,19 @@ impl std::fmt::Display for Shown {
 /// What an unstable queue's message says of the fewest servers that make
 /// it stable: none can, where that count would pass `u32::MAX`.
 fn stable_with(stable_at: u32) -> String {
-    if stable_at == u32::MAX {
-        "no server count makes it stable".to_string()
+    match stable_at {
+        u32::MAX => "no server count makes it stable".to_string(),
+        1 => "1 server makes it stable".to_string(),
+        _ => format!("{stable_at} servers make it stable"),
+    }
+}
+
+/// `1 Erlang`, `2.5 Erlangs`: a count and its noun, singular for exactly one.
+fn counted(value: f64, noun: &str) -> String {
+    if value == 1.0 {
+        format!("1 {noun}")
     } else {
-        format!("{stable_at} servers make it stable")
+        format!("{} {noun}s", Shown(value))
     }
 }
 
@@ -137,7 +146,7 @@ pub enum KernelError {
         value: f64,
     },
     /// A queue whose offered load reaches its server count never drains.
-    #[error("unstable: {} Erlangs offered to {servers} servers is a utilisation of at least 100%; {}", Shown(*.offered_load), stable_with(*.stable_at))]
+    #[error("unstable: {} offered to {} is a utilisation of at least 100%; {}", counted(*.offered_load, "Erlang"), counted(f64::from(*.servers), "server"), stable_with(*.stable_at))]
     Unstable {
         /// Offered load, Erlangs.
         offered_load: f64,
@@ -149,6 +158,10 @@ pub enum KernelError {
     /// No server count meets a queueing target.
     #[error("target cannot be met: {0}")]
     UnreachableTarget(String),
+    /// A question put wrongly: a target outside its range, or the wrong
+    /// number of knowns for Little's law.
+    #[error("{0}")]
+    InvalidQuestion(String),
     /// A scalability fit needs more data or better data.
     #[error("{0}")]
     FitData(String),

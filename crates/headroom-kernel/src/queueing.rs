@@ -234,8 +234,10 @@ impl QueueTarget {
             QueueTarget::ServiceLevel { fraction, seconds } => (fraction, seconds),
         };
         if !(p > 0.0 && p < 1.0 && t.is_finite() && t >= 0.0) {
-            return Err(KernelError::UnreachableTarget(format!(
-                "a target needs a fraction in (0, 1) and a finite time at least 0, got {p} and {t}"
+            return Err(KernelError::InvalidQuestion(format!(
+                "a target needs a fraction in (0, 1) and a finite time at least 0, got {} and {}",
+                crate::Shown(p),
+                crate::Shown(t)
             )));
         }
         if let QueueTarget::ResponseQuantile { quantile, seconds } = *self {
@@ -309,7 +311,7 @@ pub fn littles_law(
         (Some(l), Some(x), None) if x > 0.0 => Ok((l, x, l / x)),
         (Some(_), None, Some(w)) => Err(bad("response time", w)),
         (Some(_), Some(x), None) => Err(bad("throughput", x)),
-        _ => Err(KernelError::UnreachableTarget(
+        _ => Err(KernelError::InvalidQuestion(
             "Little's law needs exactly two of concurrency, throughput and response time".into(),
         )),
     }
@@ -427,6 +429,9 @@ mod tests {
         // 200 requests/s at 0.25 s each keep 50 in flight.
         assert_eq!(littles_law(None, Some(200.0), Some(0.25)).unwrap(), (50.0, 200.0, 0.25));
         assert_eq!(littles_law(Some(50.0), None, Some(0.25)).unwrap(), (50.0, 200.0, 0.25));
-        assert!(littles_law(Some(1.0), None, None).is_err());
+        assert!(matches!(
+            littles_law(Some(1.0), None, None),
+            Err(KernelError::InvalidQuestion(m)) if m.contains("exactly two")
+        ));
     }
 }

@@ -8,6 +8,7 @@ use headroom_kernel::queueing::{littles_law, servers_for, Queue, QueueTarget};
 use headroom_kernel::sizing::size_horizontal;
 pub use headroom_kernel::sizing::HeadroomPolicy as Policy;
 use headroom_kernel::usl;
+use headroom_kernel::{KernelError, Shown};
 use serde::Serialize;
 
 use crate::loadtest;
@@ -74,6 +75,23 @@ pub struct ErlangC {
 /// Answers an Erlang C question.
 pub fn erlang_c(question: &ErlangCQuestion) -> Result<ErlangC, Error> {
     let q = question;
+    // Each flag checked by its own name, before the kernel's general rule
+    // ("a fraction in (0, 1) and a time") could only say which pair broke it.
+    let refuse = |message: String| Err(Error::Calc { model: "erlang-c".into(), message });
+    let time = |name: &str, value: Option<f64>| match value {
+        Some(v) if !(v.is_finite() && v >= 0.0) => {
+            refuse(format!("{name} must be a finite time of at least 0 s, got {}", Shown(v)))
+        }
+        _ => Ok(()),
+    };
+    time("--wait-threshold", q.wait_threshold)?;
+    time("--target-p95", q.target_p95)?;
+    if let Some(v) = q.target_service_level.filter(|v| !(*v > 0.0 && *v < 1.0)) {
+        refuse(format!(
+            "--target-service-level must lie strictly between 0 and 1, got {}",
+            Shown(v)
+        ))?;
+    }
     // Either evaluate a server count (target None) or find one (Some).
     let (servers, target) = match (q.servers, q.target_p95, q.target_service_level) {
         (Some(servers), None, None) => (servers, None),
@@ -241,7 +259,18 @@ pub struct HeadroomSizing {
 
 /// Sizes one load under a headroom policy.
 pub fn headroom(load: f64, capacity: f64, policy: Policy) -> Result<HeadroomSizing, Error> {
-    let sizing = size_horizontal(&[load], &[capacity], &policy).map_err(kernel("headroom"))?;
+    // One load and one capacity: the kernel's "of dimension #0" would only puzzle.
+    let sizing = size_horizontal(&[load], &[capacity], &policy).map_err(|e| match e {
+        KernelError::InvalidCapacity { value, .. } => Error::Calc {
+            model: "headroom".into(),
+            message: format!("capacity must be finite and above zero, got {}", Shown(value)),
+        },
+        KernelError::InvalidLoad { value, .. } => Error::Calc {
+            model: "headroom".into(),
+            message: format!("load must be finite and not negative, got {}", Shown(value)),
+        },
+        other => kernel("headroom")(other),
+    })?;
     if sizing.units == u32::MAX {
         let message = crate::plan::needs_beyond_counting();
         return Err(Error::Calc { model: "headroom".into(), message });

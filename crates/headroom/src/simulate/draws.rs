@@ -178,8 +178,17 @@ impl Sampler {
                     .map(|index| Sampler::Empirical(samples.clone(), index))
                     .map_err(|e| bad(e.to_string()))
             }
-            Distribution::Empirical { .. } => {
-                Err(bad("empirical needs at least one finite sample".into()))
+            Distribution::Empirical { samples } => {
+                Err(bad(match samples.iter().position(|v| !v.is_finite()) {
+                    // Counted from 1, as a person reads the list.
+                    Some(at) => format!(
+                        "empirical needs every sample finite: sample {} of {} is {}",
+                        at + 1,
+                        samples.len(),
+                        samples[at]
+                    ),
+                    None => "empirical needs at least one sample".into(),
+                }))
             }
         }
     }
@@ -350,5 +359,11 @@ mod tests {
         ] {
             assert!(Sampler::new("k", &d).is_err(), "{d:?}");
         }
+        // A list with a finite sample but a NaN in it is named by its place.
+        let error = Sampler::new("k", &Distribution::Empirical { samples: vec![1.0, f64::NAN] })
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("sample 2 of 2 is NaN"), "{error}");
     }
 }
