@@ -218,10 +218,19 @@ fn usl_refuses_bad_load_tests() {
     assert!(error.contains("unknown load-test format") && error.contains("Locust"), "{error}");
     let error = usl_error("concurrency,throughput\n1,10\n2,19\n2,20\n", "two-levels.csv");
     assert!(error.contains("at least 3 distinct concurrency levels; got 2"), "{error}");
+    // A plain CSV's bad level is named by its line.
     let error = usl_error("concurrency,throughput\n1,10\n2,-19\n4,30\n", "negative.csv");
-    assert!(error.contains("not negative"), "{error}");
+    assert!(
+        error.contains("line 3: concurrency 2 and throughput -19")
+            && error.contains("not negative"),
+        "{error}"
+    );
     let error = usl_error("concurrency,throughput\n1,10\n2,NaN\n4,30\n", "nan.csv");
-    assert!(error.contains("finite"), "{error}");
+    assert!(error.contains("line 3") && error.contains("finite"), "{error}");
+    // Saved with `;` (a locale whose decimal mark is a comma): said so, not
+    // "unknown format".
+    let error = usl_error("concurrency;throughput\n1;10\n2;19\n4;35\n", "semicolons.csv");
+    assert!(error.contains("separated by `;`") && error.contains("comma-separated"), "{error}");
     let error = usl_error("{\"metrics\": {\"vus\": {\"max\": 10}, \"http_r", "cut.json");
     assert!(error.contains("truncated"), "{error}");
 }

@@ -92,6 +92,15 @@ pub fn read(path: &Path) -> Result<LoadTest, LoadTestError> {
             locust(path, &text)?
         } else if has("timeStamp") && has("elapsed") && has("allThreads") {
             jmeter(path, &text)?
+        } else if [';', '\t'].iter().any(|&sep| {
+            let names: Vec<&str> = header.split(sep).map(|c| c.trim().trim_matches('"')).collect();
+            names.len() > 1 && names.iter().any(|c| *c == "concurrency" || *c == "User Count")
+        }) {
+            // A spreadsheet in a locale whose decimal mark is a comma saves `;`.
+            return Err(fail(
+                path,
+                "its fields are separated by `;` or a tab: load-test CSV is read comma-separated (save it with `,` between fields and `.` as the decimal mark)",
+            ));
         } else {
             return Err(fail(
                 path,
@@ -99,23 +108,30 @@ pub fn read(path: &Path) -> Result<LoadTest, LoadTestError> {
             ));
         }
     };
-    for level in &test.levels {
-        let m = level.measurement;
-        if !(m.concurrency.is_finite()
-            && m.concurrency > 0.0
-            && m.throughput.is_finite()
-            && m.throughput >= 0.0)
-        {
-            return Err(fail(
-                path,
-                format!("concurrency {} and throughput {}: both must be finite, concurrency above zero, throughput not negative", m.concurrency, m.throughput),
-            ));
-        }
+    if let Some(level) = test.levels.iter().find(|level| !usable(level.measurement)) {
+        return Err(fail(path, unusable(level.measurement)));
     }
     if test.levels.is_empty() {
         return Err(fail(path, format!("no measurements found in this {} file", test.format)));
     }
     Ok(test)
+}
+
+/// Whether a level can enter a fit: both finite, concurrency above zero,
+/// throughput not negative.
+fn usable(m: Measurement) -> bool {
+    m.concurrency.is_finite()
+        && m.concurrency > 0.0
+        && m.throughput.is_finite()
+        && m.throughput >= 0.0
+}
+
+/// What [`usable`] says of a level it refuses.
+fn unusable(m: Measurement) -> String {
+    format!(
+        "concurrency {} and throughput {}: both must be finite, concurrency above zero, throughput not negative",
+        m.concurrency, m.throughput
+    )
 }
 
 /// Rows of a CSV file as maps from header to field, refusing short rows (a
@@ -136,8 +152,9 @@ fn csv_rows(path: &Path, text: &str) -> Result<Vec<BTreeMap<String, String>>, Lo
             return Err(fail(
                 path,
                 format!(
-                    "line {line} has {} fields, the header {}: the file looks truncated",
+                    "line {line} has {} field{}, the header {}: the file looks truncated",
                     record.len(),
+                    if record.len() == 1 { "" } else { "s" },
                     header.len()
                 ),
             ));
@@ -158,7 +175,7 @@ fn number(
     let field = row.get(column).map(String::as_str).unwrap_or_default();
     field
         .parse::<f64>()
-        .map_err(|_| fail(path, format!("row {line}: `{column}` is `{field}`, not a number")))
+        .map_err(|_| fail(path, format!("line {line}: `{column}` is `{field}`, not a number")))
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -184,13 +201,14 @@ fn plain(path: &Path, text: &str) -> Result<LoadTest, LoadTestError> {
                 latency.insert(column.clone(), number(path, row, column, line)?);
             }
         }
-        levels.push(Level {
-            measurement: Measurement {
-                concurrency: number(path, row, "concurrency", line)?,
-                throughput: number(path, row, "throughput", line)?,
-            },
-            latency,
-        });
+        let measurement = Measurement {
+            concurrency: number(path, row, "concurrency", line)?,
+            throughput: number(path, row, "throughput", line)?,
+        };
+        if !usable(measurement) {
+            return Err(fail(path, format!("line {line}: {}", unusable(measurement))));
+        }
+        levels.push(Level { measurement, latency });
     }
     levels.sort_by(|a, b| a.measurement.concurrency.total_cmp(&b.measurement.concurrency));
     Ok(LoadTest { format: "plain CSV", levels })
