@@ -613,10 +613,10 @@ fn latency_plan(
     if note.is_empty() {
         note = match utilisation_ceiling {
             Some(ceiling) => format!(
-                "p{} of {:.3} s allows up to {:.1}% utilisation on {servers} workers",
+                "p{} of {:.3} s allows up to {} utilisation on {servers} workers",
                 target.quantile * 100.0,
                 target.seconds,
-                ceiling * 100.0
+                crate::render::percent(ceiling)
             ),
             None if detailed => "the planned units cannot meet it".to_string(),
             None => String::new(),

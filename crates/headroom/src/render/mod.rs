@@ -34,12 +34,23 @@ pub enum Format {
     Csv,
 }
 
-pub(super) fn percent(fraction: f64) -> String {
-    if fraction.is_finite() {
-        format!("{:.1}%", fraction * 100.0)
-    } else {
-        "∞".to_string()
+/// A fraction as a percentage to one decimal, with as many more (up to
+/// four) as it takes not to round a fraction short of 1 up to "100.0%", or
+/// one above 0 down to "0.0%": a utilisation ceiling of 99.96% or a
+/// probability of 99.99% is not a certainty.
+pub fn percent(fraction: f64) -> String {
+    if !fraction.is_finite() {
+        return "∞".to_string();
     }
+    let value = fraction * 100.0;
+    let misleads = |text: &String| {
+        let shown: f64 = text.parse().unwrap_or(value);
+        (fraction > 0.0 && shown == 0.0) || (fraction < 1.0 && shown == 100.0)
+    };
+    (1..=4).map(|decimals| format!("{value:.decimals$}")).find(|text| !misleads(text)).map_or_else(
+        || if fraction < 0.5 { "<0.0001%".into() } else { ">99.9999%".into() },
+        |text| format!("{text}%"),
+    )
 }
 
 /// A dollar amount with thousands separators, no cents.
@@ -341,4 +352,28 @@ fn audit_csv(audit: &Audit) -> String {
         ]
     });
     csv_text(&header, rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent;
+
+    #[test]
+    fn a_percentage_short_of_certain_never_reads_as_certain() {
+        for (fraction, text) in [
+            (0.0, "0.0%"),
+            (1.0, "100.0%"),
+            (0.8, "80.0%"),
+            (1.5, "150.0%"),
+            (0.9996, "99.96%"),
+            (0.99999, "99.999%"),
+            (0.0004, "0.04%"),
+            (0.000001, "0.0001%"),
+            (1e-12, "<0.0001%"),
+            (1.0 - 1e-12, ">99.9999%"),
+            (f64::INFINITY, "∞"),
+        ] {
+            assert_eq!(percent(fraction), text, "{fraction}");
+        }
+    }
 }
