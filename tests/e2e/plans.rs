@@ -181,7 +181,11 @@ fn explain_shows_the_arithmetic() {
     assert!(text.contains("12 Months: units (P50 / P90 / P99) "), "{text}");
     let postgres = ok(&["explain", "leadgen-insurance", "postgres"]);
     assert!(postgres.contains("api 50 units x 20 = 1000 + data 6 units x 20 = 120"), "{postgres}");
-    assert!(postgres.contains("ladder: db.r6i.2xlarge needs 1 instance(s)"), "{postgres}");
+    assert!(postgres.contains("ladder: db.r6i.2xlarge needs 1 instance"), "{postgres}");
+    // One of a thing is one, not "1 units" or "1 zone(s)".
+    for plural_of_one in ["(s)", " 1 units", " 1 zones", " 1 instances"] {
+        assert!(!postgres.contains(plural_of_one), "{plural_of_one}: {postgres}");
+    }
     // When the runway ends, as a chance: the simulation's breach table for
     // postgres crosses 50% in month 7 and 90% in month 8 (seed 42).
     let simulation =

@@ -181,8 +181,8 @@ fn instance_row(cell: &PublishedCell, tier: &TierPlan, layered: &LayeredConfig) 
             let modelled: Vec<&str> =
                 tier.dimensions.iter().map(|d| d.dimension.as_str()).collect();
             explanation.push_str(&format!(
-                ". The document's choice, {} ladder step(s) larger, implies a limit beyond {}",
-                comparison.delta,
+                ". The document's choice, {} larger, implies a limit beyond {}",
+                crate::render::counted(comparison.delta, "ladder step"),
                 modelled.join(", ")
             ));
             match &config_tier.limiting_factor {
@@ -193,8 +193,8 @@ fn instance_row(cell: &PublishedCell, tier: &TierPlan, layered: &LayeredConfig) 
             }
         }
         Verdict::UnderProvisioned => explanation.push_str(&format!(
-            ". The document's choice is {} ladder step(s) too small for this load",
-            -comparison.delta
+            ". The document's choice is {} too small for this load",
+            crate::render::counted(-comparison.delta, "ladder step")
         )),
         _ => {}
     }

@@ -53,6 +53,17 @@ pub fn percent(fraction: f64) -> String {
     )
 }
 
+/// A count and its noun, the noun plural unless the count is exactly one:
+/// `1 unit`, `3 units`, `0 zones` (where a message would say "unit(s)").
+pub(crate) fn counted(count: impl std::fmt::Display, noun: &str) -> String {
+    let text = count.to_string();
+    if text == "1" {
+        format!("1 {noun}")
+    } else {
+        format!("{text} {noun}s")
+    }
+}
+
 /// A dollar amount with thousands separators, no cents.
 pub fn dollars(value: f64) -> String {
     let whole = value.round() as i64;

@@ -135,9 +135,9 @@ pub fn explain(plan: &Plan, tier_key: &str) -> Result<String, Error> {
             }
             for f in &d.fan_in {
                 sources.push(format!(
-                    "{} {} units x {} = {}",
+                    "{} {} x {} = {}",
                     f.tier,
-                    f.units,
+                    counted(f.units, "unit"),
                     number(f.per_unit),
                     number(f64::from(f.units) * f.per_unit)
                 ));
@@ -146,13 +146,13 @@ pub fn explain(plan: &Plan, tier_key: &str) -> Result<String, Error> {
                 writeln!(out, "  {}: load {:.3} ({})", d.dimension, d.load, sources.join(" + "));
             let _ = writeln!(
                 out,
-                "    usable per unit = {} x (1 - {h}) = {:.3}; units needed = ceil({:.3} / {:.3}) = {}; utilisation at {} units = {:.3} / ({} x {}) = {}",
+                "    usable per unit = {} x (1 - {h}) = {:.3}; units needed = ceil({:.3} / {:.3}) = {}; utilisation at {} = {:.3} / ({} x {}) = {}",
                 number(d.capacity_per_unit),
                 d.usable_per_unit,
                 d.load,
                 d.usable_per_unit,
                 d.units_needed,
-                tier.units,
+                counted(tier.units, "unit"),
                 d.load,
                 tier.units,
                 number(d.capacity_per_unit),
@@ -162,8 +162,9 @@ pub fn explain(plan: &Plan, tier_key: &str) -> Result<String, Error> {
         for step in &tier.ladder_steps {
             let _ = writeln!(
                 out,
-                "  ladder: {} needs {} instance(s)",
-                step.instance, step.units_needed
+                "  ladder: {} needs {}",
+                step.instance,
+                counted(step.units_needed, "instance")
             );
         }
         for (metric, value) in &tier.metrics {
@@ -179,15 +180,15 @@ pub fn explain(plan: &Plan, tier_key: &str) -> Result<String, Error> {
         if let Some(l) = &tier.latency {
             let _ = writeln!(
                 out,
-                "  latency target {}: p{} <= {} s as M/M/c (Erlang C) with λ = {:.3}/s, S = {} s, {} workers a unit: {} unit(s) needed; at {} units p{} = {}; {}",
+                "  latency target {}: p{} <= {} s as M/M/c (Erlang C) with λ = {:.3}/s, S = {} s, {} workers a unit: {} needed; at {} p{} = {}; {}",
                 l.name,
                 l.quantile * 100.0,
                 l.seconds,
                 l.arrival_rate,
                 l.service_time,
                 l.workers_per_unit,
-                l.units_needed.map(|u| u.to_string()).unwrap_or_else(|| "no count".into()),
-                tier.units,
+                l.units_needed.map_or_else(|| "no unit count".into(), |u| counted(u, "unit")),
+                counted(tier.units, "unit"),
                 l.quantile * 100.0,
                 l.quantile_at_plan.map(|q| format!("{q:.4} s")).unwrap_or_else(|| "unbounded".into()),
                 l.note
@@ -196,21 +197,21 @@ pub fn explain(plan: &Plan, tier_key: &str) -> Result<String, Error> {
         }
         let _ = writeln!(
             out,
-            "  bottleneck {}: {} needed by load; max with min {} → {}, + N+{} → {}, rounded to {} zone(s) → {} units of {}",
+            "  bottleneck {}: {} needed by load; max with min {} → {}, + N+{} → {}, rounded to {} → {} of {}",
             tier.bottleneck,
             tier.needed_by_load,
             tier.min_units,
             tier.needed_by_load.max(tier.min_units),
             tier.redundancy,
             tier.needed_by_load.max(tier.min_units) + tier.redundancy,
-            tier.zones,
-            tier.units,
+            counted(tier.zones, "zone"),
+            counted(tier.units, "unit"),
             instance_cell(tier)
         );
         let _ = writeln!(
             out,
-            "  cost = {} units x ${}/h x 730 h = {}",
-            tier.units,
+            "  cost = {} x ${}/h x 730 h = {}",
+            counted(tier.units, "unit"),
             tier.hourly_price,
             dollars(tier.monthly_cost)
         );
@@ -288,12 +289,12 @@ pub fn simulation_summary(sim: &crate::simulate::Simulation) -> String {
 /// A Monte Carlo simulation as tables.
 pub fn simulation(sim: &crate::simulate::Simulation) -> String {
     let mut out = format!(
-        "{} {}: Monte Carlo of {} draws, seed {}, over {} uncertain input(s)\n",
+        "{} {}: Monte Carlo of {} draws, seed {}, over {}\n",
         sim.profile.id,
         sim.profile.version,
         sim.draws,
         sim.seed,
-        sim.inputs.len()
+        counted(sim.inputs.len(), "uncertain input")
     );
     for (key, distribution) in &sim.inputs {
         let _ =
