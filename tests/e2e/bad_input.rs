@@ -305,8 +305,9 @@ fn an_unknown_environment_variable_is_named() {
 
 #[test]
 fn a_latency_target_out_of_range_is_refused() {
-    let error = plan_with(&["--set", "tiers.api.latency_target.quantile=1.5"]);
-    assert!(error.contains("tiers.api.latency_target.quantile"), "{error}");
-    let error = plan_with(&["--set", "tiers.api.latency_target.arrivals=request_per_second"]);
+    let error = plan_with(&["--set", "tiers.api.latency_targets.lead-search.quantile=1.5"]);
+    assert!(error.contains("tiers.api.latency_targets.lead-search.quantile"), "{error}");
+    let error =
+        plan_with(&["--set", "tiers.api.latency_targets.lead-search.arrivals=request_per_second"]);
     assert!(error.contains("did you mean `requests_per_second`?"), "{error}");
 }

@@ -24,7 +24,7 @@ fn each_layer_overrides_the_one_before() {
     // replica, needs 11): headroom binds at 5,000 / 400 = 12.5 → 13.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bigger.toml");
-    fs::write(&file, "[tiers.api.instances.replica-2vcpu-4gb.capacity]\nconcurrent_users = 500\n[tiers.api.latency_target]\nservice_time = 0.008\n")
+    fs::write(&file, "[tiers.api.instances.replica-2vcpu-4gb.capacity]\nconcurrent_users = 500\n[tiers.api.latency_targets.lead-search]\nservice_time = 0.008\n")
         .unwrap();
     let file = file.to_str().unwrap();
     let plan = json(&ok(&["plan", "leadgen-insurance", "--format", "json", "--config", file]));

@@ -23,7 +23,7 @@ fn leadgen_plan_follows_the_documents_rule() {
     assert_eq!(api_units(&plan, 6), 25);
     assert_eq!(api_units(&plan, 12), 50);
     assert_eq!(api_units(&plan, 0), 3);
-    assert_eq!(plan["schema_version"], 1);
+    assert_eq!(plan["schema_version"], headroom::SCHEMA_VERSION);
     assert_eq!(plan["profile"]["id"], "leadgen-insurance");
     let tiers: Vec<&str> = plan["milestones"][0]["tiers"]
         .as_array()
@@ -276,7 +276,7 @@ fn a_latency_target_sizes_the_tier_when_it_is_stricter() {
     let plan = json(&ok(&["plan", "leadgen-insurance", "--format", "json"]));
     let api = &plan["milestones"][3]["tiers"][0];
     assert_eq!((api["units"].as_u64(), api["sized_by"].as_str()), (Some(50), Some("headroom")));
-    assert!(api["latency"]["utilisation_ceiling"].as_f64().unwrap() > 0.99);
+    assert!(api["latency"][0]["utilisation_ceiling"].as_f64().unwrap() > 0.99);
     // Requests of 50 ms instead of 16: 5,000 req/s are 250 Erlangs, more
     // than 50 replicas of 2 vCPU can serve at all; Erlang C needs at least
     // 126 replicas (252 workers) for the p95, more than headroom's 50.
@@ -286,12 +286,12 @@ fn a_latency_target_sizes_the_tier_when_it_is_stricter() {
         "--format",
         "json",
         "--set",
-        "tiers.api.latency_target.service_time=0.05",
+        "tiers.api.latency_targets.lead-search.service_time=0.05",
     ]));
     let api = &tight["milestones"][3]["tiers"][0];
     assert_eq!(api["sized_by"], "latency");
     assert!(api["units"].as_u64().unwrap() >= 126, "{api}");
-    assert!(api["latency"]["quantile_at_plan"].as_f64().unwrap() <= 1.5);
+    assert!(api["latency"][0]["quantile_at_plan"].as_f64().unwrap() <= 1.5);
     // Below what service alone takes, no count meets it: said, not hidden.
     let impossible = json(&ok(&[
         "plan",
@@ -299,9 +299,34 @@ fn a_latency_target_sizes_the_tier_when_it_is_stricter() {
         "--format",
         "json",
         "--set",
-        "tiers.api.latency_target.seconds=0.01",
+        "tiers.api.latency_targets.lead-search.seconds=0.01",
     ]));
     let api = &impossible["milestones"][3]["tiers"][0];
-    assert_eq!(api["latency"]["units_needed"], serde_json::Value::Null);
-    assert!(api["latency"]["note"].as_str().unwrap().contains("no unit count meets it"));
+    assert_eq!(api["latency"][0]["units_needed"], serde_json::Value::Null);
+    let note = api["latency"][0]["note"].as_str().unwrap();
+    assert!(note.contains("target cannot be met: the p95 of the service time alone"), "{note}");
+    // A second target on the tier, of 50 ms requests: the tier takes the
+    // most either needs, the same units as the 50 ms target alone, and
+    // each target is reported against them, in key order.
+    let dir = tempfile::tempdir().unwrap();
+    let layer = dir.path().join("heavy.toml");
+    let heavy = "[tiers.api.latency_targets.heavy]\nname = \"heavy reports\"\nquantile = 0.95\nseconds = 1.5\narrivals = \"requests_per_second\"\nservice_time = 0.05\nworkers_per_unit = 2\n";
+    std::fs::write(&layer, heavy).unwrap();
+    let both = json(&ok(&[
+        "plan",
+        "leadgen-insurance",
+        "--format",
+        "json",
+        "--config",
+        layer.to_str().unwrap(),
+    ]));
+    let api = &both["milestones"][3]["tiers"][0];
+    assert_eq!(api["units"], tight["milestones"][3]["tiers"][0]["units"], "{api}");
+    assert_eq!(api["sized_by"], "latency");
+    let keys: Vec<&str> =
+        api["latency"].as_array().unwrap().iter().map(|l| l["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["heavy", "lead-search"]);
+    assert_eq!(api["latency"][1]["units_needed"], 41, "the §6 target alone needs 41: {api}");
+    let explain = ok(&["explain", "leadgen-insurance", "api", "--config", layer.to_str().unwrap()]);
+    assert!(explain.contains("sized by latency target heavy reports"), "{explain}");
 }

@@ -264,6 +264,33 @@ capacity.memory_gb = 240
 }
 
 #[test]
+fn compiled_model_matches_full_plans_with_two_latency_targets() {
+    // A second latency target on the API, after §6's in key order, that
+    // binds in many draws (20 ms requests: 100 Erlangs at 10,000 users,
+    // where headroom gives about 50 replicas): the tier takes the most
+    // either target or the headroom needs, draw by draw.
+    let second = "[tiers.api.latency_targets.quote-p99]\nname = \"quote p99\"\nquantile = 0.99\nseconds = 0.25\narrivals = \"requests_per_second\"\nservice_time = 0.02\nworkers_per_unit = 2\n";
+    compiled_matches_exact("leadgen-insurance", second, &[]);
+    let api_month_12 = |layer: &str| {
+        let args = [
+            "simulate",
+            "leadgen-insurance",
+            "--draws",
+            "1500",
+            "--seed",
+            "11",
+            "--format",
+            "json",
+        ];
+        let sim: serde_json::Value =
+            serde_json::from_slice(&with_layer(layer, &args).stdout).unwrap();
+        sim["monthly"][12]["tiers"][0]["units"].clone()
+    };
+    let (alone, with_second) = (api_month_12(""), api_month_12(second));
+    assert!(with_second["p50"].as_f64() > alone["p50"].as_f64(), "{alone} {with_second}");
+}
+
+#[test]
 fn correlated_users_and_leads_move_the_same_draws() {
     // At ρ = 0.99 a draw with many users has many leads: the costs of the
     // tiers each drives (API by users, data by leads) peak in the same
@@ -344,7 +371,7 @@ max = 4000
     // A latency target just past the service time's own median (0.1664 s
     // at no load): the draws of a row all need the minimum by load, and
     // the target raises some of them, not all.
-    let tight = "[tiers.backend.latency_target]\nseconds = 0.1664\n";
+    let tight = "[tiers.backend.latency_targets.listing]\nseconds = 0.1664\n";
     compiled_matches_exact("hostel-complaints", tight, &[]);
 }
 
@@ -419,13 +446,14 @@ fn a_run_the_compiled_model_declines_says_why() {
     // A drawn service time is not placed by the compiled model: every draw
     // is planned in full, tens of times slower, and the user is told which
     // input did it (on stderr; the document is the same either way).
-    let layer = "[uncertainty.inputs.\"tiers.api.latency_target.service_time\"]\ndistribution = \"uniform\"\nmin = 0.012\nmax = 0.02\n";
+    let layer = "[uncertainty.inputs.\"tiers.api.latency_targets.lead-search.service_time\"]\ndistribution = \"uniform\"\nmin = 0.012\nmax = 0.02\n";
     let output = with_layer(layer, &["simulate", "leadgen-insurance", "--draws", "300"]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("headroom: note: each draw was planned in full")
-            && stderr.contains("does not place `tiers.api.latency_target.service_time`"),
+            && stderr
+                .contains("does not place `tiers.api.latency_targets.lead-search.service_time`"),
         "{stderr}"
     );
     // The shipped inputs are all placed: no note.

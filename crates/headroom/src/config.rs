@@ -144,9 +144,11 @@ pub struct Tier {
     /// tier, to load per upstream unit (e.g. connections per replica's pool).
     #[serde(default)]
     pub fan_in: BTreeMap<String, BTreeMap<String, f64>>,
-    /// A response-time target the tier must meet, as an M/M/c queue.
+    /// Response-time targets the tier must meet, each as an M/M/c queue,
+    /// by a short key (`listing`, `search-p95`); the tier takes the units
+    /// the strictest of them and its headroom need.
     #[serde(default)]
-    pub latency_target: Option<LatencyTarget>,
+    pub latency_targets: BTreeMap<String, LatencyTarget>,
     /// How units add up when they do not scale linearly: the USL across
     /// units (e.g. written by `headroom calibrate --across-units`).
     #[serde(default)]
@@ -873,8 +875,8 @@ impl LayeredConfig {
                     ));
                 }
             }
-            if let Some(target) = &tier.latency_target {
-                let path = format!("{base}.latency_target");
+            for (target_key, target) in &tier.latency_targets {
+                let path = format!("{base}.latency_targets.{}", toml_key(target_key));
                 if tier.scaling != Scaling::Horizontal {
                     return Err(self.fail(
                         id,

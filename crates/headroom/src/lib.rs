@@ -30,7 +30,7 @@ pub use error::Error;
 
 /// Version of the JSON documents `plan` and `audit` print. Bump it when a
 /// field changes meaning or goes away; adding a field does not bump it.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The JSON Schema of `plan --format json` (`kind = "plan"`) or of
 /// `audit --format json` (any other kind), pretty-printed.

@@ -144,11 +144,11 @@ pub struct TierPlan {
     pub ladder_steps: Vec<LadderStep>,
     /// Loads the plugin computes on this tier that no capacity limits.
     pub metrics: BTreeMap<String, f64>,
-    /// `headroom` when the headroom rule set the units, `latency` when the
-    /// tier's response-time target needed more.
+    /// `headroom` when the headroom rule set the units, `latency` when one
+    /// of the tier's response-time targets needed more.
     pub sized_by: String,
-    /// The tier's latency target at this milestone, if it has one.
-    pub latency: Option<LatencyPlan>,
+    /// The tier's latency targets at this milestone, in key order.
+    pub latency: Vec<LatencyPlan>,
     /// The USL across units, if the tier has coefficients.
     pub scalability: Option<ScalabilityPlan>,
 }
@@ -177,6 +177,8 @@ pub struct ScalabilityPlan {
 /// A tier's response-time target against the plan (M/M/c, Erlang C).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LatencyPlan {
+    /// Its key under the tier's `latency_targets`.
+    pub key: String,
     /// The target, in the document's words.
     pub name: String,
     /// Quantile, e.g. 0.95.
@@ -486,32 +488,42 @@ impl Planner<'_> {
         };
         let mut sizing = sizing;
         let mut sized_by = "headroom".to_string();
-        let latency = match &tier.latency_target {
-            None => None,
-            Some(target) => {
-                let arrivals: f64 = self
-                    .loads
-                    .iter()
-                    .zip(loads)
-                    .filter(|((t, d), _)| t == key && d == &target.arrivals)
-                    .map(|(_, v)| v)
-                    .sum();
-                let rate = arrivals * target.arrivals_per_second_per_unit_of_load;
-                if let Some(needed) = latency_units_needed(target, rate) {
-                    let units = policy.apply(needed);
-                    if units > sizing.units {
-                        sizing.units = units;
-                        sizing.utilisation = headroom_kernel::sizing::utilisation_at(
-                            &dimension_loads,
-                            &rungs[0].capacities,
-                            capacity_worth(tier, units),
-                        );
-                        sized_by = "latency".to_string();
-                    }
+        // Each latency target may ask for more units than the headroom; the
+        // tier takes the most any asks for (the policy is monotone, so the
+        // order of the targets does not matter).
+        let mut rates = Vec::with_capacity(tier.latency_targets.len());
+        for target in tier.latency_targets.values() {
+            let arrivals: f64 = self
+                .loads
+                .iter()
+                .zip(loads)
+                .filter(|((t, d), _)| t == key && d == &target.arrivals)
+                .map(|(_, v)| v)
+                .sum();
+            let rate = arrivals * target.arrivals_per_second_per_unit_of_load;
+            if let Some(needed) = latency_units_needed(target, rate) {
+                let units = policy.apply(needed);
+                if units > sizing.units {
+                    sizing.units = units;
+                    sizing.utilisation = headroom_kernel::sizing::utilisation_at(
+                        &dimension_loads,
+                        &rungs[0].capacities,
+                        capacity_worth(tier, units),
+                    );
+                    sized_by = "latency".to_string();
                 }
-                Some(latency_plan(target, rate, sizing.units, detailed))
             }
-        };
+            rates.push(rate);
+        }
+        // Each target against the units the tier takes in the end.
+        let latency = tier
+            .latency_targets
+            .iter()
+            .zip(rates)
+            .map(|((target_key, target), rate)| {
+                latency_plan(target_key, target, rate, sizing.units, detailed)
+            })
+            .collect();
         let instance_key = tier.ladder[rung].clone();
         let instance = &tier.instances[&instance_key];
         let capacities = &rungs[rung].capacities;
@@ -587,6 +599,7 @@ pub(crate) fn latency_units_needed(
 }
 
 fn latency_plan(
+    key: &str,
     target: &crate::config::LatencyTarget,
     arrival_rate: f64,
     units: u32,
@@ -597,7 +610,7 @@ fn latency_plan(
     let workers = target.workers_per_unit;
     let (units_needed, mut note) = match servers_for(arrival_rate, target.service_time, goal) {
         Ok(queue) => (Some(queue.servers.div_ceil(workers)), String::new()),
-        Err(e) => (None, format!("no unit count meets it: {e}")),
+        Err(e) => (None, e.to_string()),
     };
     let servers = units.saturating_mul(workers);
     let quantile_at_plan = Queue::new(arrival_rate, target.service_time, servers)
@@ -623,6 +636,7 @@ fn latency_plan(
         };
     }
     LatencyPlan {
+        key: key.to_string(),
         name: target.name.clone(),
         quantile: target.quantile,
         seconds: target.seconds,

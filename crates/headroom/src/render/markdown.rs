@@ -13,6 +13,16 @@ fn tiers_where(plan: &Plan, keep: impl Fn(&TierPlan) -> bool) -> Vec<(&str, &Tie
         .collect()
 }
 
+/// What sized a tier, seen from one of its latency targets: the headroom,
+/// this target, or another of the tier's targets.
+fn sized_by(tier: &TierPlan, target: &crate::plan::LatencyPlan) -> &'static str {
+    match binding_target(tier) {
+        Some(binding) if std::ptr::eq(binding, target) => "this target",
+        Some(_) => "another target",
+        None => "headroom",
+    }
+}
+
 /// A plan as a Markdown report; with an audit, the audit's section too.
 pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
     let mut out = String::new();
@@ -91,13 +101,13 @@ pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
         }
         out.push('\n');
     }
-    let with_latency = tiers_where(plan, |t| t.latency.is_some());
+    let with_latency = tiers_where(plan, |t| !t.latency.is_empty());
     if !with_latency.is_empty() {
         let _ = writeln!(out, "## Latency targets (M/M/c, Erlang C)\n");
         let _ = writeln!(out, "| milestone | tier | target | arrivals/s | units it needs | units planned | sized by | that quantile at plan | utilisation ceiling |");
         let _ = writeln!(out, "|---|---|---|---:|---:|---:|---|---:|---:|");
         for (milestone, tier) in with_latency {
-            if let Some(l) = &tier.latency {
+            for l in &tier.latency {
                 let _ = writeln!(
                     out,
                     "| {milestone} | {} | {}: p{} <= {} s | {:.2} | {} | {} | {} | {} | {} |",
@@ -108,7 +118,7 @@ pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
                     l.arrival_rate,
                     l.units_needed.map(|u| u.to_string()).unwrap_or_else(|| "none meets it".into()),
                     tier.units,
-                    tier.sized_by,
+                    sized_by(tier, l),
                     l.quantile_at_plan.map(|q| format!("{q:.3} s")).unwrap_or_else(|| "-".into()),
                     l.utilisation_ceiling.map(percent).unwrap_or_else(|| "-".into())
                 );

@@ -53,6 +53,15 @@ pub fn percent(fraction: f64) -> String {
     )
 }
 
+/// The latency target that set a tier's units (the one needing the most),
+/// or `None` where its headroom did.
+pub(super) fn binding_target(tier: &TierPlan) -> Option<&crate::plan::LatencyPlan> {
+    if tier.sized_by != "latency" {
+        return None;
+    }
+    tier.latency.iter().filter(|l| l.units_needed.is_some()).max_by_key(|l| l.units_needed)
+}
+
 /// A count and its noun, the noun plural unless the count is exactly one:
 /// `1 unit`, `3 units`, `0 zones` (where a message would say "unit(s)").
 pub(crate) fn counted(count: impl std::fmt::Display, noun: &str) -> String {

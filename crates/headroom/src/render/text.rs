@@ -177,23 +177,33 @@ pub fn explain(plan: &Plan, tier_key: &str) -> Result<String, Error> {
                 usl.source, usl.note
             );
         }
-        if let Some(l) = &tier.latency {
+        for l in &tier.latency {
             let _ = writeln!(
                 out,
-                "  latency target {}: p{} <= {} s as M/M/c (Erlang C) with λ = {:.3}/s, S = {} s, {} workers a unit: {} needed; at {} p{} = {}; {}",
+                "  latency target {}: p{} <= {} s as M/M/c (Erlang C) with λ = {:.3}/s, S = {} s, {} workers a unit: {}; at {} p{} = {}; {}",
                 l.name,
                 l.quantile * 100.0,
                 l.seconds,
                 l.arrival_rate,
                 l.service_time,
                 l.workers_per_unit,
-                l.units_needed.map_or_else(|| "no unit count".into(), |u| counted(u, "unit")),
+                l.units_needed
+                    .map_or_else(|| "no unit count meets it".into(), |u| counted(u, "unit") + " needed"),
                 counted(tier.units, "unit"),
                 l.quantile * 100.0,
                 l.quantile_at_plan.map(|q| format!("{q:.4} s")).unwrap_or_else(|| "unbounded".into()),
                 l.note
             );
-            let _ = writeln!(out, "  sized by {}", tier.sized_by);
+        }
+        if !tier.latency.is_empty() {
+            match binding_target(tier) {
+                Some(l) => {
+                    let _ = writeln!(out, "  sized by latency target {}", l.name);
+                }
+                None => {
+                    let _ = writeln!(out, "  sized by {}", tier.sized_by);
+                }
+            }
         }
         let _ = writeln!(
             out,

@@ -113,7 +113,9 @@ struct TierModel {
     usl: Option<(f64, f64)>,
     /// Minimum, N+k and zones (its headroom is set per draw).
     policy: HeadroomPolicy,
-    latency: Option<Latency>,
+    /// Its latency targets, in key order (the tier takes the most units
+    /// any of them and its headroom need).
+    latency: Vec<Latency>,
     /// Whether a draw changes its capacities or the headroom.
     drawn: bool,
     /// Per rung and dimension: the input that draws its capacity, if any
@@ -132,7 +134,7 @@ impl TierModel {
     /// plugin load, no draw, no USL curve, no latency target, and at least
     /// one dimension.
     fn upstream_sources(&self) -> Option<Vec<usize>> {
-        let plain = !self.drawn && self.usl.is_none() && self.latency.is_none();
+        let plain = !self.drawn && self.usl.is_none() && self.latency.is_empty();
         if !plain || self.dimensions.is_empty() {
             return None;
         }
@@ -153,6 +155,8 @@ impl TierModel {
 }
 
 struct Latency {
+    /// Its cache of safe rates in [`Model::safe_rates`].
+    cache: usize,
     arrivals: Vec<usize>,
     per_second: f64,
     target: LatencyTarget,
@@ -231,8 +235,9 @@ pub(super) struct Model {
     runway_capacity_inputs: Vec<Vec<Option<usize>>>,
     /// The input that draws the headroom, if any.
     headroom_input: Option<usize>,
-    /// Per tier: the largest arrival rate known to meet its latency target
-    /// on `s` servers, by `s` (`NaN`: not worked out yet), for all workers.
+    /// Per latency target (of every tier, in order: [`Latency::cache`]):
+    /// the largest arrival rate known to meet it on `s` servers, by `s`
+    /// (`NaN`: not worked out yet), for all workers.
     safe_rates: Vec<std::sync::Mutex<Vec<f64>>>,
 }
 
@@ -378,6 +383,7 @@ impl Model {
 
         let tier_index = |key: &str| config.tier_order.iter().position(|t| t == key);
         let mut tiers = Vec::new();
+        let mut latency_caches = 0;
         let mut rungs = Vec::new();
         let mut prices = Vec::new();
         for (index, key) in config.tier_order.iter().enumerate() {
@@ -409,16 +415,24 @@ impl Model {
                 vertical: tier.scaling == Scaling::Vertical,
                 usl: tier.scalability.as_ref().map(|u| (u.sigma, u.kappa)),
                 policy: tier.policy(config.headroom),
-                latency: tier.latency_target.as_ref().map(|target| Latency {
-                    arrivals: loads
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, (t, d))| t == key && d == &target.arrivals)
-                        .map(|(i, _)| i)
-                        .collect(),
-                    per_second: target.arrivals_per_second_per_unit_of_load,
-                    target: target.clone(),
-                }),
+                latency: tier
+                    .latency_targets
+                    .values()
+                    .map(|target| {
+                        latency_caches += 1;
+                        Latency {
+                            cache: latency_caches - 1,
+                            arrivals: loads
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, (t, d))| t == key && d == &target.arrivals)
+                                .map(|(i, _)| i)
+                                .collect(),
+                            per_second: target.arrivals_per_second_per_unit_of_load,
+                            target: target.clone(),
+                        }
+                    })
+                    .collect(),
                 drawn: false,
                 capacity_inputs: Vec::new(),
                 by_upstream: None,
@@ -650,7 +664,7 @@ impl Model {
             drawn_runways,
             runway_capacity_inputs,
             headroom_input,
-            safe_rates: tiers.iter().map(|_| std::sync::Mutex::new(Vec::new())).collect(),
+            safe_rates: (0..latency_caches).map(|_| std::sync::Mutex::new(Vec::new())).collect(),
             tiers,
             runways,
             rules: setters.iter().filter_map(Setter::rule).collect(),
@@ -908,7 +922,7 @@ impl Model {
             // A row every draw of which needs the same (and that no latency
             // target raises draw by draw) is counted at once.
             let settled = &scratch.settled[t];
-            let at_once = self.tiers[t].latency.is_none();
+            let at_once = self.tiers[t].latency.is_empty();
             let count_row = |counts: &mut Counts, row: usize| {
                 if at_once && settled.get(row).is_some_and(Option::is_some) {
                     let i = row * count;

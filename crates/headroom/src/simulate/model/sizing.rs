@@ -163,9 +163,10 @@ impl Model {
                 tier.policy.apply_all(needed, units_out);
             }
         }
-        // 7. The latency target, where it asks for more.
-        if let Some(latency) = &tier.latency {
-            let (rates, known) = (quotients, known_by_units);
+        // 7. The latency targets, where one asks for more: each raises the
+        // units to what it needs, so the tier ends with the most any needs.
+        for latency in &tier.latency {
+            let (rates, known) = (&mut *quotients, &mut *known_by_units);
             self.meet_latency(t, latency, count, n, columns, needed, units_out, rates, known);
         }
         Ok(())
@@ -511,7 +512,8 @@ impl Model {
         // The safe rates are shared by the workers (each server count is
         // bisected once a run), behind a lock held only to copy the ones
         // at hand, and to work out one a row needs.
-        let safe_rates = || self.safe_rates[t].lock().unwrap_or_else(PoisonError::into_inner);
+        let safe_rates =
+            || self.safe_rates[latency.cache].lock().unwrap_or_else(PoisonError::into_inner);
         // The latency target can only raise the units when `needed`
         // units miss it (the policy is monotone), so a rate known to
         // meet it on those servers settles it without Erlang C. First
