@@ -228,7 +228,11 @@ impl QueueTarget {
         }
     }
 
-    fn check(&self, service_time: f64) -> Result<(), KernelError> {
+    /// Whether some server count can meet the target at some load: it is
+    /// well formed, and (for a response-time quantile) the service time
+    /// alone is within it. Independent of the arrival rate, so that a
+    /// caller with many rates can ask once; [`servers_for`] asks it first.
+    pub fn check(&self, service_time: f64) -> Result<(), KernelError> {
         let (p, t) = match *self {
             QueueTarget::ResponseQuantile { quantile, seconds } => (quantile, seconds),
             QueueTarget::ServiceLevel { fraction, seconds } => (fraction, seconds),

@@ -598,6 +598,16 @@ pub(crate) fn latency_units_needed(
         .map(|queue| queue.servers.div_ceil(target.workers_per_unit))
 }
 
+/// Whether any unit count meets a latency target at any load (the kernel's
+/// [`QueueTarget::check`](headroom_kernel::queueing::QueueTarget::check)):
+/// where none does, [`latency_units_needed`] is `None` at every rate and the
+/// target never raises a tier.
+pub(crate) fn latency_target_reachable(target: &crate::config::LatencyTarget) -> bool {
+    use headroom_kernel::queueing::QueueTarget;
+    let goal = QueueTarget::ResponseQuantile { quantile: target.quantile, seconds: target.seconds };
+    goal.check(target.service_time).is_ok()
+}
+
 fn latency_plan(
     key: &str,
     target: &crate::config::LatencyTarget,

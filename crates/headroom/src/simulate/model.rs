@@ -159,6 +159,10 @@ struct Latency {
     cache: usize,
     arrivals: Vec<usize>,
     per_second: f64,
+    /// Whether any unit count meets it; one that none meets never raises
+    /// a tier (the planner finds no units for it at any rate), so it is
+    /// not checked draw by draw.
+    reachable: bool,
     target: LatencyTarget,
 }
 
@@ -429,6 +433,7 @@ impl Model {
                                 .map(|(i, _)| i)
                                 .collect(),
                             per_second: target.arrivals_per_second_per_unit_of_load,
+                            reachable: crate::plan::latency_target_reachable(target),
                             target: target.clone(),
                         }
                     })
