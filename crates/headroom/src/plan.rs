@@ -668,6 +668,16 @@ pub(crate) fn largest_rate_within(
     target: &crate::config::LatencyTarget,
     servers: u32,
 ) -> Option<f64> {
+    largest_rate_bracket(target, servers).map(|(low, _)| low)
+}
+
+/// [`largest_rate_within`]'s bisection, with its last bracket: `low` meets
+/// the target on `servers` servers and `high`, a double or so above it,
+/// does not.
+pub(crate) fn largest_rate_bracket(
+    target: &crate::config::LatencyTarget,
+    servers: u32,
+) -> Option<(f64, f64)> {
     use headroom_kernel::queueing::Queue;
     let capacity_rate = f64::from(servers) / target.service_time;
     let meets = |rate: f64| {
@@ -687,7 +697,7 @@ pub(crate) fn largest_rate_within(
             high = mid;
         }
     }
-    Some(low)
+    Some((low, high))
 }
 
 fn scalability_plan(

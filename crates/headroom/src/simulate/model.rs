@@ -240,9 +240,10 @@ pub(super) struct Model {
     /// The input that draws the headroom, if any.
     headroom_input: Option<usize>,
     /// Per latency target (of every tier, in order: [`Latency::cache`]):
-    /// the largest arrival rate known to meet it on `s` servers, by `s`
-    /// (`NaN`: not worked out yet), for all workers.
-    safe_rates: Vec<std::sync::Mutex<Vec<f64>>>,
+    /// the bisection's last bracket of the largest arrival rate that meets
+    /// it on `s` servers, by `s` (`NaN`: not worked out yet), for all
+    /// workers.
+    safe_rates: Vec<std::sync::Mutex<Vec<(f64, f64)>>>,
 }
 
 /// A worker's buffers and caches, reused across its chunks.

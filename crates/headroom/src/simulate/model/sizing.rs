@@ -14,7 +14,7 @@ use super::lanes::bounds_of;
 use super::upstream::UpstreamTable;
 use super::{breaks_today, Failed, Latency, Model, Scratch, Values, EMPTY_SUM};
 use crate::config::LatencyTarget;
-use crate::plan::{largest_rate_within, latency_units_needed};
+use crate::plan::{largest_rate_bracket, latency_units_needed};
 use crate::Error;
 
 impl Model {
@@ -531,7 +531,7 @@ impl Model {
             let cache = safe_rates();
             known_by_units.extend((0..=top).map(|units| {
                 let servers = units.saturating_mul(workers) as usize;
-                cache.get(servers).copied().unwrap_or(f64::NAN)
+                cache.get(servers).map_or(f64::NAN, |&(low, _)| low)
             }));
             known_by_units.push(f64::NAN);
         }
@@ -549,20 +549,25 @@ impl Model {
             if settled {
                 continue;
             }
+            // The lock is taken once a row, not once a draw: a target that
+            // binds leaves most of a row's draws to this loop.
+            let mut cache = safe_rates();
             for (j, (&sum, &need)) in sums.iter().zip(needs).enumerate() {
                 if meets(sum, need) {
                     continue;
                 }
                 let (i, rate) = (row * count + j, sum * per_second);
-                self.raise_for_latency(t, latency, i, rate, need, units_out, &mut safe_rates());
+                self.raise_for_latency(t, latency, i, rate, need, units_out, &mut cache);
             }
         }
     }
 
     /// Raises row `i` of tier `t`, whose `needed` units are not known to
     /// meet its latency target at `rate`, to the units the target asks for
-    /// where they do not meet it: the planner's check against the safe
-    /// rate (bisected once a server count), then its search.
+    /// where they do not meet it: the fewest units whose servers surely
+    /// meet it, walking up from `needed` through the safe rates (bisected
+    /// once a server count), where each count below surely misses it;
+    /// else, near a boundary or past the cache, the planner's own search.
     #[allow(clippy::too_many_arguments)]
     fn raise_for_latency(
         &self,
@@ -572,16 +577,12 @@ impl Model {
         rate: f64,
         needed: u32,
         units_out: &mut [u32],
-        safe_rate_cache: &mut Vec<f64>,
+        brackets: &mut Vec<(f64, f64)>,
     ) {
-        let servers = needed.saturating_mul(latency.target.workers_per_unit);
-        let safe = needed > 0
-            && servers < CACHED_SERVERS
-            && rate <= safe_rate(safe_rate_cache, &latency.target, servers);
-        if !safe {
-            if let Some(latency_units) = latency_units_needed(&latency.target, rate) {
-                units_out[i] = units_out[i].max(self.tiers[t].policy.apply(latency_units));
-            }
+        let latency_units = units_by_brackets(brackets, &latency.target, rate, needed)
+            .or_else(|| latency_units_needed(&latency.target, rate));
+        if let Some(latency_units) = latency_units {
+            units_out[i] = units_out[i].max(self.tiers[t].policy.apply(latency_units));
         }
     }
 
@@ -754,18 +755,54 @@ pub(super) fn one_unit_band(usable: f64) -> (f64, f64) {
 /// (a capacity drawn near zero) asked for a cache of tens of gigabytes.
 const CACHED_SERVERS: u32 = 1 << 16;
 
-/// The largest arrival rate that `servers` servers serve within `target`
-/// (the planner's own bisection), cached per server count (`servers` below
-/// [`CACHED_SERVERS`]); `-1` when even a vanishing rate misses it.
-fn safe_rate(cache: &mut Vec<f64>, target: &LatencyTarget, servers: u32) -> f64 {
+/// How far from a bracket's ends a rate must lie, relatively, for the
+/// bracket to settle it: the planner's search evaluates Erlang C by
+/// another route, whose rounding differs from the bisection's by far less.
+const BRACKET_MARGIN: f64 = 1e-9;
+
+/// The bisection's last bracket for `servers` servers (the planner's own
+/// [`largest_rate_bracket`]), cached per server count (`servers` below
+/// [`CACHED_SERVERS`]): rates up to `low` meet `target`, rates from `high`
+/// miss it; `(-1, 0)` when even a vanishing rate misses it.
+fn bracket(cache: &mut Vec<(f64, f64)>, target: &LatencyTarget, servers: u32) -> (f64, f64) {
     let s = servers as usize;
     if s >= cache.len() {
-        cache.resize(s + 1, f64::NAN);
+        cache.resize(s + 1, (f64::NAN, f64::NAN));
     }
-    if cache[s].is_nan() {
-        cache[s] = largest_rate_within(target, servers).unwrap_or(-1.0);
+    if cache[s].0.is_nan() {
+        cache[s] = largest_rate_bracket(target, servers).unwrap_or((-1.0, 0.0));
     }
     cache[s]
+}
+
+/// The fewest units (from `needed`, at least 1) whose servers meet `target`
+/// at `rate`, as the planner's [`latency_units_needed`] finds them, read
+/// from the brackets: a count is taken where `rate` lies surely within its
+/// safe rate and every count walked past lay surely beyond its own. `None`
+/// where a rate lies within [`BRACKET_MARGIN`] of a bracket, past the
+/// cached counts, or after 64 steps: the caller then runs the search.
+fn units_by_brackets(
+    cache: &mut Vec<(f64, f64)>,
+    target: &LatencyTarget,
+    rate: f64,
+    needed: u32,
+) -> Option<u32> {
+    let workers = target.workers_per_unit;
+    let first = needed.max(1);
+    for units in first..first.saturating_add(64) {
+        let servers = units.checked_mul(workers).filter(|&s| s < CACHED_SERVERS)?;
+        let (low, high) = bracket(cache, target, servers);
+        if rate <= low * (1.0 - BRACKET_MARGIN) {
+            // Fewer units than `needed` would not raise the tier anyway
+            // (the policy is monotone), so the first count needs no count
+            // below it checked.
+            return Some(units);
+        }
+        if rate < high * (1.0 + BRACKET_MARGIN) {
+            return None;
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -812,5 +849,50 @@ mod tests {
                 prop_assert!(units_for(load, usable, 0.0) > 1);
             }
         }
+    }
+
+    /// The walk through the brackets finds the units the planner's search
+    /// finds, wherever it answers: at rates all over a target's range, at
+    /// each count's own boundary and a double either side of it.
+    #[test]
+    fn units_by_brackets_are_the_planners() {
+        let target = crate::config::LatencyTarget {
+            name: "tight".into(),
+            quantile: 0.99,
+            seconds: 0.15,
+            arrivals: "rate".into(),
+            arrivals_per_second_per_unit_of_load: 1.0,
+            service_time: 0.02,
+            workers_per_unit: 2,
+        };
+        let mut cache = Vec::new();
+        let mut rates: Vec<f64> = (1..4000).map(|k| f64::from(k) * 1.37).collect();
+        for units in 1..40 {
+            let (low, high) = super::bracket(&mut cache, &target, units * 2);
+            rates.extend([
+                low,
+                high,
+                f64::from_bits(low.to_bits() - 1),
+                f64::from_bits(high.to_bits() + 1),
+            ]);
+        }
+        let mut answered = 0;
+        for &rate in &rates {
+            let planner = super::latency_units_needed(&target, rate);
+            for needed in [0, 1, 5, 20] {
+                let Some(units) = super::units_by_brackets(&mut cache, &target, rate, needed)
+                else {
+                    continue;
+                };
+                answered += 1;
+                if units > needed.max(1) {
+                    assert_eq!(Some(units), planner, "rate {rate}, needed {needed}");
+                } else {
+                    assert!(planner.is_some_and(|p| p <= units), "rate {rate}, needed {needed}");
+                }
+            }
+        }
+        // Nearly every rate is settled by the brackets, not the search.
+        assert!(answered > rates.len() * 4 * 9 / 10, "{answered} of {}", rates.len() * 4);
     }
 }
