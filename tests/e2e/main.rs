@@ -8,3 +8,4 @@ mod loader;
 mod plans;
 mod simulate;
 mod support;
+mod template;

@@ -342,10 +342,11 @@ fn dist() -> Result {
 }
 
 fn new_plugin(args: &[&str]) -> Result {
-    let Some(&name) = args.first() else {
-        return Err(
-            "usage: cargo xtask new-plugin <name> (lowercase letters, digits and dashes)".into()
-        );
+    let usage = "usage: cargo xtask new-plugin <name> [--into DIR] (lowercase letters, digits and dashes; DIR holds plugins/ and config/, the workspace by default)";
+    let (name, into) = match args {
+        [name] => (*name, root()),
+        [name, "--into", dir] => (*name, root().join(dir)),
+        _ => return Err(usage.into()),
     };
     let valid = !name.is_empty()
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
@@ -353,26 +354,38 @@ fn new_plugin(args: &[&str]) -> Result {
     if !valid {
         return Err(format!("plugin name `{name}`: use lowercase letters, digits and dashes, starting with a letter"));
     }
-    let dir = root().join("plugins").join(name);
-    let config = root().join("config").join(format!("{name}.toml"));
-    if dir.exists() || config.exists() {
-        return Err(format!("{} or {} already exists", dir.display(), config.display()));
+    let files = plugin_files(name);
+    for (path, _) in &files {
+        let path = into.join(path);
+        if path.exists() {
+            return Err(format!("{} already exists", path.display()));
+        }
     }
-    fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
-    let fill =
-        |template: &str| template.replace("{{name}}", name).replace("{{type}}", &type_name(name));
-    let files = [
-        (dir.join("Cargo.toml"), fill(TEMPLATE_MANIFEST)),
-        (dir.join("src/lib.rs"), fill(TEMPLATE_LIB)),
-        (config.clone(), fill(TEMPLATE_CONFIG)),
-    ];
     for (path, text) in &files {
-        fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let path = into.join(path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     eprintln!(
         "xtask: created plugins/{name} and config/{name}.toml; every TODO marks a decision of yours.\nxtask: next: `cargo xtask build && target/debug/headroom profiles`"
     );
     Ok(())
+}
+
+/// The files `new-plugin <name>` writes, by path below the workspace. The
+/// fixture `tests/fixtures/template` is these files for `template-probe`,
+/// which the workspace builds and the tests plan and simulate.
+fn plugin_files(name: &str) -> [(PathBuf, String); 3] {
+    let fill =
+        |template: &str| template.replace("{{name}}", name).replace("{{type}}", &type_name(name));
+    let dir = Path::new("plugins").join(name);
+    [
+        (dir.join("Cargo.toml"), fill(TEMPLATE_MANIFEST)),
+        (dir.join("src").join("lib.rs"), fill(TEMPLATE_LIB)),
+        (Path::new("config").join(format!("{name}.toml")), fill(TEMPLATE_CONFIG)),
+    ]
 }
 
 fn type_name(name: &str) -> String {
@@ -489,6 +502,27 @@ capacity.requests_per_second = 100   # TODO: section (a load test), or assumptio
 
 [assumptions]
 "demand.requests_per_user_per_second" = "TODO: why this default"
+
+# Optional, each: uncomment a block (the hash and the space) to use it.
+#
+# A response-time target, sized as an M/M/c queue (Erlang C): the tier takes the most units its
+# headroom or any of its targets needs. Add more under other keys.
+# [tiers.app.latency_targets.p95]
+# name = "p95 of requests < 300 ms"   # TODO: section
+# quantile = 0.95
+# seconds = 0.3
+# arrivals = "requests_per_second"    # a load of this tier
+# service_time = 0.02                 # TODO: seconds one request takes on one worker
+# workers_per_unit = 2                # TODO: workers (servers of the queue) in one unit, e.g. vCPUs
+#
+# Inputs `headroom simulate` draws (normal, lognormal, triangular, uniform or empirical), by key.
+# [uncertainty]
+# draws = 2000
+# seed = 42
+# [uncertainty.inputs."milestones.next-year.drivers.users"]
+# distribution = "lognormal"          # TODO: why this spread
+# median = 1000
+# sigma = 0.25
 "#;
 
 fn bench() -> Result {
@@ -556,4 +590,26 @@ fn bench() -> Result {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The template fixture the workspace builds and the tests plan is what
+    /// `new-plugin` writes today: a change to the template shows in its
+    /// fixture, and so in the tests that build, plan and simulate it.
+    #[test]
+    fn the_template_fixture_is_what_new_plugin_writes() {
+        let fixture = root().join("tests/fixtures/template");
+        for (path, text) in plugin_files("template-probe") {
+            let file = fixture.join(&path);
+            let committed = fs::read_to_string(&file).unwrap_or_default();
+            assert!(
+                committed == text,
+                "{} differs from the template: `rm -r tests/fixtures/template && cargo xtask new-plugin template-probe --into tests/fixtures/template`",
+                file.display()
+            );
+        }
+    }
 }
