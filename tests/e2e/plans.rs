@@ -276,7 +276,7 @@ fn a_latency_target_sizes_the_tier_when_it_is_stricter() {
     let plan = json(&ok(&["plan", "leadgen-insurance", "--format", "json"]));
     let api = &plan["milestones"][3]["tiers"][0];
     assert_eq!((api["units"].as_u64(), api["sized_by"].as_str()), (Some(50), Some("headroom")));
-    assert!(api["latency"][0]["utilisation_ceiling"].as_f64().unwrap() > 0.99);
+    assert!(api["latency_targets"][0]["utilisation_ceiling"].as_f64().unwrap() > 0.99);
     // Requests of 50 ms instead of 16: 5,000 req/s are 250 Erlangs, more
     // than 50 replicas of 2 vCPU can serve at all; Erlang C needs at least
     // 126 replicas (252 workers) for the p95, more than headroom's 50.
@@ -291,7 +291,7 @@ fn a_latency_target_sizes_the_tier_when_it_is_stricter() {
     let api = &tight["milestones"][3]["tiers"][0];
     assert_eq!(api["sized_by"], "latency");
     assert!(api["units"].as_u64().unwrap() >= 126, "{api}");
-    assert!(api["latency"][0]["quantile_at_plan"].as_f64().unwrap() <= 1.5);
+    assert!(api["latency_targets"][0]["quantile_at_plan"].as_f64().unwrap() <= 1.5);
     // Below what service alone takes, no count meets it: said, not hidden.
     let impossible = json(&ok(&[
         "plan",
@@ -302,8 +302,8 @@ fn a_latency_target_sizes_the_tier_when_it_is_stricter() {
         "tiers.api.latency_targets.lead-search.seconds=0.01",
     ]));
     let api = &impossible["milestones"][3]["tiers"][0];
-    assert_eq!(api["latency"][0]["units_needed"], serde_json::Value::Null);
-    let note = api["latency"][0]["note"].as_str().unwrap();
+    assert_eq!(api["latency_targets"][0]["units_needed"], serde_json::Value::Null);
+    let note = api["latency_targets"][0]["note"].as_str().unwrap();
     assert!(note.contains("target cannot be met: the p95 of the service time alone"), "{note}");
     // A second target on the tier, of 50 ms requests: the tier takes the
     // most either needs, the same units as the 50 ms target alone, and
@@ -323,10 +323,17 @@ fn a_latency_target_sizes_the_tier_when_it_is_stricter() {
     let api = &both["milestones"][3]["tiers"][0];
     assert_eq!(api["units"], tight["milestones"][3]["tiers"][0]["units"], "{api}");
     assert_eq!(api["sized_by"], "latency");
-    let keys: Vec<&str> =
-        api["latency"].as_array().unwrap().iter().map(|l| l["key"].as_str().unwrap()).collect();
+    let keys: Vec<&str> = api["latency_targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["key"].as_str().unwrap())
+        .collect();
     assert_eq!(keys, ["heavy", "lead-search"]);
-    assert_eq!(api["latency"][1]["units_needed"], 41, "the §6 target alone needs 41: {api}");
+    assert_eq!(
+        api["latency_targets"][1]["units_needed"], 41,
+        "the §6 target alone needs 41: {api}"
+    );
     let explain = ok(&["explain", "leadgen-insurance", "api", "--config", layer.to_str().unwrap()]);
     assert!(explain.contains("sized by latency target heavy reports"), "{explain}");
 }

@@ -57,7 +57,7 @@ fn the_new_plugin_template_plans_as_its_numbers_say() {
         .map(|m| m["tiers"][0]["units"].as_u64().unwrap())
         .collect();
     assert_eq!(units, [2, 7]);
-    assert_eq!(plan["milestones"][0]["tiers"][0]["latency"], serde_json::json!([]));
+    assert_eq!(plan["milestones"][0]["tiers"][0]["latency_targets"], serde_json::json!([]));
     insta::assert_snapshot!("template_plan", template(&["plan", "template-probe"], None));
 }
 

@@ -148,7 +148,7 @@ pub struct TierPlan {
     /// of the tier's response-time targets needed more.
     pub sized_by: String,
     /// The tier's latency targets at this milestone, in key order.
-    pub latency: Vec<LatencyPlan>,
+    pub latency_targets: Vec<LatencyPlan>,
     /// The USL across units, if the tier has coefficients.
     pub scalability: Option<ScalabilityPlan>,
 }
@@ -576,7 +576,7 @@ impl Planner<'_> {
             ladder_steps,
             metrics,
             sized_by,
-            latency,
+            latency_targets: latency,
             scalability,
         })
     }

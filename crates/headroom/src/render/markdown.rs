@@ -101,13 +101,13 @@ pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
         }
         out.push('\n');
     }
-    let with_latency = tiers_where(plan, |t| !t.latency.is_empty());
+    let with_latency = tiers_where(plan, |t| !t.latency_targets.is_empty());
     if !with_latency.is_empty() {
         let _ = writeln!(out, "## Latency targets (M/M/c, Erlang C)\n");
         let _ = writeln!(out, "| milestone | tier | target | arrivals/s | units it needs | units planned | sized by | that quantile at plan | utilisation ceiling |");
         let _ = writeln!(out, "|---|---|---|---:|---:|---:|---|---:|---:|");
         for (milestone, tier) in with_latency {
-            for l in &tier.latency {
+            for l in &tier.latency_targets {
                 let _ = writeln!(
                     out,
                     "| {milestone} | {} | {}: p{} <= {} s | {:.2} | {} | {} | {} | {} | {} |",

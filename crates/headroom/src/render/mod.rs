@@ -59,7 +59,7 @@ pub(super) fn binding_target(tier: &TierPlan) -> Option<&crate::plan::LatencyPla
     if tier.sized_by != "latency" {
         return None;
     }
-    tier.latency.iter().filter(|l| l.units_needed.is_some()).max_by_key(|l| l.units_needed)
+    tier.latency_targets.iter().filter(|l| l.units_needed.is_some()).max_by_key(|l| l.units_needed)
 }
 
 /// A count and its noun, the noun plural unless the count is exactly one:

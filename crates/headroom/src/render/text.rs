@@ -177,7 +177,7 @@ pub fn explain(plan: &Plan, tier_key: &str) -> Result<String, Error> {
                 usl.source, usl.note
             );
         }
-        for l in &tier.latency {
+        for l in &tier.latency_targets {
             let _ = writeln!(
                 out,
                 "  latency target {}: p{} <= {} s as M/M/c (Erlang C) with λ = {:.3}/s, S = {} s, {} workers a unit: {}; at {} p{} = {}; {}",
@@ -195,7 +195,7 @@ pub fn explain(plan: &Plan, tier_key: &str) -> Result<String, Error> {
                 l.note
             );
         }
-        if !tier.latency.is_empty() {
+        if !tier.latency_targets.is_empty() {
             match binding_target(tier) {
                 Some(l) => {
                     let _ = writeln!(out, "  sized by latency target {}", l.name);
