@@ -125,6 +125,9 @@ fn report_writes_every_file_whole() {
     // the draws move (hostel's large deployment, "1000+", is not drawn).
     assert!(summary.contains("uncertainty (2000 draws): 12 Months cost P50 / P90 / P99 $"));
     assert!(summary.contains("uncertainty (4000 draws): Medium deployment cost P50 / P90 / P99 $"));
+    // A target no count meets is in the summary, once, not only in the report.
+    let unmet = "latency target `status update < 150ms` of backend: target cannot be met";
+    assert_eq!(summary.matches(unmet).count(), 1, "{summary}");
     for id in ["leadgen-insurance", "hostel-complaints"] {
         for ext in ["md", "json", "csv", "svg", "audit.json"] {
             let file = dir.join(format!("{id}.{ext}"));

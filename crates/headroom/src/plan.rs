@@ -516,7 +516,7 @@ impl Planner<'_> {
             rates.push(rate);
         }
         // Each target against the units the tier takes in the end.
-        let latency = tier
+        let latency_targets = tier
             .latency_targets
             .iter()
             .zip(rates)
@@ -576,7 +576,7 @@ impl Planner<'_> {
             ladder_steps,
             metrics,
             sized_by,
-            latency_targets: latency,
+            latency_targets,
             scalability,
         })
     }

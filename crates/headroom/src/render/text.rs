@@ -278,6 +278,19 @@ pub fn summary(plan: &Plan, audit: &Audit) -> String {
         count("over-provisioned"),
         count("under-provisioned")
     );
+    // A latency target no unit count meets, once a tier and target: the
+    // plan cannot keep it however it grows, which a summary must not hide.
+    let mut unmet: Vec<(&str, &str, &str)> = Vec::new();
+    for tier in plan.milestones.iter().flat_map(|m| &m.tiers) {
+        for l in tier.latency_targets.iter().filter(|l| l.units_needed.is_none()) {
+            if !unmet.contains(&(tier.tier.as_str(), l.name.as_str(), l.note.as_str())) {
+                unmet.push((tier.tier.as_str(), l.name.as_str(), l.note.as_str()));
+            }
+        }
+    }
+    for (tier, name, note) in unmet {
+        let _ = writeln!(out, "  latency target `{name}` of {tier}: {note}");
+    }
     out
 }
 
