@@ -310,4 +310,18 @@ fn a_latency_target_out_of_range_is_refused() {
     let error =
         plan_with(&["--set", "tiers.api.latency_targets.lead-search.arrivals=request_per_second"]);
     assert!(error.contains("did you mean `requests_per_second`?"), "{error}");
+    // A target under a key with dots, on a tier that climbs a ladder: the
+    // key quoted as in TOML, and the file that set it named.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("vertical.toml");
+    fs::write(&file, "[tiers.postgres.latency_targets.\"p.95\"]\nname = \"x\"\nquantile = 0.9\nseconds = 1\narrivals = \"connections\"\nservice_time = 0.1\nworkers_per_unit = 1\n").unwrap();
+    let error = plan_with(&["--config", file.to_str().unwrap()]);
+    assert!(
+        error.contains("key `tiers.postgres.latency_targets.\"p.95\"` in ")
+            && error.contains("vertical.toml: latency targets apply to horizontal tiers only"),
+        "{error}"
+    );
+    // The singular key of the schema before: a suggestion, not a silence.
+    let error = plan_with(&["--set", "tiers.api.latency_target.seconds=1"]);
+    assert!(error.contains("did you mean `latency_targets`?"), "{error}");
 }

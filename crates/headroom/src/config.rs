@@ -876,7 +876,7 @@ impl LayeredConfig {
                 }
             }
             for (target_key, target) in &tier.latency_targets {
-                let path = format!("{base}.latency_targets.{}", toml_key(target_key));
+                let path = format!("{base}.latency_targets.{target_key}");
                 if tier.scaling != Scaling::Horizontal {
                     return Err(self.fail(
                         id,
