@@ -597,3 +597,95 @@ fn csv_holds_what_json_holds() {
     let band = &sim["monthly"][9]["tiers"][2]["monthly_cost"];
     assert_eq!(cost9[7].parse::<f64>().unwrap(), band["p90"].as_f64().unwrap());
 }
+
+/// Φ, the standard normal distribution function, by Abramowitz & Stegun's
+/// 7.1.26 approximation of erf (error below 1.5e-7).
+fn normal_cdf(x: f64) -> f64 {
+    let z = x.abs() / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.327_591_1 * z);
+    let poly = t
+        * (0.254_829_592
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let erf = 1.0 - poly * (-z * z).exp();
+    0.5 * (1.0 + erf.copysign(x))
+}
+
+#[test]
+fn the_published_plans_coverage_is_the_share_worked_out_by_hand() {
+    let sim =
+        json(&ok(&["simulate", "leadgen-insurance", "--draws", "200000", "--format", "json"]));
+    let cells = sim["published"].as_array().unwrap();
+    let cell = |milestone: &str, tier: &str| {
+        cells
+            .iter()
+            .find(|c| c["milestone"] == milestone && c["tier"] == tier)
+            .unwrap_or_else(|| panic!("{milestone} {tier} in {sim}"))["covers"]
+            .as_f64()
+            .unwrap()
+    };
+    // §4's 50 API replicas at 12 months hold the draws with users at most
+    // 50 x 0.8 x capacity = 40 C, users ~ LogNormal(ln 10,000, 0.25) and C ~
+    // Normal(250, 20) apart: E[Φ(ln(40 C / 10,000) / 0.25)] over C, by
+    // Simpson's rule over eight standard deviations either side. (The
+    // latency target binds only where C passes 305, three in a thousand
+    // draws, and then near 41 replicas: well inside the tolerance.)
+    let (mean, sd, steps) = (250.0, 20.0, 2000);
+    let (low, high) = (mean - 8.0 * sd, mean + 8.0 * sd);
+    let h = (high - low) / f64::from(steps);
+    let f = |c: f64| {
+        let density =
+            (-0.5 * ((c - mean) / sd).powi(2)).exp() / (sd * (2.0 * std::f64::consts::PI).sqrt());
+        normal_cdf((40.0 * c / 10_000.0).ln() / 0.25) * density
+    };
+    let by_hand = (0..=steps)
+        .map(|i| {
+            let weight = if i == 0 || i == steps {
+                1.0
+            } else if i % 2 == 1 {
+                4.0
+            } else {
+                2.0
+            };
+            weight * f(low + f64::from(i) * h)
+        })
+        .sum::<f64>()
+        * h
+        / 3.0;
+    let covers = cell("12 Months", "api");
+    // 200,000 draws: a standard error of 0.0011; the tolerance is 4.5 of them.
+    assert!((covers - by_hand).abs() < 0.005, "covers {covers}, by hand {by_hand}");
+    // Every cell agrees with the quantiles of the same draws: a bound at or
+    // past the P99 covers at least 99%, one below the P50 under half.
+    for cell in cells {
+        let milestone = sim["milestones"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == cell["milestone"])
+            .unwrap();
+        let (bound, q) = match cell["column"].as_str().unwrap() {
+            "units" => {
+                let tier = milestone["tiers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|t| t["tier"] == cell["tier"])
+                    .unwrap();
+                (cell["published"].as_str().unwrap().parse::<f64>().unwrap(), &tier["units"])
+            }
+            "monthly_cost" => {
+                let text = cell["published"].as_str().unwrap().replace(['$', ','], "");
+                (text.parse::<f64>().unwrap(), &milestone["monthly_cost"])
+            }
+            _ => continue,
+        };
+        let covers = cell["covers"].as_f64().unwrap();
+        if bound >= q["p99"].as_f64().unwrap() {
+            assert!(covers >= 0.99, "{cell}");
+        }
+        if bound < q["p50"].as_f64().unwrap() {
+            assert!(covers < 0.5, "{cell}");
+        }
+    }
+}

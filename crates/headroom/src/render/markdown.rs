@@ -291,6 +291,20 @@ pub fn simulation_markdown(sim: &crate::simulate::Simulation) -> String {
             out.push('\n');
         }
     }
+    if !sim.published.is_empty() {
+        out.push_str("\nThe document's published plan against the draws: the share whose need each cell meets (units and instance sizes at most the published ones, the total cost at most the published figure):\n\n| milestone | tier | column | published | covers |\n|---|---|---|---|---:|\n");
+        for cell in &sim.published {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                cell.milestone,
+                cell.tier,
+                cell.column,
+                cell.published,
+                percent(cell.covers)
+            );
+        }
+    }
     for MonthGrid { what, tiers, rows } in month_grids(sim) {
         let _ = write!(out, "\n{what}, P50 / P90 / P99 over the draws:\n\n| month |");
         for tier in &tiers {

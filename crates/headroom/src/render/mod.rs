@@ -256,8 +256,9 @@ fn plan_csv(plan: &Plan) -> String {
 }
 
 /// A simulation as CSV, one row a quantity: each milestone's units and cost
-/// per tier (and its total cost), each month's units and cost per tier, and
-/// each month's chance that today's deployment has broken its headroom.
+/// per tier (and its total cost), each month's units and cost per tier,
+/// each month's chance that today's deployment has broken its headroom, and
+/// the share of the draws each cell of the document's published plan covers.
 pub fn simulation_csv(sim: &crate::simulate::Simulation) -> String {
     let header = [
         "profile",
@@ -347,6 +348,18 @@ pub fn simulation_csv(sim: &crate::simulate::Simulation) -> String {
         for (tier, p) in &month.by_tier {
             rows.push(row("breach", "", Some(month.month), tier, "broken", None, Some(*p)));
         }
+    }
+    for cell in &sim.published {
+        let quantity = format!("{} {}", cell.column, cell.published);
+        rows.push(row(
+            "published",
+            &cell.milestone,
+            None,
+            &cell.tier,
+            &quantity,
+            None,
+            Some(cell.covers),
+        ));
     }
     csv_text(&header, rows.into_iter())
 }

@@ -368,6 +368,22 @@ pub fn simulation(sim: &crate::simulate::Simulation) -> String {
         out.push_str(&b.to_string());
         out.push('\n');
     }
+    if !sim.published.is_empty() {
+        let mut c = table();
+        c.set_header(["milestone", "tier", "column", "published", "covers (share of draws)"]);
+        for cell in &sim.published {
+            c.add_row(vec![
+                cell.milestone.clone(),
+                cell.tier.clone(),
+                cell.column.clone(),
+                cell.published.clone(),
+                percent(cell.covers),
+            ]);
+        }
+        out.push_str("\nThe document's published plan against the draws: the share whose need each cell meets\n");
+        out.push_str(&c.to_string());
+        out.push('\n');
+    }
     for MonthGrid { what, tiers, rows } in month_grids(sim) {
         let mut grid = table();
         let mut header = vec!["month".to_string()];

@@ -210,6 +210,25 @@ pub struct MilestoneOutcome {
     pub monthly_cost: Quantiles,
 }
 
+/// A cell of the document's published plan against the draws: the share
+/// of them whose need it meets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublishedCoverage {
+    /// Milestone name.
+    pub milestone: String,
+    /// Tier key, or `total`.
+    pub tier: String,
+    /// `units` (the draw needs at most the published count, or a range's
+    /// upper end), `instance` (at most the published instance size) or
+    /// `monthly_cost` (the whole deployment costs at most the published
+    /// figure, or a range's upper end).
+    pub column: String,
+    /// The cell as the document prints it.
+    pub published: String,
+    /// Share of the draws it covers.
+    pub covers: f64,
+}
+
 /// The chance that today's deployment has broken its headroom by a month.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonthOutcome {
@@ -243,6 +262,10 @@ pub struct Simulation {
     pub breach: Vec<MonthOutcome>,
     /// Per month, when the profile has dated growth: each tier's units.
     pub monthly: Vec<MonthBand>,
+    /// The document's published plan against the draws, cell by cell
+    /// (cells with an upper end, at milestones planned; a sharded
+    /// instance, whose count the document leaves open, is not judged).
+    pub published: Vec<PublishedCoverage>,
     /// Why every draw was planned in full (the reference path, tens of
     /// microseconds a draw) though `--exact` was not asked for: the inputs
     /// the compiled model does not place. Not part of the document (the
@@ -734,6 +757,39 @@ pub fn simulate_with(
         }
         monthly.push(MonthBand { month: month as u32, tiers: bands });
     }
+    let published = base_config
+        .published
+        .iter()
+        .filter_map(|cell| {
+            let m = shape.milestones.iter().position(|m| m.key == cell.milestone)?;
+            let bound = cell.value.or(cell.max);
+            let covers = match (cell.column.as_str(), cell.tier.as_str()) {
+                ("monthly_cost", "total") => tally.total_costs[m].share_at_most(bound?),
+                ("units", tier) => {
+                    let t = base_config.tier_order.iter().position(|k| k == tier)?;
+                    let (bound, ladder) = (bound?, ladders[t] as u64);
+                    tally.tier_units[m * tiers + t]
+                        .share_where(|key| (key / ladder) as f64 <= bound)
+                }
+                ("instance", tier) if !cell.sharded => {
+                    let t = base_config.tier_order.iter().position(|k| k == tier)?;
+                    let ladder = &base_config.tiers[tier].ladder;
+                    let rung =
+                        ladder.iter().position(|k| Some(k) == cell.instance.as_ref())? as u64;
+                    let rungs = ladder.len() as u64;
+                    tally.tier_units[m * tiers + t].share_where(|key| key % rungs <= rung)
+                }
+                _ => return None,
+            };
+            Some(PublishedCoverage {
+                milestone: shape.milestones[m].name.clone(),
+                tier: cell.tier.clone(),
+                column: cell.column.clone(),
+                published: cell.text.clone(),
+                covers,
+            })
+        })
+        .collect();
     Ok(Simulation {
         schema_version: crate::SCHEMA_VERSION,
         profile: shape.profile,
@@ -744,6 +800,7 @@ pub fn simulate_with(
         milestones,
         breach,
         monthly,
+        published,
         planned_in_full,
     })
 }

@@ -171,6 +171,21 @@ impl Amounts {
         }
     }
 
+    /// The share of the draws whose value is at most `bound`.
+    pub(super) fn share_at_most(&self, bound: f64) -> f64 {
+        let (at_most, all) = match self {
+            Amounts::Counted(counts) => {
+                counts.iter().fold((0, 0), |(at_most, all), (&bits, &n)| {
+                    (at_most + if f64::from_bits(bits) <= bound { n } else { 0 }, all + n)
+                })
+            }
+            Amounts::Listed(values) => {
+                (values.iter().filter(|&&v| v <= bound).count() as u64, values.len() as u64)
+            }
+        };
+        share(at_most, all)
+    }
+
     /// Nearest-rank quantiles of the draws' values.
     pub(super) fn quantiles(&mut self) -> Quantiles {
         match self {
@@ -179,6 +194,25 @@ impl Amounts {
             ),
             Amounts::Listed(values) => quantiles(values),
         }
+    }
+}
+
+/// `part` of `all` draws as a fraction (0 of none).
+fn share(part: u64, all: u64) -> f64 {
+    if all == 0 {
+        0.0
+    } else {
+        part as f64 / all as f64
+    }
+}
+
+impl Counts {
+    /// The share of the draws whose key `keep` keeps.
+    pub(super) fn share_where(&self, keep: impl Fn(u64) -> bool) -> f64 {
+        let (kept, all) = self
+            .iter()
+            .fold((0, 0), |(kept, all), (key, n)| (kept + if keep(key) { n } else { 0 }, all + n));
+        share(kept, all)
     }
 }
 
