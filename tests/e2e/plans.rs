@@ -125,6 +125,9 @@ fn report_writes_every_file_whole() {
     // the draws move (hostel's large deployment, "1000+", is not drawn).
     assert!(summary.contains("uncertainty (2000 draws): 12 Months cost P50 / P90 / P99 $"));
     assert!(summary.contains("uncertainty (4000 draws): Medium deployment cost P50 / P90 / P99 $"));
+    // The published cell the draws most often outgrow, with its share.
+    assert!(summary.contains("the document's 12 Months api units \"50\" covers 4"), "{summary}");
+    assert!(summary.contains("the document's Small deployment total monthly_cost \"$200-300/month\" covers 0.0% of the draws"), "{summary}");
     // A target no count meets is in the summary, once, not only in the report.
     let unmet = "latency target `status update < 150ms` of backend: target cannot be met";
     assert_eq!(summary.matches(unmet).count(), 1, "{summary}");

@@ -294,11 +294,12 @@ pub fn summary(plan: &Plan, audit: &Audit) -> String {
     out
 }
 
-/// One line of a simulation for the report's summary: the monthly cost, as
-/// P50 / P90 / P99, of the last milestone the draws make uncertain.
+/// A simulation's lines of the report's summary: the monthly cost, as
+/// P50 / P90 / P99, of the last milestone the draws make uncertain, and the
+/// published cell that covers the fewest draws.
 pub fn simulation_summary(sim: &crate::simulate::Simulation) -> String {
     let uncertain = sim.milestones.iter().rev().find(|m| m.monthly_cost.p99 != m.monthly_cost.p50);
-    match uncertain.or(sim.milestones.last()) {
+    let mut out = match uncertain.or(sim.milestones.last()) {
         Some(m) => format!(
             "  uncertainty ({} draws): {} cost P50 / P90 / P99 {}\n",
             sim.draws,
@@ -306,7 +307,26 @@ pub fn simulation_summary(sim: &crate::simulate::Simulation) -> String {
             band(&m.monthly_cost, dollars)
         ),
         None => String::new(),
+    };
+    // The published cell the draws most often outgrow (the first of
+    // equals), where one falls short of some of them.
+    let least = sim
+        .published
+        .iter()
+        .filter(|c| c.covers < 1.0)
+        .min_by(|a, b| a.covers.total_cmp(&b.covers));
+    if let Some(c) = least {
+        let _ = writeln!(
+            out,
+            "  the document's {} {} {} \"{}\" covers {} of the draws",
+            c.milestone,
+            c.tier,
+            c.column,
+            c.published,
+            percent(c.covers)
+        );
     }
+    out
 }
 
 /// A Monte Carlo simulation as tables.
