@@ -185,6 +185,7 @@ fn explain_shows_the_arithmetic() {
     // The profile has [uncertainty]: explain ends with the tier's bands.
     assert!(text.contains("uncertainty of `api` (Monte Carlo, 2000 draws, seed 42"), "{text}");
     assert!(text.contains("12 Months: units (P50 / P90 / P99) "), "{text}");
+    assert!(text.contains("the document's units at 12 Months, \"50\", covers 4"), "{text}");
     let postgres = ok(&["explain", "leadgen-insurance", "postgres"]);
     assert!(postgres.contains("api 50 units x 20 = 1000 + data 6 units x 20 = 120"), "{postgres}");
     assert!(postgres.contains("ladder: db.r6i.2xlarge needs 1 instance"), "{postgres}");

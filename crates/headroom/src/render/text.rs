@@ -454,5 +454,15 @@ pub fn explain_bands(sim: &crate::simulate::Simulation, tier_key: &str) -> Strin
             by(0.9)
         );
     }
+    for cell in sim.published.iter().filter(|c| c.tier == tier_key) {
+        let _ = writeln!(
+            out,
+            "  the document's {} at {}, \"{}\", covers {} of the draws",
+            cell.column,
+            cell.milestone,
+            cell.published,
+            percent(cell.covers)
+        );
+    }
     out
 }
