@@ -158,7 +158,15 @@ fn report_writes_every_file_whole() {
     }
     assert!(fan.contains(">$730</text>"), "postgres's axis is in dollars");
     assert_eq!((fan.matches("<polygon").count(), fan.matches("<polyline").count()), (8, 4));
-    assert!(!dir.join("hostel-complaints.bands.svg").exists());
+    // Without dated growth, a bar a milestone: each of the 5 milestones in
+    // each of the 3 tiers has its P50 tick and its two bars.
+    let bars = std::fs::read_to_string(dir.join("hostel-complaints.bands.svg")).unwrap();
+    for label in ["backend", "postgres", "storage", "Medium deployment"] {
+        assert!(bars.contains(&format!(">{label}</text>")), "{label} missing");
+    }
+    assert_eq!(bars.matches("stroke=\"black\"").count(), 15);
+    assert_eq!(bars.matches("<rect x=").count(), 30);
+    assert_eq!(bars.matches("<polyline").count(), 0, "milestones are not joined by lines");
     let markdown = std::fs::read_to_string(dir.join("leadgen-insurance.md")).unwrap();
     insta::assert_snapshot!("leadgen_report_md", markdown);
     let markdown = std::fs::read_to_string(dir.join("hostel-complaints.md")).unwrap();

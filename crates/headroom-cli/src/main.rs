@@ -600,8 +600,9 @@ fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
                 ));
             }
             if let Some(svg) = render::bands_svg(&simulation) {
+                let each = if simulation.monthly.is_empty() { "milestone" } else { "month" };
                 markdown.push_str(&format!(
-                    "\n![Units each month needs over the draws, P50, P90 and P99]({id}.bands.svg)\n"
+                    "\n![Units each {each} needs over the draws, P50, P90 and P99]({id}.bands.svg)\n"
                 ));
                 files.push((dir.join(format!("{id}.bands.svg")), svg));
             }

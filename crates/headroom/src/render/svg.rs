@@ -152,9 +152,12 @@ fn panel<'a>(sim: &'a crate::simulate::Simulation, index: usize, tier: &str) -> 
 /// An SVG fan chart of a simulation: for each tier, a panel of the units
 /// each month needs over the draws (or its monthly cost, where only the
 /// instance size moves: see [`Panel`]), P50 as a line, the P50 to P90 band
-/// dark and the P90 to P99 band light. `None` without dated growth.
+/// dark and the P90 to P99 band light. Without dated growth, the same by
+/// milestone ([`milestone_bands_svg`]); `None` without milestones either.
 pub fn bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
-    let first = sim.monthly.first()?;
+    let Some(first) = sim.monthly.first() else {
+        return milestone_bands_svg(sim);
+    };
     let tiers: Vec<&str> = first.tiers.iter().map(|t| t.tier.as_str()).collect();
     let (width, panel_h, gap, left, right, top) = (720.0, 120.0, 36.0, 72.0, 150.0, 40.0);
     let height = top + tiers.len() as f64 * (panel_h + gap) + 10.0;
@@ -171,10 +174,10 @@ pub fn bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
         let y_max = series.iter().map(|q| q.p99).fold(1.0_f64, f64::max).ceil();
         let panel_top = top + i as f64 * (panel_h + gap);
         let y = |u: f64| panel_top + panel_h - (u / y_max) * panel_h;
-        // Whole units on the axis: halves only when they are whole.
+        // Whole units on the axis, the middle tick rounded to one.
         let ticks = if y_max >= 2.0 { 2 } else { 1 };
         for tick in 0..=ticks {
-            let u = y_max * f64::from(tick) / f64::from(ticks);
+            let u = (y_max * f64::from(tick) / f64::from(ticks)).round();
             let text = if in_dollars { dollars(u) } else { format!("{u:.0}") };
             let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{text}</text>", left + plot_w, y(u), y(u), left - 6.0, y(u) + 4.0);
         }
@@ -232,6 +235,74 @@ pub fn bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
         left + plot_w / 2.0,
         height - 4.0
     );
+    svg.push_str("</svg>\n");
+    Some(svg)
+}
+
+/// An SVG chart of a simulation without dated growth: for each tier, a
+/// panel of the units each milestone needs over the draws, a bar a
+/// milestone (P50 to P90 dark, P90 to P99 light, the P50 a black tick):
+/// milestones that are not a time line are not joined by lines.
+fn milestone_bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
+    let first = sim.milestones.first()?;
+    let tiers: Vec<&str> = first.tiers.iter().map(|t| t.tier.as_str()).collect();
+    let (width, panel_h, gap, left, right, top) = (720.0, 110.0, 40.0, 72.0, 150.0, 40.0);
+    let height = top + tiers.len() as f64 * (panel_h + gap) + 10.0;
+    let plot_w = width - left - right;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+    );
+    let _ = writeln!(svg, "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}: units each milestone needs, {} draws (tick P50; bars to P90, P99)</text>", escape(&sim.profile.id), sim.draws);
+    let slot = plot_w / sim.milestones.len() as f64;
+    let x = |m: usize| left + (m as f64 + 0.5) * slot;
+    for (i, tier) in tiers.iter().enumerate() {
+        let colour = PALETTE[i % PALETTE.len()];
+        let series: Vec<&crate::simulate::Quantiles> =
+            sim.milestones.iter().map(|m| &m.tiers[i].units).collect();
+        let y_max = series.iter().map(|q| q.p99).fold(1.0_f64, f64::max).ceil();
+        let panel_top = top + i as f64 * (panel_h + gap);
+        let y = |u: f64| panel_top + panel_h - (u / y_max) * panel_h;
+        let ticks = if y_max >= 2.0 { 2 } else { 1 };
+        for tick in 0..=ticks {
+            let u = (y_max * f64::from(tick) / f64::from(ticks)).round();
+            let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{u:.0}</text>", left + plot_w, y(u), y(u), left - 6.0, y(u) + 4.0);
+        }
+        let bar_w = (slot * 0.4).min(40.0);
+        for (m, q) in series.iter().enumerate() {
+            let bar = |low: f64, high: f64, opacity: f64| {
+                format!(
+                    "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{bar_w:.1}\" height=\"{:.1}\" fill=\"{colour}\" fill-opacity=\"{opacity}\"/>",
+                    x(m) - bar_w / 2.0,
+                    y(high),
+                    (y(low) - y(high)).max(1.0)
+                )
+            };
+            let _ = writeln!(svg, "{}", bar(q.p90, q.p99, 0.25));
+            let _ = writeln!(svg, "{}", bar(q.p50, q.p90, 0.6));
+            let _ = writeln!(
+                svg,
+                "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"black\" stroke-width=\"2\"/>",
+                x(m) - bar_w / 2.0 - 3.0,
+                x(m) + bar_w / 2.0 + 3.0,
+                y(q.p50),
+                y(q.p50)
+            );
+            let _ = writeln!(
+                svg,
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"9\">{}</text>",
+                x(m),
+                panel_top + panel_h + 12.0,
+                escape(&sim.milestones[m].name)
+            );
+        }
+        let _ = writeln!(
+            svg,
+            "<text x=\"{}\" y=\"{:.1}\">{}</text>",
+            left + plot_w + 6.0,
+            panel_top + 14.0,
+            escape(tier)
+        );
+    }
     svg.push_str("</svg>\n");
     Some(svg)
 }
