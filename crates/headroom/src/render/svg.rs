@@ -122,6 +122,76 @@ pub fn simulation_svg(sim: &crate::simulate::Simulation) -> String {
     )
 }
 
+/// The frame of a chart of panels stacked one a tier: a white canvas 720
+/// wide, a title, and for each panel its value axis, its label on the
+/// right and its x labels below.
+struct Stack {
+    left: f64,
+    plot_w: f64,
+    top: f64,
+    panel_h: f64,
+    gap: f64,
+    height: f64,
+    svg: String,
+}
+
+impl Stack {
+    fn new(title: &str, panels: usize, panel_h: f64, gap: f64) -> Stack {
+        let (width, left, right, top) = (720.0, 72.0, 150.0, 40.0);
+        let height = top + panels as f64 * (panel_h + gap) + 10.0;
+        let mut svg = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        );
+        let _ =
+            writeln!(svg, "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}</text>", escape(title));
+        Stack { left, plot_w: width - left - right, top, panel_h, gap, height, svg }
+    }
+
+    /// Draws panel `i`'s axis up to `y_max` (whole numbers at 0, the
+    /// middle rounded, and the top; in dollars if asked) and its label;
+    /// returns the y of a value on it.
+    fn panel(
+        &mut self,
+        i: usize,
+        label: &str,
+        y_max: f64,
+        in_dollars: bool,
+    ) -> impl Fn(f64) -> f64 {
+        let (left, plot_w, panel_h) = (self.left, self.plot_w, self.panel_h);
+        let panel_top = self.top + i as f64 * (panel_h + self.gap);
+        let y = move |u: f64| panel_top + panel_h - (u / y_max) * panel_h;
+        let ticks = if y_max >= 2.0 { 2 } else { 1 };
+        for tick in 0..=ticks {
+            let u = (y_max * f64::from(tick) / f64::from(ticks)).round();
+            let text = if in_dollars { dollars(u) } else { format!("{u:.0}") };
+            let _ = writeln!(self.svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{text}</text>", left + plot_w, y(u), y(u), left - 6.0, y(u) + 4.0);
+        }
+        let _ = writeln!(
+            self.svg,
+            "<text x=\"{}\" y=\"{:.1}\">{}</text>",
+            left + plot_w + 6.0,
+            panel_top + 14.0,
+            escape(label)
+        );
+        y
+    }
+
+    /// A small label under panel `i` at `x`.
+    fn x_label(&mut self, i: usize, x: f64, text: &str) {
+        let y = self.top + i as f64 * (self.panel_h + self.gap) + self.panel_h + 12.0;
+        let _ = writeln!(
+            self.svg,
+            "<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"middle\" font-size=\"9\">{}</text>",
+            escape(text)
+        );
+    }
+
+    fn finish(mut self) -> String {
+        self.svg.push_str("</svg>\n");
+        self.svg
+    }
+}
+
 /// What one panel of the fan chart draws for a tier: its units, or, for a
 /// tier whose units never move while its cost does (a vertical ladder, one
 /// instance climbing from size to size), its monthly cost, so that the
@@ -159,28 +229,19 @@ pub fn bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
         return milestone_bands_svg(sim);
     };
     let tiers: Vec<&str> = first.tiers.iter().map(|t| t.tier.as_str()).collect();
-    let (width, panel_h, gap, left, right, top) = (720.0, 120.0, 36.0, 72.0, 150.0, 40.0);
-    let height = top + tiers.len() as f64 * (panel_h + gap) + 10.0;
-    let plot_w = width - left - right;
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+    let title = format!(
+        "{}: units a month needs, {} draws (line P50; bands to P90, P99)",
+        sim.profile.id, sim.draws
     );
-    let _ = writeln!(svg, "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}: units a month needs, {} draws (line P50; bands to P90, P99)</text>", escape(&sim.profile.id), sim.draws);
+    let mut stack = Stack::new(&title, tiers.len(), 120.0, 36.0);
     let months = sim.monthly.len().saturating_sub(1).max(1) as f64;
+    let (left, plot_w) = (stack.left, stack.plot_w);
     let x = |m: usize| left + m as f64 / months * plot_w;
     for (i, tier) in tiers.iter().enumerate() {
         let colour = PALETTE[i % PALETTE.len()];
         let Panel { label, series, in_dollars } = panel(sim, i, tier);
         let y_max = series.iter().map(|q| q.p99).fold(1.0_f64, f64::max).ceil();
-        let panel_top = top + i as f64 * (panel_h + gap);
-        let y = |u: f64| panel_top + panel_h - (u / y_max) * panel_h;
-        // Whole units on the axis, the middle tick rounded to one.
-        let ticks = if y_max >= 2.0 { 2 } else { 1 };
-        for tick in 0..=ticks {
-            let u = (y_max * f64::from(tick) / f64::from(ticks)).round();
-            let text = if in_dollars { dollars(u) } else { format!("{u:.0}") };
-            let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{text}</text>", left + plot_w, y(u), y(u), left - 6.0, y(u) + 4.0);
-        }
+        let y = stack.panel(i, &label, y_max, in_dollars);
         let band = |low: &dyn Fn(&crate::simulate::Quantiles) -> f64,
                     high: &dyn Fn(&crate::simulate::Quantiles) -> f64| {
             let upper =
@@ -193,12 +254,12 @@ pub fn bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
             upper.chain(lower).collect::<Vec<_>>().join(" ")
         };
         let _ = writeln!(
-            svg,
+            stack.svg,
             "<polygon points=\"{}\" fill=\"{colour}\" fill-opacity=\"0.15\"/>",
             band(&|q| q.p90, &|q| q.p99)
         );
         let _ = writeln!(
-            svg,
+            stack.svg,
             "<polygon points=\"{}\" fill=\"{colour}\" fill-opacity=\"0.35\"/>",
             band(&|q| q.p50, &|q| q.p90)
         );
@@ -208,35 +269,21 @@ pub fn bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
             .map(|(m, q)| format!("{:.1},{:.1}", x(m), y(q.p50)))
             .collect();
         let _ = writeln!(
-            svg,
+            stack.svg,
             "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
             line.join(" ")
         );
-        let _ = writeln!(
-            svg,
-            "<text x=\"{}\" y=\"{:.1}\">{}</text>",
-            left + plot_w + 6.0,
-            panel_top + 14.0,
-            escape(&label)
-        );
-        for m in 0..sim.monthly.len() {
-            let _ = writeln!(
-                svg,
-                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"9\">{}</text>",
-                x(m),
-                panel_top + panel_h + 12.0,
-                sim.monthly[m].month
-            );
+        for (m, month) in sim.monthly.iter().enumerate() {
+            stack.x_label(i, x(m), &month.month.to_string());
         }
     }
     let _ = writeln!(
-        svg,
+        stack.svg,
         "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">month</text>",
         left + plot_w / 2.0,
-        height - 4.0
+        stack.height - 4.0
     );
-    svg.push_str("</svg>\n");
-    Some(svg)
+    Some(stack.finish())
 }
 
 /// An SVG chart of a simulation without dated growth: for each tier, a
@@ -246,28 +293,21 @@ pub fn bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
 fn milestone_bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
     let first = sim.milestones.first()?;
     let tiers: Vec<&str> = first.tiers.iter().map(|t| t.tier.as_str()).collect();
-    let (width, panel_h, gap, left, right, top) = (720.0, 110.0, 40.0, 72.0, 150.0, 40.0);
-    let height = top + tiers.len() as f64 * (panel_h + gap) + 10.0;
-    let plot_w = width - left - right;
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+    let title = format!(
+        "{}: units each milestone needs, {} draws (tick P50; bars to P90, P99)",
+        sim.profile.id, sim.draws
     );
-    let _ = writeln!(svg, "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}: units each milestone needs, {} draws (tick P50; bars to P90, P99)</text>", escape(&sim.profile.id), sim.draws);
-    let slot = plot_w / sim.milestones.len() as f64;
+    let mut stack = Stack::new(&title, tiers.len(), 110.0, 40.0);
+    let slot = stack.plot_w / sim.milestones.len() as f64;
+    let left = stack.left;
     let x = |m: usize| left + (m as f64 + 0.5) * slot;
+    let bar_w = (slot * 0.4).min(40.0);
     for (i, tier) in tiers.iter().enumerate() {
         let colour = PALETTE[i % PALETTE.len()];
         let series: Vec<&crate::simulate::Quantiles> =
             sim.milestones.iter().map(|m| &m.tiers[i].units).collect();
         let y_max = series.iter().map(|q| q.p99).fold(1.0_f64, f64::max).ceil();
-        let panel_top = top + i as f64 * (panel_h + gap);
-        let y = |u: f64| panel_top + panel_h - (u / y_max) * panel_h;
-        let ticks = if y_max >= 2.0 { 2 } else { 1 };
-        for tick in 0..=ticks {
-            let u = (y_max * f64::from(tick) / f64::from(ticks)).round();
-            let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{u:.0}</text>", left + plot_w, y(u), y(u), left - 6.0, y(u) + 4.0);
-        }
-        let bar_w = (slot * 0.4).min(40.0);
+        let y = stack.panel(i, tier, y_max, false);
         for (m, q) in series.iter().enumerate() {
             let bar = |low: f64, high: f64, opacity: f64| {
                 format!(
@@ -277,34 +317,20 @@ fn milestone_bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
                     (y(low) - y(high)).max(1.0)
                 )
             };
-            let _ = writeln!(svg, "{}", bar(q.p90, q.p99, 0.25));
-            let _ = writeln!(svg, "{}", bar(q.p50, q.p90, 0.6));
+            let _ = writeln!(stack.svg, "{}", bar(q.p90, q.p99, 0.25));
+            let _ = writeln!(stack.svg, "{}", bar(q.p50, q.p90, 0.6));
             let _ = writeln!(
-                svg,
+                stack.svg,
                 "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"black\" stroke-width=\"2\"/>",
                 x(m) - bar_w / 2.0 - 3.0,
                 x(m) + bar_w / 2.0 + 3.0,
                 y(q.p50),
                 y(q.p50)
             );
-            let _ = writeln!(
-                svg,
-                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"9\">{}</text>",
-                x(m),
-                panel_top + panel_h + 12.0,
-                escape(&sim.milestones[m].name)
-            );
+            stack.x_label(i, x(m), &sim.milestones[m].name);
         }
-        let _ = writeln!(
-            svg,
-            "<text x=\"{}\" y=\"{:.1}\">{}</text>",
-            left + plot_w + 6.0,
-            panel_top + 14.0,
-            escape(tier)
-        );
     }
-    svg.push_str("</svg>\n");
-    Some(svg)
+    Some(stack.finish())
 }
 
 /// An SVG chart: with a growth curve, the utilisation today's deployment
