@@ -689,3 +689,36 @@ fn the_published_plans_coverage_is_the_share_worked_out_by_hand() {
         }
     }
 }
+
+#[test]
+fn a_ladder_tiers_deployment_is_named_at_each_quantile() {
+    // The same draws as the numpy peer's (BENCHMARKS.md): Postgres at 12
+    // months climbs to r6i.2xlarge at the median and r6i.4xlarge at P90.
+    let sim = simulate(&["leadgen-insurance", "--draws", "20000"]);
+    let postgres_at = |m: usize| &sim["milestones"][m]["tiers"][2];
+    let deployment = &postgres_at(3)["deployment"];
+    assert_eq!(
+        [&deployment["p50"], &deployment["p90"], &deployment["p99"]],
+        ["1 x db.r6i.2xlarge", "1 x db.r6i.4xlarge", "1 x db.r6i.4xlarge"]
+    );
+    // Each deployment is what its cost says: units x the instance's price x
+    // 730 hours, the cost's own quantile (cost grows with units, then size).
+    let prices = [
+        ("db.r6i.xlarge", 0.5),
+        ("db.r6i.2xlarge", 1.0),
+        ("db.r6i.4xlarge", 2.0),
+        ("db.r6i.8xlarge", 4.0),
+    ];
+    for m in 0..4 {
+        let tier = postgres_at(m);
+        for q in ["p50", "p90", "p99"] {
+            let text = tier["deployment"][q].as_str().unwrap();
+            let (units, name) = text.split_once(" x ").unwrap();
+            let price = prices.iter().find(|(n, _)| *n == name).unwrap().1;
+            let cost = units.parse::<f64>().unwrap() * price * 730.0;
+            assert!((cost - tier["monthly_cost"][q].as_f64().unwrap()).abs() < 0.01, "{tier}");
+        }
+    }
+    // A tier of one size has none.
+    assert!(sim["milestones"][3]["tiers"][0].get("deployment").is_none());
+}

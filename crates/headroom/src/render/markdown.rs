@@ -270,7 +270,7 @@ pub fn simulation_markdown(sim: &crate::simulate::Simulation) -> String {
                 "| {} | {} | {} | {} |",
                 m.name,
                 tier.tier,
-                band(&tier.units, number),
+                units_at_quantiles(tier).join(" / "),
                 band(&tier.monthly_cost, dollars)
             );
         }

@@ -53,6 +53,15 @@ pub fn percent(fraction: f64) -> String {
     )
 }
 
+/// A tier's units at P50, P90 and P99 as a report prints them: a count, or
+/// for a tier on a ladder of sizes, its deployment ("1 x db.r6i.2xlarge").
+pub(super) fn units_at_quantiles(tier: &crate::simulate::TierOutcome) -> [String; 3] {
+    match &tier.deployment {
+        Some(d) => [d.p50.clone(), d.p90.clone(), d.p99.clone()],
+        None => [number(tier.units.p50), number(tier.units.p90), number(tier.units.p99)],
+    }
+}
+
 /// The latency target that set a tier's units (the one needing the most),
 /// or `None` where its headroom did.
 pub(super) fn binding_target(tier: &TierPlan) -> Option<&crate::plan::LatencyPlan> {

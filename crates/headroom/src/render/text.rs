@@ -347,12 +347,13 @@ pub fn simulation(sim: &crate::simulate::Simulation) -> String {
     t.set_header(["milestone", "tier", "units P50", "P90", "P99", "cost P50", "P90", "P99"]);
     for m in &sim.milestones {
         for (i, tier) in m.tiers.iter().enumerate() {
+            let [p50, p90, p99] = units_at_quantiles(tier);
             t.add_row(vec![
                 if i == 0 { m.name.clone() } else { String::new() },
                 tier.tier.clone(),
-                number(tier.units.p50),
-                number(tier.units.p90),
-                number(tier.units.p99),
+                p50,
+                p90,
+                p99,
                 dollars(tier.monthly_cost.p50),
                 dollars(tier.monthly_cost.p90),
                 dollars(tier.monthly_cost.p99),
@@ -433,7 +434,7 @@ pub fn explain_bands(sim: &crate::simulate::Simulation, tier_key: &str) -> Strin
                 out,
                 "  {}: units (P50 / P90 / P99) {}; cost {}",
                 m.name,
-                band(&tier.units, number),
+                units_at_quantiles(tier).join(" / "),
                 band(&tier.monthly_cost, dollars)
             );
         }

@@ -195,6 +195,21 @@ pub struct TierOutcome {
     pub units: Quantiles,
     /// Monthly cost.
     pub monthly_cost: Quantiles,
+    /// For a tier on a ladder of instance sizes: the deployment at each
+    /// quantile, as "units x instance", ordered by units, then size.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<Deployments>,
+}
+
+/// A ladder tier's deployment ("2 x db.r6i.8xlarge") at P50, P90 and P99.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Deployments {
+    /// Median.
+    pub p50: String,
+    /// 90th percentile.
+    pub p90: String,
+    /// 99th percentile.
+    pub p99: String,
 }
 
 /// A milestone over the draws.
@@ -700,7 +715,19 @@ pub fn simulate_with(
                         .collect::<Result<_, _>>()?,
                 ),
             };
-            outcomes.push(TierOutcome { tier: tier.tier.clone(), units, monthly_cost });
+            // A key is units x rungs + rung: its order is the deployments'
+            // (more units, then a larger size), so its quantiles are theirs.
+            let deployment = (ladders[t] > 1).then(|| {
+                let keys = quantiles_of_counts(counts.iter().map(|(k, c)| (k as f64, c)).collect());
+                let ladder = &base_config.tiers[&tier.tier].ladder;
+                let name = |key: f64| {
+                    let (units, rung) = (key as u64 / ladders[t] as u64, key as usize % ladders[t]);
+                    let instance = &base_config.tiers[&tier.tier].instances[&ladder[rung]].name;
+                    format!("{units} x {instance}")
+                };
+                Deployments { p50: name(keys.p50), p90: name(keys.p90), p99: name(keys.p99) }
+            });
+            outcomes.push(TierOutcome { tier: tier.tier.clone(), units, monthly_cost, deployment });
         }
         milestones.push(MilestoneOutcome {
             name: milestone.name.clone(),
