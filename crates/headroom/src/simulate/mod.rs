@@ -787,35 +787,7 @@ pub fn simulate_with(
     let published = base_config
         .published
         .iter()
-        .filter_map(|cell| {
-            let m = shape.milestones.iter().position(|m| m.key == cell.milestone)?;
-            let bound = cell.value.or(cell.max);
-            let covers = match (cell.column.as_str(), cell.tier.as_str()) {
-                ("monthly_cost", "total") => tally.total_costs[m].share_at_most(bound?),
-                ("units", tier) => {
-                    let t = base_config.tier_order.iter().position(|k| k == tier)?;
-                    let (bound, ladder) = (bound?, ladders[t] as u64);
-                    tally.tier_units[m * tiers + t]
-                        .share_where(|key| (key / ladder) as f64 <= bound)
-                }
-                ("instance", tier) if !cell.sharded => {
-                    let t = base_config.tier_order.iter().position(|k| k == tier)?;
-                    let ladder = &base_config.tiers[tier].ladder;
-                    let rung =
-                        ladder.iter().position(|k| Some(k) == cell.instance.as_ref())? as u64;
-                    let rungs = ladder.len() as u64;
-                    tally.tier_units[m * tiers + t].share_where(|key| key % rungs <= rung)
-                }
-                _ => return None,
-            };
-            Some(PublishedCoverage {
-                milestone: shape.milestones[m].name.clone(),
-                tier: cell.tier.clone(),
-                column: cell.column.clone(),
-                published: cell.text.clone(),
-                covers,
-            })
-        })
+        .filter_map(|cell| coverage(cell, &shape, &base_config, &tally, &ladders))
         .collect();
     Ok(Simulation {
         schema_version: crate::SCHEMA_VERSION,
@@ -829,6 +801,48 @@ pub fn simulate_with(
         monthly,
         published,
         planned_in_full,
+    })
+}
+
+/// The share of the draws a cell of the document's published plan covers,
+/// from the tallies: units at most its count (or its range's upper end),
+/// a ladder's rung at most its instance's, or the milestone's total cost at
+/// most its figure; `None` for a cell with no upper end, a sharded
+/// instance (the document leaves the count open), a milestone not planned
+/// (past `--months`) or a tier's own cost.
+fn coverage(
+    cell: &crate::config::PublishedCell,
+    shape: &crate::plan::Plan,
+    config: &ProfileConfig,
+    tally: &Tally,
+    ladders: &[usize],
+) -> Option<PublishedCoverage> {
+    let m = shape.milestones.iter().position(|m| m.key == cell.milestone)?;
+    let tier = config.tier_order.iter().position(|k| *k == cell.tier);
+    let units_of = |t: usize| &tally.tier_units[m * ladders.len() + t];
+    let bound = cell.value.or(cell.max);
+    let covers = match cell.column.as_str() {
+        "monthly_cost" if cell.tier == "total" => tally.total_costs[m].share_at_most(bound?),
+        "units" => {
+            let (t, bound) = (tier?, bound?);
+            let rungs = ladders[t] as u64;
+            units_of(t).share_where(|key| (key / rungs) as f64 <= bound)
+        }
+        "instance" if !cell.sharded => {
+            let t = tier?;
+            let ladder = &config.tiers[&cell.tier].ladder;
+            let rung = ladder.iter().position(|k| Some(k) == cell.instance.as_ref())? as u64;
+            let rungs = ladders[t] as u64;
+            units_of(t).share_where(|key| key % rungs <= rung)
+        }
+        _ => return None,
+    };
+    Some(PublishedCoverage {
+        milestone: shape.milestones[m].name.clone(),
+        tier: cell.tier.clone(),
+        column: cell.column.clone(),
+        published: cell.text.clone(),
+        covers,
     })
 }
 

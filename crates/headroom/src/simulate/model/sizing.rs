@@ -510,8 +510,8 @@ impl Model {
         };
         let per_second = latency.per_second;
         // The safe rates are shared by the workers (each server count is
-        // bisected once a run), behind a lock held only to copy the ones
-        // at hand, and to work out one a row needs.
+        // bisected once a run), behind a lock held to copy the ones at
+        // hand, and over a row whose draws they do not all settle.
         let safe_rates =
             || self.safe_rates[latency.cache].lock().unwrap_or_else(PoisonError::into_inner);
         // The latency target can only raise the units when `needed`
