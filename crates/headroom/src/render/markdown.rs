@@ -13,6 +13,15 @@ fn tiers_where(plan: &Plan, keep: impl Fn(&TierPlan) -> bool) -> Vec<(&str, &Tie
         .collect()
 }
 
+/// One row of a Markdown table, its cells in order.
+fn md_row(out: &mut String, cells: &[&dyn std::fmt::Display]) {
+    out.push('|');
+    for cell in cells {
+        let _ = write!(out, " {cell} |");
+    }
+    out.push('\n');
+}
+
 /// What sized a tier, seen from one of its latency targets: the headroom,
 /// this target, or another of the tier's targets.
 fn sized_by(tier: &TierPlan, target: &crate::plan::LatencyPlan) -> &'static str {
@@ -233,17 +242,18 @@ pub(super) fn audit_markdown(audit: &Audit) -> String {
     let _ = writeln!(out, "| {} |", AUDIT_COLUMNS.join(" | "));
     out.push_str("|---|---|---|---|---|---:|---|---|\n");
     for row in &audit.rows {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            row.milestone,
-            row.tier,
-            row.column,
-            row.published,
-            row.computed,
-            row.delta.map(number).unwrap_or_default(),
-            row.verdict,
-            row.explanation.replace('|', "\\|")
+        md_row(
+            &mut out,
+            &[
+                &row.milestone,
+                &row.tier,
+                &row.column,
+                &row.published,
+                &row.computed,
+                &row.delta.map(number).unwrap_or_default(),
+                &row.verdict,
+                &row.explanation.replace('|', "\\|"),
+            ],
         );
     }
     out
@@ -265,13 +275,14 @@ pub fn simulation_markdown(sim: &crate::simulate::Simulation) -> String {
     out.push_str("\n| milestone | tier | units P50 / P90 / P99 | monthly cost P50 / P90 / P99 |\n|---|---|---|---|\n");
     for m in &sim.milestones {
         for tier in &m.tiers {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} |",
-                m.name,
-                tier.tier,
-                units_at_quantiles(tier).join(" / "),
-                band(&tier.monthly_cost, dollars)
+            md_row(
+                &mut out,
+                &[
+                    &m.name,
+                    &tier.tier,
+                    &units_at_quantiles(tier).join(" / "),
+                    &band(&tier.monthly_cost, dollars),
+                ],
             );
         }
         let _ = writeln!(out, "| {} | total | | {} |", m.name, band(&m.monthly_cost, dollars));
@@ -294,14 +305,15 @@ pub fn simulation_markdown(sim: &crate::simulate::Simulation) -> String {
     if !sim.published.is_empty() {
         out.push_str("\nThe document's published plan against the draws: the share whose need each cell meets (units and instance sizes at most the published ones, the total cost at most the published figure):\n\n| milestone | tier | column | published | covers |\n|---|---|---|---|---:|\n");
         for cell in &sim.published {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} |",
-                cell.milestone,
-                cell.tier,
-                cell.column,
-                cell.published,
-                percent(cell.covers)
+            md_row(
+                &mut out,
+                &[
+                    &cell.milestone,
+                    &cell.tier,
+                    &cell.column,
+                    &cell.published,
+                    &percent(cell.covers),
+                ],
             );
         }
     }
