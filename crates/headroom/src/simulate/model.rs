@@ -159,11 +159,42 @@ struct Latency {
     cache: usize,
     arrivals: Vec<usize>,
     per_second: f64,
-    /// Whether any unit count meets it; one that none meets never raises
-    /// a tier (the planner finds no units for it at any rate), so it is
-    /// not checked draw by draw.
-    reachable: bool,
+    /// Whether it is checked draw by draw ([`checked_targets`]).
+    checked: bool,
     target: LatencyTarget,
+}
+
+/// Which of a tier's latency targets the compiled model checks draw by
+/// draw, in key order: not one no unit count meets (the planner finds no
+/// units for it at any rate, so it never raises the tier), nor one that
+/// another reachable target of the same queue (arrivals, their scale,
+/// service time, workers, quantile) bounds more strictly, or as strictly
+/// and earlier: units that meet the stricter bound meet the looser, so the
+/// most the group needs is what its strictest needs (hostel's listing,
+/// 200 ms, stands for its submission, 300 ms, and photo upload, 2 s).
+fn checked_targets(targets: &std::collections::BTreeMap<String, LatencyTarget>) -> Vec<bool> {
+    let reachable: Vec<(&LatencyTarget, bool)> =
+        targets.values().map(|t| (t, crate::plan::latency_target_reachable(t))).collect();
+    let same_queue = |a: &LatencyTarget, b: &LatencyTarget| {
+        a.arrivals == b.arrivals
+            && a.arrivals_per_second_per_unit_of_load == b.arrivals_per_second_per_unit_of_load
+            && a.service_time == b.service_time
+            && a.workers_per_unit == b.workers_per_unit
+            && a.quantile == b.quantile
+    };
+    reachable
+        .iter()
+        .enumerate()
+        .map(|(i, &(target, ok))| {
+            ok && !reachable.iter().enumerate().any(|(j, &(other, other_ok))| {
+                other_ok
+                    && j != i
+                    && same_queue(target, other)
+                    && (other.seconds < target.seconds
+                        || (other.seconds == target.seconds && j < i))
+            })
+        })
+        .collect()
 }
 
 /// A driver whose growth a draw changes.
@@ -423,7 +454,8 @@ impl Model {
                 latency: tier
                     .latency_targets
                     .values()
-                    .map(|target| {
+                    .zip(checked_targets(&tier.latency_targets))
+                    .map(|(target, checked)| {
                         latency_caches += 1;
                         Latency {
                             cache: latency_caches - 1,
@@ -434,7 +466,7 @@ impl Model {
                                 .map(|(i, _)| i)
                                 .collect(),
                             per_second: target.arrivals_per_second_per_unit_of_load,
-                            reachable: crate::plan::latency_target_reachable(target),
+                            checked,
                             target: target.clone(),
                         }
                     })
