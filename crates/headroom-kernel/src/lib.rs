@@ -69,12 +69,15 @@ fn stable_with(stable_at: u32) -> String {
     }
 }
 
-/// `1 Erlang`, `2.5 Erlangs`: a count and its noun, singular for exactly one.
-fn counted(value: f64, noun: &str) -> String {
-    if value == 1.0 {
+/// A count and its noun, the noun singular where the count reads "1":
+/// `1 Erlang`, `2.5 Erlangs`, `3 units` (where a message would say
+/// "unit(s)"), for the kernel's messages and its callers' alike.
+pub fn counted(count: impl std::fmt::Display, noun: &str) -> String {
+    let text = count.to_string();
+    if text == "1" {
         format!("1 {noun}")
     } else {
-        format!("{} {noun}s", Shown(value))
+        format!("{text} {noun}s")
     }
 }
 
@@ -146,7 +149,7 @@ pub enum KernelError {
         value: f64,
     },
     /// A queue whose offered load reaches its server count never drains.
-    #[error("unstable: {} offered to {} is a utilisation of at least 100%; {}", counted(*.offered_load, "Erlang"), counted(f64::from(*.servers), "server"), stable_with(*.stable_at))]
+    #[error("unstable: {} offered to {} is a utilisation of at least 100%; {}", counted(Shown(*.offered_load), "Erlang"), counted(*.servers, "server"), stable_with(*.stable_at))]
     Unstable {
         /// Offered load, Erlangs.
         offered_load: f64,

@@ -71,16 +71,7 @@ pub(super) fn binding_target(tier: &TierPlan) -> Option<&crate::plan::LatencyPla
     tier.latency_targets.iter().filter(|l| l.units_needed.is_some()).max_by_key(|l| l.units_needed)
 }
 
-/// A count and its noun, the noun plural unless the count is exactly one:
-/// `1 unit`, `3 units`, `0 zones` (where a message would say "unit(s)").
-pub(crate) fn counted(count: impl std::fmt::Display, noun: &str) -> String {
-    let text = count.to_string();
-    if text == "1" {
-        format!("1 {noun}")
-    } else {
-        format!("{text} {noun}s")
-    }
-}
+pub(crate) use headroom_kernel::counted;
 
 /// A dollar amount with thousands separators, no cents.
 pub fn dollars(value: f64) -> String {
