@@ -712,12 +712,16 @@ fn scalability_plan(
         .unwrap_or_default();
     let note = if scaled.beyond_peak {
         format!(
-            "beyond the USL peak: {units} units hold the most ({effective:.2} units' worth) and still cannot hold this load within headroom{peak}"
+            "beyond the USL peak: the capacity of {}, the most the curve gives ({effective:.2} units' worth), still cannot hold this load within headroom{peak}",
+            headroom_kernel::counted(units, "unit")
         )
     } else {
         format!(
-            "{units} units hold {effective:.2} units' worth (USL σ = {}, κ = {}); linear scaling would have said {}{peak}",
-            usl.sigma, usl.kappa, scaled.linear_units
+            "the capacity of {}: {effective:.2} units' worth (USL σ = {:.5}, κ = {:.3e}); linear scaling would have needed {}{peak}",
+            headroom_kernel::counted(units, "unit"),
+            usl.sigma,
+            usl.kappa,
+            scaled.linear_units
         )
     };
     ScalabilityPlan {
