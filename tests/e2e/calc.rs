@@ -346,6 +346,10 @@ fn calibrate_across_units_replaces_linear_scaling() {
     let three = &plan["milestones"][1]["tiers"][0];
     assert_eq!(three["scalability"]["beyond_peak"], false);
     assert!(three["units"].as_u64().unwrap() > 10, "{three}");
+    // Its note quotes σ and κ as calibrate printed them, not to 17 digits.
+    let note = three["scalability"]["note"].as_str().unwrap();
+    let sigma = format!("σ = {:.5},", usl["sigma"].as_f64().unwrap());
+    assert!(note.contains(&sigma) && note.contains("units' worth"), "{note}");
     // Today's 4 replicas are also counted at their USL capacity, as the
     // runway counts them: month 0 has 500 users on 250 each, so utilisation
     // is 500 / (250 x 4 / (1 + 3σ + 12κ)), not the linear 500 / 1000.
