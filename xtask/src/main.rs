@@ -509,8 +509,8 @@ capacity.requests_per_second = 100   # TODO: section (a load test), or assumptio
 # headroom or any of its targets needs. Add more under other keys.
 # [tiers.app.latency_targets.p95]
 # name = "p95 of requests < 300 ms"   # TODO: section
-# quantile = 0.95
-# seconds = 0.3
+# quantile = 0.95                    # TODO: section (0.95 reads "p95")
+# seconds = 0.3                       # TODO: section
 # arrivals = "requests_per_second"    # a load of this tier
 # service_time = 0.02                 # TODO: seconds one request takes on one worker
 # workers_per_unit = 2                # TODO: workers (servers of the queue) in one unit, e.g. vCPUs
@@ -521,8 +521,8 @@ capacity.requests_per_second = 100   # TODO: section (a load test), or assumptio
 # seed = 42
 # [uncertainty.inputs."milestones.next-year.drivers.users"]
 # distribution = "lognormal"          # TODO: why this spread
-# median = 1000
-# sigma = 0.25
+# median = 1000                      # TODO: section (the 12-month users above)
+# sigma = 0.25                        # TODO: why this spread
 "#;
 
 fn bench() -> Result {
@@ -607,7 +607,7 @@ mod tests {
             let committed = fs::read_to_string(&file).unwrap_or_default();
             assert!(
                 committed == text,
-                "{} differs from the template: `rm -r tests/fixtures/template && cargo xtask new-plugin template-probe --into tests/fixtures/template`",
+                "{} differs from the template: `cargo xtask new-plugin template-probe --into <an empty directory>`, then copy what it writes over tests/fixtures/template (the workspace needs the fixture to stay in place meanwhile)",
                 file.display()
             );
         }

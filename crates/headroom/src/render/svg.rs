@@ -10,7 +10,14 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-/// The frame every chart shares: a 720 x 360 white canvas with margins for
+/// An SVG document's opening: its size, the font, a white background.
+fn svg_start(width: f64, height: f64) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+    )
+}
+
+/// The frame of the single-panel charts: a 720 x 360 white canvas with margins for
 /// axis labels (left, bottom), a title (top) and a legend (right).
 struct Canvas {
     height: f64,
@@ -25,9 +32,7 @@ impl Canvas {
     fn new() -> Canvas {
         let (width, height) = (720.0, 360.0);
         let (left, right, top, bottom) = (60.0, 150.0, 40.0, 50.0);
-        let svg = format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        );
+        let svg = svg_start(width, height);
         Canvas {
             height,
             left,
@@ -139,9 +144,7 @@ impl Stack {
     fn new(title: &str, panels: usize, panel_h: f64, gap: f64) -> Stack {
         let (width, left, right, top) = (720.0, 72.0, 150.0, 40.0);
         let height = top + panels as f64 * (panel_h + gap) + 10.0;
-        let mut svg = format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        );
+        let mut svg = svg_start(width, height);
         let _ =
             writeln!(svg, "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}</text>", escape(title));
         Stack { left, plot_w: width - left - right, top, panel_h, gap, height, svg }

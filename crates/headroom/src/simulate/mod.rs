@@ -742,13 +742,13 @@ pub fn simulate_with(
         (0..=horizon)
             .map(|month| MonthOutcome {
                 month,
-                probability: Tally::share_by(&tally.any_breach, u64::from(month), draws),
+                probability: tally.any_breach.share_where(|first| first <= u64::from(month)),
                 by_tier: shape
                     .runway
                     .iter()
                     .zip(&tally.first_breach)
                     .map(|(r, counts)| {
-                        (r.tier.clone(), Tally::share_by(counts, u64::from(month), draws))
+                        (r.tier.clone(), counts.share_where(|first| first <= u64::from(month)))
                     })
                     .collect(),
             })

@@ -113,8 +113,9 @@ struct TierModel {
     usl: Option<(f64, f64)>,
     /// Minimum, N+k and zones (its headroom is set per draw).
     policy: HeadroomPolicy,
-    /// Its latency targets, in key order (the tier takes the most units
-    /// any of them and its headroom need).
+    /// The latency targets it checks draw by draw, in key order (the tier
+    /// takes the most units any of them and its headroom need); those
+    /// [`checked_targets`] passes over cannot raise it.
     latency: Vec<Latency>,
     /// Whether a draw changes its capacities or the headroom.
     drawn: bool,
@@ -159,8 +160,6 @@ struct Latency {
     cache: usize,
     arrivals: Vec<usize>,
     per_second: f64,
-    /// Whether it is checked draw by draw ([`checked_targets`]).
-    checked: bool,
     target: LatencyTarget,
 }
 
@@ -455,7 +454,8 @@ impl Model {
                     .latency_targets
                     .values()
                     .zip(checked_targets(&tier.latency_targets))
-                    .map(|(target, checked)| {
+                    .filter(|&(_, checked)| checked)
+                    .map(|(target, _)| {
                         latency_caches += 1;
                         Latency {
                             cache: latency_caches - 1,
@@ -466,7 +466,6 @@ impl Model {
                                 .map(|(i, _)| i)
                                 .collect(),
                             per_second: target.arrivals_per_second_per_unit_of_load,
-                            checked,
                             target: target.clone(),
                         }
                     })

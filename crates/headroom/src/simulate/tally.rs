@@ -77,6 +77,14 @@ impl Counts {
         }
     }
 
+    /// The share of the draws whose key `keep` keeps.
+    pub(super) fn share_where(&self, keep: impl Fn(u64) -> bool) -> f64 {
+        let (kept, all) = self
+            .iter()
+            .fold((0, 0), |(kept, all), (key, n)| (kept + if keep(key) { n } else { 0 }, all + n));
+        share(kept, all)
+    }
+
     /// (key, count) for every key seen, ascending.
     pub(super) fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
         self.dense
@@ -203,16 +211,6 @@ fn share(part: u64, all: u64) -> f64 {
         0.0
     } else {
         part as f64 / all as f64
-    }
-}
-
-impl Counts {
-    /// The share of the draws whose key `keep` keeps.
-    pub(super) fn share_where(&self, keep: impl Fn(u64) -> bool) -> f64 {
-        let (kept, all) = self
-            .iter()
-            .fold((0, 0), |(kept, all), (key, n)| (kept + if keep(key) { n } else { 0 }, all + n));
-        share(kept, all)
     }
 }
 
@@ -408,12 +406,6 @@ impl Tally {
         }
         self.any_breach.merge(other.any_breach);
         self
-    }
-
-    /// The share of draws whose key is at most `month`.
-    pub(super) fn share_by(counts: &Counts, month: u64, draws: u32) -> f64 {
-        counts.iter().filter(|(key, _)| *key <= month).map(|(_, c)| c).sum::<u64>() as f64
-            / f64::from(draws)
     }
 }
 

@@ -165,7 +165,7 @@ impl Model {
         }
         // 7. The latency targets, where one asks for more: each raises the
         // units to what it needs, so the tier ends with the most any needs.
-        for latency in tier.latency.iter().filter(|l| l.checked) {
+        for latency in &tier.latency {
             let (rates, known) = (&mut *quotients, &mut *known_by_units);
             self.meet_latency(t, latency, count, n, columns, needed, units_out, rates, known);
         }
