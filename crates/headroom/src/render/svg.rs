@@ -150,22 +150,17 @@ impl Stack {
         Stack { left, plot_w: width - left - right, top, panel_h, gap, height, svg }
     }
 
-    /// Draws panel `i`'s axis up to `y_max` (whole numbers at 0, the
-    /// middle rounded, and the top; in dollars if asked) and its label;
-    /// returns the y of a value on it.
-    fn panel(
-        &mut self,
-        i: usize,
-        label: &str,
-        y_max: f64,
-        in_dollars: bool,
-    ) -> impl Fn(f64) -> f64 {
+    /// Draws panel `i`'s axis from 0 to the first round value at or above
+    /// `most` ([`round_axis`]: ticks at 0, 5, 10, 15, not at 0, 6, 12; in
+    /// dollars if asked) and its label; returns the y of a value on it.
+    fn panel(&mut self, i: usize, label: &str, most: f64, in_dollars: bool) -> impl Fn(f64) -> f64 {
         let (left, plot_w, panel_h) = (self.left, self.plot_w, self.panel_h);
         let panel_top = self.top + i as f64 * (panel_h + self.gap);
+        let (step, steps) = round_axis(most, 4);
+        let y_max = step * f64::from(steps);
         let y = move |u: f64| panel_top + panel_h - (u / y_max) * panel_h;
-        let ticks = if y_max >= 2.0 { 2 } else { 1 };
-        for tick in 0..=ticks {
-            let u = (y_max * f64::from(tick) / f64::from(ticks)).round();
+        for tick in 0..=steps {
+            let u = step * f64::from(tick);
             let text = if in_dollars { dollars(u) } else { format!("{u:.0}") };
             let _ = writeln!(self.svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{text}</text>", left + plot_w, y(u), y(u), left - 6.0, y(u) + 4.0);
         }
@@ -193,6 +188,28 @@ impl Stack {
         self.svg.push_str("</svg>\n");
         self.svg
     }
+}
+
+/// The step between an axis's ticks and how many steps reach from 0 to the
+/// first tick at or above `most`: the step is 1, 2 or 5 times a power of ten,
+/// a whole number (the axes count units and dollars), the smallest such
+/// that at most `steps` of them reach `most`: "nice numbers for graph
+/// labels" (Heckbert, Graphics Gems, 1990), with his loose labelling (the
+/// axis ends on a tick past the data). An axis up to 94 ticks at 0, 50 and
+/// 100; up to 12 at 0, 5, 10 and 15.
+fn round_axis(most: f64, steps: u32) -> (f64, u32) {
+    if !(most.is_finite() && most > 0.0) {
+        return (1.0, 1);
+    }
+    let magnitude = 10f64.powf((most / f64::from(steps)).log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|step| step * f64::from(steps) >= most)
+        .unwrap_or(10.0 * magnitude)
+        .max(1.0);
+    // At most `steps` by the choice above; the cast is of a small whole number.
+    (step, (most / step).ceil().max(1.0) as u32)
 }
 
 /// What one panel of the fan chart draws for a tier: its units, or, for a
@@ -243,8 +260,8 @@ pub fn bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
     for (i, tier) in tiers.iter().enumerate() {
         let colour = PALETTE[i % PALETTE.len()];
         let Panel { label, series, in_dollars } = panel(sim, i, tier);
-        let y_max = series.iter().map(|q| q.p99).fold(1.0_f64, f64::max).ceil();
-        let y = stack.panel(i, &label, y_max, in_dollars);
+        let most = series.iter().map(|q| q.p99).fold(1.0_f64, f64::max);
+        let y = stack.panel(i, &label, most, in_dollars);
         let band = |low: &dyn Fn(&crate::simulate::Quantiles) -> f64,
                     high: &dyn Fn(&crate::simulate::Quantiles) -> f64| {
             let upper =
@@ -309,8 +326,8 @@ fn milestone_bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
         let colour = PALETTE[i % PALETTE.len()];
         let series: Vec<&crate::simulate::Quantiles> =
             sim.milestones.iter().map(|m| &m.tiers[i].units).collect();
-        let y_max = series.iter().map(|q| q.p99).fold(1.0_f64, f64::max).ceil();
-        let y = stack.panel(i, tier, y_max, false);
+        let most = series.iter().map(|q| q.p99).fold(1.0_f64, f64::max);
+        let y = stack.panel(i, tier, most, false);
         for (m, q) in series.iter().enumerate() {
             let bar = |low: f64, high: f64, opacity: f64| {
                 format!(
@@ -414,4 +431,31 @@ pub fn runway_svg(plan: &Plan) -> String {
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_axis;
+
+    /// Worked by hand from the rule: the smallest of 1, 2, 5 x 10^k
+    /// (whole) of which at most 4 steps reach the top value.
+    #[test]
+    fn an_axis_ticks_at_round_values_past_the_data() {
+        let cases = [
+            (94.0, (50.0, 2)),    // 20 x 4 = 80 falls short: 0, 50, 100
+            (12.0, (5.0, 3)),     // 0, 5, 10, 15
+            (7.0, (2.0, 4)),      // 0, 2, 4, 6, 8
+            (1.0, (1.0, 1)),      // a flat line at 1: 0, 1
+            (2.0, (1.0, 2)),      // 0.5 would not be a whole unit
+            (1114.0, (500.0, 3)), // 0, 500, 1000, 1500
+            (1460.0, (500.0, 3)), // dollars: $0, $500, $1,000, $1,500
+            (100.0, (50.0, 2)),   // exactly on a tick: no step past it
+            (40.0, (10.0, 4)),
+        ];
+        for (most, expected) in cases {
+            assert_eq!(round_axis(most, 4), expected, "axis up to {most}");
+        }
+        assert_eq!(round_axis(f64::NAN, 4), (1.0, 1));
+        assert_eq!(round_axis(0.0, 4), (1.0, 1));
+    }
 }
