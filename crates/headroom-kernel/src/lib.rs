@@ -140,11 +140,14 @@ pub enum KernelError {
         /// Its value.
         value: f64,
     },
-    /// A rate or time of a queueing question is negative or not finite.
-    #[error("{name} must be finite and not negative (a service time above zero), got {}", Shown(*.value))]
+    /// A rate or time of a queueing question is out of its range: negative
+    /// or not finite, or zero where it divides.
+    #[error("{name} must be {rule}, got {}", Shown(*.value))]
     InvalidRate {
         /// Which input.
         name: &'static str,
+        /// Its range in words: "finite and not negative", "finite and above zero".
+        rule: &'static str,
         /// Its value.
         value: f64,
     },

@@ -76,12 +76,23 @@ pub struct Queue {
     pub mean_queue_length: f64,
 }
 
+const NOT_NEGATIVE: &str = "finite and not negative";
+const ABOVE_ZERO: &str = "finite and above zero";
+
 fn check_rates(arrival_rate: f64, service_time: f64) -> Result<(), KernelError> {
     if !arrival_rate.is_finite() || arrival_rate < 0.0 {
-        return Err(KernelError::InvalidRate { name: "arrival rate", value: arrival_rate });
+        return Err(KernelError::InvalidRate {
+            name: "arrival rate",
+            rule: NOT_NEGATIVE,
+            value: arrival_rate,
+        });
     }
     if !service_time.is_finite() || service_time <= 0.0 {
-        return Err(KernelError::InvalidRate { name: "service time", value: service_time });
+        return Err(KernelError::InvalidRate {
+            name: "service time",
+            rule: ABOVE_ZERO,
+            value: service_time,
+        });
     }
     Ok(())
 }
@@ -299,13 +310,17 @@ pub fn littles_law(
     throughput: Option<f64>,
     response_time: Option<f64>,
 ) -> Result<(f64, f64, f64), KernelError> {
-    let bad = |name: &'static str, value: f64| KernelError::InvalidRate { name, value };
+    let bad = |name: &'static str, rule: &'static str, value: f64| KernelError::InvalidRate {
+        name,
+        rule,
+        value,
+    };
     for (name, value) in
         [("concurrency", concurrency), ("throughput", throughput), ("response time", response_time)]
     {
         if let Some(v) = value {
             if !v.is_finite() || v < 0.0 {
-                return Err(bad(name, v));
+                return Err(bad(name, NOT_NEGATIVE, v));
             }
         }
     }
@@ -313,8 +328,8 @@ pub fn littles_law(
         (None, Some(x), Some(w)) => Ok((x * w, x, w)),
         (Some(l), None, Some(w)) if w > 0.0 => Ok((l, l / w, w)),
         (Some(l), Some(x), None) if x > 0.0 => Ok((l, x, l / x)),
-        (Some(_), None, Some(w)) => Err(bad("response time", w)),
-        (Some(_), Some(x), None) => Err(bad("throughput", x)),
+        (Some(_), None, Some(w)) => Err(bad("response time", ABOVE_ZERO, w)),
+        (Some(_), Some(x), None) => Err(bad("throughput", ABOVE_ZERO, x)),
         _ => Err(KernelError::InvalidQuestion(
             "Little's law needs exactly two of concurrency, throughput and response time".into(),
         )),
