@@ -325,3 +325,30 @@ fn a_latency_target_out_of_range_is_refused() {
     let error = plan_with(&["--set", "tiers.api.latency_target.seconds=1"]);
     assert!(error.contains("did you mean `latency_targets`?"), "{error}");
 }
+
+#[test]
+fn a_latency_trigger_must_name_a_queue_the_tier_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("trigger.toml");
+    let trigger = "[[triggers]]\nname = \"t\"\ntier = \"api\"\nkind = \"latency\"\nqueue = \"lead-search\"\nquantile = 0.95\nthreshold = 1.5\ntext = \"t\"\n";
+    for (from, to, expected) in [
+        ("queue = \"lead-search\"", "queue = \"search\"", "key `triggers[0].queue` in"),
+        (
+            "queue = \"lead-search\"",
+            "queue = \"search\"",
+            "one of tier `api`'s latency targets (lead-search)",
+        ),
+        ("tier = \"api\"", "tier = \"data\"", "tier `data`'s latency targets (it has none)"),
+        ("quantile = 0.95", "quantile = 95", "quantile must lie strictly between 0 and 1, got 95"),
+        ("threshold = 1.5", "threshold = 0", "key `triggers[0].threshold` in"),
+        (
+            "kind = \"latency\"",
+            "kind = \"monitor\"",
+            "`queue` and `quantile` belong to a trigger of kind \"latency\"",
+        ),
+    ] {
+        fs::write(&file, trigger.replace(from, to)).unwrap();
+        let error = plan_with(&["--config", file.to_str().unwrap()]);
+        assert!(error.contains(expected) && error.contains("trigger.toml"), "{to}: {error}");
+    }
+}

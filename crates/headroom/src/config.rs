@@ -270,6 +270,10 @@ pub enum TriggerKind {
     Utilisation,
     /// A threshold on one of the plugin's loads (`dimension`).
     Load,
+    /// A response-time quantile, in seconds, of the M/M/c queue one of the
+    /// tier's latency targets describes (`queue` names it; `quantile`,
+    /// else that target's): checked against the plan and today's deployment.
+    Latency,
     /// A metric the plan does not model: reported, to be watched.
     Monitor,
 }
@@ -289,6 +293,14 @@ pub struct Trigger {
     /// The load dimension, for `kind = "load"`.
     #[serde(default)]
     pub dimension: Option<String>,
+    /// For `kind = "latency"`: the key of the tier's latency target whose
+    /// queue (arrivals, service time, workers a unit) the trigger reads.
+    #[serde(default)]
+    pub queue: Option<String>,
+    /// For `kind = "latency"`: the quantile the threshold bounds (0.95 for
+    /// a p95); the queue's target's own quantile if not given.
+    #[serde(default)]
+    pub quantile: Option<f64>,
     /// Unit of the threshold.
     #[serde(default)]
     pub unit: Option<String>,
@@ -985,6 +997,48 @@ impl LayeredConfig {
             }
             if !trigger.threshold.is_finite() {
                 return Err(self.fail(id, &path, "threshold must be finite"));
+            }
+            if trigger.kind != TriggerKind::Latency
+                && (trigger.queue.is_some() || trigger.quantile.is_some())
+            {
+                return Err(self.fail(
+                    id,
+                    &path,
+                    "`queue` and `quantile` belong to a trigger of kind \"latency\"",
+                ));
+            }
+            if trigger.kind == TriggerKind::Latency {
+                let targets = &c.tiers[&trigger.tier].latency_targets;
+                let queue = trigger.queue.as_deref().unwrap_or_default();
+                if !targets.contains_key(queue) {
+                    let known: Vec<&str> = targets.keys().map(String::as_str).collect();
+                    return Err(self.fail(
+                        id,
+                        &format!("{path}.queue"),
+                        format_args!(
+                            "a latency trigger needs `queue`, the key of one of tier `{}`'s latency targets ({})",
+                            trigger.tier,
+                            if known.is_empty() { "it has none".to_string() } else { known.join(", ") }
+                        ),
+                    ));
+                }
+                if let Some(q) = trigger.quantile.filter(|q| !(*q > 0.0 && *q < 1.0)) {
+                    return Err(self.fail(
+                        id,
+                        &format!("{path}.quantile"),
+                        format_args!(
+                            "quantile must lie strictly between 0 and 1, got {}",
+                            headroom_kernel::Shown(q)
+                        ),
+                    ));
+                }
+                if trigger.threshold <= 0.0 {
+                    return Err(self.fail(
+                        id,
+                        &format!("{path}.threshold"),
+                        "a latency trigger's threshold is a time in seconds, above zero",
+                    ));
+                }
             }
             if trigger.kind == TriggerKind::Load {
                 let dimension = trigger.dimension.as_deref().unwrap_or_default();

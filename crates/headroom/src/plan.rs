@@ -300,7 +300,7 @@ pub struct TriggerFinding {
     pub name: String,
     /// Tier.
     pub tier: String,
-    /// `utilisation`, `load` or `monitor`.
+    /// `utilisation`, `load`, `latency` or `monitor`.
     pub kind: String,
     /// Threshold.
     pub threshold: f64,
@@ -968,7 +968,11 @@ fn plan_detailed(
         .collect::<Vec<_>>();
     // Triggers, advice and assumptions are for reports; a Monte Carlo draw
     // (`detailed` false) needs units, costs and runway only.
-    let triggers = if detailed { triggers(config, &milestone_plans, &monthly) } else { Vec::new() };
+    let triggers = if detailed {
+        triggers(config, &milestone_plans, &monthly, &monthly_tiers)
+    } else {
+        Vec::new()
+    };
     Ok(Plan {
         schema_version: crate::SCHEMA_VERSION,
         profile: ProfileRef::of(profile),
@@ -1068,10 +1072,76 @@ fn runway(planner: &Planner, monthly: &[Vec<TierPlan>]) -> Result<Vec<RunwayEntr
     Ok(entries)
 }
 
+/// A latency trigger against the plan: the `quantile` of the response time
+/// of the M/M/c queue that the tier's latency target `queue` describes (its
+/// arrivals as the plan worked them out, its service time and workers a
+/// unit; Erlang C, [`Queue::response_quantile`]), at each milestone's
+/// planned units and, month by month, at today's units less the spares the
+/// runway counts lost. A count that cannot keep up (utilisation of 100% or
+/// more) runs past any threshold.
+///
+/// [`Queue::response_quantile`]: headroom_kernel::queueing::Queue::response_quantile
+fn latency_trigger(
+    config: &ProfileConfig,
+    trigger: &crate::config::Trigger,
+    milestones: &[MilestonePlan],
+    monthly: &[Vec<TierPlan>],
+) -> (Option<u32>, Vec<String>, String) {
+    use headroom_kernel::queueing::Queue;
+    let key = trigger.queue.as_deref().unwrap_or_default();
+    let tier = &config.tiers[&trigger.tier];
+    let target = &tier.latency_targets[key];
+    let quantile = trigger.quantile.unwrap_or(target.quantile);
+    let label = format!("p{}", (quantile * 100.0 * 1e6).round() / 1e6);
+    // That quantile with `units` units of `planned`; `None` when they cannot
+    // keep up (or the plan holds no rate for the target).
+    let at = |planned: &TierPlan, units: u32| -> Option<f64> {
+        let rate = planned.latency_targets.iter().find(|l| l.key == key)?.arrival_rate;
+        let servers = units.saturating_mul(target.workers_per_unit);
+        Queue::new(rate, target.service_time, servers).ok().map(|q| q.response_quantile(quantile))
+    };
+    let past = |value: Option<f64>| value.is_none_or(|v| v > trigger.threshold);
+    let planned: Vec<(&str, Option<f64>)> = milestones
+        .iter()
+        .filter_map(|m| {
+            let t = m.tiers.iter().find(|t| t.tier == trigger.tier)?;
+            Some((m.name.as_str(), at(t, t.units)))
+        })
+        .collect();
+    let exceeds: Vec<String> =
+        planned.iter().filter(|(_, v)| past(*v)).map(|(name, _)| name.to_string()).collect();
+    let index = config.tier_order.iter().position(|k| *k == trigger.tier);
+    let fires = current(config, &trigger.tier).zip(index).and_then(|((units, _), index)| {
+        let units = units.saturating_sub(tier.redundancy);
+        monthly.iter().position(|tiers| past(at(&tiers[index], units))).map(|m| m as u32)
+    });
+    let queue = format!(
+        "read on the M/M/c queue of `{}`'s latency target `{key}` ({} s a request, {} workers a unit)",
+        trigger.tier,
+        headroom_kernel::Shown(target.service_time),
+        target.workers_per_unit
+    );
+    let note = if exceeds.is_empty() {
+        let most = planned.iter().filter_map(|(_, v)| *v).fold(0.0_f64, f64::max);
+        format!(
+            "{queue}, the plan keeps its {label} at or under {} s at every milestone (at most {most:.3} s)",
+            headroom_kernel::Shown(trigger.threshold)
+        )
+    } else {
+        format!(
+            "{queue}, the planned units run its {label} past {} s at: {}",
+            headroom_kernel::Shown(trigger.threshold),
+            exceeds.join(", ")
+        )
+    };
+    (fires, exceeds, note)
+}
+
 fn triggers(
     config: &ProfileConfig,
     milestones: &[MilestonePlan],
     monthly: &[MonthPlan],
+    monthly_tiers: &[Vec<TierPlan>],
 ) -> Vec<TriggerFinding> {
     config
         .triggers
@@ -1131,6 +1201,7 @@ fn triggers(
                     };
                     (None, exceeds, note)
                 }
+                TriggerKind::Latency => latency_trigger(config, trigger, milestones, monthly_tiers),
                 TriggerKind::Monitor => {
                     (None, Vec::new(), "not modelled by the plan: watch it in production".to_string())
                 }
@@ -1141,6 +1212,7 @@ fn triggers(
                 kind: match trigger.kind {
                     TriggerKind::Utilisation => "utilisation",
                     TriggerKind::Load => "load",
+                    TriggerKind::Latency => "latency",
                     TriggerKind::Monitor => "monitor",
                 }
                 .to_string(),

@@ -32,6 +32,12 @@ fn sized_by(tier: &TierPlan, target: &crate::plan::LatencyPlan) -> &'static str 
     }
 }
 
+/// `note` as a sentence of its own: its first letter a capital.
+fn sentence(note: &str) -> String {
+    let mut chars = note.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
 /// A plan as a Markdown report; with an audit, the audit's section too.
 pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
     let mut out = String::new();
@@ -171,6 +177,7 @@ pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
                 percent(entry.utilisation)
             );
         }
+        out.push('\n');
     }
     if let Some(audit) = audit {
         out.push_str(&audit_markdown(audit));
@@ -183,8 +190,14 @@ pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
                 .fires_month
                 .map(|m| format!(" Today's deployment crosses it at month {m}."))
                 .unwrap_or_default();
-            let _ =
-                writeln!(out, "- **{}** ({}): \"{}\". {}.{fires}", t.name, t.tier, t.text, t.note);
+            let _ = writeln!(
+                out,
+                "- **{}** ({}): \"{}\". {}.{fires}",
+                t.name,
+                t.tier,
+                t.text,
+                sentence(&t.note)
+            );
         }
         out.push('\n');
     }
