@@ -195,6 +195,10 @@ fn explain_shows_the_arithmetic() {
     assert!(text.contains("uncertainty of `api` (Monte Carlo, 2000 draws, seed 42"), "{text}");
     assert!(text.contains("12 Months: units (P50 / P90 / P99) "), "{text}");
     assert!(text.contains("the document's units at 12 Months, \"50\", covers 4"), "{text}");
+    // The tier's own triggers, each against the plan, and no other tier's.
+    assert!(text.contains("triggers on `api` (the document's words, against the plan):"), "{text}");
+    assert!(text.contains("  Search Latency (latency, \"If p95 for lead searches exceeds 1.5 seconds\"): read on the M/M/c queue"), "{text}");
+    assert!(!text.contains("Queue Backlog"), "{text}");
     let postgres = ok(&["explain", "leadgen-insurance", "postgres"]);
     assert!(postgres.contains("api 50 units x 20 = 1000 + data 6 units x 20 = 120"), "{postgres}");
     assert!(postgres.contains("ladder: db.r6i.2xlarge needs 1 instance"), "{postgres}");

@@ -226,6 +226,18 @@ pub fn explain(plan: &Plan, tier_key: &str) -> Result<String, Error> {
             dollars(tier.monthly_cost)
         );
     }
+    let triggers: Vec<_> = plan.triggers.iter().filter(|t| t.tier == tier_key).collect();
+    if !triggers.is_empty() {
+        let _ =
+            writeln!(out, "\ntriggers on `{tier_key}` (the document's words, against the plan):");
+        for t in triggers {
+            let fires = t
+                .fires_month
+                .map(|m| format!(" Today's deployment crosses it at month {m}."))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {} ({}, \"{}\"): {}.{fires}", t.name, t.kind, t.text, t.note);
+        }
+    }
     Ok(out)
 }
 
