@@ -397,3 +397,84 @@ fn erlang_c_matches_the_published_call_centre_example() {
     ]);
     assert_eq!(fewest["servers"], 14);
 }
+
+/// The p50 and p99 targets, besides the p95: the fewest servers whose
+/// median or 99th percentile of the response time is within the bound.
+/// 100 req/s of 0.2 s on M/M/c (Erlang B by its recursion, then the
+/// sojourn tail e^{-μt} + C μ / (θ - μ) (e^{-μt} - e^{-θt}) solved by
+/// bisection): 21 servers give a p99 of 1.274 s and a median of 0.2858 s,
+/// 22 servers 1.0105 s and 0.19997 s.
+#[test]
+fn erlang_c_finds_the_fewest_servers_for_a_median_or_a_p99() {
+    let p99 = calc(&[
+        "erlang-c",
+        "--arrival-rate",
+        "100",
+        "--service-time",
+        "0.2",
+        "--target-p99",
+        "1.2",
+    ]);
+    assert_eq!(p99["servers"], 22);
+    assert_eq!(p99["target"], "p99 response time <= 1.2 s");
+    assert!(near(&p99["response_p99"], 1.0105, 5e-5), "{p99}");
+    let p50 = calc(&[
+        "erlang-c",
+        "--arrival-rate",
+        "100",
+        "--service-time",
+        "0.2",
+        "--target-p50",
+        "0.2",
+    ]);
+    assert_eq!(p50["servers"], 22);
+    assert!(near(&p50["response_p50"], 0.19997, 5e-6), "{p50}");
+    let error = fails(
+        headroom().args(
+            "calc erlang-c --arrival-rate 100 --service-time 0.2 --target-p50 0.2 --target-p99 1"
+                .split(' '),
+        ),
+    );
+    assert!(error.contains("give exactly one of --servers, --target-p50, --target-p95"), "{error}");
+}
+
+/// `calc` in Markdown and CSV as well as a table and JSON: CSV is a header
+/// and one row at full precision (an interval's ends in two columns), the
+/// same numbers as the JSON.
+#[test]
+fn calc_answers_in_markdown_and_csv() {
+    let args = ["calc", "usl", "tests/fixtures/loadtests/specsdm91.csv"];
+    let fit = calc(&args[1..]);
+    let text = ok(&[&args[..], &["--format", "csv"]].concat());
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1, "{text}");
+    let cell = |name: &str| -> f64 {
+        let at = header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name}: {text}"));
+        rows[0][at].parse().unwrap()
+    };
+    // The same numbers (to the last place or so: serde_json's own float
+    // parsing may land one unit off the nearest double).
+    let same = |csv: f64, json: &serde_json::Value| near(json, csv, csv.abs() * 1e-15);
+    assert!(same(cell("sigma"), &fit["sigma"]), "{text}");
+    assert!(same(cell("kappa_interval_high"), &fit["kappa_interval"][1]), "{text}");
+    assert!(same(cell("peak_throughput"), &fit["peak_throughput"]), "{text}");
+    let md = ok(&[
+        "calc",
+        "erlang-c",
+        "--arrival-rate",
+        "100",
+        "--service-time",
+        "0.2",
+        "--servers",
+        "24",
+        "--format",
+        "md",
+    ]);
+    assert!(
+        md.starts_with("| field | value |\n|---|---:|\n| model | M/M/c (Erlang C) |\n"),
+        "{md}"
+    );
+    assert!(md.contains("| servers | 24 |\n") && md.contains("| wait_threshold | - |\n"), "{md}");
+}

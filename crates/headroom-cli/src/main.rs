@@ -139,7 +139,7 @@ enum Command {
     Calc {
         #[command(subcommand)]
         model: CalcModel,
-        /// Output format (table or json).
+        /// Output format: table, md (a field | value table), json, or csv (a header and one row).
         #[arg(long, value_enum, default_value_t = OutputFormat::Table, global = true)]
         format: OutputFormat,
     },
@@ -164,7 +164,7 @@ enum Command {
 #[derive(Subcommand)]
 enum CalcModel {
     /// M/M/c queue: waiting, service level, response-time percentiles; or the
-    /// fewest servers meeting a p95 or service-level target.
+    /// fewest servers meeting a p50, p95 or p99 or a service-level target.
     ErlangC {
         /// Arrivals per second.
         #[arg(long, allow_negative_numbers = true)]
@@ -178,9 +178,15 @@ enum CalcModel {
         /// Wait threshold for the service level, seconds.
         #[arg(long, allow_negative_numbers = true)]
         wait_threshold: Option<f64>,
+        /// Find the fewest servers whose median response time is at most this, seconds.
+        #[arg(long, allow_negative_numbers = true)]
+        target_p50: Option<f64>,
         /// Find the fewest servers whose p95 response time is at most this, seconds.
         #[arg(long, allow_negative_numbers = true)]
         target_p95: Option<f64>,
+        /// Find the fewest servers whose p99 response time is at most this, seconds.
+        #[arg(long, allow_negative_numbers = true)]
+        target_p99: Option<f64>,
         /// Find the fewest servers answering this fraction within --wait-threshold.
         #[arg(long, allow_negative_numbers = true)]
         target_service_level: Option<f64>,
@@ -638,7 +644,8 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
         match format {
             OutputFormat::Json => Ok(format!("{}\n", serde_json::to_string_pretty(value)?)),
             OutputFormat::Table => Ok(calc::render_table(value)),
-            OutputFormat::Md | OutputFormat::Csv => bail!("calc prints --format table or json"),
+            OutputFormat::Md => Ok(calc::render_markdown(value)),
+            OutputFormat::Csv => Ok(calc::render_csv(value)),
         }
     }
     match model {
@@ -647,7 +654,9 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
             service_time,
             servers,
             wait_threshold,
+            target_p50,
             target_p95,
+            target_p99,
             target_service_level,
         } => {
             let question = calc::ErlangCQuestion {
@@ -655,7 +664,9 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
                 service_time: *service_time,
                 servers: *servers,
                 wait_threshold: *wait_threshold,
+                target_p50: *target_p50,
                 target_p95: *target_p95,
+                target_p99: *target_p99,
                 target_service_level: *target_service_level,
             };
             out(&calc::erlang_c(&question)?, format)

@@ -29,8 +29,12 @@ pub struct ErlangCQuestion {
     pub servers: Option<u32>,
     /// Wait threshold for the service level, seconds.
     pub wait_threshold: Option<f64>,
+    /// Target p50 response time, seconds.
+    pub target_p50: Option<f64>,
     /// Target p95 response time, seconds.
     pub target_p95: Option<f64>,
+    /// Target p99 response time, seconds.
+    pub target_p99: Option<f64>,
     /// Target service level: fraction waiting at most `wait_threshold`.
     pub target_service_level: Option<f64>,
 }
@@ -85,7 +89,27 @@ pub fn erlang_c(question: &ErlangCQuestion) -> Result<ErlangC, Error> {
         _ => Ok(()),
     };
     time("--wait-threshold", q.wait_threshold)?;
-    time("--target-p95", q.target_p95)?;
+    let response_targets = [
+        (0.5, "--target-p50", q.target_p50),
+        (0.95, "--target-p95", q.target_p95),
+        (0.99, "--target-p99", q.target_p99),
+    ];
+    for (_, flag, value) in response_targets {
+        time(flag, value)?;
+    }
+    let mut response = response_targets.iter().filter_map(|(quantile, _, seconds)| {
+        seconds.map(|seconds| QueueTarget::ResponseQuantile { quantile: *quantile, seconds })
+    });
+    let (response_target, another) = (response.next(), response.next());
+    let not_one = || {
+        Error::Calc {
+        model: "erlang-c".into(),
+        message: "give exactly one of --servers, --target-p50, --target-p95, --target-p99, --target-service-level".into(),
+    }
+    };
+    if another.is_some() {
+        return Err(not_one());
+    }
     if let Some(v) = q.target_service_level.filter(|v| !(*v > 0.0 && *v < 1.0)) {
         refuse(format!(
             "--target-service-level must lie strictly between 0 and 1, got {}",
@@ -93,11 +117,9 @@ pub fn erlang_c(question: &ErlangCQuestion) -> Result<ErlangC, Error> {
         ))?;
     }
     // Either evaluate a server count (target None) or find one (Some).
-    let (servers, target) = match (q.servers, q.target_p95, q.target_service_level) {
+    let (servers, target) = match (q.servers, response_target, q.target_service_level) {
         (Some(servers), None, None) => (servers, None),
-        (None, Some(seconds), None) => {
-            (0, Some(QueueTarget::ResponseQuantile { quantile: 0.95, seconds }))
-        }
+        (None, Some(target), None) => (0, Some(target)),
         (None, None, Some(fraction)) => {
             let seconds = q.wait_threshold.ok_or_else(|| Error::Calc {
                 model: "erlang-c".into(),
@@ -105,13 +127,7 @@ pub fn erlang_c(question: &ErlangCQuestion) -> Result<ErlangC, Error> {
             })?;
             (0, Some(QueueTarget::ServiceLevel { fraction, seconds }))
         }
-        _ => {
-            return Err(Error::Calc {
-                model: "erlang-c".into(),
-                message: "give exactly one of --servers, --target-p95, --target-service-level"
-                    .into(),
-            })
-        }
+        _ => return Err(not_one()),
     };
     let queue = match target {
         Some(target) => servers_for(q.arrival_rate, q.service_time, target),
@@ -121,8 +137,8 @@ pub fn erlang_c(question: &ErlangCQuestion) -> Result<ErlangC, Error> {
     Ok(ErlangC {
         model: "M/M/c (Erlang C)",
         target: target.map(|t| match t {
-            QueueTarget::ResponseQuantile { seconds, .. } => {
-                format!("p95 response time <= {seconds} s")
+            QueueTarget::ResponseQuantile { quantile, seconds } => {
+                format!("p{} response time <= {seconds} s", quantile * 100.0)
             }
             QueueTarget::ServiceLevel { fraction, seconds } => {
                 format!("{}% wait <= {seconds} s", fraction * 100.0)
@@ -288,29 +304,89 @@ pub fn headroom(load: f64, capacity: f64, policy: Policy) -> Result<HeadroomSizi
 
 /// Any calc result as `name  value` lines.
 pub fn render_table<T: Serialize>(result: &T) -> String {
-    let value = serde_json::to_value(result).unwrap_or_default();
-    let Some(map) = value.as_object() else { return String::new() };
-    let width = map.keys().map(String::len).max().unwrap_or(0);
-    let mut out = String::new();
-    for (key, value) in map {
-        let text = match value {
-            serde_json::Value::Null => "-".to_string(),
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Number(n) => format_number(n.as_f64().unwrap_or_default()),
-            serde_json::Value::Array(items) => items
-                .iter()
-                .map(|i| match i {
-                    serde_json::Value::Number(n) => format_number(n.as_f64().unwrap_or_default()),
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                })
-                .collect::<Vec<_>>()
-                .join(if key.ends_with("interval") { " .. " } else { "; " }),
-            other => other.to_string(),
-        };
-        out.push_str(&format!("{key:<width$}  {text}\n"));
+    let fields = fields(result);
+    let width = fields.iter().map(|(key, _)| key.len()).max().unwrap_or(0);
+    fields.iter().map(|(key, text)| format!("{key:<width$}  {text}\n")).collect()
+}
+
+/// Any calc result as a Markdown table of two columns, `field | value`,
+/// the values as [`render_table`] prints them.
+pub fn render_markdown<T: Serialize>(result: &T) -> String {
+    let mut out = String::from("| field | value |\n|---|---:|\n");
+    for (key, text) in fields(result) {
+        out.push_str(&format!("| {key} | {} |\n", text.replace('|', "\\|")));
     }
     out
+}
+
+/// Any calc result as CSV: a header of its fields and one row of their
+/// values at full precision (a missing one empty, an interval's ends in
+/// two columns), so that the answers to many questions stack under one
+/// header.
+pub fn render_csv<T: Serialize>(result: &T) -> String {
+    let value = serde_json::to_value(result).unwrap_or_default();
+    let Some(map) = value.as_object() else { return String::new() };
+    let plain = |value: &serde_json::Value| match value {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => {
+            items.iter().map(plain_scalar).collect::<Vec<_>>().join(";")
+        }
+        other => plain_scalar(other),
+    };
+    // An interval is two columns, `<key>_low` and `<key>_high`.
+    let mut header = Vec::new();
+    let mut row = Vec::new();
+    for (key, value) in map {
+        match value.as_array() {
+            Some(ends) if key.ends_with("interval") && ends.len() == 2 => {
+                header.extend([format!("{key}_low"), format!("{key}_high")]);
+                row.extend(ends.iter().map(plain_scalar));
+            }
+            _ => {
+                header.push(key.clone());
+                row.push(plain(value));
+            }
+        }
+    }
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    crate::render::csv_text(&header, std::iter::once(row))
+}
+
+fn plain_scalar(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A calc result's fields in order, each value as a person reads it: six
+/// significant places, an interval as `low .. high`, a missing value `-`.
+fn fields<T: Serialize>(result: &T) -> Vec<(String, String)> {
+    let value = serde_json::to_value(result).unwrap_or_default();
+    let Some(map) = value.as_object() else { return Vec::new() };
+    map.iter()
+        .map(|(key, value)| {
+            let text = match value {
+                serde_json::Value::Null => "-".to_string(),
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => format_number(n.as_f64().unwrap_or_default()),
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|i| match i {
+                        serde_json::Value::Number(n) => {
+                            format_number(n.as_f64().unwrap_or_default())
+                        }
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(if key.ends_with("interval") { " .. " } else { "; " }),
+                other => other.to_string(),
+            };
+            (key.clone(), text)
+        })
+        .collect()
 }
 
 fn format_number(x: f64) -> String {

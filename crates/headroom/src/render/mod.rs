@@ -215,7 +215,7 @@ pub(super) fn headline(plan: &Plan) -> String {
     )
 }
 
-pub(super) fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+pub(crate) fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let _ = writer.write_record(header);
     for row in rows {
