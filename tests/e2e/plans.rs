@@ -132,13 +132,29 @@ fn report_writes_every_file_whole() {
     let unmet = "latency target `status update < 150ms` of backend: target cannot be met";
     assert_eq!(summary.matches(unmet).count(), 1, "{summary}");
     for id in ["leadgen-insurance", "hostel-complaints"] {
-        for ext in ["md", "json", "csv", "svg", "audit.json"] {
+        for ext in ["md", "json", "csv", "svg", "cost.svg", "audit.json"] {
             let file = dir.join(format!("{id}.{ext}"));
             assert!(file.is_file(), "{} missing", file.display());
         }
         let svg = std::fs::read_to_string(dir.join(format!("{id}.svg"))).unwrap();
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     }
+    // The cost chart: an area a tier stacked over the months, its top at
+    // month 12 the plan's total of $6,125 on an axis to $30,000 (the
+    // document's own 12-month total, a diamond): 310 - 6125 / 30000 x 270
+    // = 254.9 at x = 570 on the 720 x 360 canvas; and each of the
+    // document's four totals a diamond.
+    let cost = std::fs::read_to_string(dir.join("leadgen-insurance.cost.svg")).unwrap();
+    assert!(cost.contains(">$30,000</text>") && cost.contains(">the document</text>"), "{cost}");
+    assert_eq!(cost.matches("<polygon").count(), 8, "{cost}");
+    assert_eq!(cost.matches("fill=\"black\"/>").count(), 5, "four diamonds and the legend");
+    let redis = cost.lines().filter(|l| l.starts_with("<polygon")).nth(3).unwrap();
+    assert!(redis.contains(" 570.0,254.9 "), "{redis}");
+    // Without dated growth, a stacked bar a milestone (3 tiers x 5), and
+    // the document's three cost ranges as bars.
+    let cost = std::fs::read_to_string(dir.join("hostel-complaints.cost.svg")).unwrap();
+    assert_eq!(cost.matches("fill-opacity=\"0.8\"").count(), 15, "{cost}");
+    assert_eq!(cost.matches("stroke=\"black\" stroke-width=\"4\"").count(), 3, "{cost}");
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .flatten()

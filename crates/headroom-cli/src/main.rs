@@ -617,6 +617,8 @@ fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
         files.push((dir.join(format!("{id}.json")), render::plan(&plan, Format::Json)?));
         files.push((dir.join(format!("{id}.csv")), render::plan(&plan, Format::Csv)?));
         files.push((dir.join(format!("{id}.svg")), render::runway_svg(&plan)));
+        let published = render::published_costs(&plan, &layered.config);
+        files.push((dir.join(format!("{id}.cost.svg")), render::cost_svg(&plan, &published)));
         files.push((dir.join(format!("{id}.audit.json")), render::audit(&audit, Format::Json)?));
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;

@@ -91,6 +91,11 @@ pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
         "Utilisation of today's deployment by month"
     };
     let _ = writeln!(out, "![{chart}]({}.svg)\n", plan.profile.id);
+    let _ = writeln!(
+        out,
+        "![Monthly cost as planned, by tier, beside the document's totals]({}.cost.svg)\n",
+        plan.profile.id
+    );
     let _ = writeln!(out, "## Tier arithmetic\n");
     for milestone in &plan.milestones {
         let _ = writeln!(out, "### {}\n", milestone.name);

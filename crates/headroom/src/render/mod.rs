@@ -18,7 +18,7 @@ mod svg;
 mod text;
 
 pub use markdown::{plan_markdown, simulation_markdown};
-pub use svg::{bands_svg, runway_svg, simulation_svg};
+pub use svg::{bands_svg, cost_svg, runway_svg, simulation_svg, PublishedCost};
 pub use text::{explain, explain_bands, simulation, simulation_summary, summary};
 
 /// An output format.
@@ -213,6 +213,23 @@ pub(super) fn headline(plan: &Plan) -> String {
             .map(|c| format!(", {c} growth over {} months", plan.horizon_months))
             .unwrap_or_default()
     )
+}
+
+/// The document's total monthly costs (`[[published]]` cells of tier
+/// `total`, column `monthly_cost`) at the milestones `plan` holds, for
+/// [`cost_svg`]: a figure, a range, or an open range ("$1500+").
+pub fn published_costs(plan: &Plan, config: &crate::config::ProfileConfig) -> Vec<PublishedCost> {
+    config
+        .published
+        .iter()
+        .filter(|cell| cell.tier == "total" && cell.column == "monthly_cost")
+        .filter_map(|cell| {
+            let milestone = plan.milestones.iter().find(|m| m.key == cell.milestone)?;
+            let low = cell.value.or(cell.min)?;
+            let high = cell.value.or(cell.max).unwrap_or(f64::INFINITY);
+            Some(PublishedCost { milestone: milestone.name.clone(), low, high })
+        })
+        .collect()
 }
 
 pub(crate) fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {

@@ -433,6 +433,144 @@ pub fn runway_svg(plan: &Plan) -> String {
     svg
 }
 
+/// A total monthly cost the document publishes for a milestone: one figure
+/// (`low` = `high`) or a range; `high` infinite for an open one ("$1500+").
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedCost {
+    /// The milestone's name, as the plan names it.
+    pub milestone: String,
+    /// The figure, or the range's lower end.
+    pub low: f64,
+    /// The range's upper end (the figure again when there is no range).
+    pub high: f64,
+}
+
+/// An SVG chart of what the plan costs a month, stacked by tier: with a
+/// growth curve, an area a tier over the months; without one, a stacked bar
+/// a milestone. The document's own totals, where it publishes them, stand
+/// beside it in black (a diamond for a figure, a bar for a range), so that
+/// the gap between the document's budget and its own rules shows.
+pub fn cost_svg(plan: &Plan, published: &[PublishedCost]) -> String {
+    let Canvas { height, left, top, plot_w, plot_h, mut svg } = Canvas::new();
+    let _ = writeln!(
+        svg,
+        "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}: monthly cost as planned, by tier</text>",
+        escape(&plan.profile.id)
+    );
+    let tiers: Vec<&str> = plan
+        .milestones
+        .first()
+        .map(|m| m.tiers.iter().map(|t| t.tier.as_str()).collect())
+        .unwrap_or_default();
+    // Each column of the chart: its x label and each tier's cost, in order.
+    let columns: Vec<(String, Vec<f64>)> = if plan.monthly.is_empty() {
+        plan.milestones
+            .iter()
+            .map(|m| (m.name.clone(), m.tiers.iter().map(|t| t.monthly_cost).collect()))
+            .collect()
+    } else {
+        plan.monthly
+            .iter()
+            .map(|m| (m.month.to_string(), m.tiers.iter().map(|t| t.monthly_cost).collect()))
+            .collect()
+    };
+    let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
+    let most = columns
+        .iter()
+        .map(|(_, costs)| costs.iter().sum::<f64>())
+        .chain(published.iter().map(|p| if p.high.is_finite() { p.high } else { p.low }))
+        .fold(1.0_f64, |a, b| a.max(finite(b)));
+    let (step, steps) = round_axis(most, 4);
+    let y_max = step * f64::from(steps);
+    let y = |u: f64| top + plot_h - (u / y_max) * plot_h;
+    for tick in 0..=steps {
+        let u = step * f64::from(tick);
+        let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>", left + plot_w, y(u), y(u), left - 6.0, y(u) + 4.0, dollars(u));
+    }
+    // Where each column and each published milestone sits.
+    let by_month = !plan.monthly.is_empty();
+    let slots = columns.len().max(1) as f64;
+    let x = |i: f64| {
+        if by_month {
+            left + i / (slots - 1.0).max(1.0) * plot_w
+        } else {
+            left + (i + 0.5) / slots * plot_w
+        }
+    };
+    let stacked = |i: usize, upto: usize| columns[i].1.iter().take(upto).sum::<f64>();
+    for (t, tier) in tiers.iter().enumerate() {
+        let colour = PALETTE[t % PALETTE.len()];
+        if by_month {
+            let upper = (0..columns.len())
+                .map(|i| format!("{:.1},{:.1}", x(i as f64), y(stacked(i, t + 1))));
+            let lower = (0..columns.len())
+                .rev()
+                .map(|i| format!("{:.1},{:.1}", x(i as f64), y(stacked(i, t))));
+            let points: Vec<String> = upper.chain(lower).collect();
+            let _ = writeln!(
+                svg,
+                "<polygon points=\"{}\" fill=\"{colour}\" fill-opacity=\"0.8\"/>",
+                points.join(" ")
+            );
+        } else {
+            let bar_w = (plot_w / slots * 0.5).min(60.0);
+            for i in 0..columns.len() {
+                let (low, high) = (stacked(i, t), stacked(i, t + 1));
+                let _ = writeln!(svg, "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{bar_w:.1}\" height=\"{:.1}\" fill=\"{colour}\" fill-opacity=\"0.8\"/>", x(i as f64) - bar_w / 2.0, y(high), y(low) - y(high));
+            }
+        }
+        let ly = top + 60.0 + t as f64 * 18.0;
+        let _ = writeln!(svg, "<rect x=\"{}\" y=\"{ly:.1}\" width=\"12\" height=\"12\" fill=\"{colour}\"/><text x=\"{}\" y=\"{:.1}\">{}</text>", left + plot_w + 6.0, left + plot_w + 22.0, ly + 10.0, escape(tier));
+    }
+    // The document's totals, at their milestone's month (or beside its bar).
+    let mut shown = 0;
+    for cost in published {
+        let Some(i) = plan.milestones.iter().position(|m| m.name == cost.milestone) else {
+            continue;
+        };
+        let at = if by_month {
+            match plan.milestones[i].month {
+                Some(month) if (month as usize) < columns.len() => x(f64::from(month)),
+                _ => continue,
+            }
+        } else {
+            x(i as f64) + (plot_w / slots * 0.5).min(60.0) / 2.0 + 10.0
+        };
+        shown += 1;
+        if cost.high > cost.low {
+            let top_of = if cost.high.is_finite() { y(cost.high.min(y_max)) } else { top };
+            let _ = writeln!(svg, "<line x1=\"{at:.1}\" x2=\"{at:.1}\" y1=\"{top_of:.1}\" y2=\"{:.1}\" stroke=\"black\" stroke-width=\"4\"/>", y(cost.low));
+        } else {
+            let (cx, cy) = (at, y(cost.low));
+            let _ = writeln!(svg, "<polygon points=\"{:.1},{cy:.1} {cx:.1},{:.1} {:.1},{cy:.1} {cx:.1},{:.1}\" fill=\"black\"/>", cx - 6.0, cy - 6.0, cx + 6.0, cy + 6.0);
+        }
+    }
+    if shown > 0 {
+        let ly = top + 60.0 + tiers.len() as f64 * 18.0 + 8.0;
+        let _ = writeln!(svg, "<rect x=\"{}\" y=\"{ly:.1}\" width=\"12\" height=\"12\" fill=\"black\"/><text x=\"{}\" y=\"{:.1}\">the document</text>", left + plot_w + 6.0, left + plot_w + 22.0, ly + 10.0);
+    }
+    for (i, (label, _)) in columns.iter().enumerate() {
+        let _ = writeln!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{}\">{}</text>",
+            x(i as f64),
+            top + plot_h + 16.0,
+            if by_month { 12 } else { 10 },
+            escape(label)
+        );
+    }
+    if by_month {
+        let _ = writeln!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">month</text>",
+            left + plot_w / 2.0,
+            height - 10.0
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::round_axis;
