@@ -515,6 +515,19 @@ capacity.requests_per_second = 100   # TODO: section (a load test), or assumptio
 # service_time = 0.02                 # TODO: seconds one request takes on one worker
 # workers_per_unit = 2                # TODO: workers (servers of the queue) in one unit, e.g. vCPUs
 #
+# A scaling trigger or alert of the document, checked against the plan and today's deployment:
+# kind "utilisation" (threshold a fraction), "load" (with `dimension`), "latency" (with `queue`,
+# the key of one of the tier's latency targets, and `quantile`; threshold in seconds) or
+# "monitor" (reported, not modelled). Add more as further [[triggers]] blocks.
+# [[triggers]]
+# name = "Response time"
+# tier = "app"
+# kind = "latency"
+# queue = "p95"                       # the latency target above: its arrivals, service and workers
+# quantile = 0.99                     # TODO: section (0.99 reads "p99")
+# threshold = 0.5                     # TODO: section (seconds)
+# text = "p99 > 500 ms"               # TODO: the document's words
+#
 # Inputs `headroom simulate` draws (normal, lognormal, triangular, uniform or empirical), by key.
 # [uncertainty]
 # draws = 2000
