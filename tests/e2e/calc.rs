@@ -460,18 +460,8 @@ fn calc_answers_in_markdown_and_csv() {
     assert!(same(cell("sigma"), &fit["sigma"]), "{text}");
     assert!(same(cell("kappa_interval_high"), &fit["kappa_interval"][1]), "{text}");
     assert!(same(cell("peak_throughput"), &fit["peak_throughput"]), "{text}");
-    let md = ok(&[
-        "calc",
-        "erlang-c",
-        "--arrival-rate",
-        "100",
-        "--service-time",
-        "0.2",
-        "--servers",
-        "24",
-        "--format",
-        "md",
-    ]);
+    let args = "calc erlang-c --arrival-rate 100 --service-time 0.2 --servers 24 --format md";
+    let md = ok(&args.split(' ').collect::<Vec<_>>());
     assert!(
         md.starts_with("| field | value |\n|---|---:|\n| model | M/M/c (Erlang C) |\n"),
         "{md}"

@@ -15,6 +15,21 @@ fn api_units(plan: &serde_json::Value, month: u64) -> u64 {
     api["units"].as_u64().unwrap()
 }
 
+/// The lead-gen plan as JSON with `layer` (TOML) merged over its config.
+fn leadgen_plan_with(layer: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("layer.toml");
+    std::fs::write(&file, layer).unwrap();
+    json(&ok(&[
+        "plan",
+        "leadgen-insurance",
+        "--format",
+        "json",
+        "--config",
+        file.to_str().unwrap(),
+    ]))
+}
+
 #[test]
 fn leadgen_plan_follows_the_documents_rule() {
     // §3.1 250 users a replica and §2 20% headroom: 5,000 users need 25
@@ -402,33 +417,14 @@ fn a_latency_trigger_reads_the_queue_of_a_latency_target() {
     );
     // A threshold of 50 ms: Current's 0.0518 s runs past it, the later
     // milestones' do not; today's deployment still holds it in month 0.
-    let dir = tempfile::tempdir().unwrap();
-    let layer = dir.path().join("tight.toml");
     let tight = "[[triggers]]\nname = \"tight\"\ntier = \"api\"\nkind = \"latency\"\nqueue = \"lead-search\"\nquantile = 0.95\nthreshold = 0.05\ntext = \"p95 over 50 ms\"\n";
-    std::fs::write(&layer, tight).unwrap();
-    let plan = json(&ok(&[
-        "plan",
-        "leadgen-insurance",
-        "--format",
-        "json",
-        "--config",
-        layer.to_str().unwrap(),
-    ]));
+    let plan = leadgen_plan_with(tight);
     let trigger = &plan["triggers"][0];
     assert_eq!(trigger["plan_exceeds_at"], serde_json::json!(["Current"]));
     assert_eq!(trigger["fires_month"], 1);
     // The p99 of the same queue at 50 ms: past it at every milestone and in
     // month 0 already (today's p99 is 0.0740 s; the plan's 0.0777 to 0.0737 s).
-    let p99 = tight.replace("quantile = 0.95", "quantile = 0.99");
-    std::fs::write(&layer, p99).unwrap();
-    let plan = json(&ok(&[
-        "plan",
-        "leadgen-insurance",
-        "--format",
-        "json",
-        "--config",
-        layer.to_str().unwrap(),
-    ]));
+    let plan = leadgen_plan_with(&tight.replace("quantile = 0.95", "quantile = 0.99"));
     let trigger = &plan["triggers"][0];
     assert_eq!(trigger["plan_exceeds_at"].as_array().unwrap().len(), 4, "{trigger}");
     assert_eq!(trigger["fires_month"], 0);
