@@ -690,6 +690,44 @@ fn the_published_plans_coverage_is_the_share_worked_out_by_hand() {
     }
 }
 
+/// A cell that is a lower bound, an open range ("10+", "1TB+") or a sharded
+/// tier's instance, covers at least the draws its lower end holds: said as
+/// "or more", unless that is every draw.
+#[test]
+fn an_open_or_sharded_published_cell_covers_at_least_its_lower_end() {
+    let cell = |sim: &serde_json::Value, milestone: &str, tier: &str| {
+        let cells = sim["published"].as_array().unwrap();
+        let found = cells.iter().find(|c| c["milestone"] == milestone && c["tier"] == tier);
+        found.unwrap_or_else(|| panic!("{milestone} {tier}")).clone()
+    };
+    // Lead-gen's 12-month "Sharded / r6i.8xl": one 8xlarge (6,400
+    // connections, 5,120 usable) holds every draw, whose P99 needs one
+    // 4xlarge (2,560 usable).
+    let sim = simulate(&["leadgen-insurance", "--draws", "20000"]);
+    let sharded = cell(&sim, "12 Months", "postgres");
+    assert_eq!(
+        (sharded["covers"].as_f64(), sharded["at_least"].as_bool()),
+        (Some(1.0), Some(false))
+    );
+    // Hostel's large deployment (1,000 users, not drawn): its backend needs
+    // 7 replicas in every draw, within "10+"; its storage 1,114 GB, past the
+    // lower end of "1TB+" in every draw: none for sure, perhaps more.
+    let sim = simulate(&["hostel-complaints", "--draws", "2000"]);
+    let backend = cell(&sim, "Large deployment", "backend");
+    assert_eq!(
+        (backend["covers"].as_f64(), backend["at_least"].as_bool()),
+        (Some(1.0), Some(false))
+    );
+    let storage = cell(&sim, "Large deployment", "storage");
+    assert_eq!(
+        (storage["covers"].as_f64(), storage["at_least"].as_bool()),
+        (Some(0.0), Some(true))
+    );
+    let table = ok(&["simulate", "hostel-complaints", "--draws", "2000"]);
+    let row = table.lines().find(|l| l.contains("1TB+")).unwrap();
+    assert!(row.contains("0.0% or more"), "{row}");
+}
+
 #[test]
 fn a_ladder_tiers_deployment_is_named_at_each_quantile() {
     // The same draws as the numpy peer's (BENCHMARKS.md): Postgres at 12

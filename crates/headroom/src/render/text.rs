@@ -321,12 +321,13 @@ pub fn simulation_summary(sim: &crate::simulate::Simulation) -> String {
         None => String::new(),
     };
     // The published cell the draws most often outgrow (the first of
-    // equals), where one falls short of some of them.
+    // equals), where one falls short of some of them; a lower bound ("0% or
+    // more" of an open range) only where no cell's share is known exactly.
     let least = sim
         .published
         .iter()
         .filter(|c| c.covers < 1.0)
-        .min_by(|a, b| a.covers.total_cmp(&b.covers));
+        .min_by(|a, b| a.at_least.cmp(&b.at_least).then(a.covers.total_cmp(&b.covers)));
     if let Some(c) = least {
         let _ = writeln!(
             out,
@@ -335,7 +336,7 @@ pub fn simulation_summary(sim: &crate::simulate::Simulation) -> String {
             c.tier,
             c.column,
             c.published,
-            percent(c.covers)
+            c.share()
         );
     }
     out
@@ -410,7 +411,7 @@ pub fn simulation(sim: &crate::simulate::Simulation) -> String {
                 cell.tier.clone(),
                 cell.column.clone(),
                 cell.published.clone(),
-                percent(cell.covers),
+                cell.share(),
             ]);
         }
         out.push_str("\nThe document's published plan against the draws: the share whose need each cell meets\n");
@@ -474,7 +475,7 @@ pub fn explain_bands(sim: &crate::simulate::Simulation, tier_key: &str) -> Strin
             cell.column,
             cell.milestone,
             cell.published,
-            percent(cell.covers)
+            cell.share()
         );
     }
     out

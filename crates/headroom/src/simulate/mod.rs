@@ -242,6 +242,22 @@ pub struct PublishedCoverage {
     pub published: String,
     /// Share of the draws it covers.
     pub covers: f64,
+    /// True when the cell is a lower bound and so is the share: a sharded
+    /// tier runs at least one instance of the published size, and covers
+    /// at least the draws one of them holds (false when that is all).
+    pub at_least: bool,
+}
+
+impl PublishedCoverage {
+    /// The share in words: "49.5%", or "49.5% or more" for a lower bound.
+    pub fn share(&self) -> String {
+        let share = crate::render::percent(self.covers);
+        if self.at_least {
+            format!("{share} or more")
+        } else {
+            share
+        }
+    }
 }
 
 /// The chance that today's deployment has broken its headroom by a month.
@@ -820,7 +836,10 @@ fn coverage(
     let m = shape.milestones.iter().position(|m| m.key == cell.milestone)?;
     let tier = config.tier_order.iter().position(|k| *k == cell.tier);
     let units_of = |t: usize| &tally.tier_units[m * ladders.len() + t];
-    let bound = cell.value.or(cell.max);
+    // An open range ("10+", "1TB+") covers at least the draws its lower
+    // end does.
+    let open = cell.value.or(cell.max).is_none();
+    let bound = cell.value.or(cell.max).or(cell.min);
     let covers = match cell.column.as_str() {
         "monthly_cost" if cell.tier == "total" => tally.total_costs[m].share_at_most(bound?),
         "units" => {
@@ -828,12 +847,15 @@ fn coverage(
             let rungs = ladders[t] as u64;
             units_of(t).share_where(|key| (key / rungs) as f64 <= bound)
         }
-        "instance" if !cell.sharded => {
+        // A sharded tier: at least one instance of that size, which covers
+        // the draws one of them holds.
+        "instance" => {
             let t = tier?;
             let ladder = &config.tiers[&cell.tier].ladder;
             let rung = ladder.iter().position(|k| Some(k) == cell.instance.as_ref())? as u64;
             let rungs = ladders[t] as u64;
-            units_of(t).share_where(|key| key % rungs <= rung)
+            let one = |key: u64| !cell.sharded || key / rungs <= 1;
+            units_of(t).share_where(|key| key % rungs <= rung && one(key))
         }
         _ => return None,
     };
@@ -843,6 +865,7 @@ fn coverage(
         column: cell.column.clone(),
         published: cell.text.clone(),
         covers,
+        at_least: (cell.sharded || open) && covers < 1.0,
     })
 }
 
