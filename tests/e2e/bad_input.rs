@@ -352,3 +352,18 @@ fn a_latency_trigger_must_name_a_queue_the_tier_has() {
         assert!(error.contains(expected) && error.contains("trigger.toml"), "{to}: {error}");
     }
 }
+
+/// One entry of a list (a trigger, a published cell) cannot be set alone:
+/// a layer replaces a list whole, and the error says how to change it.
+#[test]
+fn setting_one_entry_of_a_list_says_to_write_the_list() {
+    for set in ["triggers[0].threshold=0.5", "triggers.0.threshold=0.5", "published.2.value=3"] {
+        let error = plan_with(&["--set", set]);
+        let list = set.split(['[', '.']).next().unwrap();
+        assert!(
+            error.contains(&format!("`{list}` is a list, which a layer replaces whole"))
+                && error.contains(&format!("`[[{list}]]` blocks) and pass it with --config")),
+            "{set}: {error}"
+        );
+    }
+}

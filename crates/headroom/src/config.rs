@@ -395,6 +395,23 @@ fn parse_set(profile: &str, assignment: &str) -> Result<toml::Table, Error> {
     if key.is_empty() {
         return Err(fail("the key is empty".into()));
     }
+    // A list's entry by its index (`triggers[0].threshold`, or
+    // `triggers.0.threshold` under a key that holds a list): a layer
+    // replaces a list whole, so --set cannot reach into one.
+    const LISTS: [&str; 4] = ["published", "triggers", "advice", "uncertainty.correlations"];
+    let list = key.split_once('[').map(|(list, _)| list).or_else(|| {
+        LISTS.into_iter().find(|list| {
+            key.strip_prefix(list).and_then(|rest| rest.strip_prefix('.')).is_some_and(|rest| {
+                let index = rest.split('.').next().unwrap_or_default();
+                !index.is_empty() && index.bytes().all(|b| b.is_ascii_digit())
+            })
+        })
+    });
+    if let Some(list) = list {
+        return Err(fail(format!(
+            "`{list}` is a list, which a layer replaces whole: --set cannot change one entry; write the whole list in a file (`[[{list}]]` blocks) and pass it with --config"
+        )));
+    }
     if toml::from_str::<toml::Table>(&format!("{key} = 0")).is_err() {
         return Err(fail(format!(
             "`{key}` is not a key: parts joined by dots, a part that holds dots or spaces in quotes (uncertainty.inputs.\"demand.peak_factor\".max)"
