@@ -1090,7 +1090,14 @@ fn latency_trigger(
     use headroom_kernel::queueing::Queue;
     let key = trigger.queue.as_deref().unwrap_or_default();
     let tier = &config.tiers[&trigger.tier];
-    let target = &tier.latency_targets[key];
+    // The configuration's check holds the key to one of the tier's targets.
+    let Some(target) = tier.latency_targets.get(key) else {
+        return (
+            None,
+            Vec::new(),
+            format!("tier `{}` has no latency target `{key}`", trigger.tier),
+        );
+    };
     let quantile = trigger.quantile.unwrap_or(target.quantile);
     let label = format!("p{}", (quantile * 100.0 * 1e6).round() / 1e6);
     // That quantile with `units` units of `planned`; `None` when they cannot
