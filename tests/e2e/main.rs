@@ -4,6 +4,7 @@ mod bad_input;
 mod calc;
 mod config_layers;
 mod documents;
+mod forecasts;
 mod loader;
 mod plans;
 mod simulate;

@@ -54,7 +54,6 @@ fn leadgen_plan_follows_the_documents_rule() {
         .map(|m| m["month"].as_u64().unwrap())
         .collect();
     assert_eq!(months, [0, 3, 6, 12]);
-    insta::assert_json_snapshot!("leadgen_plan", plan);
 }
 
 #[test]
@@ -87,7 +86,6 @@ fn leadgen_audit_flags_the_over_provisioned_rows() {
     assert_eq!(row("3 Months", "postgres", "instance")["verdict"], "over-provisioned");
     assert_eq!(row("Current", "total", "monthly_cost")["verdict"], "match");
     assert_eq!(rows.len(), 12);
-    insta::assert_json_snapshot!("leadgen_audit", audit);
 }
 
 #[test]
@@ -111,7 +109,6 @@ fn hostel_plan_sizes_every_deployment_and_the_peak() {
     );
     // No dated growth in the document: no runway, no monthly rows.
     assert_eq!(plan["runway"], serde_json::json!([]));
-    insta::assert_json_snapshot!("hostel_plan", plan);
 }
 
 #[test]
@@ -126,7 +123,6 @@ fn hostel_audit_places_figures_against_the_documents_ranges() {
     assert_eq!(medium["verdict"], "within-range");
     // Every deployment size is audited on backend, database, storage and cost.
     assert_eq!(rows.len(), 12);
-    insta::assert_json_snapshot!("hostel_audit", audit);
 }
 
 #[test]
