@@ -4,16 +4,7 @@
 //! snapshot`, with no test to write; until they are accepted, `cargo xtask
 //! test` fails on them, as on any forecast that changed.
 
-use crate::support::{json, ok};
-
-/// The ids `headroom profiles` lists, in its order.
-fn profile_ids() -> Vec<String> {
-    ok(&["profiles"])
-        .lines()
-        .filter_map(|line| line.split('\t').next())
-        .map(str::to_string)
-        .collect()
-}
+use crate::support::{json, ok, profile_ids};
 
 #[test]
 fn every_profiles_plan_and_audit_are_pinned_whole() {

@@ -2,7 +2,7 @@
 //! the real binary: snapshots pin whole outputs; assertions pin the
 //! figures the documents' own rules give.
 
-use crate::support::{json, ok, root, run};
+use crate::support::{json, ok, profile_ids, root, run};
 
 fn api_units(plan: &serde_json::Value, month: u64) -> u64 {
     let milestone = plan["milestones"]
@@ -278,7 +278,8 @@ fn plan_all_prints_one_json_array() {
         serde_json::from_str(&ok(&["plan", "--all", "--format", "json"])).unwrap();
     let ids: Vec<&str> =
         all.as_array().unwrap().iter().map(|p| p["profile"]["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["hostel-complaints", "leadgen-insurance"]);
+    // A plan for each profile `profiles` lists, in its order.
+    assert_eq!(ids, profile_ids());
 }
 
 #[test]
@@ -311,9 +312,14 @@ fn json_output_matches_the_committed_schemas() {
 
 #[test]
 fn profiles_lists_both_seed_profiles() {
+    // Both seed profiles, by id; a profile a user adds beside them is
+    // listed in its place.
+    let ids = profile_ids();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "sorted by id: {ids:?}");
+    for seed in ["hostel-complaints", "leadgen-insurance"] {
+        assert!(ids.iter().any(|id| id == seed), "{seed} not in {ids:?}");
+    }
     let text = ok(&["profiles"]);
-    let ids: Vec<&str> = text.lines().map(|l| l.split('\t').next().unwrap()).collect();
-    assert_eq!(ids, ["hostel-complaints", "leadgen-insurance"]);
     assert!(text.contains("Capacity Planning Model: 2026-Lead-Gen-Insurance Platform"));
 }
 

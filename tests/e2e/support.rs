@@ -173,3 +173,12 @@ pub fn ok_with_config_dir(config_dir: &Path, args: &[&str]) -> String {
     );
     String::from_utf8(output.stdout).expect("utf-8 output")
 }
+
+/// The ids `headroom profiles` lists, in its order.
+pub fn profile_ids() -> Vec<String> {
+    ok(&["profiles"])
+        .lines()
+        .filter_map(|line| line.split('\t').next())
+        .map(str::to_string)
+        .collect()
+}

@@ -182,7 +182,9 @@ fn snapshot(args: &[&str]) -> Result {
     command
         .args(["test", "--workspace"])
         .env("HEADROOM_TEST_TARGET_DIR", target_dir())
-        .env("INSTA_UPDATE", if accept { "always" } else { "new" });
+        .env("INSTA_UPDATE", if accept { "always" } else { "new" })
+        // Past a test's first changed snapshot, so that all show at once.
+        .env("INSTA_FORCE_PASS", "1");
     // The tests fail while snapshots differ; the review below is the point.
     let _ = run(&mut command);
     if accept {
@@ -197,7 +199,9 @@ fn snapshot(args: &[&str]) -> Result {
     for new in &pending {
         let old = new.with_extension("");
         eprintln!("\n=== {} ===", old.display());
-        let _ = Command::new("diff").arg("-u").arg(&old).arg(new).status();
+        // A snapshot never taken before shows whole, against nothing.
+        let before = if old.exists() { old.clone() } else { PathBuf::from("/dev/null") };
+        let _ = Command::new("diff").arg("-u").arg(&before).arg(new).status();
     }
     Err(format!(
         "{} changed snapshot(s) above; `cargo xtask snapshot accept` takes them (or `cargo insta review`)",
