@@ -17,7 +17,7 @@ const TASKS: &[(&str, &str)] = &[
     ("report", "build, then plan every profile into reports/<profile>.{md,json,csv,svg}"),
     (
         "snapshot",
-        "run the tests and review changed insta snapshots (`snapshot accept` accepts them all)",
+        "run the tests and show every changed insta snapshot (`snapshot accept` takes those shown)",
     ),
     ("schema", "regenerate schemas/plan.schema.json and schemas/audit.schema.json"),
     ("dist", "release build into target/dist/headroom-<version>-<target>.tar.gz"),
@@ -176,21 +176,34 @@ fn report() -> Result {
 }
 
 fn snapshot(args: &[&str]) -> Result {
+    if args.first() == Some(&"accept") {
+        // What the last review showed, and nothing else.
+        let pending: Vec<PathBuf> = find_files(&root(), ".snap.new");
+        if pending.is_empty() {
+            return Err("no snapshot to accept: `cargo xtask snapshot` shows what changed".into());
+        }
+        for new in &pending {
+            let old = new.with_extension("");
+            fs::rename(new, &old).map_err(|e| format!("{}: {e}", new.display()))?;
+            eprintln!("xtask: accepted {}", old.display());
+        }
+        eprintln!("xtask: read `git diff` before committing");
+        return Ok(());
+    }
     build(false)?;
-    let accept = args.first() == Some(&"accept");
+    // Snapshots still pending from an earlier review would show twice.
+    for stale in find_files(&root(), ".snap.new") {
+        let _ = fs::remove_file(stale);
+    }
     let mut command = cargo();
     command
         .args(["test", "--workspace"])
         .env("HEADROOM_TEST_TARGET_DIR", target_dir())
-        .env("INSTA_UPDATE", if accept { "always" } else { "new" })
+        .env("INSTA_UPDATE", "new")
         // Past a test's first changed snapshot, so that all show at once.
         .env("INSTA_FORCE_PASS", "1");
-    // The tests fail while snapshots differ; the review below is the point.
+    // The review below is the point, not the tests' verdict.
     let _ = run(&mut command);
-    if accept {
-        eprintln!("xtask: accepted every snapshot; read `git diff` before committing");
-        return Ok(());
-    }
     let pending: Vec<PathBuf> = find_files(&root(), ".snap.new");
     if pending.is_empty() {
         eprintln!("xtask: no changed snapshots");
