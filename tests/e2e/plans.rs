@@ -185,15 +185,25 @@ fn report_writes_every_file_whole() {
     }
     // Its axis in dollars, at round values past its P99 of $1,460 a month.
     assert!(fan.contains(">$1,500</text>"), "postgres's axis is in dollars");
-    assert_eq!((fan.matches("<polygon").count(), fan.matches("<polyline").count()), (8, 4));
+    // Two bands a tier, one P50 line a tier, and the document's figures as
+    // diamonds: its four API counts, and on Postgres's dollar axis what one
+    // of its published instances costs a month (xlarge $365 now, 2xlarge
+    // $730 at 3 months, 4xlarge $1,460 at 6; "Sharded" at 12 has no count).
+    assert_eq!((fan.matches("<polygon").count(), fan.matches("<polyline").count()), (15, 4));
+    assert_eq!(fan.matches("fill=\"black\"/>").count(), 7, "{fan}");
     // Without dated growth, a bar a milestone: each of the 5 milestones in
     // each of the 3 tiers has its P50 tick and its two bars.
     let bars = std::fs::read_to_string(dir.join("hostel-complaints.bands.svg")).unwrap();
     for label in ["backend", "postgres", "storage", "Medium deployment"] {
         assert!(bars.contains(&format!(">{label}</text>")), "{label} missing");
     }
-    assert_eq!(bars.matches("stroke=\"black\"").count(), 15);
+    assert_eq!(bars.matches("stroke=\"black\" stroke-width=\"2\"").count(), 15);
     assert_eq!(bars.matches("<rect x=").count(), 30);
+    // Beside them the document's figures: ranges as bars ("3-5" and "10+"
+    // backends, "1TB+" of storage), single figures as diamonds (the small
+    // deployment's 2 backends, 1, 2 and 3 Postgres instances, 100 and 500 GB).
+    assert_eq!(bars.matches("stroke=\"black\" stroke-width=\"4\"").count(), 3, "{bars}");
+    assert_eq!(bars.matches("fill=\"black\"/>").count(), 6, "{bars}");
     assert_eq!(bars.matches("<polyline").count(), 0, "milestones are not joined by lines");
     let markdown = std::fs::read_to_string(dir.join("leadgen-insurance.md")).unwrap();
     insta::assert_snapshot!("leadgen_report_md", markdown);

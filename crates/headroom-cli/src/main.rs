@@ -605,7 +605,9 @@ fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
                     render::simulation_svg(&simulation),
                 ));
             }
-            if let Some(svg) = render::bands_svg(&simulation) {
+            let mut figures = render::published_figures(&plan, &layered.config, "units");
+            figures.extend(render::published_figures(&plan, &layered.config, "instance"));
+            if let Some(svg) = render::bands_svg(&simulation, &figures) {
                 let each = if simulation.monthly.is_empty() { "milestone" } else { "month" };
                 markdown.push_str(&format!(
                     "\n![Units each {each} needs over the draws, P50, P90 and P99]({id}.bands.svg)\n"
@@ -617,7 +619,7 @@ fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
         files.push((dir.join(format!("{id}.json")), render::plan(&plan, Format::Json)?));
         files.push((dir.join(format!("{id}.csv")), render::plan(&plan, Format::Csv)?));
         files.push((dir.join(format!("{id}.svg")), render::runway_svg(&plan)));
-        let published = render::published_costs(&plan, &layered.config);
+        let published = render::published_figures(&plan, &layered.config, "monthly_cost");
         files.push((dir.join(format!("{id}.cost.svg")), render::cost_svg(&plan, &published)));
         files.push((dir.join(format!("{id}.audit.json")), render::audit(&audit, Format::Json)?));
     }

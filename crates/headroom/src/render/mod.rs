@@ -18,7 +18,7 @@ mod svg;
 mod text;
 
 pub use markdown::{plan_markdown, simulation_markdown};
-pub use svg::{bands_svg, cost_svg, runway_svg, simulation_svg, PublishedCost};
+pub use svg::{bands_svg, cost_svg, runway_svg, simulation_svg, PublishedFigure};
 pub use text::{explain, explain_bands, simulation, simulation_summary, summary};
 
 /// An output format.
@@ -215,19 +215,39 @@ pub(super) fn headline(plan: &Plan) -> String {
     )
 }
 
-/// The document's total monthly costs (`[[published]]` cells of tier
-/// `total`, column `monthly_cost`) at the milestones `plan` holds, for
-/// [`cost_svg`]: a figure, a range, or an open range ("$1500+").
-pub fn published_costs(plan: &Plan, config: &crate::config::ProfileConfig) -> Vec<PublishedCost> {
+/// The numbers the document publishes (`[[published]]` cells) in `column`
+/// at the milestones `plan` holds, for the charts: a figure, a range, or an
+/// open range ("10+"). `units` as counts; `monthly_cost` of tier `total` in
+/// dollars; `instance` as what one instance of the published size costs a
+/// month (`in_dollars`), for a tier charted by its cost. A sharded tier's
+/// cell, which names no count of its own, is left out.
+pub fn published_figures(
+    plan: &Plan,
+    config: &crate::config::ProfileConfig,
+    column: &str,
+) -> Vec<PublishedFigure> {
     config
         .published
         .iter()
-        .filter(|cell| cell.tier == "total" && cell.column == "monthly_cost")
+        .filter(|cell| cell.column == column && !cell.sharded)
         .filter_map(|cell| {
             let milestone = plan.milestones.iter().find(|m| m.key == cell.milestone)?;
-            let low = cell.value.or(cell.min)?;
-            let high = cell.value.or(cell.max).unwrap_or(f64::INFINITY);
-            Some(PublishedCost { milestone: milestone.name.clone(), low, high })
+            let (low, high) = if column == "instance" {
+                let instance =
+                    config.tiers.get(&cell.tier)?.instances.get(cell.instance.as_ref()?)?;
+                let cost = headroom_kernel::cost::monthly_cost(instance.hourly_price, 1).ok()?;
+                (cost, cost)
+            } else {
+                let low = cell.value.or(cell.min)?;
+                (low, cell.value.or(cell.max).unwrap_or(f64::INFINITY))
+            };
+            Some(PublishedFigure {
+                tier: cell.tier.clone(),
+                milestone: milestone.name.clone(),
+                low,
+                high,
+                in_dollars: column != "units",
+            })
         })
         .collect()
 }

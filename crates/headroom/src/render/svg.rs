@@ -141,12 +141,14 @@ struct Stack {
 }
 
 impl Stack {
-    fn new(title: &str, panels: usize, panel_h: f64, gap: f64) -> Stack {
-        let (width, left, right, top) = (720.0, 72.0, 150.0, 40.0);
+    fn new(title: &str, key: &str, panels: usize, panel_h: f64, gap: f64) -> Stack {
+        let (width, left, right, top) = (720.0, 72.0, 150.0, 56.0);
         let height = top + panels as f64 * (panel_h + gap) + 10.0;
         let mut svg = svg_start(width, height);
         let _ =
             writeln!(svg, "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}</text>", escape(title));
+        let _ =
+            writeln!(svg, "<text x=\"{left}\" y=\"40\" font-size=\"11\">{}</text>", escape(key));
         Stack { left, plot_w: width - left - right, top, panel_h, gap, height, svg }
     }
 
@@ -244,24 +246,40 @@ fn panel<'a>(sim: &'a crate::simulate::Simulation, index: usize, tier: &str) -> 
 /// instance size moves: see [`Panel`]), P50 as a line, the P50 to P90 band
 /// dark and the P90 to P99 band light. Without dated growth, the same by
 /// milestone ([`milestone_bands_svg`]); `None` without milestones either.
-pub fn bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
+pub fn bands_svg(
+    sim: &crate::simulate::Simulation,
+    published: &[PublishedFigure],
+) -> Option<String> {
     let Some(first) = sim.monthly.first() else {
-        return milestone_bands_svg(sim);
+        return milestone_bands_svg(sim, published);
     };
     let tiers: Vec<&str> = first.tiers.iter().map(|t| t.tier.as_str()).collect();
-    let title = format!(
-        "{}: units a month needs, {} draws (line P50; bands to P90, P99)",
-        sim.profile.id, sim.draws
-    );
-    let mut stack = Stack::new(&title, tiers.len(), 120.0, 36.0);
+    let title = format!("{}: units a month needs, {} draws", sim.profile.id, sim.draws);
+    let key = "line: P50; bands: to P90, to P99; black: the document's own figure or range";
+    let mut stack = Stack::new(&title, key, tiers.len(), 120.0, 36.0);
     let months = sim.monthly.len().saturating_sub(1).max(1) as f64;
     let (left, plot_w) = (stack.left, stack.plot_w);
     let x = |m: usize| left + m as f64 / months * plot_w;
     for (i, tier) in tiers.iter().enumerate() {
         let colour = PALETTE[i % PALETTE.len()];
         let Panel { label, series, in_dollars } = panel(sim, i, tier);
-        let most = series.iter().map(|q| q.p99).fold(1.0_f64, f64::max);
+        // The document's units for this tier, at their milestone's month.
+        let marks: Vec<(usize, &PublishedFigure)> = published
+            .iter()
+            .filter(|p| p.tier == *tier && p.in_dollars == in_dollars)
+            .filter_map(|p| {
+                let month = sim.milestones.iter().find(|m| m.name == p.milestone)?.month? as usize;
+                (month < sim.monthly.len()).then_some((month, p))
+            })
+            .collect();
+        let most = series
+            .iter()
+            .map(|q| q.p99)
+            .chain(marks.iter().map(|(_, p)| p.reach()))
+            .fold(1.0_f64, f64::max);
         let y = stack.panel(i, &label, most, in_dollars);
+        let (step, steps) = round_axis(most, 4);
+        let y_max = step * f64::from(steps);
         let band = |low: &dyn Fn(&crate::simulate::Quantiles) -> f64,
                     high: &dyn Fn(&crate::simulate::Quantiles) -> f64| {
             let upper =
@@ -293,6 +311,9 @@ pub fn bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
             "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
             line.join(" ")
         );
+        for (month, figure) in &marks {
+            published_mark(&mut stack.svg, figure, x(*month), &y, y_max);
+        }
         for (m, month) in sim.monthly.iter().enumerate() {
             stack.x_label(i, x(m), &month.month.to_string());
         }
@@ -310,14 +331,15 @@ pub fn bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
 /// panel of the units each milestone needs over the draws, a bar a
 /// milestone (P50 to P90 dark, P90 to P99 light, the P50 a black tick):
 /// milestones that are not a time line are not joined by lines.
-fn milestone_bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
+fn milestone_bands_svg(
+    sim: &crate::simulate::Simulation,
+    published: &[PublishedFigure],
+) -> Option<String> {
     let first = sim.milestones.first()?;
     let tiers: Vec<&str> = first.tiers.iter().map(|t| t.tier.as_str()).collect();
-    let title = format!(
-        "{}: units each milestone needs, {} draws (tick P50; bars to P90, P99)",
-        sim.profile.id, sim.draws
-    );
-    let mut stack = Stack::new(&title, tiers.len(), 110.0, 40.0);
+    let title = format!("{}: units each milestone needs, {} draws", sim.profile.id, sim.draws);
+    let key = "tick: P50; bars: to P90, to P99; black: the document's own figure or range";
+    let mut stack = Stack::new(&title, key, tiers.len(), 110.0, 40.0);
     let slot = stack.plot_w / sim.milestones.len() as f64;
     let left = stack.left;
     let x = |m: usize| left + (m as f64 + 0.5) * slot;
@@ -326,8 +348,23 @@ fn milestone_bands_svg(sim: &crate::simulate::Simulation) -> Option<String> {
         let colour = PALETTE[i % PALETTE.len()];
         let series: Vec<&crate::simulate::Quantiles> =
             sim.milestones.iter().map(|m| &m.tiers[i].units).collect();
-        let most = series.iter().map(|q| q.p99).fold(1.0_f64, f64::max);
+        // The document's units for this tier, beside each milestone's bar.
+        let marks: Vec<(usize, &PublishedFigure)> = published
+            .iter()
+            .filter(|p| p.tier == *tier && !p.in_dollars)
+            .filter_map(|p| Some((sim.milestones.iter().position(|m| m.name == p.milestone)?, p)))
+            .collect();
+        let most = series
+            .iter()
+            .map(|q| q.p99)
+            .chain(marks.iter().map(|(_, p)| p.reach()))
+            .fold(1.0_f64, f64::max);
         let y = stack.panel(i, tier, most, false);
+        let (step, steps) = round_axis(most, 4);
+        let y_max = step * f64::from(steps);
+        for (m, figure) in &marks {
+            published_mark(&mut stack.svg, figure, x(*m) + bar_w / 2.0 + 10.0, &y, y_max);
+        }
         for (m, q) in series.iter().enumerate() {
             let bar = |low: f64, high: f64, opacity: f64| {
                 format!(
@@ -433,16 +470,53 @@ pub fn runway_svg(plan: &Plan) -> String {
     svg
 }
 
-/// A total monthly cost the document publishes for a milestone: one figure
-/// (`low` = `high`) or a range; `high` infinite for an open one ("$1500+").
+/// A number the document publishes for a tier (or `total`) at a milestone:
+/// one figure (`low` = `high`) or a range; `high` infinite for an open one
+/// ("10+", "$1500+").
 #[derive(Debug, Clone, PartialEq)]
-pub struct PublishedCost {
+pub struct PublishedFigure {
+    /// Tier key, or `total`.
+    pub tier: String,
     /// The milestone's name, as the plan names it.
     pub milestone: String,
     /// The figure, or the range's lower end.
     pub low: f64,
     /// The range's upper end (the figure again when there is no range).
     pub high: f64,
+    /// Whether it is in dollars a month (else a count of units).
+    pub in_dollars: bool,
+}
+
+impl PublishedFigure {
+    /// How far up an axis must reach to show it: its upper end, or a
+    /// quarter past the lower end of an open range, so that "10+" shows as
+    /// a bar from 10 up.
+    fn reach(&self) -> f64 {
+        if self.high.is_finite() {
+            self.high
+        } else {
+            self.low * 1.25
+        }
+    }
+}
+
+/// Draws a published figure at `x` on an axis `y` that ends at `y_max`: a
+/// black diamond for a figure, a black bar for a range (to the top of the
+/// axis for an open one).
+fn published_mark(
+    svg: &mut String,
+    figure: &PublishedFigure,
+    x: f64,
+    y: &dyn Fn(f64) -> f64,
+    y_max: f64,
+) {
+    if figure.high > figure.low {
+        let top = y(figure.high.min(y_max));
+        let _ = writeln!(svg, "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{top:.1}\" y2=\"{:.1}\" stroke=\"black\" stroke-width=\"4\"/>", y(figure.low.min(y_max)));
+    } else {
+        let cy = y(figure.low.min(y_max));
+        let _ = writeln!(svg, "<polygon points=\"{:.1},{cy:.1} {x:.1},{:.1} {:.1},{cy:.1} {x:.1},{:.1}\" fill=\"black\"/>", x - 6.0, cy - 6.0, x + 6.0, cy + 6.0);
+    }
 }
 
 /// An SVG chart of what the plan costs a month, stacked by tier: with a
@@ -450,7 +524,7 @@ pub struct PublishedCost {
 /// a milestone. The document's own totals, where it publishes them, stand
 /// beside it in black (a diamond for a figure, a bar for a range), so that
 /// the gap between the document's budget and its own rules shows.
-pub fn cost_svg(plan: &Plan, published: &[PublishedCost]) -> String {
+pub fn cost_svg(plan: &Plan, published: &[PublishedFigure]) -> String {
     let Canvas { height, left, top, plot_w, plot_h, mut svg } = Canvas::new();
     let _ = writeln!(
         svg,
@@ -478,7 +552,7 @@ pub fn cost_svg(plan: &Plan, published: &[PublishedCost]) -> String {
     let most = columns
         .iter()
         .map(|(_, costs)| costs.iter().sum::<f64>())
-        .chain(published.iter().map(|p| if p.high.is_finite() { p.high } else { p.low }))
+        .chain(published.iter().filter(|p| p.tier == "total").map(PublishedFigure::reach))
         .fold(1.0_f64, |a, b| a.max(finite(b)));
     let (step, steps) = round_axis(most, 4);
     let y_max = step * f64::from(steps);
@@ -524,7 +598,7 @@ pub fn cost_svg(plan: &Plan, published: &[PublishedCost]) -> String {
     }
     // The document's totals, at their milestone's month (or beside its bar).
     let mut shown = 0;
-    for cost in published {
+    for cost in published.iter().filter(|p| p.tier == "total") {
         let Some(i) = plan.milestones.iter().position(|m| m.name == cost.milestone) else {
             continue;
         };
@@ -537,13 +611,7 @@ pub fn cost_svg(plan: &Plan, published: &[PublishedCost]) -> String {
             x(i as f64) + (plot_w / slots * 0.5).min(60.0) / 2.0 + 10.0
         };
         shown += 1;
-        if cost.high > cost.low {
-            let top_of = if cost.high.is_finite() { y(cost.high.min(y_max)) } else { top };
-            let _ = writeln!(svg, "<line x1=\"{at:.1}\" x2=\"{at:.1}\" y1=\"{top_of:.1}\" y2=\"{:.1}\" stroke=\"black\" stroke-width=\"4\"/>", y(cost.low));
-        } else {
-            let (cx, cy) = (at, y(cost.low));
-            let _ = writeln!(svg, "<polygon points=\"{:.1},{cy:.1} {cx:.1},{:.1} {:.1},{cy:.1} {cx:.1},{:.1}\" fill=\"black\"/>", cx - 6.0, cy - 6.0, cx + 6.0, cy + 6.0);
-        }
+        published_mark(&mut svg, cost, at, &y, y_max);
     }
     if shown > 0 {
         let ly = top + 60.0 + tiers.len() as f64 * 18.0 + 8.0;
