@@ -191,6 +191,9 @@ fn report_writes_every_file_whole() {
     // $730 at 3 months, 4xlarge $1,460 at 6; "Sharded" at 12 has no count).
     assert_eq!((fan.matches("<polygon").count(), fan.matches("<polyline").count()), (15, 4));
     assert_eq!(fan.matches("fill=\"black\"/>").count(), 7, "{fan}");
+    // The document's 50 replicas at month 12, on the API's axis to 100 (120
+    // high from y = 56, 498 wide from x = 72): centred on (570, 116).
+    assert!(fan.contains("<polygon points=\"564.0,116.0 570.0,110.0 576.0,116.0 570.0,122.0\""));
     // Without dated growth, a bar a milestone: each of the 5 milestones in
     // each of the 3 tiers has its P50 tick and its two bars.
     let bars = std::fs::read_to_string(dir.join("hostel-complaints.bands.svg")).unwrap();
