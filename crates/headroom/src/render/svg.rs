@@ -154,8 +154,15 @@ impl Stack {
 
     /// Draws panel `i`'s axis from 0 to the first round value at or above
     /// `most` ([`round_axis`]: ticks at 0, 5, 10, 15, not at 0, 6, 12; in
-    /// dollars if asked) and its label; returns the y of a value on it.
-    fn panel(&mut self, i: usize, label: &str, most: f64, in_dollars: bool) -> impl Fn(f64) -> f64 {
+    /// dollars if asked) and its label; returns the y of a value on it and
+    /// the axis's top value.
+    fn panel(
+        &mut self,
+        i: usize,
+        label: &str,
+        most: f64,
+        in_dollars: bool,
+    ) -> (impl Fn(f64) -> f64, f64) {
         let (left, plot_w, panel_h) = (self.left, self.plot_w, self.panel_h);
         let panel_top = self.top + i as f64 * (panel_h + self.gap);
         let (step, steps) = round_axis(most, 4);
@@ -173,7 +180,7 @@ impl Stack {
             panel_top + 14.0,
             escape(label)
         );
-        y
+        (y, y_max)
     }
 
     /// A small label under panel `i` at `x`.
@@ -272,14 +279,7 @@ pub fn bands_svg(
                 (month < sim.monthly.len()).then_some((month, p))
             })
             .collect();
-        let most = series
-            .iter()
-            .map(|q| q.p99)
-            .chain(marks.iter().map(|(_, p)| p.reach()))
-            .fold(1.0_f64, f64::max);
-        let y = stack.panel(i, &label, most, in_dollars);
-        let (step, steps) = round_axis(most, 4);
-        let y_max = step * f64::from(steps);
+        let (y, y_max) = stack.panel(i, &label, reach(&series, &marks), in_dollars);
         let band = |low: &dyn Fn(&crate::simulate::Quantiles) -> f64,
                     high: &dyn Fn(&crate::simulate::Quantiles) -> f64| {
             let upper =
@@ -354,14 +354,7 @@ fn milestone_bands_svg(
             .filter(|p| p.tier == *tier && !p.in_dollars)
             .filter_map(|p| Some((sim.milestones.iter().position(|m| m.name == p.milestone)?, p)))
             .collect();
-        let most = series
-            .iter()
-            .map(|q| q.p99)
-            .chain(marks.iter().map(|(_, p)| p.reach()))
-            .fold(1.0_f64, f64::max);
-        let y = stack.panel(i, tier, most, false);
-        let (step, steps) = round_axis(most, 4);
-        let y_max = step * f64::from(steps);
+        let (y, y_max) = stack.panel(i, tier, reach(&series, &marks), false);
         for (m, figure) in &marks {
             published_mark(&mut stack.svg, figure, x(*m) + bar_w / 2.0 + 10.0, &y, y_max);
         }
@@ -498,6 +491,12 @@ impl PublishedFigure {
             self.low * 1.25
         }
     }
+}
+
+/// How far up a panel's axis must reach: the P99s of its series and the
+/// document's figures drawn on it.
+fn reach(series: &[&crate::simulate::Quantiles], marks: &[(usize, &PublishedFigure)]) -> f64 {
+    series.iter().map(|q| q.p99).chain(marks.iter().map(|(_, p)| p.reach())).fold(1.0_f64, f64::max)
 }
 
 /// Draws a published figure at `x` on an axis `y` that ends at `y_max`: a
