@@ -747,8 +747,10 @@ fn a_ladder_tiers_deployment_is_named_at_each_quantile() {
         ("db.r6i.4xlarge", 2.0),
         ("db.r6i.8xlarge", 4.0),
     ];
-    for m in 0..4 {
-        let tier = postgres_at(m);
+    let months = sim["monthly"].as_array().unwrap();
+    let postgres_in = |month: usize| &months[month]["tiers"][2];
+    let tiers = (0..4).map(postgres_at).chain((0..months.len()).map(postgres_in));
+    for tier in tiers {
         for q in ["p50", "p90", "p99"] {
             let text = tier["deployment"][q].as_str().unwrap();
             let (units, name) = text.split_once(" x ").unwrap();
@@ -757,6 +759,11 @@ fn a_ladder_tiers_deployment_is_named_at_each_quantile() {
             assert!((cost - tier["monthly_cost"][q].as_f64().unwrap()).abs() < 0.01, "{tier}");
         }
     }
+    // Each month too, the same draws as the milestone that month is:
+    // month 12's deployments are the 12-month milestone's.
+    assert_eq!(postgres_in(12)["deployment"], postgres_at(3)["deployment"]);
+    assert_eq!(postgres_in(6)["deployment"]["p99"], "1 x db.r6i.2xlarge");
     // A tier of one size has none.
     assert!(sim["milestones"][3]["tiers"][0].get("deployment").is_none());
+    assert!(months[12]["tiers"][0].get("deployment").is_none());
 }

@@ -104,7 +104,8 @@ pub(super) struct MonthGrid {
 }
 
 /// The per-month bands of a simulation as grids, for every format: units
-/// first; then cost, when costs were counted.
+/// first; then the deployment of each tier on a ladder of sizes; then
+/// cost, when costs were counted.
 pub(super) fn month_grids(sim: &crate::simulate::Simulation) -> Vec<MonthGrid> {
     let Some(first) = sim.monthly.first() else { return Vec::new() };
     let tiers: Vec<String> = first.tiers.iter().map(|t| t.tier.clone()).collect();
@@ -119,9 +120,35 @@ pub(super) fn month_grids(sim: &crate::simulate::Simulation) -> Vec<MonthGrid> {
         tiers: tiers.clone(),
         rows: grid(&|t| band(&t.units, number)),
     }];
+    // A tier on a ladder of sizes climbs it in its instance, not its units.
+    let ladders: Vec<usize> = first
+        .tiers
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.deployment.is_some())
+        .map(|(i, _)| i)
+        .collect();
+    if !ladders.is_empty() {
+        grids.push(MonthGrid {
+            what: "Deployment each month needs, for a tier on a ladder of sizes",
+            tiers: ladders.iter().map(|&i| tiers[i].clone()).collect(),
+            rows: sim
+                .monthly
+                .iter()
+                .map(|m| {
+                    let cells = ladders.iter().map(|&i| {
+                        m.tiers[i].deployment.as_ref().map_or_else(String::new, |d| {
+                            format!("{} / {} / {}", d.p50, d.p90, d.p99)
+                        })
+                    });
+                    std::iter::once(m.month.to_string()).chain(cells).collect()
+                })
+                .collect(),
+        });
+    }
     if first.tiers.iter().all(|t| t.monthly_cost.is_some()) {
         grids.push(MonthGrid {
-            what: "Monthly cost each month needs (a ladder's steps show here, not in units)",
+            what: "Monthly cost each month needs",
             tiers,
             rows: grid(&|t| t.monthly_cost.as_ref().map_or_else(String::new, |q| band(q, dollars))),
         });

@@ -324,6 +324,10 @@ pub struct TierBand {
     /// Monthly cost (at the configuration's prices; null when a price is
     /// drawn, since costs are only kept draw by draw at milestones).
     pub monthly_cost: Option<Quantiles>,
+    /// For a tier on a ladder of instance sizes: the deployment at each
+    /// quantile, as at a milestone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<Deployments>,
 }
 
 /// Where a drawn number goes: straight into the configuration for the keys
@@ -731,18 +735,7 @@ pub fn simulate_with(
                         .collect::<Result<_, _>>()?,
                 ),
             };
-            // A key is units x rungs + rung: its order is the deployments'
-            // (more units, then a larger size), so its quantiles are theirs.
-            let deployment = (ladders[t] > 1).then(|| {
-                let keys = quantiles_of_counts(counts.iter().map(|(k, c)| (k as f64, c)).collect());
-                let ladder = &base_config.tiers[&tier.tier].ladder;
-                let name = |key: f64| {
-                    let (units, rung) = (key as u64 / ladders[t] as u64, key as usize % ladders[t]);
-                    let instance = &base_config.tiers[&tier.tier].instances[&ladder[rung]].name;
-                    format!("{units} x {instance}")
-                };
-                Deployments { p50: name(keys.p50), p90: name(keys.p90), p99: name(keys.p99) }
-            });
+            let deployment = deployments(counts, &base_config.tiers[&tier.tier]);
             outcomes.push(TierOutcome { tier: tier.tier.clone(), units, monthly_cost, deployment });
         }
         milestones.push(MilestoneOutcome {
@@ -796,6 +789,7 @@ pub fn simulate_with(
                     counts.iter().map(|(key, c)| ((key / ladders[t] as u64) as f64, c)).collect(),
                 ),
                 monthly_cost,
+                deployment: deployments(counts, &base_config.tiers[*tier]),
             });
         }
         monthly.push(MonthBand { month: month as u32, tiers: bands });
@@ -826,6 +820,22 @@ pub fn simulate_with(
 /// most its figure; `None` for a cell with no upper end, a sharded
 /// instance (the document leaves the count open), a milestone not planned
 /// (past `--months`) or a tier's own cost.
+/// A ladder tier's deployment at P50, P90 and P99 from its counted keys;
+/// `None` for a tier of one instance type. A key is units x rungs + rung:
+/// its order is the deployments' (more units, then a larger size), so its
+/// quantiles are theirs.
+fn deployments(counts: &tally::Counts, tier: &crate::config::Tier) -> Option<Deployments> {
+    let rungs = tier.ladder.len();
+    (rungs > 1).then(|| {
+        let keys = quantiles_of_counts(counts.iter().map(|(k, c)| (k as f64, c)).collect());
+        let name = |key: f64| {
+            let (units, rung) = (key as u64 / rungs as u64, key as usize % rungs);
+            format!("{units} x {}", tier.instances[&tier.ladder[rung]].name)
+        };
+        Deployments { p50: name(keys.p50), p90: name(keys.p90), p99: name(keys.p99) }
+    })
+}
+
 fn coverage(
     cell: &crate::config::PublishedCell,
     shape: &crate::plan::Plan,
