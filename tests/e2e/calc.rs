@@ -468,3 +468,32 @@ fn calc_answers_in_markdown_and_csv() {
     );
     assert!(md.contains("| servers | 24 |\n") && md.contains("| wait_threshold | - |\n"), "{md}");
 }
+
+/// `calc usl --chart` draws the fit: every measurement a dot where the axes
+/// put it, the fitted curve, and the peak N* where the curve turns; the
+/// printed answer is the same as without it.
+#[test]
+fn calc_usl_draws_its_fit_as_a_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("fit.svg");
+    let file = fixture("specsdm91.csv");
+    let plain = ok(&["calc", "usl", &file]);
+    let with_chart = ok(&["calc", "usl", &file, "--chart", chart.to_str().unwrap()]);
+    assert_eq!(plain, with_chart);
+    let svg = fs::read_to_string(&chart).unwrap();
+    // 7 measurements and the legend's dot; N* = sqrt((1 - σ) / κ) = 96.5
+    // with X(N*) = 1883.9, as the fit reports them.
+    assert_eq!(svg.matches("<circle").count(), 8, "{svg}");
+    assert!(svg.contains(">N* = 96.5, X(N*) = 1883.9</text>"), "{svg}");
+    // The first measurement, (1, 64.9), on axes to 300 (x, 510 wide from
+    // 60) and 2000 (y, 270 high above 310): (61.7, 301.2).
+    let first = fs::read_to_string(root().join("tests/fixtures/loadtests/specsdm91.csv")).unwrap();
+    let (n, x) = first.lines().nth(1).unwrap().split_once(',').unwrap();
+    let (n, x): (f64, f64) = (n.parse().unwrap(), x.parse().unwrap());
+    let at =
+        format!("cx=\"{:.1}\" cy=\"{:.1}\"", 60.0 + n / 300.0 * 510.0, 310.0 - x / 2000.0 * 270.0);
+    assert!(svg.contains(&at), "{at} in {svg}");
+    // A chart that cannot be written is an error naming it, after the fit.
+    let error = fails(headroom().args(["calc", "usl", &file, "--chart", "no/such/dir/fit.svg"]));
+    assert!(error.contains("no/such/dir/fit.svg"), "{error}");
+}

@@ -197,6 +197,10 @@ enum CalcModel {
         /// JMeter JTL, k6 summary JSON or k6 JSON lines.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Also draw the fit as an SVG chart to this file: the measurements,
+        /// the fitted curve, linear scaling and the peak N*.
+        #[arg(long, value_name = "SVG")]
+        chart: Option<PathBuf>,
     },
     /// Little's law L = λW: give two of the three.
     LittlesLaw {
@@ -675,7 +679,14 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
             };
             out(&calc::erlang_c(&question)?, format)
         }
-        CalcModel::Usl { files } => out(&calc::usl(files)?, format),
+        CalcModel::Usl { files, chart } => {
+            let fit = calc::usl(files)?;
+            let text = out(&fit, format)?;
+            if let Some(path) = chart {
+                write_atomically(path, &headroom::render::usl_svg(&fit))?;
+            }
+            Ok(text)
+        }
         CalcModel::LittlesLaw { concurrency, throughput, response_time } => {
             out(&calc::littles(*concurrency, *throughput, *response_time)?, format)
         }

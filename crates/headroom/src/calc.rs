@@ -190,6 +190,10 @@ pub struct UslResult {
     pub peak_concurrency: Option<f64>,
     /// X(N*), or λ / σ when κ = 0.
     pub peak_throughput: Option<f64>,
+    /// The measurements fitted, as (concurrency, throughput): for the chart
+    /// ([`crate::render::usl_svg`]), not printed.
+    #[serde(skip)]
+    pub measured: Vec<(f64, f64)>,
 }
 
 /// Reads every file and fits the USL to all their points.
@@ -227,6 +231,7 @@ pub fn usl(files: &[PathBuf]) -> Result<UslResult, Error> {
         residual_std_error: fit.residual_std_error,
         peak_concurrency: fit.peak_concurrency,
         peak_throughput: fit.peak_throughput,
+        measured: points.iter().map(|p| (p.concurrency, p.throughput)).collect(),
     })
 }
 

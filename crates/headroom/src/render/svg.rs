@@ -638,6 +638,92 @@ pub fn cost_svg(plan: &Plan, published: &[PublishedFigure]) -> String {
     svg
 }
 
+/// An SVG chart of a USL fit: the measured throughput at each concurrency
+/// (dots), the fitted curve X(N) = λN / (1 + σ(N - 1) + κN(N - 1))
+/// (Gunther), linear scaling λN for comparison (dashed), and the peak N*
+/// with X(N*), past which more concurrency lowers throughput.
+pub fn usl_svg(fit: &crate::calc::UslResult) -> String {
+    let Canvas { height, left, top, plot_w, plot_h, mut svg } = Canvas::new();
+    let _ = writeln!(
+        svg,
+        "<text x=\"{left}\" y=\"22\" font-size=\"14\">USL fit: σ = {:.5}, κ = {:.3e}, λ = {:.3}, R² = {:.4}</text>",
+        fit.sigma, fit.kappa, fit.lambda, fit.r_squared
+    );
+    let curve = |n: f64| headroom_kernel::usl::throughput(n, fit.sigma, fit.kappa, fit.lambda);
+    let measured_most = fit.measured.iter().map(|p| p.0).fold(1.0_f64, f64::max);
+    // Past the measurements, and past the peak where it lies near them.
+    let n_end = fit
+        .peak_concurrency
+        .filter(|n| n.is_finite() && *n < 3.0 * measured_most)
+        .map_or(measured_most, |n| n.max(measured_most))
+        * 1.2;
+    let samples: Vec<(f64, f64)> =
+        (0..=120).map(|i| n_end * f64::from(i) / 120.0).map(|n| (n, curve(n))).collect();
+    let most = samples
+        .iter()
+        .map(|p| p.1)
+        .chain(fit.measured.iter().map(|p| p.1))
+        .filter(|v| v.is_finite())
+        .fold(1.0_f64, f64::max);
+    let (x_step, x_steps) = round_axis(n_end, 5);
+    let (y_step, y_steps) = round_axis(most, 4);
+    let (x_max, y_max) = (x_step * f64::from(x_steps), y_step * f64::from(y_steps));
+    let x = |n: f64| left + n / x_max * plot_w;
+    let y = |v: f64| top + plot_h - v.min(y_max) / y_max * plot_h;
+    for tick in 0..=y_steps {
+        let v = y_step * f64::from(tick);
+        let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{v:.0}</text>", left + plot_w, y(v), y(v), left - 6.0, y(v) + 4.0);
+    }
+    for tick in 0..=x_steps {
+        let n = x_step * f64::from(tick);
+        let _ = writeln!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{n:.0}</text>",
+            x(n),
+            top + plot_h + 16.0
+        );
+    }
+    let _ = writeln!(
+        svg,
+        "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">concurrency N</text>",
+        left + plot_w / 2.0,
+        height - 10.0
+    );
+    // Linear scaling, up to where it leaves the chart.
+    let n_linear = (y_max / fit.lambda).min(x_max);
+    let _ = writeln!(svg, "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#888\" stroke-dasharray=\"6 4\"/>", x(0.0), x(n_linear), y(0.0), y(fit.lambda * n_linear));
+    let line: Vec<String> =
+        samples.iter().map(|(n, v)| format!("{:.1},{:.1}", x(*n), y(*v))).collect();
+    let _ = writeln!(
+        svg,
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>",
+        line.join(" "),
+        PALETTE[0]
+    );
+    for (n, v) in &fit.measured {
+        let _ = writeln!(
+            svg,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"black\"/>",
+            x(*n),
+            y(*v)
+        );
+    }
+    let (lx, ly) = (left + plot_w + 6.0, top + 60.0);
+    if let (Some(n), Some(v)) = (fit.peak_concurrency, fit.peak_throughput) {
+        if n.is_finite() && n <= x_max {
+            let _ = writeln!(svg, "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{top}\" y2=\"{:.1}\" stroke=\"{}\" stroke-dasharray=\"2 3\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">N* = {n:.1}, X(N*) = {v:.1}</text>", x(n), x(n), top + plot_h, PALETTE[1], x(n) + 4.0, top + 12.0);
+        } else if n.is_finite() {
+            // A peak far past the measurements: named, not drawn.
+            let _ = writeln!(svg, "<text x=\"{lx:.1}\" y=\"{:.1}\" font-size=\"11\">N* = {n:.1}, X(N*) = {v:.1},</text><text x=\"{lx:.1}\" y=\"{:.1}\" font-size=\"11\">past the measurements</text>", ly + 70.0, ly + 84.0);
+        }
+    }
+    let _ = writeln!(svg, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"black\"/><text x=\"{:.1}\" y=\"{:.1}\">measured</text>", lx + 6.0, ly + 6.0, lx + 16.0, ly + 10.0);
+    let _ = writeln!(svg, "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"3\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\">USL fit</text>", ly + 23.0, PALETTE[0], lx + 16.0, ly + 28.0);
+    let _ = writeln!(svg, "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"2\" fill=\"#888\"/><text x=\"{:.1}\" y=\"{:.1}\">linear λN</text>", ly + 41.0, lx + 16.0, ly + 46.0);
+    svg.push_str("</svg>\n");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::round_axis;
