@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::support::{fails, headroom, json, ok, ok_with_config_dir, root};
+use crate::support::{bare, fails, headroom, json, ok, ok_with_config_dir, plugin_dir, root};
 
 /// A fixture's path relative to the workspace root, where the tests run
 /// `headroom`, so outputs that name the file hold no machine path.
@@ -331,8 +331,19 @@ fn calibrate_across_units_replaces_linear_scaling() {
         .unwrap();
     let run = |args: &[&str]| ok_with_config_dir(&config, args);
     let replicas = fixture("api-replicas.csv");
-    let summary = run(&["calibrate", "leadgen-insurance", "api", &replicas, "--as", "units"]);
+    // A chart it cannot write: an error naming it, and no layer written.
+    let mut command = bare();
+    command.arg("--plugin-dir").arg(plugin_dir()).arg("--config-dir").arg(&config);
+    let args = ["calibrate", "leadgen-insurance", "api", &replicas, "--as", "units"];
+    let error = fails(command.args(args).args(["--chart", "no/such/dir/fit.svg"]));
+    assert!(error.contains("no/such/dir/fit.svg"), "{error}");
+    assert!(!config.join("leadgen-insurance.calibrated.toml").exists());
+    let chart = dir.path().join("replicas.svg");
+    let summary = run(&[&args[..], &["--chart", chart.to_str().unwrap()]].concat());
     assert!(summary.contains("scalability across units"), "{summary}");
+    // The fit drawn: six replica counts measured, and the legend's dot.
+    let svg = fs::read_to_string(&chart).unwrap();
+    assert_eq!(svg.matches("<circle").count(), 7, "{svg}");
     let layer = fs::read_to_string(config.join("leadgen-insurance.calibrated.toml")).unwrap();
     assert!(layer.contains("[tiers.api.scalability]"), "{layer}");
     let plan = json(&run(&["plan", "leadgen-insurance", "--format", "json"]));

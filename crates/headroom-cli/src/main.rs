@@ -106,6 +106,9 @@ enum Command {
         /// USL across units (tiers.<tier>.scalability).
         #[arg(long = "as", value_enum, default_value_t = MeasureArg::Throughput)]
         measure: MeasureArg,
+        /// Also draw the fit as an SVG chart to this file (as `calc usl --chart`).
+        #[arg(long, value_name = "SVG")]
+        chart: Option<PathBuf>,
         #[command(flatten)]
         layers: Layers,
     },
@@ -507,7 +510,7 @@ fn run(cli: Cli) -> Result<String> {
                 OutputFormat::Md => Ok(render::simulation_markdown(&simulation)),
             }
         }
-        Command::Calibrate { profile, tier, file, dimension, instance, measure, layers } => {
+        Command::Calibrate { profile, tier, file, dimension, instance, measure, chart, layers } => {
             let loaded = context.registry.get(profile)?;
             let layered = config::load(loaded, &context.sources(layers))?;
             let Some(dir) = context.config_dir.as_deref() else {
@@ -524,7 +527,7 @@ fn run(cli: Cli) -> Result<String> {
                     MeasureArg::Units => headroom::calibrate::Measure::Units,
                 },
             };
-            let headroom::calibrate::Calibrated { calibration, path, text, redrawn } =
+            let headroom::calibrate::Calibrated { calibration, path, text, redrawn, fit } =
                 headroom::calibrate::calibrate(profile, &layered, dir, &request)?;
             // Check the new layer loads before writing it.
             let mut check = context.sources(layers);
@@ -533,6 +536,10 @@ fn run(cli: Cli) -> Result<String> {
             let checked = config::load(loaded, &check);
             let _ = std::fs::remove_file(&staging);
             checked?;
+            // The chart first: a path it cannot be written to leaves the layer as it was.
+            if let Some(chart) = chart {
+                write_atomically(chart, &render::usl_svg(&fit))?;
+            }
             write_atomically(&path, &text)?;
             let peak = |v: Option<f64>| {
                 v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "none (κ = 0)".into())

@@ -94,6 +94,8 @@ pub struct Calibrated {
     /// `[uncertainty.inputs]`): its key and its distribution rescaled to the
     /// calibrated value, as the layer now sets it.
     pub redrawn: Option<(String, Distribution)>,
+    /// The fit itself, measurements included (for its chart).
+    pub fit: calc::UslResult,
 }
 
 /// Fits the file and returns the calibration and the updated layer (not
@@ -246,7 +248,7 @@ pub fn calibrate(
         "# Written by `headroom calibrate`: capacities fitted from load tests, merged over\n# this profile's config. Rerun the command rather than editing by hand.\n",
     );
     text.push_str(&toml::to_string(&layer).map_err(|e| fail(profile, e.to_string()))?);
-    Ok(Calibrated { calibration, path, text, redrawn })
+    Ok(Calibrated { calibration, path, text, redrawn, fit })
 }
 
 /// Sets `last` under the tables `parents` (made where missing).
