@@ -54,6 +54,12 @@ pub fn standard_normal_cdf(x: f64) -> f64 {
     0.5 * statrs::function::erf::erfc(-x / std::f64::consts::SQRT_2)
 }
 
+/// `Φ⁻¹(p)`, the standard normal quantile function, for `p` in (0, 1):
+/// `-√2 erfc⁻¹(2p)` (the inverse of [`standard_normal_cdf`]).
+pub fn standard_normal_quantile(p: f64) -> f64 {
+    -std::f64::consts::SQRT_2 * statrs::function::erf::erfc_inv(2.0 * p)
+}
+
 /// `x = L z` for lower-triangular `l` (`n x n`, row-major), into `x`.
 pub fn correlate(l: &[f64], z: &[f64], x: &mut [f64]) {
     let n = z.len();
@@ -89,6 +95,21 @@ mod tests {
         assert!((standard_normal_cdf(0.0) - 0.5).abs() < 1e-15);
         assert!((standard_normal_cdf(1.96) - 0.975_002_1).abs() < 1e-7);
         assert!((standard_normal_cdf(-1.0) - 0.158_655_3).abs() < 1e-7);
+    }
+
+    #[test]
+    fn normal_quantile_against_the_table() {
+        // Standard normal table (Abramowitz & Stegun, table 26.5): the
+        // upper 10%, 2.5% and 0.5% points 1.2815516, 1.9599640, 2.5758293.
+        for (p, z) in [(0.9, 1.281_551_6), (0.975, 1.959_964_0), (0.995, 2.575_829_3)] {
+            assert!((standard_normal_quantile(p) - z).abs() < 1e-7, "{p}");
+            assert!((standard_normal_quantile(1.0 - p) + z).abs() < 1e-7, "{p}");
+        }
+        assert!(standard_normal_quantile(0.5).abs() < 1e-15);
+        // And it inverts Φ.
+        for x in [-3.0, -0.5, 0.25, 2.0] {
+            assert!((standard_normal_quantile(standard_normal_cdf(x)) - x).abs() < 1e-9, "{x}");
+        }
     }
 
     #[test]

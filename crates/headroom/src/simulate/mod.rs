@@ -131,6 +131,39 @@ pub enum Distribution {
 }
 
 impl Distribution {
+    /// The `p`-quantile (`p` in (0, 1)): the value a draw falls at or below
+    /// with probability `p`. Normal `mean + sd Φ⁻¹(p)`; lognormal
+    /// `median e^{σ Φ⁻¹(p)}`; triangular by its inverse distribution function
+    /// (`min + √(p (max - min)(mode - min))` below the mode's share
+    /// `(mode - min) / (max - min)`, else `max - √((1 - p)(max - min)(max - mode))`);
+    /// uniform `min + p (max - min)`; empirical, the smallest observation
+    /// with at least a share `p` of them at or below it (draws resample the
+    /// observations with equal weight).
+    pub fn quantile(&self, p: f64) -> f64 {
+        use headroom_kernel::copula::standard_normal_quantile as z;
+        match self {
+            Distribution::Normal { mean, sd } => mean + sd * z(p),
+            Distribution::Lognormal { median, sigma } => median * (sigma * z(p)).exp(),
+            Distribution::Triangular { min, mode, max } => {
+                let width = max - min;
+                if width <= 0.0 {
+                    *min
+                } else if p < (mode - min) / width {
+                    min + (p * width * (mode - min)).sqrt()
+                } else {
+                    max - ((1.0 - p) * width * (max - mode)).sqrt()
+                }
+            }
+            Distribution::Uniform { min, max } => min + p * (max - min),
+            Distribution::Empirical { samples } => {
+                let mut sorted = samples.clone();
+                sorted.sort_by(f64::total_cmp);
+                let rank = (p * sorted.len() as f64).ceil() as usize;
+                sorted.get(rank.saturating_sub(1)).copied().unwrap_or(f64::NAN)
+            }
+        }
+    }
+
     /// The same distribution with every value multiplied by `factor` (a
     /// positive number): its centre moves, its spread relative to its centre
     /// stays (a normal's sd over its mean, a lognormal's sigma, the bounds'
@@ -903,6 +936,64 @@ impl Exact<'_> {
         u64::from(units) * self.ladders[t] as u64 + rung as u64
     }
 
+    /// The plan (units, costs, runway) with each input set to its value in
+    /// `values` (in key order), and the configuration it was planned from,
+    /// checked as a layer would be; an error names `what` (the draw).
+    fn plan_at(
+        &self,
+        values: &[f64],
+        what: &str,
+    ) -> Result<(crate::plan::Plan, ProfileConfig), Error> {
+        let fail = |message: String| Error::Config { profile: self.id.to_string(), message };
+        // The drawn values' own rules first, in the compiled model's words
+        // (the configuration's validation would name the layer the key was
+        // defined in, not the draw that set it).
+        for ((key, setter), &value) in self.keys.iter().zip(self.setters).zip(values) {
+            match setter.rule() {
+                Some(rule) if !rule.holds(value) => {
+                    return Err(fail(format!(
+                        "{what}: `{key}` {}, got {}; choose distributions that stay in range",
+                        rule.words,
+                        headroom_kernel::Shown(value)
+                    )))
+                }
+                _ => {}
+            }
+        }
+        let config = if self.direct {
+            let mut config = self.base_config.clone();
+            for (setter, value) in self.setters.iter().zip(values) {
+                setter.apply(&mut config, *value);
+            }
+            config
+        } else {
+            let mut value = self.base.clone();
+            for (key, number) in self.keys.iter().zip(values) {
+                set(&mut value, key, *number).map_err(|e| fail(format!("{what}: {e}")))?;
+            }
+            serde_json::from_value(value).map_err(|e| fail(format!("{what}: {e}")))?
+        };
+        let checked = self.layered.with_config(config, self.profile).map_err(|e| match e {
+            Error::Config { message, .. } => {
+                fail(format!("{what}: {message}; choose distributions that stay in range"))
+            }
+            other => other,
+        })?;
+        let plan = plan_units_and_costs(self.profile, &checked.config, self.months).map_err(
+            |e| match e {
+                Error::PluginFailed { profile, message } => {
+                    Error::PluginFailed { profile, message: format!("{what}: {message}") }
+                }
+                // A driver its drawn growth took out of range.
+                Error::Config { message, .. } => {
+                    fail(format!("{what}: {message}; choose distributions that stay in range"))
+                }
+                other => other,
+            },
+        )?;
+        Ok((plan, checked.config))
+    }
+
     /// Plans each draw of a chunk in full into `tally`, and each
     /// milestone's total cost into `totals` (`[draw][milestone]`).
     fn run_chunk(
@@ -912,54 +1003,15 @@ impl Exact<'_> {
         tally: &mut Tally,
         totals: &mut [f64],
     ) -> Result<(), Error> {
-        let fail = |message: String| Error::Config { profile: self.id.to_string(), message };
         for (j, values) in drawn.chunks_exact(self.keys.len()).enumerate() {
             let index = first + j as u64;
-            // The drawn values' own rules first, in the compiled model's
-            // words (the configuration's validation would name the layer
-            // the key was defined in, not the draw that set it).
-            for ((key, setter), &value) in self.keys.iter().zip(self.setters).zip(values) {
-                match setter.rule() {
-                    Some(rule) if !rule.holds(value) => return Err(fail(format!(
-                        "draw {index} of the Monte Carlo: `{key}` {}, got {}; choose distributions that stay in range", rule.words, headroom_kernel::Shown(value)
-                    ))),
-                    _ => {}
-                }
-            }
-            let config = if self.direct {
-                let mut config = self.base_config.clone();
-                for (setter, value) in self.setters.iter().zip(values) {
-                    setter.apply(&mut config, *value);
-                }
-                config
-            } else {
-                let mut value = self.base.clone();
-                for (key, number) in self.keys.iter().zip(values) {
-                    set(&mut value, key, *number)
-                        .map_err(|e| fail(format!("draw {index}: {e}")))?;
-                }
-                serde_json::from_value(value).map_err(|e| fail(format!("draw {index}: {e}")))?
-            };
-            let checked = self.layered.with_config(config, self.profile).map_err(|e| match e {
-                Error::Config { message, .. } => fail(format!("draw {index} of the Monte Carlo: {message}; choose distributions that stay in range")),
-                other => other,
-            })?;
-            let plan =
-                plan_units_and_costs(self.profile, &checked.config, self.months).map_err(|e| {
-                    match e {
-                        Error::PluginFailed { profile, message } => Error::PluginFailed {
-                            profile,
-                            message: format!("draw {index} of the Monte Carlo: {message}"),
-                        },
-                        // A driver its drawn growth took out of range.
-                        Error::Config { message, .. } => fail(format!("draw {index} of the Monte Carlo: {message}; choose distributions that stay in range")),
-                        other => other,
-                    }
-                })?;
+            let (plan, config) =
+                self.plan_at(values, &format!("draw {index} of the Monte Carlo"))?;
+            let checked_config = &config;
             for (m, milestone) in plan.milestones.iter().enumerate() {
                 for (t, tier) in milestone.tiers.iter().enumerate() {
                     let key =
-                        self.key(&checked.config, &tier.tier, t, tier.units, &tier.instance_key);
+                        self.key(checked_config, &tier.tier, t, tier.units, &tier.instance_key);
                     tally.milestone_counts(m, t).add(key);
                     tally.milestone_cost(m, t, tier.monthly_cost);
                 }
@@ -968,7 +1020,7 @@ impl Exact<'_> {
             for (month, planned) in plan.monthly.iter().enumerate() {
                 for (t, tier) in planned.tiers.iter().enumerate() {
                     let key =
-                        self.key(&checked.config, &tier.tier, t, tier.units, &tier.instance_key);
+                        self.key(checked_config, &tier.tier, t, tier.units, &tier.instance_key);
                     tally.month_counts(month, t).add(key);
                 }
             }
@@ -981,6 +1033,32 @@ impl Exact<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each quantile worked by hand from the distribution's own definition.
+    #[test]
+    fn each_distribution_has_its_quantiles() {
+        let near = |got: f64, want: f64| (got - want).abs() < 1e-6 * want.abs().max(1.0);
+        // Normal(250, 20): P10 = 250 - 1.2815516 x 20 = 224.368968.
+        let normal = Distribution::Normal { mean: 250.0, sd: 20.0 };
+        assert!(near(normal.quantile(0.1), 224.368_968), "{}", normal.quantile(0.1));
+        assert!(near(normal.quantile(0.5), 250.0));
+        // Lognormal(median 10,000, σ 0.25): P90 = 10,000 e^{0.25 x 1.2815516} = 13,776.62.
+        let lognormal = Distribution::Lognormal { median: 10_000.0, sigma: 0.25 };
+        assert!(near(lognormal.quantile(0.9), 13_776.62), "{}", lognormal.quantile(0.9));
+        // Triangular(2, 3, 5): the mode's share is 1/3; P10 = 2 + √(0.1 x 3 x 1)
+        // = 2.547723, P90 = 5 - √(0.1 x 3 x 2) = 4.225403, P50 = 5 - √(0.5 x 6) = 3.267949.
+        let triangular = Distribution::Triangular { min: 2.0, mode: 3.0, max: 5.0 };
+        assert!(near(triangular.quantile(0.1), 2.547_723));
+        assert!(near(triangular.quantile(0.9), 4.225_403));
+        assert!(near(triangular.quantile(0.5), 3.267_949));
+        // Uniform(50, 100): P10 = 55.
+        assert!(near(Distribution::Uniform { min: 50.0, max: 100.0 }.quantile(0.1), 55.0));
+        // Empirical of five: P10 is the first of them in order, P50 the
+        // third, P90 the fifth.
+        let empirical = Distribution::Empirical { samples: vec![5.0, 1.0, 4.0, 2.0, 3.0] };
+        let at: Vec<f64> = [0.1, 0.5, 0.9].iter().map(|p| empirical.quantile(*p)).collect();
+        assert_eq!(at, [1.0, 3.0, 5.0]);
+    }
 
     #[test]
     fn a_scaled_distribution_keeps_its_spread_relative_to_its_centre() {
