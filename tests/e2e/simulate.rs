@@ -767,3 +767,57 @@ fn a_ladder_tiers_deployment_is_named_at_each_quantile() {
     assert!(sim["milestones"][3]["tiers"][0].get("deployment").is_none());
     assert!(months[12]["tiers"][0].get("deployment").is_none());
 }
+
+/// `headroom sensitivity`: each input alone at its P10 and P90, the others
+/// at their medians, worked by hand for lead-gen at 12 months. Users
+/// LogNormal(10,000, 0.25): P10 7,258.67 and P90 13,776.62 (10,000
+/// e^{∓0.25 x 1.2815516}) need 37 and 69 API replicas at 200 usable users
+/// each, and Postgres steps from 2xlarge to 4xlarge (20 connections a
+/// replica, 6 data replicas: 860 to 1,500 connections, against 1,280
+/// usable on a 2xlarge): a swing of 32 x $70.08 + $730 =
+/// $2,972.56. API capacity Normal(250, 20): P10 224.37 and P90 275.63 need
+/// 56 and 46 replicas of the median 10,000 users.
+#[test]
+fn sensitivity_ranks_each_input_by_what_it_moves() {
+    let s = json(&ok(&["sensitivity", "leadgen-insurance", "--format", "json"]));
+    let inputs = s["inputs"].as_array().unwrap();
+    let keys: Vec<&str> = inputs.iter().map(|i| i["input"].as_str().unwrap()).collect();
+    assert_eq!(
+        keys,
+        [
+            "milestones.12-months.drivers.users",
+            "tiers.api.instances.replica-2vcpu-4gb.capacity.concurrent_users",
+            "demand.peak_factor",
+            "milestones.12-months.drivers.leads_per_day"
+        ]
+    );
+    let users = &inputs[0];
+    assert!((users["low_value"].as_f64().unwrap() - 7_258.67).abs() < 0.01, "{users}");
+    assert!((users["high_value"].as_f64().unwrap() - 13_776.62).abs() < 0.01, "{users}");
+    assert_eq!(users["milestone"], "12 Months");
+    let api_at =
+        |side: &str, input: &serde_json::Value| input[side][3]["tiers"][0]["units"].clone();
+    assert_eq!((api_at("low", users), api_at("high", users)), (37.into(), 69.into()));
+    assert_eq!(users["high"][3]["tiers"][2]["instance"], "db.r6i.4xlarge");
+    assert!((users["cost_swing"].as_f64().unwrap() - 2_972.56).abs() < 0.01, "{users}");
+    let capacity = &inputs[1];
+    assert_eq!((api_at("low", capacity), api_at("high", capacity)), (56.into(), 46.into()));
+    assert!(capacity["cost_swing"].as_f64().unwrap() < 0.0, "more capacity costs less");
+    // The medians' plan is the shipped plan's at 12 months (the lognormals'
+    // medians are the document's figures; the capacity's mean is 250).
+    assert_eq!(s["base"][3]["tiers"][0]["units"], 50);
+    // Hostel's inputs each move their own milestone.
+    let table = ok(&["sensitivity", "hostel-complaints"]);
+    let medium = table.lines().find(|l| l.contains("milestones.medium.drivers.users")).unwrap();
+    assert!(medium.contains("Medium deployment") && medium.contains("backend 2 → 4"), "{medium}");
+    // Quantiles out of order: refused, naming them.
+    let error = fails(headroom().args([
+        "sensitivity",
+        "leadgen-insurance",
+        "--low",
+        "0.9",
+        "--high",
+        "0.1",
+    ]));
+    assert!(error.contains("0 < low < high < 1, got low 0.9 and high 0.1"), "{error}");
+}

@@ -138,6 +138,24 @@ enum Command {
         #[command(flatten)]
         layers: Layers,
     },
+    /// Which uncertain input moves the plan most: each alone from its P10 to
+    /// its P90 (--low, --high), the others at their medians, ranked by the
+    /// last milestone's total monthly cost (a tornado).
+    Sensitivity {
+        /// Profile id.
+        profile: String,
+        /// The low quantile each input is set to.
+        #[arg(long, default_value_t = 0.1)]
+        low: f64,
+        /// The high quantile each input is set to.
+        #[arg(long, default_value_t = 0.9)]
+        high: f64,
+        /// Output format (table, json, csv or md).
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+        #[command(flatten)]
+        layers: Layers,
+    },
     /// Each model on its own: erlang-c, usl, littles-law, headroom.
     Calc {
         #[command(subcommand)]
@@ -509,6 +527,12 @@ fn run(cli: Cli) -> Result<String> {
                 OutputFormat::Csv => Ok(render::simulation_csv(&simulation)),
                 OutputFormat::Md => Ok(render::simulation_markdown(&simulation)),
             }
+        }
+        Command::Sensitivity { profile, low, high, format, layers } => {
+            let loaded = context.registry.get(profile)?;
+            let layered = config::load(loaded, &context.sources(layers))?;
+            let sensitivity = headroom::simulate::sensitivity(loaded, &layered, *low, *high)?;
+            Ok(render::sensitivity(&sensitivity, (*format).into()))
         }
         Command::Calibrate { profile, tier, file, dimension, instance, measure, chart, layers } => {
             let loaded = context.registry.get(profile)?;

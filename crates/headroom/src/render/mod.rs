@@ -279,6 +279,136 @@ pub fn published_figures(
         .collect()
 }
 
+/// "P10" for 0.1, "P97.5" for 0.975.
+fn quantile_label(q: f64) -> String {
+    format!("P{}", (q * 100.0 * 1e6).round() / 1e6)
+}
+
+/// A sensitivity's swing at its milestone: the tiers whose units or
+/// instance differ between the input's low and high quantiles, "api 43 →
+/// 63", "postgres 1 x db.r6i.2xlarge → 1 x db.r6i.4xlarge".
+fn what_moves(swing: &crate::simulate::Swing) -> String {
+    let at = |o: &[crate::simulate::Outcome]| {
+        o.iter().find(|m| m.milestone == swing.milestone).map(|m| m.tiers.clone())
+    };
+    let (Some(low), Some(high)) = (at(&swing.low), at(&swing.high)) else {
+        return String::new();
+    };
+    let moved: Vec<String> = low
+        .iter()
+        .zip(&high)
+        .filter(|(a, b)| a.units != b.units || a.instance != b.instance)
+        .map(|(a, b)| {
+            if a.instance == b.instance {
+                format!("{} {} → {}", a.tier, a.units, b.units)
+            } else {
+                format!("{} {} x {} → {} x {}", a.tier, a.units, a.instance, b.units, b.instance)
+            }
+        })
+        .collect();
+    if moved.is_empty() {
+        "nothing".to_string()
+    } else {
+        moved.join(", ")
+    }
+}
+
+/// A sensitivity run in `format`: each input alone from its low to its high
+/// quantile, the others at their medians, with the total monthly cost at
+/// the milestone it moves most, the largest swing first.
+pub fn sensitivity(s: &crate::simulate::Sensitivity, format: Format) -> String {
+    let (low, high) = (quantile_label(s.low_quantile), quantile_label(s.high_quantile));
+    let cost_at = |o: &[crate::simulate::Outcome], milestone: &str| {
+        o.iter().find(|m| m.milestone == milestone).map_or(0.0, |m| m.monthly_cost)
+    };
+    let header = [
+        "input".to_string(),
+        format!("at {low}"),
+        format!("at {high}"),
+        "milestone it moves most".to_string(),
+        format!("cost at {low}"),
+        "at medians".to_string(),
+        format!("at {high}"),
+        "swing".to_string(),
+        "what moves".to_string(),
+    ];
+    let rows: Vec<Vec<String>> = s
+        .inputs
+        .iter()
+        .map(|i| {
+            vec![
+                i.input.clone(),
+                number(i.low_value),
+                number(i.high_value),
+                i.milestone.clone(),
+                dollars(cost_at(&i.low, &i.milestone)),
+                dollars(cost_at(&s.base, &i.milestone)),
+                dollars(cost_at(&i.high, &i.milestone)),
+                dollars(i.cost_swing),
+                what_moves(i),
+            ]
+        })
+        .collect();
+    let headline = format!(
+        "{} {}: each uncertain input alone from its {low} to its {high}, the others at their medians; total monthly cost at the milestone it moves most, the largest swing first{}",
+        s.profile.id,
+        s.profile.version,
+        if s.correlations_ignored { "; correlations between inputs are not applied" } else { "" }
+    );
+    match format {
+        Format::Json => json(s),
+        Format::Table => {
+            let mut t = table();
+            t.set_header(header.to_vec());
+            for row in rows {
+                t.add_row(row);
+            }
+            format!("{headline}\n{t}\n")
+        }
+        Format::Markdown => {
+            let mut out = format!(
+                "{headline}.\n\n| {} |\n|---|---:|---:|---|---:|---:|---:|---:|---|\n",
+                header.join(" | ")
+            );
+            for row in rows {
+                out.push_str(&format!("| {} |\n", row.join(" | ")));
+            }
+            out
+        }
+        Format::Csv => {
+            let names = [
+                "input",
+                "low_quantile",
+                "low_value",
+                "high_quantile",
+                "high_value",
+                "milestone",
+                "cost_at_low",
+                "cost_at_medians",
+                "cost_at_high",
+                "cost_swing",
+            ];
+            csv_text(
+                &names,
+                s.inputs.iter().map(|i| {
+                    vec![
+                        i.input.clone(),
+                        s.low_quantile.to_string(),
+                        i.low_value.to_string(),
+                        s.high_quantile.to_string(),
+                        i.high_value.to_string(),
+                        i.milestone.clone(),
+                        cost_at(&i.low, &i.milestone).to_string(),
+                        cost_at(&s.base, &i.milestone).to_string(),
+                        cost_at(&i.high, &i.milestone).to_string(),
+                        i.cost_swing.to_string(),
+                    ]
+                }),
+            )
+        }
+    }
+}
+
 pub(crate) fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let _ = writer.write_record(header);

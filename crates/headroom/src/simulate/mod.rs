@@ -29,7 +29,10 @@ use std::collections::BTreeMap;
 
 mod draws;
 mod model;
+mod sensitivity;
 mod tally;
+
+pub use sensitivity::{sensitivity, Outcome, Sensitivity, Swing, TierAt};
 
 use headroom_plugin_api::host::LoadedProfile;
 use rayon::prelude::*;
