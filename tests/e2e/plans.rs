@@ -166,6 +166,14 @@ fn report_writes_every_file_whole() {
     let cost = std::fs::read_to_string(dir.join("hostel-complaints.cost.svg")).unwrap();
     assert_eq!(cost.matches("fill-opacity=\"0.8\"").count(), 15, "{cost}");
     assert_eq!(cost.matches("stroke=\"black\" stroke-width=\"4\"").count(), 3, "{cost}");
+    // Sensitivity: a section of the report and a tornado chart, a bar on
+    // each side for each of lead-gen's four inputs, the users' first.
+    let markdown = std::fs::read_to_string(dir.join("leadgen-insurance.md")).unwrap();
+    assert!(markdown.contains("## Sensitivity: which input moves the plan most"));
+    let tornado = std::fs::read_to_string(dir.join("leadgen-insurance.sensitivity.svg")).unwrap();
+    assert_eq!(tornado.matches("<rect x=").count(), 8, "{tornado}");
+    let first = tornado.find("milestones.12-months.drivers.users (12 Months").unwrap();
+    assert!(first < tornado.find("demand.peak_factor (12 Months").unwrap(), "{tornado}");
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .flatten()

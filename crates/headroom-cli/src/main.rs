@@ -649,6 +649,17 @@ fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
                 ));
                 files.push((dir.join(format!("{id}.bands.svg")), svg));
             }
+            // Which input moves the plan most, one at a time.
+            let sensitivity = headroom::simulate::sensitivity(profile, &layered, 0.1, 0.9)?;
+            markdown.push_str("\n## Sensitivity: which input moves the plan most\n\n");
+            markdown.push_str(&render::sensitivity(&sensitivity, Format::Markdown));
+            markdown.push_str(&format!(
+                "\n![What each input alone does to the monthly cost]({id}.sensitivity.svg)\n"
+            ));
+            files.push((
+                dir.join(format!("{id}.sensitivity.svg")),
+                render::sensitivity_svg(&sensitivity),
+            ));
         }
         files.push((dir.join(format!("{id}.md")), markdown));
         files.push((dir.join(format!("{id}.json")), render::plan(&plan, Format::Json)?));

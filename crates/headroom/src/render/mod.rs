@@ -18,7 +18,9 @@ mod svg;
 mod text;
 
 pub use markdown::{plan_markdown, simulation_markdown};
-pub use svg::{bands_svg, cost_svg, runway_svg, simulation_svg, usl_svg, PublishedFigure};
+pub use svg::{
+    bands_svg, cost_svg, runway_svg, sensitivity_svg, simulation_svg, usl_svg, PublishedFigure,
+};
 pub use text::{explain, explain_bands, simulation, simulation_summary, summary};
 
 /// An output format.

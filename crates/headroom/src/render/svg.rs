@@ -724,6 +724,56 @@ pub fn usl_svg(fit: &crate::calc::UslResult) -> String {
     svg
 }
 
+/// An SVG tornado chart of a sensitivity run: for each input, largest swing
+/// first, a bar from what its low quantile to what its high quantile does to
+/// the total monthly cost at the milestone it moves most, against that
+/// cost with every input at its median (the centre line); P10 side in one
+/// colour, P90 side in another.
+pub fn sensitivity_svg(s: &crate::simulate::Sensitivity) -> String {
+    let (width, left, right, top, row) = (720.0, 40.0, 40.0, 56.0, 40.0);
+    let height = top + s.inputs.len().max(1) as f64 * row + 40.0;
+    let mut svg = svg_start(width, height);
+    let label = |q: f64| format!("P{}", (q * 100.0 * 1e6).round() / 1e6);
+    let (low, high) = (label(s.low_quantile), label(s.high_quantile));
+    let _ = writeln!(svg, "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}: what each input alone does to the monthly cost</text>", escape(&s.profile.id));
+    let _ = writeln!(svg, "<text x=\"{left}\" y=\"40\" font-size=\"11\">each input at its {low} (blue) and {high} (red), the others at their medians; at the milestone it moves most</text>");
+    let cost_at = |o: &[crate::simulate::Outcome], milestone: &str| {
+        o.iter().find(|m| m.milestone == milestone).map_or(0.0, |m| m.monthly_cost)
+    };
+    // Each input's two deltas from the medians' cost at its milestone.
+    let deltas: Vec<(f64, f64)> = s
+        .inputs
+        .iter()
+        .map(|i| {
+            let base = cost_at(&s.base, &i.milestone);
+            (cost_at(&i.low, &i.milestone) - base, cost_at(&i.high, &i.milestone) - base)
+        })
+        .collect();
+    let most = deltas.iter().flat_map(|(a, b)| [a.abs(), b.abs()]).fold(1.0_f64, f64::max);
+    let (step, steps) = round_axis(most, 4);
+    let reach = step * f64::from(steps);
+    let plot_w = width - left - right;
+    let centre = left + plot_w / 2.0;
+    let x = |delta: f64| centre + delta / reach * plot_w / 2.0;
+    let bottom = top + s.inputs.len().max(1) as f64 * row;
+    for tick in -(steps as i64)..=(steps as i64) {
+        let delta = step * tick as f64;
+        let sign = if delta > 0.0 { "+" } else { "" };
+        let _ = writeln!(svg, "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{top}\" y2=\"{bottom}\" stroke=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\">{sign}{}</text>", x(delta), x(delta), if tick == 0 { "black" } else { "#ddd" }, x(delta), bottom + 16.0, dollars(delta));
+    }
+    let _ = writeln!(svg, "<text x=\"{centre:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\">change in the monthly cost from the medians' plan</text>", bottom + 32.0);
+    for (k, (input, (d_low, d_high))) in s.inputs.iter().zip(&deltas).enumerate() {
+        let y = top + k as f64 * row;
+        let _ = writeln!(svg, "<text x=\"{left}\" y=\"{:.1}\" font-size=\"11\">{} ({}: {} at {low}, {} at {high})</text>", y + 12.0, escape(&input.input), escape(&input.milestone), number(input.low_value), number(input.high_value));
+        for (delta, colour) in [(*d_low, PALETTE[0]), (*d_high, PALETTE[1])] {
+            let (a, b) = (x(0.0).min(x(delta)), x(0.0).max(x(delta)));
+            let _ = writeln!(svg, "<rect x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"16\" fill=\"{colour}\" fill-opacity=\"0.8\"/>", y + 17.0, (b - a).max(1.0));
+        }
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::round_axis;
