@@ -23,7 +23,7 @@ use headroom::render::{self, Format};
 #[command(
     name = "headroom",
     version,
-    after_help = "Examples:\n  headroom profiles\n  headroom plan leadgen-insurance --format md\n  headroom audit leadgen-insurance\n  headroom explain leadgen-insurance postgres\n  headroom plan leadgen-insurance --set headroom=0.3\n  headroom calc erlang-c --arrival-rate 100 --service-time 0.2 --target-p95 0.62\n  headroom calibrate leadgen-insurance api locust_stats_history.csv --as concurrency\n  headroom simulate leadgen-insurance --draws 5000",
+    after_help = "Examples:\n  headroom profiles\n  headroom plan leadgen-insurance --format md\n  headroom audit leadgen-insurance\n  headroom explain leadgen-insurance postgres\n  headroom plan leadgen-insurance --set headroom=0.3\n  headroom calc erlang-c --arrival-rate 100 --service-time 0.2 --target-p95 0.62\n  headroom calibrate leadgen-insurance api locust_stats_history.csv --as concurrency\n  headroom simulate leadgen-insurance --draws 5000\n  headroom sensitivity leadgen-insurance",
     about = "Capacity planning from system-profile plugins: replicas, instance sizes, cost and runway, with the arithmetic to check them"
 )]
 struct Cli {
