@@ -616,17 +616,9 @@ pub fn simulate_with(
         return Err(fail(format!("draws must lie between 1 and {MAX_DRAWS}, got {draws}")));
     }
     let seed = options.seed.unwrap_or(uncertainty.seed);
-    let keys: Vec<String> = uncertainty.inputs.keys().cloned().collect();
     let sampler = Draws::new(&uncertainty.inputs, &uncertainty.correlations).map_err(fail)?;
-    let mut base = serde_json::to_value(&layered.config).map_err(|e| fail(e.to_string()))?;
-    base["uncertainty"] = serde_json::Value::Null;
-    for key in &keys {
-        set(&mut base.clone(), key, 0.0)
-            .map_err(|e| fail(format!("uncertainty.inputs.\"{key}\": {e}")))?;
-    }
-    let mut base_config = layered.config.clone();
-    base_config.uncertainty = None;
-    let setters: Vec<Setter> = keys.iter().map(|key| Setter::resolve(key, &base_config)).collect();
+    let start = Start::new(layered, &uncertainty.inputs).map_err(fail)?;
+    let Start { keys, setters, config: base_config, .. } = &start;
 
     // The shape (milestones, tiers, horizon) does not depend on the draws.
     let shape = plan_config(profile, &layered.config, options.months)?;
@@ -634,13 +626,13 @@ pub fn simulate_with(
     let model = if options.exact {
         None
     } else {
-        Model::new(profile, &base_config, horizon, &keys, &setters)?
+        Model::new(profile, base_config, horizon, keys, setters)?
     };
     // (40 µs a draw: the exact path's bench, BENCHMARKS.md, 39 to 42 µs.)
     let planned_in_full = (model.is_none() && !options.exact).then(|| {
         let unplaced: Vec<String> = keys
             .iter()
-            .zip(&setters)
+            .zip(setters)
             .filter(|(_, setter)| matches!(setter, Setter::Json))
             .map(|(key, _)| format!("`{key}`"))
             .collect();
@@ -660,18 +652,7 @@ pub fn simulate_with(
     let empty = || {
         Tally::new(shape.milestones.len(), ladders.len(), months, shape.runway.len(), cost_columns)
     };
-    let exact = Exact {
-        profile,
-        layered,
-        base: &base,
-        base_config: &base_config,
-        keys: &keys,
-        setters: &setters,
-        months: options.months,
-        ladders: &ladders,
-        id: &id,
-        direct: setters.iter().all(|s| !matches!(s, Setter::Json)),
-    };
+    let exact = start.exact(profile, layered, options.months, &ladders, &id);
     let done = std::sync::atomic::AtomicU64::new(0);
     // Each milestone's total cost of a chunk's draws (`[draw][milestone]`),
     // written into a worker's block, then tallied.
@@ -833,7 +814,7 @@ pub fn simulate_with(
     let published = base_config
         .published
         .iter()
-        .filter_map(|cell| coverage(cell, &shape, &base_config, &tally, &ladders))
+        .filter_map(|cell| coverage(cell, &shape, base_config, &tally, &ladders))
         .collect();
     Ok(Simulation {
         schema_version: crate::SCHEMA_VERSION,
@@ -913,6 +894,60 @@ fn coverage(
         covers,
         at_least: (cell.sharded || open) && covers < 1.0,
     })
+}
+
+/// Where the draws start from: the configuration without its uncertainty
+/// (as a value and as JSON, for a key no setter places), and each drawn
+/// key with its setter, in key order.
+struct Start {
+    keys: Vec<String>,
+    setters: Vec<Setter>,
+    config: ProfileConfig,
+    json: serde_json::Value,
+}
+
+impl Start {
+    /// Checks that each of `inputs`' keys names a number of the
+    /// configuration (the error names the key).
+    fn new(
+        layered: &LayeredConfig,
+        inputs: &BTreeMap<String, Distribution>,
+    ) -> Result<Start, String> {
+        let keys: Vec<String> = inputs.keys().cloned().collect();
+        let mut json = serde_json::to_value(&layered.config).map_err(|e| e.to_string())?;
+        json["uncertainty"] = serde_json::Value::Null;
+        for key in &keys {
+            set(&mut json.clone(), key, 0.0)
+                .map_err(|e| format!("uncertainty.inputs.\"{key}\": {e}"))?;
+        }
+        let mut config = layered.config.clone();
+        config.uncertainty = None;
+        let setters = keys.iter().map(|key| Setter::resolve(key, &config)).collect();
+        Ok(Start { keys, setters, config, json })
+    }
+
+    /// The exact path from here: a draw's values planned in full.
+    fn exact<'a>(
+        &'a self,
+        profile: &'a LoadedProfile,
+        layered: &'a LayeredConfig,
+        months: Option<u32>,
+        ladders: &'a [usize],
+        id: &'a str,
+    ) -> Exact<'a> {
+        Exact {
+            profile,
+            layered,
+            base: &self.json,
+            base_config: &self.config,
+            keys: &self.keys,
+            setters: &self.setters,
+            months,
+            ladders,
+            id,
+            direct: self.setters.iter().all(|s| !matches!(s, Setter::Json)),
+        }
+    }
 }
 
 /// The reference path: each draw's configuration built, checked and planned

@@ -109,24 +109,8 @@ pub fn sensitivity(
     };
     // The samplers' own checks of each distribution, as `simulate` makes them.
     Draws::new(&uncertainty.inputs, &uncertainty.correlations).map_err(&fail)?;
-    let keys: Vec<String> = uncertainty.inputs.keys().cloned().collect();
-    let mut base = serde_json::to_value(&layered.config).map_err(|e| fail(e.to_string()))?;
-    base["uncertainty"] = serde_json::Value::Null;
-    let mut base_config = layered.config.clone();
-    base_config.uncertainty = None;
-    let setters: Vec<Setter> = keys.iter().map(|key| Setter::resolve(key, &base_config)).collect();
-    let exact = Exact {
-        profile,
-        layered,
-        base: &base,
-        base_config: &base_config,
-        keys: &keys,
-        setters: &setters,
-        months: None,
-        ladders: &[],
-        id: &id,
-        direct: setters.iter().all(|s| !matches!(s, Setter::Json)),
-    };
+    let start = Start::new(layered, &uncertainty.inputs).map_err(&fail)?;
+    let exact = start.exact(profile, layered, None, &[], &id);
     let medians: Vec<f64> = uncertainty.inputs.values().map(|d| d.quantile(0.5)).collect();
     let (median_plan, _) = exact.plan_at(&medians, "every input at its median")?;
     let base_outcomes = outcomes(&median_plan);
