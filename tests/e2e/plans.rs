@@ -166,6 +166,9 @@ fn report_writes_every_file_whole() {
     let cost = std::fs::read_to_string(dir.join("hostel-complaints.cost.svg")).unwrap();
     assert_eq!(cost.matches("fill-opacity=\"0.8\"").count(), 15, "{cost}");
     assert_eq!(cost.matches("stroke=\"black\" stroke-width=\"4\"").count(), 3, "{cost}");
+    // The summary names the input that moves the cost most.
+    assert!(summary.contains("moves the cost most: `milestones.12-months.drivers.users` (P10 to P90: $2,973 a month at 12 Months)"), "{summary}");
+    assert!(summary.contains("moves the cost most: `milestones.medium.drivers.users` (P10 to P90: $254 a month at Medium deployment)"), "{summary}");
     // Sensitivity: a section of the report and a tornado chart, a bar on
     // each side for each of lead-gen's four inputs, the users' first.
     let markdown = std::fs::read_to_string(dir.join("leadgen-insurance.md")).unwrap();

@@ -651,6 +651,7 @@ fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
             }
             // Which input moves the plan most, one at a time.
             let sensitivity = headroom::simulate::sensitivity(profile, &layered, 0.1, 0.9)?;
+            summary.push_str(&render::sensitivity_summary(&sensitivity));
             markdown.push_str("\n## Sensitivity: which input moves the plan most\n\n");
             markdown.push_str(&render::sensitivity(&sensitivity, Format::Markdown));
             markdown.push_str(&format!(

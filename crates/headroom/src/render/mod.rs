@@ -21,7 +21,9 @@ pub use markdown::{plan_markdown, simulation_markdown};
 pub use svg::{
     bands_svg, cost_svg, runway_svg, sensitivity_svg, simulation_svg, usl_svg, PublishedFigure,
 };
-pub use text::{explain, explain_bands, simulation, simulation_summary, summary};
+pub use text::{
+    explain, explain_bands, sensitivity_summary, simulation, simulation_summary, summary,
+};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,7 +284,7 @@ pub fn published_figures(
 }
 
 /// "P10" for 0.1, "P97.5" for 0.975.
-fn quantile_label(q: f64) -> String {
+pub(super) fn quantile_label(q: f64) -> String {
     format!("P{}", (q * 100.0 * 1e6).round() / 1e6)
 }
 

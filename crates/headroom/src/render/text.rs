@@ -306,6 +306,22 @@ pub fn summary(plan: &Plan, audit: &Audit) -> String {
     out
 }
 
+/// The sensitivity run in one line for `report`'s summary: the input that
+/// moves the cost most, and by how much where.
+pub fn sensitivity_summary(s: &crate::simulate::Sensitivity) -> String {
+    match s.inputs.first() {
+        Some(top) => format!(
+            "  moves the cost most: `{}` ({} to {}: {} a month at {})\n",
+            top.input,
+            quantile_label(s.low_quantile),
+            quantile_label(s.high_quantile),
+            dollars(top.cost_swing),
+            top.milestone
+        ),
+        None => String::new(),
+    }
+}
+
 /// A simulation's lines of the report's summary: the monthly cost, as
 /// P50 / P90 / P99, of the last milestone the draws make uncertain, and the
 /// published cell that covers the fewest draws.
