@@ -733,8 +733,7 @@ pub fn sensitivity_svg(s: &crate::simulate::Sensitivity) -> String {
     let (width, left, right, top, row) = (720.0, 40.0, 40.0, 56.0, 40.0);
     let height = top + s.inputs.len().max(1) as f64 * row + 40.0;
     let mut svg = svg_start(width, height);
-    let label = |q: f64| format!("P{}", (q * 100.0 * 1e6).round() / 1e6);
-    let (low, high) = (label(s.low_quantile), label(s.high_quantile));
+    let (low, high) = (quantile_label(s.low_quantile), quantile_label(s.high_quantile));
     let _ = writeln!(svg, "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}: what each input alone does to the monthly cost</text>", escape(&s.profile.id));
     let _ = writeln!(svg, "<text x=\"{left}\" y=\"40\" font-size=\"11\">each input at its {low} (blue) and {high} (red), the others at their medians; at the milestone it moves most</text>");
     let cost_at = |o: &[crate::simulate::Outcome], milestone: &str| {
