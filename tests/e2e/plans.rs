@@ -246,6 +246,13 @@ fn explain_shows_the_arithmetic() {
     assert!(text.contains("uncertainty of `api` (Monte Carlo, 2000 draws, seed 42"), "{text}");
     assert!(text.contains("12 Months: units (P50 / P90 / P99) "), "{text}");
     assert!(text.contains("the document's units at 12 Months, \"50\", covers 4"), "{text}");
+    // What each uncertain input alone does to the tier (P10 to P90).
+    assert!(
+        text.contains(
+            "  `milestones.12-months.drivers.users` 7258.67 → 13776.62: 37 → 69 at 12 Months\n"
+        ),
+        "{text}"
+    );
     // The tier's own triggers, each against the plan, and no other tier's.
     assert!(text.contains("triggers on `api` (the document's words, against the plan):"), "{text}");
     assert!(text.contains("  Search Latency (latency, \"If p95 for lead searches exceeds 1.5 seconds\"): read on the M/M/c queue"), "{text}");
@@ -253,6 +260,10 @@ fn explain_shows_the_arithmetic() {
     let postgres = ok(&["explain", "leadgen-insurance", "postgres"]);
     assert!(postgres.contains("api 50 units x 20 = 1000 + data 6 units x 20 = 120"), "{postgres}");
     assert!(postgres.contains("ladder: db.r6i.2xlarge needs 1 instance"), "{postgres}");
+    assert!(
+        postgres.contains("1 x db.r6i.2xlarge → 1 x db.r6i.4xlarge at 12 Months"),
+        "{postgres}"
+    );
     // One of a thing is one, not "1 units" or "1 zone(s)".
     for plural_of_one in ["(s)", " 1 units", " 1 zones", " 1 instances"] {
         assert!(!postgres.contains(plural_of_one), "{plural_of_one}: {postgres}");

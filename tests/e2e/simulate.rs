@@ -810,6 +810,10 @@ fn sensitivity_ranks_each_input_by_what_it_moves() {
     let table = ok(&["sensitivity", "hostel-complaints"]);
     let medium = table.lines().find(|l| l.contains("milestones.medium.drivers.users")).unwrap();
     assert!(medium.contains("Medium deployment") && medium.contains("backend 2 → 4"), "{medium}");
+    // Over a shorter horizon, only the milestones within it.
+    let short =
+        json(&ok(&["sensitivity", "leadgen-insurance", "--months", "3", "--format", "json"]));
+    assert_eq!(short["base"].as_array().unwrap().len(), 2, "{short}");
     // Quantiles out of order: refused, naming them.
     let error = fails(headroom().args([
         "sensitivity",

@@ -150,6 +150,9 @@ enum Command {
         /// The high quantile each input is set to.
         #[arg(long, default_value_t = 0.9)]
         high: f64,
+        /// Months ahead, at most 1200 (overrides `horizon_months`).
+        #[arg(long)]
+        months: Option<u32>,
         /// Output format (table, json, csv or md).
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
@@ -461,6 +464,9 @@ fn run(cli: Cli) -> Result<String> {
                 let simulation =
                     headroom::simulate::simulate(loaded, &layered, None, None, *months)?;
                 text.push_str(&render::explain_bands(&simulation, tier));
+                let sensitivity =
+                    headroom::simulate::sensitivity(loaded, &layered, 0.1, 0.9, *months)?;
+                text.push_str(&render::explain_sensitivity(&sensitivity, tier));
             }
             Ok(text)
         }
@@ -528,10 +534,11 @@ fn run(cli: Cli) -> Result<String> {
                 OutputFormat::Md => Ok(render::simulation_markdown(&simulation)),
             }
         }
-        Command::Sensitivity { profile, low, high, format, layers } => {
+        Command::Sensitivity { profile, low, high, months, format, layers } => {
             let loaded = context.registry.get(profile)?;
             let layered = config::load(loaded, &context.sources(layers))?;
-            let sensitivity = headroom::simulate::sensitivity(loaded, &layered, *low, *high)?;
+            let sensitivity =
+                headroom::simulate::sensitivity(loaded, &layered, *low, *high, *months)?;
             Ok(render::sensitivity(&sensitivity, (*format).into()))
         }
         Command::Calibrate { profile, tier, file, dimension, instance, measure, chart, layers } => {
@@ -650,7 +657,7 @@ fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
                 files.push((dir.join(format!("{id}.bands.svg")), svg));
             }
             // Which input moves the plan most, one at a time.
-            let sensitivity = headroom::simulate::sensitivity(profile, &layered, 0.1, 0.9)?;
+            let sensitivity = headroom::simulate::sensitivity(profile, &layered, 0.1, 0.9, None)?;
             summary.push_str(&render::sensitivity_summary(&sensitivity));
             markdown.push_str("\n## Sensitivity: which input moves the plan most\n\n");
             markdown.push_str(&render::sensitivity(&sensitivity, Format::Markdown));

@@ -22,7 +22,8 @@ pub use svg::{
     bands_svg, cost_svg, runway_svg, sensitivity_svg, simulation_svg, usl_svg, PublishedFigure,
 };
 pub use text::{
-    explain, explain_bands, sensitivity_summary, simulation, simulation_summary, summary,
+    explain, explain_bands, explain_sensitivity, sensitivity_summary, simulation,
+    simulation_summary, summary,
 };
 
 /// An output format.

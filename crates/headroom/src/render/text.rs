@@ -306,6 +306,53 @@ pub fn summary(plan: &Plan, audit: &Audit) -> String {
     out
 }
 
+/// For `explain`: each uncertain input that moves `tier_key`, alone from its
+/// low to its high quantile, and what it does to the tier's units (and
+/// instance) at each milestone it moves.
+pub fn explain_sensitivity(s: &crate::simulate::Sensitivity, tier_key: &str) -> String {
+    let (low, high) = (quantile_label(s.low_quantile), quantile_label(s.high_quantile));
+    let mut out = format!(
+        "\nsensitivity of `{tier_key}` (each input alone from its {low} to its {high}, the others at their medians):\n"
+    );
+    let mut any = false;
+    for input in &s.inputs {
+        let moves: Vec<String> = input
+            .low
+            .iter()
+            .zip(&input.high)
+            .filter_map(|(l, h)| {
+                let a = l.tiers.iter().find(|t| t.tier == tier_key)?;
+                let b = h.tiers.iter().find(|t| t.tier == tier_key)?;
+                if a.units == b.units && a.instance == b.instance {
+                    None
+                } else if a.instance == b.instance {
+                    Some(format!("{} → {} at {}", a.units, b.units, l.milestone))
+                } else {
+                    Some(format!(
+                        "{} x {} → {} x {} at {}",
+                        a.units, a.instance, b.units, b.instance, l.milestone
+                    ))
+                }
+            })
+            .collect();
+        if !moves.is_empty() {
+            any = true;
+            let _ = writeln!(
+                out,
+                "  `{}` {} → {}: {}",
+                input.input,
+                number(input.low_value),
+                number(input.high_value),
+                moves.join("; ")
+            );
+        }
+    }
+    if !any {
+        out.push_str("  no input moves it\n");
+    }
+    out
+}
+
 /// The sensitivity run in one line for `report`'s summary: the input that
 /// moves the cost most, and by how much where.
 pub fn sensitivity_summary(s: &crate::simulate::Sensitivity) -> String {

@@ -87,12 +87,14 @@ fn outcomes(plan: &crate::plan::Plan) -> Vec<Outcome> {
 }
 
 /// Ranks `profile`'s uncertain inputs by how much each alone moves the plan
-/// between its `low` and `high` quantiles (each in (0, 1), low below high).
+/// between its `low` and `high` quantiles (each in (0, 1), low below high),
+/// over `months` months (else the configuration's horizon).
 pub fn sensitivity(
     profile: &LoadedProfile,
     layered: &LayeredConfig,
     low: f64,
     high: f64,
+    months: Option<u32>,
 ) -> Result<Sensitivity, Error> {
     let id = profile.id().to_string();
     let fail = |message: String| Error::Config { profile: id.clone(), message };
@@ -110,7 +112,7 @@ pub fn sensitivity(
     // The samplers' own checks of each distribution, as `simulate` makes them.
     Draws::new(&uncertainty.inputs, &uncertainty.correlations).map_err(&fail)?;
     let start = Start::new(layered, &uncertainty.inputs).map_err(&fail)?;
-    let exact = start.exact(profile, layered, None, &[], &id);
+    let exact = start.exact(profile, layered, months, &[], &id);
     let medians: Vec<f64> = uncertainty.inputs.values().map(|d| d.quantile(0.5)).collect();
     let (median_plan, _) = exact.plan_at(&medians, "every input at its median")?;
     let base_outcomes = outcomes(&median_plan);
