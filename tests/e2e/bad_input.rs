@@ -367,3 +367,12 @@ fn setting_one_entry_of_a_list_says_to_write_the_list() {
         );
     }
 }
+
+/// A distribution whose P10 leaves the input's range: the sensitivity run
+/// names the input, the quantile and the value, and prints nothing else.
+#[test]
+fn a_sensitivity_run_out_of_range_names_the_input() {
+    let key = "uncertainty.inputs.\"tiers.api.instances.replica-2vcpu-4gb.capacity.concurrent_users\".sd=300";
+    let error = fails(headroom().args(["sensitivity", "leadgen-insurance", "--set", key]));
+    assert!(error.contains("the sensitivity run, an input at its P10: `tiers.api.instances.replica-2vcpu-4gb.capacity.concurrent_users` is a capacity: a capacity must be finite and above zero, got -134.46"), "{error}");
+}

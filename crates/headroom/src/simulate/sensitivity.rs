@@ -121,8 +121,8 @@ pub fn sensitivity(
         let at = |p: f64| -> Result<(f64, Vec<Outcome>), Error> {
             let mut values = medians.clone();
             values[i] = distribution.quantile(p);
-            let what =
-                format!("`{key}` at its {} quantile ({})", p, headroom_kernel::Shown(values[i]));
+            // The rule's message names the key and its value.
+            let what = format!("the sensitivity run, an input at its P{}", (p * 1e8).round() / 1e6);
             let (plan, _) = exact.plan_at(&values, &what)?;
             Ok((values[i], outcomes(&plan)))
         };
