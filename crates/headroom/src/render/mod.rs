@@ -289,6 +289,22 @@ pub(super) fn quantile_label(q: f64) -> String {
     format!("P{}", (q * 100.0 * 1e6).round() / 1e6)
 }
 
+/// How a tier differs between two plans: "37 → 69" units, or "1 x
+/// db.r6i.2xlarge → 1 x db.r6i.4xlarge" when its instance changes; `None`
+/// when it does not.
+pub(super) fn tier_change(
+    a: &crate::simulate::TierAt,
+    b: &crate::simulate::TierAt,
+) -> Option<String> {
+    if a.units == b.units && a.instance == b.instance {
+        None
+    } else if a.instance == b.instance {
+        Some(format!("{} → {}", a.units, b.units))
+    } else {
+        Some(format!("{} x {} → {} x {}", a.units, a.instance, b.units, b.instance))
+    }
+}
+
 /// A sensitivity's swing at its milestone: the tiers whose units or
 /// instance differ between the input's low and high quantiles, "api 43 →
 /// 63", "postgres 1 x db.r6i.2xlarge → 1 x db.r6i.4xlarge".
@@ -302,14 +318,7 @@ fn what_moves(swing: &crate::simulate::Swing) -> String {
     let moved: Vec<String> = low
         .iter()
         .zip(&high)
-        .filter(|(a, b)| a.units != b.units || a.instance != b.instance)
-        .map(|(a, b)| {
-            if a.instance == b.instance {
-                format!("{} {} → {}", a.tier, a.units, b.units)
-            } else {
-                format!("{} {} x {} → {} x {}", a.tier, a.units, a.instance, b.units, b.instance)
-            }
-        })
+        .filter_map(|(a, b)| Some(format!("{} {}", a.tier, tier_change(a, b)?)))
         .collect();
     if moved.is_empty() {
         "nothing".to_string()

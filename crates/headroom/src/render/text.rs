@@ -323,16 +323,7 @@ pub fn explain_sensitivity(s: &crate::simulate::Sensitivity, tier_key: &str) -> 
             .filter_map(|(l, h)| {
                 let a = l.tiers.iter().find(|t| t.tier == tier_key)?;
                 let b = h.tiers.iter().find(|t| t.tier == tier_key)?;
-                if a.units == b.units && a.instance == b.instance {
-                    None
-                } else if a.instance == b.instance {
-                    Some(format!("{} → {} at {}", a.units, b.units, l.milestone))
-                } else {
-                    Some(format!(
-                        "{} x {} → {} x {} at {}",
-                        a.units, a.instance, b.units, b.instance, l.milestone
-                    ))
-                }
+                Some(format!("{} at {}", tier_change(a, b)?, l.milestone))
             })
             .collect();
         if !moves.is_empty() {
