@@ -1099,7 +1099,7 @@ fn latency_trigger(
         );
     };
     let quantile = trigger.quantile.unwrap_or(target.quantile);
-    let label = format!("p{}", (quantile * 100.0 * 1e6).round() / 1e6);
+    let label = format!("p{}", crate::render::percentile(quantile));
     // That quantile with `units` units of `planned`; `None` when they cannot
     // keep up (or the plan holds no rate for the target).
     let at = |planned: &TierPlan, units: u32| -> Option<f64> {

@@ -284,9 +284,15 @@ pub fn published_figures(
         .collect()
 }
 
+/// A quantile as a percentile, 95 for 0.95, 97.5 for 0.975 (rounded to
+/// six places, so that 0.57 reads 57, not 56.99999999999999).
+pub(crate) fn percentile(q: f64) -> f64 {
+    (q * 100.0 * 1e6).round() / 1e6
+}
+
 /// "P10" for 0.1, "P97.5" for 0.975.
 pub(super) fn quantile_label(q: f64) -> String {
-    format!("P{}", (q * 100.0 * 1e6).round() / 1e6)
+    format!("P{}", percentile(q))
 }
 
 /// How a tier differs between two plans: "37 → 69" units, or "1 x
@@ -309,15 +315,18 @@ pub(super) fn tier_change(
 /// instance differ between the input's low and high quantiles, "api 43 →
 /// 63", "postgres 1 x db.r6i.2xlarge → 1 x db.r6i.4xlarge".
 fn what_moves(swing: &crate::simulate::Swing) -> String {
-    let at = |o: &[crate::simulate::Outcome]| {
-        o.iter().find(|m| m.milestone == swing.milestone).map(|m| m.tiers.clone())
-    };
-    let (Some(low), Some(high)) = (at(&swing.low), at(&swing.high)) else {
+    use crate::simulate::TierAt;
+    fn at<'a>(o: &'a [crate::simulate::Outcome], milestone: &str) -> Option<&'a [TierAt]> {
+        o.iter().find(|m| m.milestone == milestone).map(|m| m.tiers.as_slice())
+    }
+    let (Some(low), Some(high)) =
+        (at(&swing.low, &swing.milestone), at(&swing.high, &swing.milestone))
+    else {
         return String::new();
     };
     let moved: Vec<String> = low
         .iter()
-        .zip(&high)
+        .zip(high)
         .filter_map(|(a, b)| Some(format!("{} {}", a.tier, tier_change(a, b)?)))
         .collect();
     if moved.is_empty() {

@@ -17,6 +17,12 @@ fn svg_start(width: f64, height: f64) -> String {
     )
 }
 
+/// A light grid line across the plot at height `y`, labelled `text` on the
+/// left (the value axis of every chart).
+fn grid_line(svg: &mut String, left: f64, right: f64, y: f64, text: &str) {
+    let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{right}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{text}</text>", left - 6.0, y + 4.0);
+}
+
 /// The frame of the single-panel charts: a 720 x 360 white canvas with margins for
 /// axis labels (left, bottom), a title (top) and a legend (right).
 struct Canvas {
@@ -62,7 +68,7 @@ fn line_chart(
     let y = |u: f64| top + plot_h - (u.min(y_max) / y_max) * plot_h;
     for tick in 0..=4 {
         let u = y_max * f64::from(tick) / 4.0;
-        let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{:.0}%</text>", left + plot_w, y(u), y(u), left - 6.0, y(u) + 4.0, u * 100.0);
+        grid_line(&mut svg, left, left + plot_w, y(u), &format!("{:.0}%", u * 100.0));
     }
     for m in 0..points {
         let _ = writeln!(
@@ -171,7 +177,7 @@ impl Stack {
         for tick in 0..=steps {
             let u = step * f64::from(tick);
             let text = if in_dollars { dollars(u) } else { format!("{u:.0}") };
-            let _ = writeln!(self.svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{text}</text>", left + plot_w, y(u), y(u), left - 6.0, y(u) + 4.0);
+            grid_line(&mut self.svg, left, left + plot_w, y(u), &text);
         }
         let _ = writeln!(
             self.svg,
@@ -434,7 +440,7 @@ pub fn runway_svg(plan: &Plan) -> String {
         let y = |u: f64| top + plot_h - u.min(1.0) * plot_h;
         for tick in 0..=4 {
             let u = f64::from(tick) / 4.0;
-            let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{:.0}%</text>", left + plot_w, y(u), y(u), left - 6.0, y(u) + 4.0, u * 100.0);
+            grid_line(&mut svg, left, left + plot_w, y(u), &format!("{:.0}%", u * 100.0));
         }
         for (g, milestone) in plan.milestones.iter().enumerate() {
             for (i, tier) in milestone.tiers.iter().enumerate() {
@@ -558,7 +564,7 @@ pub fn cost_svg(plan: &Plan, published: &[PublishedFigure]) -> String {
     let y = |u: f64| top + plot_h - (u / y_max) * plot_h;
     for tick in 0..=steps {
         let u = step * f64::from(tick);
-        let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>", left + plot_w, y(u), y(u), left - 6.0, y(u) + 4.0, dollars(u));
+        grid_line(&mut svg, left, left + plot_w, y(u), &dollars(u));
     }
     // Where each column and each published milestone sits.
     let by_month = !plan.monthly.is_empty();
@@ -571,6 +577,7 @@ pub fn cost_svg(plan: &Plan, published: &[PublishedFigure]) -> String {
         }
     };
     let stacked = |i: usize, upto: usize| columns[i].1.iter().take(upto).sum::<f64>();
+    let bar_w = (plot_w / slots * 0.5).min(60.0);
     for (t, tier) in tiers.iter().enumerate() {
         let colour = PALETTE[t % PALETTE.len()];
         if by_month {
@@ -586,7 +593,6 @@ pub fn cost_svg(plan: &Plan, published: &[PublishedFigure]) -> String {
                 points.join(" ")
             );
         } else {
-            let bar_w = (plot_w / slots * 0.5).min(60.0);
             for i in 0..columns.len() {
                 let (low, high) = (stacked(i, t), stacked(i, t + 1));
                 let _ = writeln!(svg, "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{bar_w:.1}\" height=\"{:.1}\" fill=\"{colour}\" fill-opacity=\"0.8\"/>", x(i as f64) - bar_w / 2.0, y(high), y(low) - y(high));
@@ -607,7 +613,7 @@ pub fn cost_svg(plan: &Plan, published: &[PublishedFigure]) -> String {
                 _ => continue,
             }
         } else {
-            x(i as f64) + (plot_w / slots * 0.5).min(60.0) / 2.0 + 10.0
+            x(i as f64) + bar_w / 2.0 + 10.0
         };
         shown += 1;
         published_mark(&mut svg, cost, at, &y, y_max);
@@ -672,7 +678,7 @@ pub fn usl_svg(fit: &crate::calc::UslResult) -> String {
     let y = |v: f64| top + plot_h - v.min(y_max) / y_max * plot_h;
     for tick in 0..=y_steps {
         let v = y_step * f64::from(tick);
-        let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{v:.0}</text>", left + plot_w, y(v), y(v), left - 6.0, y(v) + 4.0);
+        grid_line(&mut svg, left, left + plot_w, y(v), &format!("{v:.0}"));
     }
     for tick in 0..=x_steps {
         let n = x_step * f64::from(tick);

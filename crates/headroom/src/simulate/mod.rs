@@ -645,8 +645,7 @@ pub fn simulate_with(
             "each draw was planned in full (about 40 µs a draw, against under 1 µs): the compiled model does not place {which}"
         )
     });
-    let ladders: Vec<usize> =
-        base_config.tier_order.iter().map(|t| base_config.tiers[t].ladder.len()).collect();
+    let ladders = start.ladders();
     let months = if shape.monthly.is_empty() { 0 } else { horizon as usize + 1 };
     let cost_columns = setters.iter().any(|s| matches!(s, Setter::Price { .. }));
     let empty = || {
@@ -831,12 +830,6 @@ pub fn simulate_with(
     })
 }
 
-/// The share of the draws a cell of the document's published plan covers,
-/// from the tallies: units at most its count (or its range's upper end),
-/// a ladder's rung at most its instance's, or the milestone's total cost at
-/// most its figure; `None` for a cell with no upper end, a sharded
-/// instance (the document leaves the count open), a milestone not planned
-/// (past `--months`) or a tier's own cost.
 /// A ladder tier's deployment at P50, P90 and P99 from its counted keys;
 /// `None` for a tier of one instance type. A key is units x rungs + rung:
 /// its order is the deployments' (more units, then a larger size), so its
@@ -853,6 +846,13 @@ fn deployments(counts: &tally::Counts, tier: &crate::config::Tier) -> Option<Dep
     })
 }
 
+/// The share of the draws a cell of the document's published plan covers,
+/// from the tallies: units at most its count (or its range's upper end),
+/// a ladder's rung at most its instance's, or the milestone's total cost at
+/// most its figure. An open range ("10+") or a sharded tier's instance is a
+/// lower bound: the share its lower end (one instance) covers, marked
+/// `at_least` unless that is every draw. `None` for a cell with no number,
+/// a milestone not planned (past `--months`) or a tier's own cost.
 fn coverage(
     cell: &crate::config::PublishedCell,
     shape: &crate::plan::Plan,
@@ -924,6 +924,12 @@ impl Start {
         config.uncertainty = None;
         let setters = keys.iter().map(|key| Setter::resolve(key, &config)).collect();
         Ok(Start { keys, setters, config, json })
+    }
+
+    /// Per tier, in tier order: the rungs of its ladder (a tally key is
+    /// units x rungs + rung).
+    fn ladders(&self) -> Vec<usize> {
+        self.config.tier_order.iter().map(|t| self.config.tiers[t].ladder.len()).collect()
     }
 
     /// The exact path from here: a draw's values planned in full.

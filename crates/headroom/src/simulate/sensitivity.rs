@@ -6,6 +6,7 @@
 //! moves a milestone's total monthly cost, at the milestone it moves most.
 
 use super::*;
+use crate::render::percentile;
 
 /// A tier at a milestone: its units and instance.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -112,7 +113,8 @@ pub fn sensitivity(
     // The samplers' own checks of each distribution, as `simulate` makes them.
     Draws::new(&uncertainty.inputs, &uncertainty.correlations).map_err(&fail)?;
     let start = Start::new(layered, &uncertainty.inputs).map_err(&fail)?;
-    let exact = start.exact(profile, layered, months, &[], &id);
+    let ladders = start.ladders();
+    let exact = start.exact(profile, layered, months, &ladders, &id);
     let medians: Vec<f64> = uncertainty.inputs.values().map(|d| d.quantile(0.5)).collect();
     let (median_plan, _) = exact.plan_at(&medians, "every input at its median")?;
     let base_outcomes = outcomes(&median_plan);
@@ -122,7 +124,7 @@ pub fn sensitivity(
             let mut values = medians.clone();
             values[i] = distribution.quantile(p);
             // The rule's message names the key and its value.
-            let what = format!("the sensitivity run, an input at its P{}", (p * 1e8).round() / 1e6);
+            let what = format!("the sensitivity run, an input at its P{}", percentile(p));
             let (plan, _) = exact.plan_at(&values, &what)?;
             Ok((values[i], outcomes(&plan)))
         };
