@@ -508,3 +508,38 @@ fn calc_usl_draws_its_fit_as_a_chart() {
     let error = fails(headroom().args(["calc", "usl", &file, "--chart", "no/such/dir/fit.svg"]));
     assert!(error.contains("no/such/dir/fit.svg"), "{error}");
 }
+
+/// `calc usl --predict` answers "what throughput at N?" with the interval a
+/// planner can trust, in every format, and draws it on the chart.
+#[test]
+fn calc_usl_predicts_throughput_with_an_interval() {
+    let file = fixture("specsdm91.csv");
+    let fit = calc(&["usl", &file, "--predict", "24,300"]);
+    // crates/headroom-kernel/tests/reference/usl_predict.py (scipy, delta
+    // method): X(24) = 1273.99, 95% interval 1101.30 .. 1446.69.
+    assert!(near(&fit["throughput_at_24"], 1273.99, 0.01), "{fit}");
+    let interval = fit["throughput_at_24_interval"].as_array().unwrap();
+    assert!(near(&interval[0], 1101.30, 0.01) && near(&interval[1], 1446.69, 0.01), "{fit}");
+    // Efficiency X(N) / (N λ): 1273.99 / (24 x 89.995) = 0.5898.
+    assert!(near(&fit["efficiency_at_24"], 0.5898, 5e-5), "{fit}");
+    // Past the peak the curve falls and its interval widens.
+    let far = fit["throughput_at_300_interval"].as_array().unwrap();
+    let width = |i: &Vec<serde_json::Value>| i[1].as_f64().unwrap() - i[0].as_f64().unwrap();
+    assert!(fit["throughput_at_300"].as_f64().unwrap() < 1500.0 && width(far) > width(interval));
+    // CSV: the interval's ends in their own columns, like the fit's.
+    let csv = ok(&["calc", "usl", &file, "--predict", "24", "--format", "csv"]);
+    let header = csv.lines().next().unwrap();
+    assert!(header.ends_with(",throughput_at_24,throughput_at_24_interval_low,throughput_at_24_interval_high,efficiency_at_24"), "{header}");
+    // The chart: a band about the curve, a hollow dot a prediction.
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("fit.svg");
+    ok(&["calc", "usl", &file, "--predict", "24,300", "--chart", chart.to_str().unwrap()]);
+    let svg = fs::read_to_string(&chart).unwrap();
+    assert_eq!(svg.matches("<polygon").count(), 1, "{svg}");
+    assert_eq!(svg.matches("fill=\"white\" stroke=").count(), 3, "two and the legend's: {svg}");
+    // A concurrency that is not one is refused by name, with nothing printed.
+    for bad in ["0", "-3", "NaN", "inf"] {
+        let error = fails(headroom().args(["calc", "usl", &file, "--predict", bad]));
+        assert!(error.contains("--predict") && error.contains("above zero"), "{bad}: {error}");
+    }
+}

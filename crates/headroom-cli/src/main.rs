@@ -225,6 +225,10 @@ enum CalcModel {
         /// the fitted curve, linear scaling and the peak N*.
         #[arg(long, value_name = "SVG")]
         chart: Option<PathBuf>,
+        /// Predict the throughput at these concurrencies (comma-separated):
+        /// X(N), its 95% confidence interval and the efficiency X(N)/(Nλ).
+        #[arg(long, value_name = "N,...", value_delimiter = ',', allow_negative_numbers = true)]
+        predict: Vec<f64>,
     },
     /// Little's law L = λW: give two of the three.
     LittlesLaw {
@@ -729,8 +733,8 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
             };
             out(&calc::erlang_c(&question)?, format)
         }
-        CalcModel::Usl { files, chart } => {
-            let fit = calc::usl(files)?;
+        CalcModel::Usl { files, chart, predict } => {
+            let fit = calc::usl(files, predict)?;
             let text = out(&fit, format)?;
             if let Some(path) = chart {
                 write_atomically(path, &headroom::render::usl_svg(&fit))?;

@@ -46,6 +46,13 @@ pub struct UslFit {
     pub std_errors: Option<[f64; 3]>,
     /// 95% confidence intervals of σ, κ, λ.
     pub intervals: Option<[(f64, f64); 3]>,
+    /// Covariance of (σ, κ, λ), scaled by the residual variance; `None`
+    /// with no degree of freedom left. A coefficient held at a bound
+    /// (σ = 0 or 1, κ = 0) has no variance here.
+    pub covariance: Option<[[f64; 3]; 3]>,
+    /// Student-t quantile at 0.975 and `n - 3` degrees of freedom, the
+    /// half-width of a 95% interval in standard errors.
+    pub t_critical: Option<f64>,
     /// Coefficient of determination.
     pub r_squared: f64,
     /// Residual standard error, `sqrt(SSR / (n - 3))`.
@@ -63,6 +70,38 @@ impl UslFit {
     pub fn predict(&self, n: f64) -> f64 {
         throughput(n, self.sigma, self.kappa, self.lambda)
     }
+
+    /// The 95% confidence interval of the mean throughput at `n`, by the
+    /// delta method (Seber & Wild, *Nonlinear Regression*, 1989, §5.1):
+    /// `X(n) ± t · sqrt(gᵀ C g)`, with `g` the gradient of `X(n)` in
+    /// (σ, κ, λ) at the fit and `C` their covariance. This is the band R's
+    /// `investr::predFit(interval = "confidence")` gives for an `nls` fit,
+    /// not the R `usl` package's band of constant width. `None` with no
+    /// degree of freedom left.
+    pub fn predict_interval(&self, n: f64) -> Option<(f64, f64)> {
+        let (covariance, t) = (self.covariance?, self.t_critical?);
+        let gradient = gradient(n, self.sigma, self.kappa, self.lambda);
+        let variance: f64 = (0..3)
+            .flat_map(|i| (0..3).map(move |j| (i, j)))
+            .map(|(i, j)| gradient[i] * covariance[i][j] * gradient[j])
+            .sum();
+        let half = t * variance.max(0.0).sqrt();
+        let x = self.predict(n);
+        Some((x - half, x + half))
+    }
+
+    /// Efficiency at `n`: `X(n) / (n λ)`, the share of linear scaling kept,
+    /// `1 / (1 + σ (n - 1) + κ n (n - 1))` (Gunther 2007, §4.4).
+    pub fn efficiency(&self, n: f64) -> f64 {
+        1.0 / (1.0 + self.sigma * (n - 1.0) + self.kappa * n * (n - 1.0))
+    }
+}
+
+/// The gradient of `X(n)` in (σ, κ, λ).
+fn gradient(n: f64, sigma: f64, kappa: f64, lambda: f64) -> [f64; 3] {
+    let denominator = 1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0);
+    let x = lambda * n / denominator;
+    [-x * (n - 1.0) / denominator, -x * n * (n - 1.0) / denominator, n / denominator]
 }
 
 struct Problem<'a> {
@@ -99,19 +138,12 @@ impl MPFitter for Problem<'_> {
     ) -> MPResult<()> {
         let (sigma, kappa, lambda) = (p[0], p[1], p[2]);
         for (i, m) in self.data.iter().enumerate() {
-            let n = m.concurrency;
-            let denominator = 1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0);
-            let x = lambda * n / denominator;
-            deviates[i] = m.throughput - x;
+            deviates[i] = m.throughput - throughput(m.concurrency, sigma, kappa, lambda);
             // d(residual)/dp = -dX/dp.
-            let gradient = [
-                -(-x * (n - 1.0) / denominator),
-                -(-x * n * (n - 1.0) / denominator),
-                -(n / denominator),
-            ];
+            let gradient = gradient(m.concurrency, sigma, kappa, lambda);
             for (column, g) in derivs.iter_mut().zip(gradient) {
                 if let Some(column) = column {
-                    column[i] = g;
+                    column[i] = -g;
                 }
             }
         }
@@ -224,13 +256,19 @@ fn fit_within(data: &[Measurement], max_iterations: usize) -> Result<UslFit, Ker
     let sst: f64 = data.iter().map(|m| (m.throughput - mean).powi(2)).sum();
     let r_squared = if sst > 0.0 { 1.0 - ssr / sst } else { 1.0 };
     let dof = n.saturating_sub(3);
-    let (std_errors, intervals, residual_std_error) = if dof > 0 {
+    let (std_errors, intervals, residual_std_error, covariance, t_critical) = if dof > 0 {
         let scale = (ssr / dof as f64).sqrt();
         let errors = [status.xerror[0] * scale, status.xerror[1] * scale, status.xerror[2] * scale];
         let t = StudentsT::new(0.0, 1.0, dof as f64)
             .map(|d| d.inverse_cdf(0.975))
             .map_err(|e| KernelError::FitFailed(e.to_string()))?;
         let interval = |v: f64, e: f64| (v - t * e, v + t * e);
+        // MINPACK's covariance is (JᵀJ)⁻¹, row-major; scaled as the errors are.
+        let covariance = std::array::from_fn(|i| {
+            std::array::from_fn(|j| {
+                status.covar.get(i * 3 + j).copied().unwrap_or(0.0) * scale * scale
+            })
+        });
         (
             Some(errors),
             Some([
@@ -239,9 +277,11 @@ fn fit_within(data: &[Measurement], max_iterations: usize) -> Result<UslFit, Ker
                 interval(lambda, errors[2]),
             ]),
             Some(scale),
+            Some(covariance),
+            Some(t),
         )
     } else {
-        (None, None, None)
+        (None, None, None, None, None)
     };
     let (peak_concurrency, peak_throughput) = if kappa > 0.0 {
         let n_star = ((1.0 - sigma) / kappa).sqrt();
@@ -257,6 +297,8 @@ fn fit_within(data: &[Measurement], max_iterations: usize) -> Result<UslFit, Ker
         lambda,
         std_errors,
         intervals,
+        covariance,
+        t_critical,
         r_squared,
         residual_std_error,
         points: n,
@@ -316,6 +358,50 @@ mod tests {
         let (low, high) = fit.intervals.unwrap()[2];
         assert!(within(high - fit.lambda, 2.776 * errors[2], 0.001));
         assert!(low < fit.lambda && fit.lambda < high);
+    }
+
+    #[test]
+    fn predicts_what_the_r_usl_package_publishes_for_specsdm91() {
+        // R `usl` package, tests/predict.Rout.save: `predict(u)` on
+        // specsdm91, to 3 digits: 90 1078 1541 1850 1879 1822 1646; and
+        // tests/efficiency.Rout.save gives X/(Nλ) of the measurements.
+        let fit = fit(&measurements(&SPECSDM91)).unwrap();
+        let published = [90.0, 1078.0, 1541.0, 1850.0, 1879.0, 1822.0, 1646.0];
+        for (&(n, _), expected) in SPECSDM91.iter().zip(published) {
+            let x = fit.predict(n);
+            assert!((x - expected).abs() <= 0.5, "X({n}) = {x}, R prints {expected}");
+            // The model's own efficiency is its prediction over linear scaling.
+            assert!((fit.efficiency(n) - x / (n * fit.lambda)).abs() < 1e-12);
+        }
+        // Efficiency falls with N: 1 at one user, about 0.2 at 90.
+        assert_eq!(fit.efficiency(1.0), 1.0);
+        assert!((fit.efficiency(90.0) - 1881.96 / (90.0 * 89.995)).abs() < 1e-4);
+    }
+
+    #[test]
+    fn prediction_intervals_match_an_independent_delta_method() {
+        // tests/reference/usl_predict.py (beside this crate): scipy's
+        // curve_fit on the same data, its own covariance, the delta method
+        // and t(0.975, 4) = 2.776445; 95% interval of the mean throughput
+        // at the loads of the R usl package's predict test.
+        let reference = [
+            (24.0, 1101.300653, 1446.688380),
+            (48.0, 1556.400789, 1846.753174),
+            (90.0, 1734.041693, 2029.872930),
+            (126.0, 1730.302108, 1981.560953),
+            (180.0, 1579.861281, 1894.093244),
+        ];
+        let fit = fit(&measurements(&SPECSDM91)).unwrap();
+        assert!((fit.t_critical.unwrap() - 2.776445105).abs() < 1e-8);
+        for (n, low, high) in reference {
+            let (l, h) = fit.predict_interval(n).unwrap();
+            // Two solvers stop a little apart: agreement to 1e-5 (seen: 2e-6).
+            assert!(within(l, low, 1e-5) && within(h, high, 1e-5), "N={n}: {l}..{h}");
+            assert!(l < fit.predict(n) && fit.predict(n) < h);
+        }
+        // With no degree of freedom left there is no interval.
+        let three = super::fit(&measurements(&SPECSDM91[..3])).unwrap();
+        assert_eq!(three.predict_interval(50.0), None);
     }
 
     #[test]

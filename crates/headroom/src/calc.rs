@@ -190,14 +190,66 @@ pub struct UslResult {
     pub peak_concurrency: Option<f64>,
     /// X(N*), or λ / σ when κ = 0.
     pub peak_throughput: Option<f64>,
+    /// What the fit predicts at the concurrencies asked for, each as three
+    /// fields: `throughput_at_<N>`, `throughput_at_<N>_interval` and
+    /// `efficiency_at_<N>`.
+    #[serde(flatten)]
+    pub predictions: Predictions,
     /// The measurements fitted, as (concurrency, throughput): for the chart
     /// ([`crate::render::usl_svg`]), not printed.
     #[serde(skip)]
     pub measured: Vec<(f64, f64)>,
+    /// The kernel's fit, for the chart's confidence band.
+    #[serde(skip)]
+    pub fit: usl::UslFit,
 }
 
-/// Reads every file and fits the USL to all their points.
-pub fn usl(files: &[PathBuf]) -> Result<UslResult, Error> {
+/// The USL's answer at one concurrency.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prediction {
+    /// Concurrency N.
+    pub concurrency: f64,
+    /// X(N).
+    pub throughput: f64,
+    /// 95% confidence interval of the mean X(N) (delta method); `None`
+    /// with no degree of freedom left.
+    pub interval: Option<(f64, f64)>,
+    /// X(N) / (N λ): the share of linear scaling kept.
+    pub efficiency: f64,
+}
+
+/// Predictions, serialized as flat fields named by their concurrency so
+/// that every output format (table, Markdown, CSV, JSON) shows them as it
+/// shows the fit's own fields.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Predictions(pub Vec<Prediction>);
+
+impl Serialize for Predictions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len() * 3))?;
+        for p in &self.0 {
+            let n = p.concurrency;
+            map.serialize_entry(&format!("throughput_at_{n}"), &p.throughput)?;
+            map.serialize_entry(&format!("throughput_at_{n}_interval"), &p.interval)?;
+            map.serialize_entry(&format!("efficiency_at_{n}"), &p.efficiency)?;
+        }
+        map.end()
+    }
+}
+
+/// Reads every file, fits the USL to all their points, and predicts the
+/// throughput at each concurrency of `predict` (each finite and above zero).
+pub fn usl(files: &[PathBuf], predict: &[f64]) -> Result<UslResult, Error> {
+    if let Some(&n) = predict.iter().find(|n| !(n.is_finite() && **n > 0.0)) {
+        return Err(Error::Calc {
+            model: "usl".into(),
+            message: format!(
+                "--predict takes concurrencies that are finite and above zero, got {}",
+                Shown(n)
+            ),
+        });
+    }
     let mut sources = Vec::new();
     let mut points = Vec::new();
     for file in files {
@@ -231,7 +283,19 @@ pub fn usl(files: &[PathBuf]) -> Result<UslResult, Error> {
         residual_std_error: fit.residual_std_error,
         peak_concurrency: fit.peak_concurrency,
         peak_throughput: fit.peak_throughput,
+        predictions: Predictions(
+            predict
+                .iter()
+                .map(|&n| Prediction {
+                    concurrency: n,
+                    throughput: fit.predict(n),
+                    interval: fit.predict_interval(n),
+                    efficiency: fit.efficiency(n),
+                })
+                .collect(),
+        ),
         measured: points.iter().map(|p| (p.concurrency, p.throughput)).collect(),
+        fit,
     })
 }
 

@@ -656,7 +656,13 @@ pub fn usl_svg(fit: &crate::calc::UslResult) -> String {
         fit.sigma, fit.kappa, fit.lambda, fit.r_squared
     );
     let curve = |n: f64| headroom_kernel::usl::throughput(n, fit.sigma, fit.kappa, fit.lambda);
-    let measured_most = fit.measured.iter().map(|p| p.0).fold(1.0_f64, f64::max);
+    let predicted = &fit.predictions.0;
+    let measured_most = fit
+        .measured
+        .iter()
+        .map(|p| p.0)
+        .chain(predicted.iter().map(|p| p.concurrency))
+        .fold(1.0_f64, f64::max);
     // Past the measurements, and past the peak where it lies near them.
     let n_end = fit
         .peak_concurrency
@@ -698,6 +704,22 @@ pub fn usl_svg(fit: &crate::calc::UslResult) -> String {
     // Linear scaling, up to where it leaves the chart.
     let n_linear = (y_max / fit.lambda).min(x_max);
     let _ = writeln!(svg, "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#888\" stroke-dasharray=\"6 4\"/>", x(0.0), x(n_linear), y(0.0), y(fit.lambda * n_linear));
+    // The 95% confidence band of the mean throughput (delta method), where
+    // the fit has degrees of freedom left: up one side, back down the other.
+    let band: Vec<(f64, (f64, f64))> =
+        samples.iter().filter_map(|&(n, _)| fit.fit.predict_interval(n).map(|b| (n, b))).collect();
+    if !band.is_empty() {
+        let upper = band.iter().map(|(n, (_, high))| format!("{:.1},{:.1}", x(*n), y(*high)));
+        let lower =
+            band.iter().rev().map(|(n, (low, _))| format!("{:.1},{:.1}", x(*n), y(low.max(0.0))));
+        let points: Vec<String> = upper.chain(lower).collect();
+        let _ = writeln!(
+            svg,
+            "<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.15\" stroke=\"none\"/>",
+            points.join(" "),
+            PALETTE[0]
+        );
+    }
     let line: Vec<String> =
         samples.iter().map(|(n, v)| format!("{:.1},{:.1}", x(*n), y(*v))).collect();
     let _ = writeln!(
@@ -714,6 +736,19 @@ pub fn usl_svg(fit: &crate::calc::UslResult) -> String {
             y(*v)
         );
     }
+    for p in predicted {
+        if let Some((low, high)) = p.interval {
+            let _ = writeln!(
+                svg,
+                "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{1:.1}\" y2=\"{2:.1}\" stroke=\"{3}\"/>",
+                x(p.concurrency),
+                y(low.max(0.0)),
+                y(high),
+                PALETTE[1]
+            );
+        }
+        let _ = writeln!(svg, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"white\" stroke=\"{}\" stroke-width=\"2\"/>", x(p.concurrency), y(p.throughput), PALETTE[1]);
+    }
     let (lx, ly) = (left + plot_w + 6.0, top + 60.0);
     if let (Some(n), Some(v)) = (fit.peak_concurrency, fit.peak_throughput) {
         if n.is_finite() && n <= x_max {
@@ -726,6 +761,12 @@ pub fn usl_svg(fit: &crate::calc::UslResult) -> String {
     let _ = writeln!(svg, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"black\"/><text x=\"{:.1}\" y=\"{:.1}\">measured</text>", lx + 6.0, ly + 6.0, lx + 16.0, ly + 10.0);
     let _ = writeln!(svg, "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"3\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\">USL fit</text>", ly + 23.0, PALETTE[0], lx + 16.0, ly + 28.0);
     let _ = writeln!(svg, "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"2\" fill=\"#888\"/><text x=\"{:.1}\" y=\"{:.1}\">linear λN</text>", ly + 41.0, lx + 16.0, ly + 46.0);
+    if !band.is_empty() {
+        let _ = writeln!(svg, "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"10\" fill=\"{}\" fill-opacity=\"0.15\"/><text x=\"{:.1}\" y=\"{:.1}\">95% band</text>", ly + 98.0, PALETTE[0], lx + 16.0, ly + 107.0);
+    }
+    if !predicted.is_empty() {
+        let _ = writeln!(svg, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"white\" stroke=\"{}\" stroke-width=\"2\"/><text x=\"{:.1}\" y=\"{:.1}\">predicted</text>", lx + 6.0, ly + 121.0, PALETTE[1], lx + 16.0, ly + 125.0);
+    }
     svg.push_str("</svg>\n");
     svg
 }
