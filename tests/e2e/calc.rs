@@ -543,3 +543,61 @@ fn calc_usl_predicts_throughput_with_an_interval() {
         assert!(error.contains("--predict") && error.contains("above zero"), "{bad}: {error}");
     }
 }
+
+/// `calc erlang-c --servers A..B`: the table an Erlang C calculator prints,
+/// each row the answer `--servers N` gives alone; counts that cannot keep up
+/// are left out and named; a malformed list is refused by its flag.
+#[test]
+fn erlang_c_answers_a_range_of_server_counts_as_a_table() {
+    // The published example above: 100 calls per 30 minutes of 180 s, 10 Erlangs.
+    let rate = (100.0 / 1800.0).to_string();
+    let args = |extra: &[&str]| -> Vec<String> {
+        let mut args: Vec<String> =
+            ["calc", "erlang-c", "--arrival-rate", &rate, "--service-time", "180"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+    let json = |extra: &[&str]| -> serde_json::Value {
+        let all = args(&[extra, &["--format", "json"]].concat());
+        serde_json::from_str(&ok(&all.iter().map(String::as_str).collect::<Vec<_>>())).unwrap()
+    };
+    let servers = |rows: &serde_json::Value| -> Vec<u64> {
+        rows.as_array().unwrap().iter().map(|r| r["servers"].as_u64().unwrap()).collect()
+    };
+    // 9 and 10 servers cannot keep up with 10 Erlangs: left out, and said.
+    let rows = json(&["--servers", "9..15", "--wait-threshold", "20"]);
+    assert_eq!(servers(&rows), [11, 12, 13, 14, 15]);
+    let output = headroom().args(args(&["--servers", "9..15"])).output().unwrap();
+    let note = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success() && note.contains("9 to 10 servers cannot keep up"), "{note}");
+    // Each row is what that count alone answers; 14 has the published figures.
+    for row in rows.as_array().unwrap() {
+        let n = row["servers"].to_string();
+        assert_eq!(row, &json(&["--servers", &n, "--wait-threshold", "20"]), "{n}");
+    }
+    assert!(near(&rows[3]["service_level"], 0.88835, 5e-6));
+    // Lists and ranges mix, sorted and each once.
+    assert_eq!(servers(&json(&["--servers", "14,12..13,14"])), [12, 13, 14]);
+    // The table shows what the rows share once, then a row a count; CSV a
+    // header and a row a count.
+    let table = ok(&args(&["--servers", "11..12"]).iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(table.contains("offered_load    10\n"), "{table}");
+    assert_eq!(table.lines().filter(|l| l.starts_with("│ ")).count(), 3, "{table}");
+    let csv = args(&["--servers", "11..12", "--format", "csv"]);
+    assert_eq!(ok(&csv.iter().map(String::as_str).collect::<Vec<_>>()).lines().count(), 3);
+    // Every count too few is the unstable queue's error.
+    let error = fails(headroom().args(args(&["--servers", "5..10"])));
+    assert!(error.contains("unstable") && error.contains("11 servers"), "{error}");
+    for (bad, says) in [
+        ("12..x", "`x` is not a count"),
+        ("15..12", "runs backwards"),
+        ("1..20000", "at most 10000"),
+        ("-3", "`-3` is not a count"),
+    ] {
+        let error = fails(headroom().args(args(&[&format!("--servers={bad}")])));
+        assert!(error.contains("--servers") && error.contains(says), "{bad}: {error}");
+    }
+}

@@ -196,9 +196,10 @@ enum CalcModel {
         /// Mean service time, seconds.
         #[arg(long, allow_negative_numbers = true)]
         service_time: f64,
-        /// Servers to evaluate.
-        #[arg(long)]
-        servers: Option<u32>,
+        /// Servers to evaluate: a count, or counts and inclusive ranges
+        /// (`50..60`, `40,45,50..55`) for a table of one row a count.
+        #[arg(long, value_name = "COUNTS")]
+        servers: Option<String>,
         /// Wait threshold for the service level, seconds.
         #[arg(long, allow_negative_numbers = true)]
         wait_threshold: Option<f64>,
@@ -699,6 +700,33 @@ fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
     Ok(summary)
 }
 
+/// `calc erlang-c --servers 50..60`: a row a count, the counts that cannot
+/// keep up named on stderr.
+fn erlang_c_table(
+    question: &headroom::calc::ErlangCQuestion,
+    counts: &[u32],
+    format: OutputFormat,
+) -> Result<String> {
+    use headroom::calc;
+    let sweep = calc::erlang_c_sweep(question, counts)?;
+    let text = match format {
+        OutputFormat::Json => format!("{}\n", serde_json::to_string_pretty(&sweep.rows)?),
+        OutputFormat::Table => calc::render_rows_table(&sweep.rows),
+        OutputFormat::Md => calc::render_rows_markdown(&sweep.rows),
+        OutputFormat::Csv => calc::render_rows_csv(&sweep.rows),
+    };
+    if let (Some(first), Some(last)) = (sweep.unstable.first(), sweep.unstable.last()) {
+        let which = if first == last {
+            format!("{first} server")
+        } else {
+            format!("{first} to {last} servers")
+        };
+        let stable_at = sweep.rows.first().map_or(0, |r| r.servers);
+        eprintln!("headroom: note: {which} cannot keep up (utilisation of 100% or more), left out; the table starts at {stable_at}");
+    }
+    Ok(text)
+}
+
 /// `headroom calc`: needs no plugin and no config.
 fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
     use headroom::calc;
@@ -721,17 +749,21 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
             target_p99,
             target_service_level,
         } => {
+            let counts = servers.as_deref().map(calc::server_counts).transpose()?;
             let question = calc::ErlangCQuestion {
                 arrival_rate: *arrival_rate,
                 service_time: *service_time,
-                servers: *servers,
+                servers: counts.as_ref().and_then(|c| c.first().copied()),
                 wait_threshold: *wait_threshold,
                 target_p50: *target_p50,
                 target_p95: *target_p95,
                 target_p99: *target_p99,
                 target_service_level: *target_service_level,
             };
-            out(&calc::erlang_c(&question)?, format)
+            match counts {
+                Some(counts) if counts.len() > 1 => erlang_c_table(&question, &counts, format),
+                _ => out(&calc::erlang_c(&question)?, format),
+            }
         }
         CalcModel::Usl { files, chart, predict } => {
             let fit = calc::usl(files, predict)?;

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use headroom_kernel::queueing::{littles_law, servers_for, Queue, QueueTarget};
+use headroom_kernel::queueing::{littles_law, servers_for, stable_servers, Queue, QueueTarget};
 use headroom_kernel::sizing::size_horizontal;
 pub use headroom_kernel::sizing::HeadroomPolicy as Policy;
 use headroom_kernel::usl;
@@ -159,6 +159,77 @@ pub fn erlang_c(question: &ErlangCQuestion) -> Result<ErlangC, Error> {
         response_p95: queue.response_quantile(0.95),
         response_p99: queue.response_quantile(0.99),
     })
+}
+
+/// The most server counts one `--servers` may ask for.
+const MOST_COUNTS: usize = 10_000;
+
+/// Reads `--servers`: counts and inclusive ranges, comma-separated
+/// (`55`, `50..60`, `40,45,50..55`), sorted and each once.
+pub fn server_counts(spec: &str) -> Result<Vec<u32>, Error> {
+    let refuse = |message: String| Error::Calc { model: "erlang-c".into(), message };
+    let count = |text: &str| {
+        text.trim().parse::<u32>().map_err(|_| {
+            refuse(format!(
+                "--servers takes counts and ranges like 55, 50..60 or 40,50..55; `{}` is not a count",
+                text.trim()
+            ))
+        })
+    };
+    let mut counts = Vec::new();
+    for part in spec.split(',') {
+        match part.split_once("..") {
+            Some((low, high)) => {
+                let (low, high) = (count(low)?, count(high.trim_start_matches('='))?);
+                if low > high {
+                    return Err(refuse(format!("--servers range {low}..{high} runs backwards")));
+                }
+                if (high - low) as usize >= MOST_COUNTS {
+                    return Err(refuse(format!(
+                        "--servers asks for {} counts; at most {MOST_COUNTS} at once",
+                        u64::from(high - low) + 1
+                    )));
+                }
+                counts.extend(low..=high);
+            }
+            None => counts.push(count(part)?),
+        }
+    }
+    counts.sort_unstable();
+    counts.dedup();
+    if counts.len() > MOST_COUNTS {
+        return Err(refuse(format!(
+            "--servers asks for {} counts; at most {MOST_COUNTS} at once",
+            counts.len()
+        )));
+    }
+    Ok(counts)
+}
+
+/// An M/M/c queue answered at several server counts: the table an Erlang C
+/// calculator prints, one row a count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErlangCSweep {
+    /// One answer a stable count, fewest servers first.
+    pub rows: Vec<ErlangC>,
+    /// The counts asked for that cannot keep up (utilisation of 100% or
+    /// more), left out of `rows`.
+    pub unstable: Vec<u32>,
+}
+
+/// Answers `question` (which names no target and no count of its own) at
+/// each count of `counts`. Counts too few for a stable queue are left out
+/// and listed; if every count is, that is the unstable queue's error.
+pub fn erlang_c_sweep(question: &ErlangCQuestion, counts: &[u32]) -> Result<ErlangCSweep, Error> {
+    let at = |servers: u32| erlang_c(&ErlangCQuestion { servers: Some(servers), ..*question });
+    // The most servers first: any error of the question, or of a queue no
+    // count makes stable, is its error.
+    let most = at(counts.iter().copied().max().unwrap_or(0))?;
+    let stable_at = stable_servers(most.offered_load);
+    let (stable, unstable): (Vec<u32>, Vec<u32>) =
+        counts.iter().partition(|&&servers| servers >= stable_at);
+    let rows = stable.into_iter().map(at).collect::<Result<_, _>>()?;
+    Ok(ErlangCSweep { rows, unstable })
 }
 
 /// A USL fit of load-test files.
@@ -393,8 +464,15 @@ pub fn render_markdown<T: Serialize>(result: &T) -> String {
 /// two columns), so that the answers to many questions stack under one
 /// header.
 pub fn render_csv<T: Serialize>(result: &T) -> String {
+    let (header, row) = csv_parts(result);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    crate::render::csv_text(&header, std::iter::once(row))
+}
+
+/// A calc result's CSV header and row (see [`render_csv`]).
+fn csv_parts<T: Serialize>(result: &T) -> (Vec<String>, Vec<String>) {
     let value = serde_json::to_value(result).unwrap_or_default();
-    let Some(map) = value.as_object() else { return String::new() };
+    let Some(map) = value.as_object() else { return (Vec::new(), Vec::new()) };
     let plain = |value: &serde_json::Value| match value {
         serde_json::Value::Null => String::new(),
         serde_json::Value::String(s) => s.clone(),
@@ -418,8 +496,72 @@ pub fn render_csv<T: Serialize>(result: &T) -> String {
             }
         }
     }
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    crate::render::csv_text(&header, std::iter::once(row))
+    (header, row)
+}
+
+/// Several calc results of one kind as a text table: the fields every row
+/// shares, as `name  value` lines, then a table of the fields that vary.
+pub fn render_rows_table<T: Serialize>(rows: &[T]) -> String {
+    let (shared, varying, cells) = split_rows(rows);
+    let width = shared.iter().map(|(key, _)| key.len()).max().unwrap_or(0);
+    let mut out: String =
+        shared.iter().map(|(key, text)| format!("{key:<width$}  {text}\n")).collect();
+    let mut table = crate::render::table();
+    table.set_header(&varying);
+    for row in cells {
+        table.add_row(
+            row.into_iter().map(|c| {
+                comfy_table::Cell::new(c).set_alignment(comfy_table::CellAlignment::Right)
+            }),
+        );
+    }
+    out.push_str(&format!("{table}\n"));
+    out
+}
+
+/// [`render_rows_table`] in Markdown: a `field | value` table of the
+/// shared fields, then a table of the rest, a row each.
+pub fn render_rows_markdown<T: Serialize>(rows: &[T]) -> String {
+    let (shared, varying, cells) = split_rows(rows);
+    let mut out = String::from("| field | value |\n|---|---:|\n");
+    for (key, text) in shared {
+        out.push_str(&format!("| {key} | {} |\n", text.replace('|', "\\|")));
+    }
+    out.push_str(&format!("\n| {} |\n|{}\n", varying.join(" | "), "---:|".repeat(varying.len())));
+    for row in cells {
+        let row: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
+        out.push_str(&format!("| {} |\n", row.join(" | ")));
+    }
+    out
+}
+
+/// Several calc results of one kind as CSV: one header, a row each, as
+/// [`render_csv`] writes one.
+pub fn render_rows_csv<T: Serialize>(rows: &[T]) -> String {
+    let parts: Vec<(Vec<String>, Vec<String>)> = rows.iter().map(csv_parts).collect();
+    let header: Vec<&str> =
+        parts.first().map(|(h, _)| h.iter().map(String::as_str).collect()).unwrap_or_default();
+    crate::render::csv_text(&header, parts.iter().map(|(_, row)| row.clone()))
+}
+
+/// Splits rows' fields into those every row shows alike (with their
+/// text) and the names and cells of the rest.
+#[allow(clippy::type_complexity)]
+fn split_rows<T: Serialize>(rows: &[T]) -> (Vec<(String, String)>, Vec<String>, Vec<Vec<String>>) {
+    let all: Vec<Vec<(String, String)>> = rows.iter().map(fields).collect();
+    let Some(first) = all.first() else { return (Vec::new(), Vec::new(), Vec::new()) };
+    let alike: Vec<bool> = (0..first.len())
+        .map(|i| {
+            rows.len() > 1 && all.iter().all(|row| row.get(i).map(|f| &f.1) == Some(&first[i].1))
+        })
+        .collect();
+    let shared = first.iter().zip(&alike).filter(|(_, &a)| a).map(|(f, _)| f.clone()).collect();
+    let varying = first.iter().zip(&alike).filter(|(_, &a)| !a).map(|(f, _)| f.0.clone()).collect();
+    let cells = all
+        .iter()
+        .map(|row| row.iter().zip(&alike).filter(|(_, &a)| !a).map(|(f, _)| f.1.clone()).collect())
+        .collect();
+    (shared, varying, cells)
 }
 
 fn plain_scalar(value: &serde_json::Value) -> String {

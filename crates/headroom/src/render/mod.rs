@@ -200,7 +200,7 @@ pub(super) fn wrap(text: &str, width: usize) -> String {
     lines.join("\n")
 }
 
-pub(super) fn table() -> Table {
+pub(crate) fn table() -> Table {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
     table
