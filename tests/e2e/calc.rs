@@ -588,6 +588,25 @@ fn erlang_c_answers_a_range_of_server_counts_as_a_table() {
     assert_eq!(table.lines().filter(|l| l.starts_with("│ ")).count(), 3, "{table}");
     let csv = args(&["--servers", "11..12", "--format", "csv"]);
     assert_eq!(ok(&csv.iter().map(String::as_str).collect::<Vec<_>>()).lines().count(), 3);
+    // The chart: p50, p95 and p99 a line each, a point a count; the
+    // printed table the same as without it. With a single count there is
+    // nothing to draw, which is said.
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("erlang.svg");
+    let chart_flag = format!("--chart={}", chart.display());
+    let drawn = args(&["--servers", "11..15", &chart_flag]);
+    assert_eq!(
+        ok(&drawn.iter().map(String::as_str).collect::<Vec<_>>()),
+        ok(&args(&["--servers", "11..15"]).iter().map(String::as_str).collect::<Vec<_>>())
+    );
+    let svg = fs::read_to_string(&chart).unwrap();
+    assert_eq!(svg.matches("<polyline").count(), 3, "{svg}");
+    for line in svg.lines().filter(|l| l.starts_with("<polyline")) {
+        assert_eq!(line.matches(',').count(), 5, "a point a count: {line}");
+    }
+    assert!(svg.contains("(10 Erlangs)") && svg.contains(">response p99</text>"), "{svg}");
+    let error = fails(headroom().args(args(&["--servers", "14", &chart_flag])));
+    assert!(error.contains("--chart") && error.contains("range"), "{error}");
     // Every count too few is the unstable queue's error.
     let error = fails(headroom().args(args(&["--servers", "5..10"])));
     assert!(error.contains("unstable") && error.contains("11 servers"), "{error}");

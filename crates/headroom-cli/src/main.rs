@@ -215,6 +215,10 @@ enum CalcModel {
         /// Find the fewest servers answering this fraction within --wait-threshold.
         #[arg(long, allow_negative_numbers = true)]
         target_service_level: Option<f64>,
+        /// With a range of --servers, also draw the response time's p50, p95
+        /// and p99 against the server count as an SVG chart to this file.
+        #[arg(long, value_name = "SVG")]
+        chart: Option<PathBuf>,
     },
     /// Fit the Universal Scalability Law to load-test files.
     Usl {
@@ -706,23 +710,21 @@ fn erlang_c_table(
     question: &headroom::calc::ErlangCQuestion,
     counts: &[u32],
     format: OutputFormat,
+    chart: Option<&Path>,
 ) -> Result<String> {
     use headroom::calc;
     let sweep = calc::erlang_c_sweep(question, counts)?;
+    if let Some(path) = chart {
+        write_atomically(path, &headroom::render::erlang_c_svg(&sweep.rows))?;
+    }
     let text = match format {
         OutputFormat::Json => format!("{}\n", serde_json::to_string_pretty(&sweep.rows)?),
         OutputFormat::Table => calc::render_rows_table(&sweep.rows),
         OutputFormat::Md => calc::render_rows_markdown(&sweep.rows),
         OutputFormat::Csv => calc::render_rows_csv(&sweep.rows),
     };
-    if let (Some(first), Some(last)) = (sweep.unstable.first(), sweep.unstable.last()) {
-        let which = if first == last {
-            format!("{first} server")
-        } else {
-            format!("{first} to {last} servers")
-        };
-        let stable_at = sweep.rows.first().map_or(0, |r| r.servers);
-        eprintln!("headroom: note: {which} cannot keep up (utilisation of 100% or more), left out; the table starts at {stable_at}");
+    if let Some(note) = sweep.unstable_note() {
+        eprintln!("headroom: note: {note}");
     }
     Ok(text)
 }
@@ -748,6 +750,7 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
             target_p95,
             target_p99,
             target_service_level,
+            chart,
         } => {
             let counts = servers.as_deref().map(calc::server_counts).transpose()?;
             let question = calc::ErlangCQuestion {
@@ -761,7 +764,12 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
                 target_service_level: *target_service_level,
             };
             match counts {
-                Some(counts) if counts.len() > 1 => erlang_c_table(&question, &counts, format),
+                Some(counts) if counts.len() > 1 => {
+                    erlang_c_table(&question, &counts, format, chart.as_deref())
+                }
+                _ if chart.is_some() => Err(anyhow::anyhow!(
+                    "calc erlang-c: --chart draws a table of server counts; give --servers a range such as 40..60"
+                )),
                 _ => out(&calc::erlang_c(&question)?, format),
             }
         }

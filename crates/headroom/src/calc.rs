@@ -217,6 +217,22 @@ pub struct ErlangCSweep {
     pub unstable: Vec<u32>,
 }
 
+impl ErlangCSweep {
+    /// What was left out, said: "9 to 10 servers cannot keep up …".
+    pub fn unstable_note(&self) -> Option<String> {
+        let (first, last) = (self.unstable.first()?, self.unstable.last()?);
+        let which = if first == last {
+            headroom_kernel::counted(first, "server")
+        } else {
+            format!("{first} to {last} servers")
+        };
+        let start = self.rows.first().map_or(0, |r| r.servers);
+        Some(format!(
+            "{which} cannot keep up (utilisation of 100% or more), left out; the table starts at {start}"
+        ))
+    }
+}
+
 /// Answers `question` (which names no target and no count of its own) at
 /// each count of `counts`. Counts too few for a stable queue are left out
 /// and listed; if every count is, that is the unstable queue's error.

@@ -19,7 +19,8 @@ mod text;
 
 pub use markdown::{plan_markdown, simulation_markdown};
 pub use svg::{
-    bands_svg, cost_svg, runway_svg, sensitivity_svg, simulation_svg, usl_svg, PublishedFigure,
+    bands_svg, cost_svg, erlang_c_svg, runway_svg, sensitivity_svg, simulation_svg, usl_svg,
+    PublishedFigure,
 };
 pub use text::{
     explain, explain_bands, explain_sensitivity, sensitivity_summary, simulation,

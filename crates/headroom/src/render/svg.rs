@@ -771,6 +771,81 @@ pub fn usl_svg(fit: &crate::calc::UslResult) -> String {
     svg
 }
 
+/// An SVG chart of an Erlang C table (`calc erlang-c --servers A..B`): the
+/// response time's p50, p95 and p99 against the server count, with each
+/// count's utilisation along the bottom. Counts just past stability have
+/// tails many times the rest: the axis stops at four times the p99 of the
+/// most servers and a line past it is drawn at the top.
+pub fn erlang_c_svg(rows: &[crate::calc::ErlangC]) -> String {
+    let Canvas { height, left, top, plot_w, plot_h, mut svg } = Canvas::new();
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        svg.push_str("</svg>\n");
+        return svg;
+    };
+    let _ = writeln!(
+        svg,
+        "<text x=\"{left}\" y=\"22\" font-size=\"14\">M/M/c: {} arrivals/s of {} s each ({} Erlangs)</text>",
+        first.arrival_rate, first.service_time, first.offered_load
+    );
+    type Percentile = fn(&crate::calc::ErlangC) -> f64;
+    let series: [(&str, Percentile); 3] =
+        [("p50", |r| r.response_p50), ("p95", |r| r.response_p95), ("p99", |r| r.response_p99)];
+    let highest = rows.iter().map(|r| r.response_p99).fold(0.0_f64, f64::max);
+    let most = highest.min(4.0 * last.response_p99);
+    // Milliseconds where every answer is under ten seconds (whole seconds
+    // would leave two or three grid lines).
+    let (scale, unit) = if most < 10.0 { (1000.0, "ms") } else { (1.0, "s") };
+    let (y_step, y_steps) = round_axis(most * scale, 4);
+    let y_max = y_step * f64::from(y_steps);
+    let (low, high) = (f64::from(first.servers), f64::from(last.servers));
+    let span = (high - low).max(1.0);
+    let x = |c: f64| left + (c - low) / span * plot_w;
+    let y = |v: f64| top + plot_h - (v * scale).min(y_max) / y_max * plot_h;
+    for tick in 0..=y_steps {
+        let v = y_step * f64::from(tick);
+        grid_line(&mut svg, left, left + plot_w, y(v / scale), &format!("{v:.0} {unit}"));
+    }
+    // A label a count, or every few where they would crowd.
+    let every = rows.len().div_ceil(12).max(1);
+    for row in rows.iter().step_by(every) {
+        let _ = writeln!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text><text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"#666\">{:.0}%</text>",
+            x(f64::from(row.servers)),
+            top + plot_h + 16.0,
+            row.servers,
+            x(f64::from(row.servers)),
+            top + plot_h + 28.0,
+            row.utilisation * 100.0
+        );
+    }
+    let _ = writeln!(
+        svg,
+        "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">servers (utilisation below)</text>",
+        left + plot_w / 2.0,
+        height - 6.0
+    );
+    for (index, (name, value)) in series.iter().enumerate() {
+        let colour = PALETTE[index % PALETTE.len()];
+        let line: Vec<String> = rows
+            .iter()
+            .map(|r| format!("{:.1},{:.1}", x(f64::from(r.servers)), y(value(r))))
+            .collect();
+        let _ = writeln!(
+            svg,
+            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>",
+            line.join(" ")
+        );
+        let ly = top + 60.0 + index as f64 * 18.0;
+        let _ = writeln!(svg, "<rect x=\"{}\" y=\"{ly:.1}\" width=\"12\" height=\"3\" fill=\"{colour}\"/><text x=\"{}\" y=\"{:.1}\">response {name}</text>", left + plot_w + 6.0, left + plot_w + 22.0, ly + 5.0);
+    }
+    if highest > most {
+        let _ = writeln!(svg, "<text x=\"{}\" y=\"{:.1}\" font-size=\"11\">p99 reaches {highest:.1} s</text><text x=\"{}\" y=\"{:.1}\" font-size=\"11\">at {} servers</text>", left + plot_w + 6.0, top + 130.0, left + plot_w + 6.0, top + 144.0, first.servers);
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
 /// An SVG tornado chart of a sensitivity run: for each input, largest swing
 /// first, a bar from what its low quantile to what its high quantile does to
 /// the total monthly cost at the milestone it moves most, against that
