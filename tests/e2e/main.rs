@@ -3,6 +3,7 @@
 mod bad_input;
 mod calc;
 mod config_layers;
+mod diff;
 mod documents;
 mod forecasts;
 mod loader;

@@ -23,7 +23,7 @@ use headroom::render::{self, Format};
 #[command(
     name = "headroom",
     version,
-    after_help = "Examples:\n  headroom profiles\n  headroom plan leadgen-insurance --format md\n  headroom audit leadgen-insurance\n  headroom explain leadgen-insurance postgres\n  headroom plan leadgen-insurance --set headroom=0.3\n  headroom calc erlang-c --arrival-rate 100 --service-time 0.2 --target-p95 0.62\n  headroom calibrate leadgen-insurance api locust_stats_history.csv --as concurrency\n  headroom simulate leadgen-insurance --draws 5000\n  headroom sensitivity leadgen-insurance",
+    after_help = "Examples:\n  headroom profiles\n  headroom plan leadgen-insurance --format md\n  headroom audit leadgen-insurance\n  headroom explain leadgen-insurance postgres\n  headroom plan leadgen-insurance --set headroom=0.3\n  headroom diff leadgen-insurance --set milestones.12-months.drivers.users=20000\n  headroom calc erlang-c --arrival-rate 100 --service-time 0.2 --target-p95 0.62\n  headroom calibrate leadgen-insurance api locust_stats_history.csv --as concurrency\n  headroom simulate leadgen-insurance --draws 5000\n  headroom sensitivity leadgen-insurance",
     about = "Capacity planning from system-profile plugins: replicas, instance sizes, cost and runway, with the arithmetic to check them"
 )]
 struct Cli {
@@ -47,6 +47,21 @@ enum Command {
     Plan {
         #[command(flatten)]
         target: Target,
+        #[command(flatten)]
+        layers: Layers,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+        /// Months ahead, at most 1200 (overrides `horizon_months`).
+        #[arg(long)]
+        months: Option<u32>,
+    },
+    /// What a change does to the plan: the profile planned without and with
+    /// this command's --config and --set layers, compared milestone by
+    /// milestone and tier by tier, with each tier's runway.
+    Diff {
+        /// Profile id.
+        profile: String,
         #[command(flatten)]
         layers: Layers,
         /// Output format.
@@ -444,6 +459,20 @@ fn run(cli: Cli) -> Result<String> {
                 out.push(render::plan(plan, (*format).into())?);
             }
             Ok(out.join("\n"))
+        }
+        Command::Diff { profile, layers, format, months } => {
+            if layers.files.is_empty() && layers.sets.is_empty() {
+                bail!("diff compares the plan of `{profile}` with the plan under a change: give the change as --set KEY=VALUE or --config FILE");
+            }
+            let (before, _) = context.plan(profile, &Layers::default(), *months)?;
+            let (after, _) = context.plan(profile, layers, *months)?;
+            let change = layers
+                .files
+                .iter()
+                .map(|f| format!("--config {}", f.display()))
+                .chain(layers.sets.iter().map(|s| format!("--set {s}")))
+                .collect();
+            Ok(render::diff(&headroom::diff::diff(&before, &after, change), (*format).into()))
         }
         Command::Audit { target, layers, format } => {
             let ids = context.targets(target)?;

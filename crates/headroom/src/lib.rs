@@ -7,6 +7,7 @@
 //! - [`registry`]: finds plugin libraries, loads them, refuses duplicates.
 //! - [`plan`]: profile + configuration to a [`plan::Plan`], with the kernel.
 //! - [`audit`]: a document's published plan against the computed one.
+//! - [`diff`]: two plans of one profile, with and without a change, compared.
 //! - [`render`]: terminal table, Markdown, JSON and CSV.
 //!
 //! **Architecture Invariant:** this crate never prints, never exits and
@@ -19,6 +20,7 @@ pub mod audit;
 pub mod calc;
 pub mod calibrate;
 pub mod config;
+pub mod diff;
 pub mod error;
 pub mod loadtest;
 pub mod plan;

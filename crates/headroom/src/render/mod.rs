@@ -13,9 +13,12 @@ use crate::audit::Audit;
 use crate::plan::{Plan, TierPlan};
 use crate::Error;
 
+mod diff;
 mod markdown;
 mod svg;
 mod text;
+
+pub use diff::diff;
 
 pub use markdown::{plan_markdown, simulation_markdown};
 pub use svg::{

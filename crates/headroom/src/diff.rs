@@ -1,0 +1,201 @@
+//! `headroom diff`: what a change of configuration does to a plan. The
+//! same profile is planned twice, with and without the change (the
+//! command's own `--config` and `--set` layers), and the two plans are
+//! compared milestone by milestone and tier by tier: drivers, units,
+//! instance, utilisation, monthly cost, and each tier's runway.
+//!
+//! Pure comparison of two finished [`Plan`]s: it plans nothing, reads
+//! nothing and prints nothing.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::plan::{MilestonePlan, Plan, TierPlan};
+
+/// A value in the plan before and after the change; `None` on a side where
+/// it is absent (a milestone or tier only one plan has, a runway beyond
+/// the horizon).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change<T> {
+    /// Without the change.
+    pub before: Option<T>,
+    /// With it.
+    pub after: Option<T>,
+}
+
+impl<T: PartialEq> Change<T> {
+    /// Whether the change moved it.
+    pub fn changed(&self) -> bool {
+        self.before != self.after
+    }
+}
+
+fn either<T, S>(before: Option<&S>, after: Option<&S>, get: impl Fn(&S) -> T) -> Change<T> {
+    Change { before: before.map(&get), after: after.map(&get) }
+}
+
+/// Two plans of one profile, compared.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanDiff {
+    /// The profile.
+    pub profile: String,
+    /// The change, as given: `--set key=value`, `--config file`.
+    pub change: Vec<String>,
+    /// Every milestone either plan has, in the plan's order.
+    pub milestones: Vec<MilestoneDiff>,
+    /// Each tier's runway: the first month today's deployment breaks its
+    /// headroom (`None`: beyond the horizon).
+    pub runway: Vec<RunwayDiff>,
+    /// The horizon the runway looks to, before and after.
+    pub horizon_months: Change<u32>,
+}
+
+/// One milestone in both plans.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MilestoneDiff {
+    /// Its key in the configuration.
+    pub key: String,
+    /// Its name.
+    pub name: String,
+    /// Each driver either plan gives it, by name.
+    pub drivers: BTreeMap<String, Change<f64>>,
+    /// Every tier either plan sizes, in sizing order.
+    pub tiers: Vec<TierDiff>,
+    /// All tiers' cost a month.
+    pub monthly_cost: Change<f64>,
+}
+
+/// One tier at one milestone in both plans.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TierDiff {
+    /// Tier key.
+    pub tier: String,
+    /// Units to run.
+    pub units: Change<u32>,
+    /// Instance type.
+    pub instance: Change<String>,
+    /// Utilisation of the bottleneck.
+    pub utilisation: Change<f64>,
+    /// Cost a month.
+    pub monthly_cost: Change<f64>,
+}
+
+impl TierDiff {
+    /// Whether the change moved anything of the tier.
+    pub fn changed(&self) -> bool {
+        self.units.changed()
+            || self.instance.changed()
+            || self.utilisation.changed()
+            || self.monthly_cost.changed()
+    }
+}
+
+/// One tier's runway in both plans.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunwayDiff {
+    /// Tier key.
+    pub tier: String,
+    /// The first month its headroom breaks, before (`None`: beyond the horizon).
+    pub before: Option<u32>,
+    /// The same, after.
+    pub after: Option<u32>,
+}
+
+impl PlanDiff {
+    /// Whether the change moved nothing the diff shows.
+    pub fn is_empty(&self) -> bool {
+        !self.horizon_months.changed()
+            && self.runway.iter().all(|r| r.before == r.after)
+            && self.milestones.iter().all(|m| {
+                !m.monthly_cost.changed()
+                    && m.drivers.values().all(|d| !d.changed())
+                    && m.tiers.iter().all(|t| !t.changed())
+            })
+    }
+}
+
+/// Keys in `a`'s order, then those only `b` has.
+fn union<'a>(a: impl Iterator<Item = &'a str>, b: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut keys: Vec<&str> = a.collect();
+    for key in b {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys
+}
+
+/// Compares the plan without the change (`before`) with the plan under it.
+pub fn diff(before: &Plan, after: &Plan, change: Vec<String>) -> PlanDiff {
+    fn milestone<'a>(plan: &'a Plan, key: &str) -> Option<&'a MilestonePlan> {
+        plan.milestones.iter().find(|m| m.key == key)
+    }
+    fn tier<'a>(m: Option<&'a MilestonePlan>, key: &str) -> Option<&'a TierPlan> {
+        m.and_then(|m| m.tiers.iter().find(|t| t.tier == key))
+    }
+    let keys = union(
+        before.milestones.iter().map(|m| m.key.as_str()),
+        after.milestones.iter().map(|m| m.key.as_str()),
+    );
+    let milestones = keys
+        .into_iter()
+        .map(|key| {
+            let (b, a) = (milestone(before, key), milestone(after, key));
+            let name = a.or(b).map(|m| m.name.clone()).unwrap_or_default();
+            let drivers = union(
+                b.into_iter().flat_map(|m| m.drivers.keys().map(String::as_str)),
+                a.into_iter().flat_map(|m| m.drivers.keys().map(String::as_str)),
+            )
+            .into_iter()
+            .map(|d| {
+                let value = |m: &MilestonePlan| m.drivers.get(d).copied();
+                (d.to_string(), Change { before: b.and_then(value), after: a.and_then(value) })
+            })
+            .collect();
+            let tiers = union(
+                b.into_iter().flat_map(|m| m.tiers.iter().map(|t| t.tier.as_str())),
+                a.into_iter().flat_map(|m| m.tiers.iter().map(|t| t.tier.as_str())),
+            )
+            .into_iter()
+            .map(|key| {
+                let (tb, ta) = (tier(b, key), tier(a, key));
+                TierDiff {
+                    tier: key.to_string(),
+                    units: either(tb, ta, |t| t.units),
+                    instance: either(tb, ta, |t| t.instance.clone()),
+                    utilisation: either(tb, ta, |t| t.utilisation),
+                    monthly_cost: either(tb, ta, |t| t.monthly_cost),
+                }
+            })
+            .collect();
+            MilestoneDiff {
+                key: key.to_string(),
+                name,
+                drivers,
+                tiers,
+                monthly_cost: either(b, a, |m| m.monthly_cost),
+            }
+        })
+        .collect();
+    let runway = union(
+        before.runway.iter().map(|r| r.tier.as_str()),
+        after.runway.iter().map(|r| r.tier.as_str()),
+    )
+    .into_iter()
+    .map(|tier| {
+        let month = |plan: &Plan| plan.runway.iter().find(|r| r.tier == tier).and_then(|r| r.month);
+        RunwayDiff { tier: tier.to_string(), before: month(before), after: month(after) }
+    })
+    .collect();
+    PlanDiff {
+        profile: after.profile.id.clone(),
+        change,
+        milestones,
+        runway,
+        horizon_months: Change {
+            before: Some(before.horizon_months),
+            after: Some(after.horizon_months),
+        },
+    }
+}

@@ -1,0 +1,204 @@
+//! `headroom diff` as a table, Markdown, JSON or CSV: the tiers and
+//! milestones a change moves, then each tier's runway.
+
+use super::*;
+use crate::diff::{Change, MilestoneDiff, PlanDiff};
+
+/// A diff in `format`.
+pub fn diff(d: &PlanDiff, format: Format) -> String {
+    match format {
+        Format::Table => diff_text(d, false),
+        Format::Markdown => diff_text(d, true),
+        Format::Json => json(d),
+        Format::Csv => diff_csv(d),
+    }
+}
+
+/// `a → b`, or `a` alone when it shows the same; `-` for a side without it.
+fn moved<T>(c: &Change<T>, show: impl Fn(&T) -> String) -> String {
+    let side = |v: &Option<T>| v.as_ref().map_or_else(|| "-".to_string(), &show);
+    let (before, after) = (side(&c.before), side(&c.after));
+    if before == after {
+        before
+    } else {
+        format!("{before} → {after}")
+    }
+}
+
+/// The cost's difference, signed: `+$560`, `-$1,204`, `$0`.
+fn delta(c: &Change<f64>) -> String {
+    let d = c.after.unwrap_or(0.0) - c.before.unwrap_or(0.0);
+    if d.round() > 0.0 {
+        format!("+{}", dollars(d))
+    } else {
+        dollars(d)
+    }
+}
+
+/// The drivers a change moved at a milestone, "users 10000 → 20000".
+fn drivers_moved(m: &MilestoneDiff) -> String {
+    m.drivers
+        .iter()
+        .filter(|(_, c)| c.changed())
+        .map(|(name, c)| format!("{name} {}", moved(c, |v| number(*v))))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn diff_text(d: &PlanDiff, markdown: bool) -> String {
+    let mut out = String::new();
+    let what = if d.change.is_empty() { "the change".to_string() } else { d.change.join(" ") };
+    if markdown {
+        out.push_str(&format!("# {}: what `{}` changes\n\n", d.profile, what));
+    } else {
+        out.push_str(&format!("{}: what `{}` changes\n", d.profile, what));
+    }
+    if d.is_empty() {
+        out.push_str("Nothing in the plan moves: every milestone, tier and runway is as before.\n");
+        return out;
+    }
+    let header = [
+        "milestone",
+        "drivers",
+        "tier",
+        "units",
+        "instance",
+        "utilisation",
+        "monthly cost",
+        "Δ cost",
+    ];
+    let mut rows: Vec<[String; 8]> = Vec::new();
+    for m in &d.milestones {
+        // A tier is listed where a figure it shows moved (a utilisation
+        // that moves in its fourth decimal is not news).
+        let moved_tiers: Vec<(&str, [String; 3], &Change<f64>)> = m
+            .tiers
+            .iter()
+            .map(|t| {
+                let cells = [
+                    moved(&t.units, u32::to_string),
+                    moved(&t.instance, String::clone),
+                    moved(&t.utilisation, |v| percent(*v)),
+                ];
+                (t.tier.as_str(), cells, &t.monthly_cost)
+            })
+            .filter(|(_, cells, cost)| {
+                cells.iter().any(|c| c.contains(" → "))
+                    || moved(cost, |v| dollars(*v)).contains(" → ")
+            })
+            .collect();
+        let mut first = true;
+        let mut cells = |tier: String, tier_cells: [String; 3], cost: &Change<f64>| {
+            let (name, drivers) = if first {
+                (m.name.clone(), drivers_moved(m))
+            } else {
+                (String::new(), String::new())
+            };
+            first = false;
+            let [units, instance, utilisation] = tier_cells;
+            let cost_cells = [moved(cost, |v| dollars(*v)), delta(cost)];
+            let [cost, delta] = cost_cells;
+            rows.push([name, drivers, tier, units, instance, utilisation, cost, delta]);
+        };
+        if moved_tiers.is_empty() && !moved(&m.monthly_cost, |v| dollars(*v)).contains(" → ") {
+            cells("(no change)".into(), Default::default(), &m.monthly_cost);
+            continue;
+        }
+        for (tier, tier_cells, cost) in moved_tiers {
+            cells(tier.to_string(), tier_cells, cost);
+        }
+        cells("total".into(), Default::default(), &m.monthly_cost);
+    }
+    if markdown {
+        out.push_str(&format!(
+            "| {} |\n|---|---|---|---:|---|---:|---:|---:|\n",
+            header.join(" | ")
+        ));
+        for row in &rows {
+            out.push_str(&format!("| {} |\n", row.join(" | ")));
+        }
+        out.push('\n');
+    } else {
+        let mut table = table();
+        table.set_header(header);
+        for row in rows {
+            table.add_row(row);
+        }
+        out.push_str(&format!("{table}\n"));
+    }
+    let horizon = |c: &Change<u32>, after: bool| {
+        let side = if after { c.after } else { c.before };
+        side.unwrap_or(0)
+    };
+    let runway: Vec<String> = d
+        .runway
+        .iter()
+        .map(|r| {
+            let before = month(r.before, horizon(&d.horizon_months, false));
+            let after = month(r.after, horizon(&d.horizon_months, true));
+            if before == after {
+                format!("{} {before} (as before)", r.tier)
+            } else {
+                format!("{} {before} → {after}", r.tier)
+            }
+        })
+        .collect();
+    if !runway.is_empty() {
+        let prefix = if markdown {
+            "Runway of today's deployment: "
+        } else {
+            "runway of today's deployment: "
+        };
+        out.push_str(&format!("{prefix}{}\n", runway.join("; ")));
+    }
+    out
+}
+
+fn diff_csv(d: &PlanDiff) -> String {
+    let header = [
+        "profile",
+        "milestone",
+        "tier",
+        "units_before",
+        "units_after",
+        "instance_before",
+        "instance_after",
+        "utilisation_before",
+        "utilisation_after",
+        "monthly_cost_before",
+        "monthly_cost_after",
+    ];
+    let side = |v: Option<String>| v.unwrap_or_default();
+    let rows = d.milestones.iter().flat_map(|m| {
+        let tiers = m.tiers.iter().map(move |t| {
+            vec![
+                d.profile.clone(),
+                m.key.clone(),
+                t.tier.clone(),
+                side(t.units.before.map(|v| v.to_string())),
+                side(t.units.after.map(|v| v.to_string())),
+                side(t.instance.before.clone()),
+                side(t.instance.after.clone()),
+                side(t.utilisation.before.map(|v| v.to_string())),
+                side(t.utilisation.after.map(|v| v.to_string())),
+                side(t.monthly_cost.before.map(|v| v.to_string())),
+                side(t.monthly_cost.after.map(|v| v.to_string())),
+            ]
+        });
+        let total = vec![
+            d.profile.clone(),
+            m.key.clone(),
+            "total".to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            side(m.monthly_cost.before.map(|v| v.to_string())),
+            side(m.monthly_cost.after.map(|v| v.to_string())),
+        ];
+        tiers.chain(std::iter::once(total))
+    });
+    csv_text(&header, rows)
+}

@@ -1,0 +1,81 @@
+//! `headroom diff`: a change's effect on a plan, checked against the two
+//! plans it compares and against the documents' own rules.
+
+use crate::support::{fails, headroom, json, ok};
+
+/// Both plans of lead-gen, without and with `set`, as JSON.
+fn plans(set: &str) -> (serde_json::Value, serde_json::Value) {
+    let plan = |extra: &[&str]| {
+        let mut args = vec!["plan", "leadgen-insurance", "--format", "json"];
+        args.extend_from_slice(extra);
+        json(&ok(&args))
+    };
+    (plan(&[]), plan(&["--set", set]))
+}
+
+#[test]
+fn diff_shows_what_a_change_moves_and_nothing_else() {
+    let set = "milestones.12-months.drivers.users=20000";
+    let diff = json(&ok(&["diff", "leadgen-insurance", "--set", set, "--format", "json"]));
+    assert_eq!(diff["change"], serde_json::json!([format!("--set {set}")]));
+    // Every figure is the one the two plans give, side by side.
+    let (before, after) = plans(set);
+    let milestones = diff["milestones"].as_array().unwrap();
+    assert_eq!(milestones.len(), before["milestones"].as_array().unwrap().len());
+    for (m, (b, a)) in milestones.iter().zip(
+        before["milestones"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(after["milestones"].as_array().unwrap()),
+    ) {
+        assert_eq!(m["monthly_cost"]["before"], b["monthly_cost"]);
+        assert_eq!(m["monthly_cost"]["after"], a["monthly_cost"]);
+        for ((t, tb), ta) in m["tiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(b["tiers"].as_array().unwrap())
+            .zip(a["tiers"].as_array().unwrap())
+        {
+            for field in ["units", "instance", "utilisation", "monthly_cost"] {
+                assert_eq!(t[field]["before"], tb[field], "{} {}", m["key"], t["tier"]);
+                assert_eq!(t[field]["after"], ta[field], "{} {}", m["key"], t["tier"]);
+            }
+        }
+    }
+    // Twice the users at 12 months is twice the API: 20,000 / (250 x 0.8)
+    // = 100 replicas against 50, at $0.096 x 730 h each: $3,504 more.
+    let year = &milestones[3];
+    assert_eq!(year["drivers"]["users"], serde_json::json!({"before": 10000.0, "after": 20000.0}));
+    let api = &year["tiers"][0];
+    assert_eq!(
+        (api["units"]["before"].as_u64(), api["units"]["after"].as_u64()),
+        (Some(50), Some(100))
+    );
+    let added = api["monthly_cost"]["after"].as_f64().unwrap()
+        - api["monthly_cost"]["before"].as_f64().unwrap();
+    assert!((added - 50.0 * 0.096 * 730.0).abs() < 1e-6, "{added}");
+    // The earlier milestones do not read the 12-month users: unchanged,
+    // and the table says so.
+    let table = ok(&["diff", "leadgen-insurance", "--set", set]);
+    assert_eq!(table.matches("(no change)").count(), 3, "{table}");
+    assert!(table.contains("users 10000 → 20000") && table.contains("50 → 100"), "{table}");
+    // More headroom: Postgres outgrows today's xlarge a month sooner.
+    let headroom = ok(&["diff", "leadgen-insurance", "--set", "headroom=0.3"]);
+    assert!(headroom.contains("postgres month 7 → month 6"), "{headroom}");
+    assert!(headroom.contains("api month 1 (as before)"), "{headroom}");
+}
+
+#[test]
+fn diff_says_when_nothing_moves_and_refuses_no_change() {
+    // The shipped headroom, set again: the same plan.
+    let same = ok(&["diff", "leadgen-insurance", "--set", "headroom=0.2"]);
+    assert!(same.contains("Nothing in the plan moves"), "{same}");
+    let error = fails(headroom().args(["diff", "leadgen-insurance"]));
+    assert!(error.contains("--set") && error.contains("--config"), "{error}");
+    let error = fails(headroom().args(["diff", "leadgen-insurance", "--set", "headroon=0.3"]));
+    assert!(error.contains("headroon"), "{error}");
+    let error = fails(headroom().args(["diff", "no-such-profile", "--set", "headroom=0.3"]));
+    assert!(error.contains("no-such-profile"), "{error}");
+}
