@@ -542,6 +542,9 @@ fn calc_usl_predicts_throughput_with_an_interval() {
         let error = fails(headroom().args(["calc", "usl", &file, "--predict", bad]));
         assert!(error.contains("--predict") && error.contains("above zero"), "{bad}: {error}");
     }
+    // So far out that the curve's arithmetic overflows: said, not printed as null.
+    let error = fails(headroom().args(["calc", "usl", &file, "--predict", "1e308"]));
+    assert!(error.contains("--predict 1e308") && error.contains("overflows"), "{error}");
 }
 
 /// `calc erlang-c --servers A..B`: the table an Erlang C calculator prints,

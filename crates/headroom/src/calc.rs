@@ -169,10 +169,15 @@ const MOST_COUNTS: usize = 10_000;
 pub fn server_counts(spec: &str) -> Result<Vec<u32>, Error> {
     let refuse = |message: String| Error::Calc { model: "erlang-c".into(), message };
     let count = |text: &str| {
-        text.trim().parse::<u32>().map_err(|_| {
+        let text = text.trim();
+        text.parse::<u32>().map_err(|_| {
+            let what = if text.is_empty() {
+                "one is empty".to_string()
+            } else {
+                format!("`{text}` is not a count")
+            };
             refuse(format!(
-                "--servers takes counts and ranges like 55, 50..60 or 40,50..55; `{}` is not a count",
-                text.trim()
+                "--servers takes counts and ranges like 55, 50..60 or 40,50..55; {what}"
             ))
         })
     };
@@ -316,12 +321,21 @@ impl Serialize for Predictions {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(Some(self.0.len() * 3))?;
         for p in &self.0 {
-            let n = p.concurrency;
+            let n = concurrency_key(p.concurrency);
             map.serialize_entry(&format!("throughput_at_{n}"), &p.throughput)?;
             map.serialize_entry(&format!("throughput_at_{n}_interval"), &p.interval)?;
             map.serialize_entry(&format!("efficiency_at_{n}"), &p.efficiency)?;
         }
         map.end()
+    }
+}
+
+/// A concurrency as a field name shows it: `24`, `1.5`, `1e20`.
+fn concurrency_key(n: f64) -> String {
+    if (1e-4..1e15).contains(&n) {
+        n.to_string()
+    } else {
+        format!("{n:e}")
     }
 }
 
@@ -371,19 +385,36 @@ pub fn usl(files: &[PathBuf], predict: &[f64]) -> Result<UslResult, Error> {
         peak_concurrency: fit.peak_concurrency,
         peak_throughput: fit.peak_throughput,
         predictions: Predictions(
-            predict
-                .iter()
-                .map(|&n| Prediction {
-                    concurrency: n,
-                    throughput: fit.predict(n),
-                    interval: fit.predict_interval(n),
-                    efficiency: fit.efficiency(n),
-                })
-                .collect(),
+            predict.iter().map(|&n| prediction(&fit, n)).collect::<Result<_, _>>()?,
         ),
         measured: points.iter().map(|p| (p.concurrency, p.throughput)).collect(),
         fit,
     })
+}
+
+/// The fit's answer at `n`; an error where its arithmetic leaves the
+/// numbers a float holds (a concurrency far past any load test).
+fn prediction(fit: &usl::UslFit, n: f64) -> Result<Prediction, Error> {
+    let p = Prediction {
+        concurrency: n,
+        throughput: fit.predict(n),
+        interval: fit.predict_interval(n),
+        efficiency: fit.efficiency(n),
+    };
+    let finite = p.throughput.is_finite()
+        && p.efficiency.is_finite()
+        && p.interval.is_none_or(|(low, high)| low.is_finite() && high.is_finite());
+    if finite {
+        Ok(p)
+    } else {
+        Err(Error::Calc {
+            model: "usl".into(),
+            message: format!(
+                "--predict {}: the fitted curve cannot be evaluated that far (its arithmetic overflows)",
+                concurrency_key(n)
+            ),
+        })
+    }
 }
 
 /// Little's law, answered.
