@@ -542,6 +542,19 @@ fn calc_usl_predicts_throughput_with_an_interval() {
         let error = fails(headroom().args(["calc", "usl", &file, "--predict", bad]));
         assert!(error.contains("--predict") && error.contains("above zero"), "{bad}: {error}");
     }
+    // The other way round: the least concurrency reaching 1500/s is 33.69
+    // (X(33.7) = 1500.1 by hand), and the fit predicts 1500 there.
+    let reach = calc(&["usl", &file, "--reach", "1500"]);
+    let n = reach["concurrency_for_1500"].as_f64().unwrap();
+    assert!((n - 33.69).abs() < 0.01, "{reach}");
+    let back = calc(&["usl", &file, "--predict", &n.to_string()]);
+    assert!(near(&back[format!("throughput_at_{n}").as_str()], 1500.0, 1e-6), "{back}");
+    // Past the peak no concurrency will do: said, with the peak.
+    let error = fails(headroom().args(["calc", "usl", &file, "--reach", "1900"]));
+    assert!(
+        error.contains("--reach 1900") && error.contains("peaks at X = 1883.9 at N* = 96.5"),
+        "{error}"
+    );
     // So far out that the curve's arithmetic overflows: said, not printed as null.
     let error = fails(headroom().args(["calc", "usl", &file, "--predict", "1e308"]));
     assert!(error.contains("--predict 1e308") && error.contains("overflows"), "{error}");

@@ -61,6 +61,19 @@ fn diff_shows_what_a_change_moves_and_nothing_else() {
     let table = ok(&["diff", "leadgen-insurance", "--set", set]);
     assert_eq!(table.matches("(no change)").count(), 3, "{table}");
     assert!(table.contains("users 10000 → 20000") && table.contains("50 → 100"), "{table}");
+    // A --config file is a change as a --set is, named by its path; Markdown
+    // gives the same rows as the table.
+    let dir = tempfile::tempdir().unwrap();
+    let layer = dir.path().join("growth.toml");
+    std::fs::write(&layer, "[milestones.12-months.drivers]\nusers = 20000\n").unwrap();
+    let path = layer.to_str().unwrap();
+    let md = ok(&["diff", "leadgen-insurance", "--config", path, "--format", "md"]);
+    assert!(
+        md.starts_with(&format!("# leadgen-insurance: what `--config {path}` changes")),
+        "{md}"
+    );
+    assert!(md.contains("| 12 Months | users 10000 → 20000 | api | 50 → 100 |"), "{md}");
+    assert_eq!(md.matches("(no change)").count(), 3, "{md}");
     // More headroom: Postgres outgrows today's xlarge a month sooner.
     let headroom = ok(&["diff", "leadgen-insurance", "--set", "headroom=0.3"]);
     assert!(headroom.contains("postgres month 7 → month 6"), "{headroom}");

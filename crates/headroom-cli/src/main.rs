@@ -249,6 +249,11 @@ enum CalcModel {
         /// X(N), its 95% confidence interval and the efficiency X(N)/(Nλ).
         #[arg(long, value_name = "N,...", value_delimiter = ',', allow_negative_numbers = true)]
         predict: Vec<f64>,
+        /// The least concurrency that reaches these throughputs (comma-
+        /// separated), on the curve's rising side: replicas or users for a
+        /// target rate.
+        #[arg(long, value_name = "X,...", value_delimiter = ',', allow_negative_numbers = true)]
+        reach: Vec<f64>,
     },
     /// Little's law L = λW: give two of the three.
     LittlesLaw {
@@ -802,8 +807,8 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
                 _ => out(&calc::erlang_c(&question)?, format),
             }
         }
-        CalcModel::Usl { files, chart, predict } => {
-            let fit = calc::usl(files, predict)?;
+        CalcModel::Usl { files, chart, predict, reach } => {
+            let fit = calc::usl(files, predict, reach)?;
             let text = out(&fit, format)?;
             if let Some(path) = chart {
                 write_atomically(path, &headroom::render::usl_svg(&fit))?;

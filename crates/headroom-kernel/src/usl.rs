@@ -24,6 +24,24 @@ pub fn throughput(n: f64, sigma: f64, kappa: f64, lambda: f64) -> f64 {
     lambda * n / (1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0))
 }
 
+/// The least concurrency at which the USL reaches `target` throughput, on
+/// the curve's rising side; `None` where it never does (`target` above the
+/// peak `X(N*)`, or at or above the asymptote `λ / σ` when κ = 0).
+///
+/// `X(N) = T` rearranged (Gunther 2007, ch. 4's model, solved for `N`) is the
+/// quadratic `Tκ N² + (T(σ - κ) - λ) N + T(1 - σ) = 0`; its smaller root is
+/// taken in the form `2c / (-b + sqrt(b² - 4ac))`, which loses no digits to
+/// cancellation and is Amdahl's `T(1 - σ) / (λ - Tσ)` when κ = 0.
+pub fn concurrency_for(target: f64, sigma: f64, kappa: f64, lambda: f64) -> Option<f64> {
+    if !(target.is_finite() && target > 0.0) {
+        return None;
+    }
+    let (a, b, c) = (target * kappa, target * (sigma - kappa) - lambda, target * (1.0 - sigma));
+    let discriminant = b * b - 4.0 * a * c;
+    let denominator = -b + discriminant.max(0.0).sqrt();
+    (discriminant >= 0.0 && denominator > 0.0).then(|| 2.0 * c / denominator)
+}
+
 /// One load-test measurement.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Measurement {
@@ -402,6 +420,31 @@ mod tests {
         // With no degree of freedom left there is no interval.
         let three = super::fit(&measurements(&SPECSDM91[..3])).unwrap();
         assert_eq!(three.predict_interval(50.0), None);
+    }
+
+    #[test]
+    fn concurrency_for_inverts_the_curve_on_its_rising_side() {
+        // Amdahl (κ = 0), by hand: σ = 0.1, λ = 100, T = 500:
+        // N = 500 x 0.9 / (100 - 50) = 9, and X(9) = 900 / 1.8 = 500.
+        assert_eq!(concurrency_for(500.0, 0.1, 0.0, 100.0), Some(9.0));
+        assert_eq!(throughput(9.0, 0.1, 0.0, 100.0), 500.0);
+        // Its asymptote λ / σ = 1000 is never reached.
+        assert_eq!(concurrency_for(1000.0, 0.1, 0.0, 100.0), None);
+        // SPEC SDM91's coefficients (Gunther 2007, table 5.1): the curve
+        // peaks near 1884 at N* = 96.5; 1500 is reached at N = 33.7 on the
+        // way up (X(33.7) = 1500, and 33.7 < N*), never 1900.
+        let (s, k, l) = (0.02773, 1.044e-4, 90.0);
+        let n = concurrency_for(1500.0, s, k, l).unwrap();
+        assert!((throughput(n, s, k, l) - 1500.0).abs() < 1e-9 && n < 96.5, "{n}");
+        assert!((n - 33.7).abs() < 0.05, "{n}");
+        assert_eq!(concurrency_for(1900.0, s, k, l), None);
+        // Exactly the peak: N* itself.
+        let peak = throughput(((1.0 - s) / k).sqrt(), s, k, l);
+        let at_peak = concurrency_for(peak * (1.0 - 1e-12), s, k, l).unwrap();
+        assert!((at_peak - ((1.0 - s) / k).sqrt()).abs() < 0.01, "{at_peak}");
+        // Not a throughput: no answer.
+        assert_eq!(concurrency_for(f64::NAN, s, k, l), None);
+        assert_eq!(concurrency_for(-1.0, s, k, l), None);
     }
 
     #[test]

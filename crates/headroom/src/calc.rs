@@ -284,7 +284,8 @@ pub struct UslResult {
     pub peak_throughput: Option<f64>,
     /// What the fit predicts at the concurrencies asked for, each as three
     /// fields: `throughput_at_<N>`, `throughput_at_<N>_interval` and
-    /// `efficiency_at_<N>`.
+    /// `efficiency_at_<N>`; then, for each throughput asked for, the least
+    /// concurrency that reaches it, `concurrency_for_<X>`.
     #[serde(flatten)]
     pub predictions: Predictions,
     /// The measurements fitted, as (concurrency, throughput): for the chart
@@ -314,14 +315,25 @@ pub struct Prediction {
 /// that every output format (table, Markdown, CSV, JSON) shows them as it
 /// shows the fit's own fields.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Predictions(pub Vec<Prediction>);
+pub struct Predictions {
+    /// The fit at each concurrency asked for.
+    pub at: Vec<Prediction>,
+    /// (throughput asked for, the least concurrency that reaches it).
+    pub reach: Vec<(f64, f64)>,
+}
 
 impl Serialize for Predictions {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(self.0.len() * 3))?;
-        for p in &self.0 {
-            let n = concurrency_key(p.concurrency);
+        let mut map = serializer.serialize_map(Some(self.at.len() * 3 + self.reach.len()))?;
+        for &(throughput, concurrency) in &self.reach {
+            map.serialize_entry(
+                &format!("concurrency_for_{}", number_key(throughput)),
+                &concurrency,
+            )?;
+        }
+        for p in &self.at {
+            let n = number_key(p.concurrency);
             map.serialize_entry(&format!("throughput_at_{n}"), &p.throughput)?;
             map.serialize_entry(&format!("throughput_at_{n}_interval"), &p.interval)?;
             map.serialize_entry(&format!("efficiency_at_{n}"), &p.efficiency)?;
@@ -330,8 +342,8 @@ impl Serialize for Predictions {
     }
 }
 
-/// A concurrency as a field name shows it: `24`, `1.5`, `1e20`.
-fn concurrency_key(n: f64) -> String {
+/// A number as a field name shows it: `24`, `1.5`, `1e20`.
+fn number_key(n: f64) -> String {
     if (1e-4..1e15).contains(&n) {
         n.to_string()
     } else {
@@ -339,17 +351,23 @@ fn concurrency_key(n: f64) -> String {
     }
 }
 
-/// Reads every file, fits the USL to all their points, and predicts the
-/// throughput at each concurrency of `predict` (each finite and above zero).
-pub fn usl(files: &[PathBuf], predict: &[f64]) -> Result<UslResult, Error> {
-    if let Some(&n) = predict.iter().find(|n| !(n.is_finite() && **n > 0.0)) {
-        return Err(Error::Calc {
-            model: "usl".into(),
-            message: format!(
-                "--predict takes concurrencies that are finite and above zero, got {}",
-                Shown(n)
-            ),
-        });
+/// Reads every file, fits the USL to all their points, predicts the
+/// throughput at each concurrency of `predict`, and finds the least
+/// concurrency that reaches each throughput of `reach` (each number
+/// finite and above zero).
+pub fn usl(files: &[PathBuf], predict: &[f64], reach: &[f64]) -> Result<UslResult, Error> {
+    for (flag, what, values) in
+        [("--predict", "concurrencies", predict), ("--reach", "throughputs", reach)]
+    {
+        if let Some(&n) = values.iter().find(|n| !(n.is_finite() && **n > 0.0)) {
+            return Err(Error::Calc {
+                model: "usl".into(),
+                message: format!(
+                    "{flag} takes {what} that are finite and above zero, got {}",
+                    Shown(n)
+                ),
+            });
+        }
     }
     let mut sources = Vec::new();
     let mut points = Vec::new();
@@ -384,9 +402,10 @@ pub fn usl(files: &[PathBuf], predict: &[f64]) -> Result<UslResult, Error> {
         residual_std_error: fit.residual_std_error,
         peak_concurrency: fit.peak_concurrency,
         peak_throughput: fit.peak_throughput,
-        predictions: Predictions(
-            predict.iter().map(|&n| prediction(&fit, n)).collect::<Result<_, _>>()?,
-        ),
+        predictions: Predictions {
+            at: predict.iter().map(|&n| prediction(&fit, n)).collect::<Result<_, _>>()?,
+            reach: reach.iter().map(|&x| reaching(&fit, x)).collect::<Result<_, _>>()?,
+        },
         measured: points.iter().map(|p| (p.concurrency, p.throughput)).collect(),
         fit,
     })
@@ -411,9 +430,33 @@ fn prediction(fit: &usl::UslFit, n: f64) -> Result<Prediction, Error> {
             model: "usl".into(),
             message: format!(
                 "--predict {}: the fitted curve cannot be evaluated that far (its arithmetic overflows)",
-                concurrency_key(n)
+                number_key(n)
             ),
         })
+    }
+}
+
+/// The least concurrency at which the fit reaches `throughput`; an error,
+/// naming the fit's ceiling, where it never does.
+fn reaching(fit: &usl::UslFit, throughput: f64) -> Result<(f64, f64), Error> {
+    match usl::concurrency_for(throughput, fit.sigma, fit.kappa, fit.lambda) {
+        Some(n) if n.is_finite() => Ok((throughput, n)),
+        _ => {
+            let ceiling = match (fit.peak_concurrency, fit.peak_throughput) {
+                (Some(n), Some(x)) => format!("the fit peaks at X = {x:.1} at N* = {n:.1}"),
+                (None, Some(x)) => {
+                    format!("the fit approaches X = {x:.1} (λ / σ) and never reaches it")
+                }
+                _ => "the fit never gets there".to_string(),
+            };
+            Err(Error::Calc {
+                model: "usl".into(),
+                message: format!(
+                    "--reach {}: no concurrency reaches that throughput; {ceiling}",
+                    number_key(throughput)
+                ),
+            })
+        }
     }
 }
 

@@ -167,7 +167,7 @@ pub fn calibrate(
         }
     };
     // A fit that fails is this calibration's error, not a `calc` question's.
-    let fit = calc::usl(&[request.file.to_path_buf()], &[]).map_err(|e| match e {
+    let fit = calc::usl(&[request.file.to_path_buf()], &[], &[]).map_err(|e| match e {
         Error::Calc { message, .. } => {
             fail(profile, format!("calibrating tier `{}`: {message}", request.tier))
         }

@@ -656,7 +656,7 @@ pub fn usl_svg(fit: &crate::calc::UslResult) -> String {
         fit.sigma, fit.kappa, fit.lambda, fit.r_squared
     );
     let curve = |n: f64| headroom_kernel::usl::throughput(n, fit.sigma, fit.kappa, fit.lambda);
-    let predicted = &fit.predictions.0;
+    let predicted = &fit.predictions.at;
     let measured_most = fit
         .measured
         .iter()
