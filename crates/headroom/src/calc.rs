@@ -534,7 +534,11 @@ pub fn headroom(load: f64, capacity: f64, policy: Policy) -> Result<HeadroomSizi
 
 /// Any calc result as `name  value` lines.
 pub fn render_table<T: Serialize>(result: &T) -> String {
-    let fields = fields(result);
+    name_value_lines(&fields(result))
+}
+
+/// Fields as `name  value` lines, the values in one column.
+fn name_value_lines(fields: &[(String, String)]) -> String {
     let width = fields.iter().map(|(key, _)| key.len()).max().unwrap_or(0);
     fields.iter().map(|(key, text)| format!("{key:<width$}  {text}\n")).collect()
 }
@@ -542,8 +546,13 @@ pub fn render_table<T: Serialize>(result: &T) -> String {
 /// Any calc result as a Markdown table of two columns, `field | value`,
 /// the values as [`render_table`] prints them.
 pub fn render_markdown<T: Serialize>(result: &T) -> String {
+    field_value_markdown(&fields(result))
+}
+
+/// Fields as a Markdown table of two columns, `field | value`.
+fn field_value_markdown(fields: &[(String, String)]) -> String {
     let mut out = String::from("| field | value |\n|---|---:|\n");
-    for (key, text) in fields(result) {
+    for (key, text) in fields {
         out.push_str(&format!("| {key} | {} |\n", text.replace('|', "\\|")));
     }
     out
@@ -592,10 +601,8 @@ fn csv_parts<T: Serialize>(result: &T) -> (Vec<String>, Vec<String>) {
 /// Several calc results of one kind as a text table: the fields every row
 /// shares, as `name  value` lines, then a table of the fields that vary.
 pub fn render_rows_table<T: Serialize>(rows: &[T]) -> String {
-    let (shared, varying, cells) = split_rows(rows);
-    let width = shared.iter().map(|(key, _)| key.len()).max().unwrap_or(0);
-    let mut out: String =
-        shared.iter().map(|(key, text)| format!("{key:<width$}  {text}\n")).collect();
+    let Split { shared, varying, cells } = split_rows(rows);
+    let mut out = name_value_lines(&shared);
     let mut table = crate::render::table();
     table.set_header(&varying);
     for row in cells {
@@ -612,11 +619,8 @@ pub fn render_rows_table<T: Serialize>(rows: &[T]) -> String {
 /// [`render_rows_table`] in Markdown: a `field | value` table of the
 /// shared fields, then a table of the rest, a row each.
 pub fn render_rows_markdown<T: Serialize>(rows: &[T]) -> String {
-    let (shared, varying, cells) = split_rows(rows);
-    let mut out = String::from("| field | value |\n|---|---:|\n");
-    for (key, text) in shared {
-        out.push_str(&format!("| {key} | {} |\n", text.replace('|', "\\|")));
-    }
+    let Split { shared, varying, cells } = split_rows(rows);
+    let mut out = field_value_markdown(&shared);
     out.push_str(&format!("\n| {} |\n|{}\n", varying.join(" | "), "---:|".repeat(varying.len())));
     for row in cells {
         let row: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
@@ -634,12 +638,21 @@ pub fn render_rows_csv<T: Serialize>(rows: &[T]) -> String {
     crate::render::csv_text(&header, parts.iter().map(|(_, row)| row.clone()))
 }
 
-/// Splits rows' fields into those every row shows alike (with their
-/// text) and the names and cells of the rest.
-#[allow(clippy::type_complexity)]
-fn split_rows<T: Serialize>(rows: &[T]) -> (Vec<(String, String)>, Vec<String>, Vec<Vec<String>>) {
+/// Rows' fields split: those every row shows alike, and the rest.
+struct Split {
+    /// Each field all rows share, with its text.
+    shared: Vec<(String, String)>,
+    /// The names of the fields that vary.
+    varying: Vec<String>,
+    /// A row's texts of those, a row each.
+    cells: Vec<Vec<String>>,
+}
+
+fn split_rows<T: Serialize>(rows: &[T]) -> Split {
     let all: Vec<Vec<(String, String)>> = rows.iter().map(fields).collect();
-    let Some(first) = all.first() else { return (Vec::new(), Vec::new(), Vec::new()) };
+    let Some(first) = all.first() else {
+        return Split { shared: Vec::new(), varying: Vec::new(), cells: Vec::new() };
+    };
     let alike: Vec<bool> = (0..first.len())
         .map(|i| {
             rows.len() > 1 && all.iter().all(|row| row.get(i).map(|f| &f.1) == Some(&first[i].1))
@@ -651,7 +664,7 @@ fn split_rows<T: Serialize>(rows: &[T]) -> (Vec<(String, String)>, Vec<String>, 
         .iter()
         .map(|row| row.iter().zip(&alike).filter(|(_, &a)| !a).map(|(f, _)| f.1.clone()).collect())
         .collect();
-    (shared, varying, cells)
+    Split { shared, varying, cells }
 }
 
 fn plain_scalar(value: &serde_json::Value) -> String {

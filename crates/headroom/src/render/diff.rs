@@ -126,16 +126,13 @@ fn diff_text(d: &PlanDiff, markdown: bool) -> String {
         }
         out.push_str(&format!("{table}\n"));
     }
-    let horizon = |c: &Change<u32>, after: bool| {
-        let side = if after { c.after } else { c.before };
-        side.unwrap_or(0)
-    };
+    let horizon = &d.horizon_months;
     let runway: Vec<String> = d
         .runway
         .iter()
         .map(|r| {
-            let before = month(r.before, horizon(&d.horizon_months, false));
-            let after = month(r.after, horizon(&d.horizon_months, true));
+            let before = month(r.before, horizon.before.unwrap_or(0));
+            let after = month(r.after, horizon.after.unwrap_or(0));
             if before == after {
                 format!("{} {before} (as before)", r.tier)
             } else {
