@@ -485,3 +485,37 @@ mod tests {
         assert!(fit(&nan).is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any throughput short of the peak is reached, at a concurrency on
+        /// the rising side where the curve gives it back; the curve is lower
+        /// everywhere before it.
+        #[test]
+        fn concurrency_for_is_the_least_that_reaches(
+            sigma in 0.0f64..0.9,
+            kappa in prop_oneof![Just(0.0), 1e-7f64..1e-2],
+            lambda in 0.1f64..1e4,
+            share in 0.01f64..0.999,
+        ) {
+            let ceiling = if kappa > 0.0 {
+                throughput(((1.0 - sigma) / kappa).sqrt(), sigma, kappa, lambda)
+            } else if sigma > 0.0 {
+                lambda / sigma
+            } else {
+                1e6 * lambda
+            };
+            let target = share * ceiling;
+            let n = concurrency_for(target, sigma, kappa, lambda).unwrap();
+            prop_assert!(((throughput(n, sigma, kappa, lambda) - target) / target).abs() < 1e-9);
+            if kappa > 0.0 {
+                prop_assert!(n <= ((1.0 - sigma) / kappa).sqrt() * (1.0 + 1e-9));
+            }
+            prop_assert!(throughput(n * 0.999, sigma, kappa, lambda) < target);
+        }
+    }
+}
