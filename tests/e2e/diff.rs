@@ -74,8 +74,10 @@ fn diff_shows_what_a_change_moves_and_nothing_else() {
     );
     assert!(md.contains("| 12 Months | users 10000 → 20000 | api | 50 → 100 |"), "{md}");
     assert_eq!(md.matches("(no change)").count(), 3, "{md}");
-    // More headroom: Postgres outgrows today's xlarge a month sooner.
+    // More headroom: Postgres outgrows today's xlarge a month sooner. The
+    // whole table pinned.
     let headroom = ok(&["diff", "leadgen-insurance", "--set", "headroom=0.3"]);
+    insta::assert_snapshot!("diff_leadgen_headroom_0_3", headroom);
     assert!(headroom.contains("postgres month 7 → month 6"), "{headroom}");
     assert!(headroom.contains("api month 1 (as before)"), "{headroom}");
 }
