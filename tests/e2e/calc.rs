@@ -602,6 +602,9 @@ fn erlang_c_answers_a_range_of_server_counts_as_a_table() {
     let table = ok(&args(&["--servers", "11..12"]).iter().map(String::as_str).collect::<Vec<_>>());
     assert!(table.contains("offered_load    10\n"), "{table}");
     assert_eq!(table.lines().filter(|l| l.starts_with("│ ")).count(), 3, "{table}");
+    // One count left standing reads as a single answer, not a table.
+    let one = ok(&args(&["--servers", "10..11"]).iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(one.contains("servers            11\n") && !one.contains('│'), "{one}");
     let csv = args(&["--servers", "11..12", "--format", "csv"]);
     assert_eq!(ok(&csv.iter().map(String::as_str).collect::<Vec<_>>()).lines().count(), 3);
     // The chart: p50, p95 and p99 a line each, a point a count; the

@@ -599,10 +599,14 @@ fn csv_parts<T: Serialize>(result: &T) -> (Vec<String>, Vec<String>) {
 }
 
 /// Several calc results of one kind as a text table: the fields every row
-/// shares, as `name  value` lines, then a table of the fields that vary.
+/// shares, as `name  value` lines, then a table of the fields that vary
+/// (none when there is one row: it reads as a single answer).
 pub fn render_rows_table<T: Serialize>(rows: &[T]) -> String {
     let Split { shared, varying, cells } = split_rows(rows);
     let mut out = name_value_lines(&shared);
+    if varying.is_empty() {
+        return out;
+    }
     let mut table = crate::render::table();
     table.set_header(&varying);
     for row in cells {
@@ -621,6 +625,9 @@ pub fn render_rows_table<T: Serialize>(rows: &[T]) -> String {
 pub fn render_rows_markdown<T: Serialize>(rows: &[T]) -> String {
     let Split { shared, varying, cells } = split_rows(rows);
     let mut out = field_value_markdown(&shared);
+    if varying.is_empty() {
+        return out;
+    }
     out.push_str(&format!("\n| {} |\n|{}\n", varying.join(" | "), "---:|".repeat(varying.len())));
     for row in cells {
         let row: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
@@ -654,9 +661,7 @@ fn split_rows<T: Serialize>(rows: &[T]) -> Split {
         return Split { shared: Vec::new(), varying: Vec::new(), cells: Vec::new() };
     };
     let alike: Vec<bool> = (0..first.len())
-        .map(|i| {
-            rows.len() > 1 && all.iter().all(|row| row.get(i).map(|f| &f.1) == Some(&first[i].1))
-        })
+        .map(|i| all.iter().all(|row| row.get(i).map(|f| &f.1) == Some(&first[i].1)))
         .collect();
     let shared = first.iter().zip(&alike).filter(|(_, &a)| a).map(|(f, _)| f.clone()).collect();
     let varying = first.iter().zip(&alike).filter(|(_, &a)| !a).map(|(f, _)| f.0.clone()).collect();
