@@ -549,6 +549,12 @@ fn calc_usl_predicts_throughput_with_an_interval() {
     assert!((n - 33.69).abs() < 0.01, "{reach}");
     let back = calc(&["usl", &file, "--predict", &n.to_string()]);
     assert!(near(&back[format!("throughput_at_{n}").as_str()], 1500.0, 1e-6), "{back}");
+    // The peak itself, as the fit prints it, is reached at N* (the
+    // quadratic's roots meet there; rounding must not lose it).
+    let peak = fit["peak_throughput"].as_f64().unwrap();
+    let at_peak = calc(&["usl", &file, "--reach", &peak.to_string()]);
+    let n = at_peak[format!("concurrency_for_{peak}").as_str()].as_f64().unwrap();
+    assert!((n - fit["peak_concurrency"].as_f64().unwrap()).abs() < 0.1, "{at_peak}");
     // Past the peak no concurrency will do: said, with the peak.
     let error = fails(headroom().args(["calc", "usl", &file, "--reach", "1900"]));
     assert!(
