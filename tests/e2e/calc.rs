@@ -257,6 +257,45 @@ fn littles_law_and_headroom() {
 }
 
 #[test]
+fn utilisation_law_answers_the_third_of_three() {
+    // Lazowska et al. (1984), §3.2: 40 requests/s of 0.0225 s: 90% busy.
+    let u = calc(&["utilisation-law", "--throughput", "40", "--service-time", "0.0225"]);
+    assert!(near(&u["utilisation"], 0.9, 1e-12), "{u}");
+    // 8 workers at 70% on 0.2 s requests complete 0.7 x 8 / 0.2 = 28 a second.
+    let x = calc(&[
+        "utilisation-law",
+        "--utilisation",
+        "0.7",
+        "--service-time",
+        "0.2",
+        "--servers",
+        "8",
+    ]);
+    assert!(near(&x["throughput"], 28.0, 1e-9), "{x}");
+    // More work than one disk can do: how many can.
+    let error = fails(headroom().args([
+        "calc",
+        "utilisation-law",
+        "--throughput",
+        "50",
+        "--service-time",
+        "0.0225",
+    ]));
+    assert!(error.contains("unstable") && error.contains("2 servers make it stable"), "{error}");
+    let error = fails(headroom().args(["calc", "utilisation-law", "--throughput", "50"]));
+    assert!(error.contains("exactly two"), "{error}");
+    let error = fails(headroom().args([
+        "calc",
+        "utilisation-law",
+        "--utilisation",
+        "1.5",
+        "--throughput",
+        "5",
+    ]));
+    assert!(error.contains("utilisation") && error.contains("at most 1"), "{error}");
+}
+
+#[test]
 fn calibrate_writes_a_layer_the_planner_uses() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config");

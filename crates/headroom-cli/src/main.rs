@@ -174,7 +174,7 @@ enum Command {
         #[command(flatten)]
         layers: Layers,
     },
-    /// Each model on its own: erlang-c, usl, littles-law, headroom.
+    /// Each model on its own: erlang-c, usl, littles-law, utilisation-law, headroom.
     Calc {
         #[command(subcommand)]
         model: CalcModel,
@@ -266,6 +266,21 @@ enum CalcModel {
         /// W: seconds per request.
         #[arg(long, allow_negative_numbers = true)]
         response_time: Option<f64>,
+    },
+    /// The utilisation law U = X S / c: give two of the three.
+    UtilisationLaw {
+        /// U: the share of the time each server is busy, in [0, 1].
+        #[arg(long, allow_negative_numbers = true)]
+        utilisation: Option<f64>,
+        /// X: requests completed a second.
+        #[arg(long, allow_negative_numbers = true)]
+        throughput: Option<f64>,
+        /// S: seconds of service a request.
+        #[arg(long, allow_negative_numbers = true)]
+        service_time: Option<f64>,
+        /// c: servers sharing the work.
+        #[arg(long, default_value_t = 1)]
+        servers: u32,
     },
     /// The headroom rule: units for a load.
     Headroom {
@@ -817,6 +832,9 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
         }
         CalcModel::LittlesLaw { concurrency, throughput, response_time } => {
             out(&calc::littles(*concurrency, *throughput, *response_time)?, format)
+        }
+        CalcModel::UtilisationLaw { utilisation, throughput, service_time, servers } => {
+            out(&calc::utilisation(*utilisation, *throughput, *service_time, *servers)?, format)
         }
         CalcModel::Headroom { load, capacity, headroom, min_units, redundancy, zones } => {
             let policy = headroom_kernel_policy(*headroom, *min_units, *redundancy, *zones);

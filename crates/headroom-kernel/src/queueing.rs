@@ -336,9 +336,93 @@ pub fn littles_law(
     }
 }
 
+/// The utilisation law, `U = X S / c` (Denning & Buzen, 1978): a resource
+/// of `c` servers completing `X` requests a second, each taking `S` seconds
+/// of service, is busy `U` of the time. Given any two of utilisation,
+/// throughput and service time, the third. A throughput and service time
+/// that would keep the servers busy all the time or more is the unstable
+/// queue's error (the law holds only for work that completes).
+pub fn utilisation_law(
+    utilisation: Option<f64>,
+    throughput: Option<f64>,
+    service_time: Option<f64>,
+    servers: u32,
+) -> Result<(f64, f64, f64), KernelError> {
+    let bad = |name: &'static str, rule: &'static str, value: f64| KernelError::InvalidRate {
+        name,
+        rule,
+        value,
+    };
+    for (name, value) in
+        [("utilisation", utilisation), ("throughput", throughput), ("service time", service_time)]
+    {
+        if let Some(v) = value {
+            if !v.is_finite() || v < 0.0 {
+                return Err(bad(name, NOT_NEGATIVE, v));
+            }
+        }
+    }
+    if servers == 0 {
+        return Err(KernelError::InvalidQuestion(
+            "the utilisation law needs at least 1 server".into(),
+        ));
+    }
+    if let Some(u) = utilisation.filter(|u| *u > 1.0) {
+        return Err(bad("utilisation", "at most 1 (all servers busy)", u));
+    }
+    let c = f64::from(servers);
+    match (utilisation, throughput, service_time) {
+        (None, Some(x), Some(s)) => {
+            let load = x * s;
+            if load >= c && load > 0.0 {
+                return Err(KernelError::Unstable {
+                    offered_load: load,
+                    servers,
+                    stable_at: stable_servers(load),
+                });
+            }
+            Ok((load / c, x, s))
+        }
+        (Some(u), None, Some(s)) if s > 0.0 => Ok((u, u * c / s, s)),
+        (Some(u), Some(x), None) if x > 0.0 => Ok((u, x, u * c / x)),
+        (Some(_), None, Some(s)) => Err(bad("service time", ABOVE_ZERO, s)),
+        (Some(_), Some(x), None) => Err(bad("throughput", ABOVE_ZERO, x)),
+        _ => Err(KernelError::InvalidQuestion(
+            "the utilisation law needs exactly two of utilisation, throughput and service time"
+                .into(),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utilisation_law_gives_the_third_of_three() {
+        // Lazowska et al., *Quantitative System Performance* (1984), §3.2:
+        // a disk serving 40 requests a second of 0.0225 s each is 90% busy.
+        let (u, _, _) = utilisation_law(None, Some(40.0), Some(0.0225), 1).unwrap();
+        assert!(close(u, 0.9, 1e-12));
+        // Back again: 90% busy at 0.0225 s is 40 a second; 40 a second at
+        // 90% is 0.0225 s each. On 4 servers the same work is 22.5% each.
+        let (_, x, _) = utilisation_law(Some(0.9), None, Some(0.0225), 1).unwrap();
+        assert!(close(x, 40.0, 1e-9));
+        let (_, _, s) = utilisation_law(Some(0.9), Some(40.0), None, 1).unwrap();
+        assert!(close(s, 0.0225, 1e-12));
+        let (u, _, _) = utilisation_law(None, Some(40.0), Some(0.0225), 4).unwrap();
+        assert!(close(u, 0.225, 1e-12));
+        // 50 a second of 0.0225 s is 1.125 Erlangs: one disk cannot, two can.
+        assert_eq!(
+            utilisation_law(None, Some(50.0), Some(0.0225), 1),
+            Err(KernelError::Unstable { offered_load: 50.0 * 0.0225, servers: 1, stable_at: 2 })
+        );
+        assert!(utilisation_law(Some(1.5), None, Some(1.0), 1).is_err());
+        assert!(utilisation_law(None, Some(1.0), Some(1.0), 0).is_err());
+        assert!(utilisation_law(Some(0.5), Some(1.0), Some(1.0), 1).is_err());
+        assert!(utilisation_law(Some(0.5), None, Some(0.0), 1).is_err());
+        assert!(utilisation_law(None, Some(f64::NAN), Some(1.0), 1).is_err());
+    }
 
     fn close(a: f64, b: f64, tolerance: f64) -> bool {
         (a - b).abs() <= tolerance

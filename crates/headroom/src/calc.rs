@@ -4,7 +4,9 @@
 
 use std::path::PathBuf;
 
-use headroom_kernel::queueing::{littles_law, servers_for, stable_servers, Queue, QueueTarget};
+use headroom_kernel::queueing::{
+    littles_law, servers_for, stable_servers, utilisation_law, Queue, QueueTarget,
+};
 use headroom_kernel::sizing::size_horizontal;
 pub use headroom_kernel::sizing::HeadroomPolicy as Policy;
 use headroom_kernel::usl;
@@ -482,6 +484,39 @@ pub fn littles(
     let (l, x, w) =
         littles_law(concurrency, throughput, response_time).map_err(kernel("littles-law"))?;
     Ok(Littles { model: "Little's law L = λW", concurrency: l, throughput: x, response_time: w })
+}
+
+/// The utilisation law, answered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Utilisation {
+    /// Which model.
+    pub model: &'static str,
+    /// Servers sharing the work.
+    pub servers: u32,
+    /// U: the share of the time each server is busy.
+    pub utilisation: f64,
+    /// X: requests completed a second.
+    pub throughput: f64,
+    /// S: seconds of service a request.
+    pub service_time: f64,
+}
+
+/// The utilisation law from any two of its three quantities, on `servers`.
+pub fn utilisation(
+    utilisation: Option<f64>,
+    throughput: Option<f64>,
+    service_time: Option<f64>,
+    servers: u32,
+) -> Result<Utilisation, Error> {
+    let (u, x, s) = utilisation_law(utilisation, throughput, service_time, servers)
+        .map_err(kernel("utilisation-law"))?;
+    Ok(Utilisation {
+        model: "utilisation law U = X S / c",
+        servers,
+        utilisation: u,
+        throughput: x,
+        service_time: s,
+    })
 }
 
 /// The headroom rule, answered.
