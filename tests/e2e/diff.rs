@@ -83,6 +83,17 @@ fn diff_shows_what_a_change_moves_and_nothing_else() {
 }
 
 #[test]
+fn diff_all_compares_every_profile() {
+    let all = json(&ok(&["diff", "--all", "--set", "headroom=0.25", "--format", "json"]));
+    let ids: Vec<&str> =
+        all.as_array().unwrap().iter().map(|d| d["profile"].as_str().unwrap()).collect();
+    assert_eq!(ids, crate::support::profile_ids());
+    for (d, id) in all.as_array().unwrap().iter().zip(&ids) {
+        assert_eq!(d, &json(&ok(&["diff", id, "--set", "headroom=0.25", "--format", "json"])));
+    }
+}
+
+#[test]
 fn diff_says_when_nothing_moves_and_refuses_no_change() {
     // The shipped headroom, set again: the same plan.
     let same = ok(&["diff", "leadgen-insurance", "--set", "headroom=0.2"]);

@@ -317,6 +317,27 @@ fn plan_all_prints_one_json_array() {
     assert_eq!(ids, profile_ids());
 }
 
+/// `--all` as CSV is one table: the header once, then every profile's
+/// rows, each naming its profile (as many as each profile's own CSV has).
+#[test]
+fn plan_and_audit_all_print_one_csv_table() {
+    for command in ["plan", "audit"] {
+        let all = ok(&[command, "--all", "--format", "csv"]);
+        let header = all.lines().next().unwrap();
+        assert!(header.starts_with("profile,"), "{header}");
+        assert_eq!(all.lines().filter(|l| *l == header).count(), 1, "{all}");
+        assert!(!all.lines().any(str::is_empty), "{all}");
+        let mut rows = 0;
+        for id in profile_ids() {
+            let own = ok(&[command, &id, "--format", "csv"]);
+            assert_eq!(own.lines().next(), Some(header));
+            rows += own.lines().count() - 1;
+            assert!(own.lines().skip(1).all(|l| l.starts_with(&format!("{id},"))), "{own}");
+        }
+        assert_eq!(all.lines().count() - 1, rows, "{command}");
+    }
+}
+
 #[test]
 fn json_output_matches_the_committed_schemas() {
     for (kind, args) in [

@@ -60,8 +60,8 @@ enum Command {
     /// this command's --config and --set layers, compared milestone by
     /// milestone and tier by tier, with each tier's runway.
     Diff {
-        /// Profile id.
-        profile: String,
+        #[command(flatten)]
+        target: Target,
         #[command(flatten)]
         layers: Layers,
         /// Output format.
@@ -461,58 +461,47 @@ fn run(cli: Cli) -> Result<String> {
             Ok(out)
         }
         Command::Plan { target, layers, format, months } => {
-            let mut out = Vec::new();
             let ids = context.targets(target)?;
-            let plans = ids
+            let texts = ids
                 .iter()
-                .map(|id| context.plan(id, layers, *months).map(|(plan, _)| plan))
+                .map(|id| {
+                    let (plan, _) = context.plan(id, layers, *months)?;
+                    Ok(render::plan(&plan, (*format).into())?)
+                })
                 .collect::<Result<Vec<_>>>()?;
-            if matches!(format, OutputFormat::Json) && ids.len() > 1 {
-                // One JSON value: an array of plans.
-                let texts: Vec<String> = plans
-                    .iter()
-                    .map(|p| render::plan(p, Format::Json))
-                    .collect::<Result<_, _>>()?;
-                return Ok(format!("[\n{}]\n", texts.join(",\n")));
-            }
-            for plan in &plans {
-                out.push(render::plan(plan, (*format).into())?);
-            }
-            Ok(out.join("\n"))
+            Ok(joined(texts, *format))
         }
-        Command::Diff { profile, layers, format, months } => {
+        Command::Diff { target, layers, format, months } => {
             if layers.files.is_empty() && layers.sets.is_empty() {
-                bail!("diff compares the plan of `{profile}` with the plan under a change: give the change as --set KEY=VALUE or --config FILE");
+                bail!("diff compares each plan with the plan under a change: give the change as --set KEY=VALUE or --config FILE");
             }
-            let (before, _) = context.plan(profile, &Layers::default(), *months)?;
-            let (after, _) = context.plan(profile, layers, *months)?;
-            let change = layers
+            let change: Vec<String> = layers
                 .files
                 .iter()
                 .map(|f| format!("--config {}", f.display()))
                 .chain(layers.sets.iter().map(|s| format!("--set {s}")))
                 .collect();
-            Ok(render::diff(&headroom::diff::diff(&before, &after, change), (*format).into()))
+            let ids = context.targets(target)?;
+            let mut diffs = Vec::new();
+            for id in &ids {
+                let (before, _) = context.plan(id, &Layers::default(), *months)?;
+                let (after, _) = context.plan(id, layers, *months)?;
+                diffs.push(headroom::diff::diff(&before, &after, change.clone()));
+            }
+            let texts = diffs.iter().map(|d| render::diff(d, (*format).into())).collect();
+            Ok(joined(texts, *format))
         }
         Command::Audit { target, layers, format } => {
             let ids = context.targets(target)?;
-            let mut audits = Vec::new();
-            for id in &ids {
-                let (plan, layered) = context.plan(id, layers, None)?;
-                audits.push(headroom::audit::audit(&plan, &layered));
-            }
-            if matches!(format, OutputFormat::Json) && ids.len() > 1 {
-                let texts: Vec<String> = audits
-                    .iter()
-                    .map(|a| render::audit(a, Format::Json))
-                    .collect::<Result<_, _>>()?;
-                return Ok(format!("[\n{}]\n", texts.join(",\n")));
-            }
-            let texts: Vec<String> = audits
+            let texts = ids
                 .iter()
-                .map(|a| render::audit(a, (*format).into()))
-                .collect::<Result<_, _>>()?;
-            Ok(texts.join("\n"))
+                .map(|id| {
+                    let (plan, layered) = context.plan(id, layers, None)?;
+                    let audit = headroom::audit::audit(&plan, &layered);
+                    Ok(render::audit(&audit, (*format).into())?)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(joined(texts, *format))
         }
         Command::Explain { profile, tier, layers, months } => {
             let (plan, layered) = context.plan(profile, layers, *months)?;
@@ -751,6 +740,26 @@ fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
     }
     summary.push_str(&format!("wrote {} files to {}\n", files.len(), dir.display()));
     Ok(summary)
+}
+
+/// Several profiles' outputs in one: a JSON array, one CSV table (the
+/// header once; every row names its profile), else each after the other.
+fn joined(texts: Vec<String>, format: OutputFormat) -> String {
+    match format {
+        OutputFormat::Json if texts.len() > 1 => format!("[\n{}]\n", texts.join(",\n")),
+        OutputFormat::Csv => {
+            let mut out = String::new();
+            for (i, text) in texts.iter().enumerate() {
+                let skip = usize::from(i > 0);
+                for line in text.lines().skip(skip) {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+            out
+        }
+        _ => texts.join("\n"),
+    }
 }
 
 /// `calc erlang-c --servers 50..60`: a row a count, the counts that cannot
