@@ -96,9 +96,8 @@ fn diff_text(d: &PlanDiff, markdown: bool) -> String {
             };
             first = false;
             let [units, instance, utilisation] = tier_cells;
-            let cost_cells = [moved(cost, |v| dollars(*v)), delta(cost)];
-            let [cost, delta] = cost_cells;
-            rows.push([name, drivers, tier, units, instance, utilisation, cost, delta]);
+            let (shown, change) = (moved(cost, |v| dollars(*v)), delta(cost));
+            rows.push([name, drivers, tier, units, instance, utilisation, shown, change]);
         };
         if moved_tiers.is_empty() && !moved(&m.monthly_cost, |v| dollars(*v)).contains(" → ") {
             cells("(no change)".into(), Default::default(), &m.monthly_cost);
@@ -115,7 +114,8 @@ fn diff_text(d: &PlanDiff, markdown: bool) -> String {
             header.join(" | ")
         ));
         for row in &rows {
-            out.push_str(&format!("| {} |\n", row.join(" | ")));
+            let cells: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
         }
         out.push('\n');
     } else {
