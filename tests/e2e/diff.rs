@@ -105,3 +105,49 @@ fn diff_says_when_nothing_moves_and_refuses_no_change() {
     let error = fails(headroom().args(["diff", "no-such-profile", "--set", "headroom=0.3"]));
     assert!(error.contains("no-such-profile"), "{error}");
 }
+
+/// `diff --draws`: the Monte Carlo both ways over the same draws; each
+/// milestone's cost bands are the ones `simulate` gives each configuration.
+#[test]
+fn diff_with_draws_compares_the_cost_bands_over_the_same_draws() {
+    let simulate = |extra: &[&str]| {
+        let mut args = vec!["simulate", "leadgen-insurance", "--draws", "2000", "--format", "json"];
+        args.extend_from_slice(extra);
+        json(&ok(&args))
+    };
+    let diff = json(&ok(&[
+        "diff",
+        "leadgen-insurance",
+        "--set",
+        "headroom=0.3",
+        "--draws",
+        "2000",
+        "--format",
+        "json",
+    ]));
+    let bands = &diff["uncertainty"];
+    assert_eq!((bands["draws"].as_u64(), bands["seed"].as_u64()), (Some(2000), Some(42)));
+    let (before, after) = (simulate(&[]), simulate(&["--set", "headroom=0.3"]));
+    for (i, m) in bands["milestones"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(m["milestone"], before["milestones"][i]["name"]);
+        assert_eq!(m["before"], before["milestones"][i]["monthly_cost"], "{m}");
+        assert_eq!(m["after"], after["milestones"][i]["monthly_cost"], "{m}");
+    }
+    // A change to an uncertain input alone moves no plan, only the bands:
+    // a peak factor that can reach 8 raises the 6-month P90.
+    let wider = ok(&[
+        "diff",
+        "leadgen-insurance",
+        "--set",
+        "uncertainty.inputs.\"demand.peak_factor\".max=8",
+        "--draws",
+        "20000",
+    ]);
+    assert!(wider.contains("Nothing in the plan moves"), "{wider}");
+    let six = wider.lines().find(|l| l.contains("6 Months")).unwrap();
+    assert!(six.contains('+'), "the 6-month P90 rises: {six}");
+    // Without --draws there is no Monte Carlo in the answer.
+    let plain =
+        json(&ok(&["diff", "leadgen-insurance", "--set", "headroom=0.3", "--format", "json"]));
+    assert!(plain.get("uncertainty").is_none());
+}

@@ -70,6 +70,14 @@ enum Command {
         /// Months ahead, at most 1200 (overrides `horizon_months`).
         #[arg(long)]
         months: Option<u32>,
+        /// Also run the Monte Carlo both ways over this many draws (the same
+        /// seed, so the same draws) and compare each milestone's P50, P90
+        /// and P99 monthly cost.
+        #[arg(long)]
+        draws: Option<u32>,
+        /// Seed of those draws (default: `uncertainty.seed`, else 42).
+        #[arg(long, requires = "draws")]
+        seed: Option<u64>,
     },
     /// The document's published plan against the computed plan.
     Audit {
@@ -471,7 +479,7 @@ fn run(cli: Cli) -> Result<String> {
                 .collect::<Result<Vec<_>>>()?;
             Ok(joined(texts, *format))
         }
-        Command::Diff { target, layers, format, months } => {
+        Command::Diff { target, layers, format, months, draws, seed } => {
             if layers.files.is_empty() && layers.sets.is_empty() {
                 bail!("diff compares each plan with the plan under a change: give the change as --set KEY=VALUE or --config FILE");
             }
@@ -484,9 +492,23 @@ fn run(cli: Cli) -> Result<String> {
             let ids = context.targets(target)?;
             let mut diffs = Vec::new();
             for id in &ids {
-                let (before, _) = context.plan(id, &Layers::default(), *months)?;
-                let (after, _) = context.plan(id, layers, *months)?;
-                diffs.push(headroom::diff::diff(&before, &after, change.clone()));
+                let (before, base) = context.plan(id, &Layers::default(), *months)?;
+                let (after, changed) = context.plan(id, layers, *months)?;
+                let mut diff = headroom::diff::diff(&before, &after, change.clone());
+                if draws.is_some() {
+                    // One seed both ways: the change's own, else the profile's.
+                    let seed = seed.or(base.config.uncertainty.as_ref().map(|u| u.seed));
+                    let loaded = context.registry.get(id)?;
+                    let simulate = |layered| {
+                        headroom::simulate::simulate(loaded, layered, *draws, seed, *months)
+                    };
+                    diff = headroom::diff::with_uncertainty(
+                        diff,
+                        &simulate(&base)?,
+                        &simulate(&changed)?,
+                    );
+                }
+                diffs.push(diff);
             }
             let texts = diffs.iter().map(|d| render::diff(d, (*format).into())).collect();
             Ok(joined(texts, *format))

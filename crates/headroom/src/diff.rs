@@ -4,7 +4,8 @@
 //! compared milestone by milestone and tier by tier: drivers, units,
 //! instance, utilisation, monthly cost, and each tier's runway.
 //!
-//! Pure comparison of two finished [`Plan`]s: it plans nothing, reads
+//! Pure comparison of two finished [`Plan`]s (and, with `--draws`, of two
+//! finished [`Simulation`]s over the same draws): it plans nothing, reads
 //! nothing and prints nothing.
 
 use std::collections::BTreeMap;
@@ -12,6 +13,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::plan::{MilestonePlan, Plan, TierPlan};
+use crate::simulate::{Quantiles, Simulation};
 
 /// A value in the plan before and after the change; `None` on a side where
 /// it is absent (a milestone or tier only one plan has, a runway beyond
@@ -49,6 +51,34 @@ pub struct PlanDiff {
     pub runway: Vec<RunwayDiff>,
     /// The horizon the runway looks to, before and after.
     pub horizon_months: Change<u32>,
+    /// With `--draws`: each milestone's total monthly cost over the same
+    /// draws (one seed, so the two runs draw the same numbers) before and
+    /// after; see [`with_uncertainty`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<CostBands>,
+}
+
+/// Each milestone's total monthly cost, P50 / P90 / P99 over the draws,
+/// without and with the change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostBands {
+    /// Draws each run made.
+    pub draws: u32,
+    /// The seed both used.
+    pub seed: u64,
+    /// A milestone each, in the plan's order: (name, before, after).
+    pub milestones: Vec<MilestoneCost>,
+}
+
+/// One milestone's total monthly cost over the draws, before and after.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MilestoneCost {
+    /// The milestone's name.
+    pub milestone: String,
+    /// P50 / P90 / P99 without the change (`None`: not planned there).
+    pub before: Option<Quantiles>,
+    /// The same with it.
+    pub after: Option<Quantiles>,
 }
 
 /// One milestone in both plans.
@@ -197,5 +227,31 @@ pub fn diff(before: &Plan, after: &Plan, change: Vec<String>) -> PlanDiff {
             before: Some(before.horizon_months),
             after: Some(after.horizon_months),
         },
+        uncertainty: None,
     }
+}
+
+/// Adds to `diff` the Monte Carlo of each side: two simulations of the
+/// profile over the same draws and seed, without and with the change.
+pub fn with_uncertainty(mut diff: PlanDiff, before: &Simulation, after: &Simulation) -> PlanDiff {
+    let cost = |sim: &Simulation, name: &str| {
+        sim.milestones.iter().find(|m| m.name == name).map(|m| m.monthly_cost)
+    };
+    let names = union(
+        before.milestones.iter().map(|m| m.name.as_str()),
+        after.milestones.iter().map(|m| m.name.as_str()),
+    );
+    diff.uncertainty = Some(CostBands {
+        draws: after.draws,
+        seed: after.seed,
+        milestones: names
+            .into_iter()
+            .map(|name| MilestoneCost {
+                milestone: name.to_string(),
+                before: cost(before, name),
+                after: cost(after, name),
+            })
+            .collect(),
+    });
+    diff
 }

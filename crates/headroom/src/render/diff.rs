@@ -2,7 +2,7 @@
 //! milestones a change moves, then each tier's runway.
 
 use super::*;
-use crate::diff::{Change, MilestoneDiff, PlanDiff};
+use crate::diff::{Change, CostBands, MilestoneDiff, PlanDiff};
 
 /// A diff in `format`.
 pub fn diff(d: &PlanDiff, format: Format) -> String {
@@ -55,8 +55,17 @@ fn diff_text(d: &PlanDiff, markdown: bool) -> String {
     }
     if d.is_empty() {
         out.push_str("Nothing in the plan moves: every milestone, tier and runway is as before.\n");
-        return out;
+    } else {
+        plan_rows(&mut out, d, markdown);
     }
+    if let Some(bands) = &d.uncertainty {
+        cost_bands(&mut out, bands, markdown);
+    }
+    out
+}
+
+/// The moved tiers of every milestone as a table, then the runways.
+fn plan_rows(out: &mut String, d: &PlanDiff, markdown: bool) {
     let header = [
         "milestone",
         "drivers",
@@ -148,7 +157,43 @@ fn diff_text(d: &PlanDiff, markdown: bool) -> String {
         };
         out.push_str(&format!("{prefix}{}\n", runway.join("; ")));
     }
-    out
+}
+
+/// Each milestone's total monthly cost over the draws, P50 / P90 / P99,
+/// before and after.
+fn cost_bands(out: &mut String, bands: &CostBands, markdown: bool) {
+    let title = format!(
+        "monthly cost over {} draws (seed {}, the same draws both ways), P50 / P90 / P99",
+        bands.draws, bands.seed
+    );
+    let show = |q: &Option<crate::simulate::Quantiles>| {
+        q.as_ref().map_or_else(|| "-".to_string(), |q| band(q, dollars))
+    };
+    let p90 = |q: &Option<crate::simulate::Quantiles>| q.as_ref().map(|q| q.p90);
+    let header = ["milestone", "before", "after", "Δ P90"];
+    let rows: Vec<[String; 4]> = bands
+        .milestones
+        .iter()
+        .map(|m| {
+            let change = Change { before: p90(&m.before), after: p90(&m.after) };
+            [m.milestone.clone(), show(&m.before), show(&m.after), delta(&change)]
+        })
+        .collect();
+    if markdown {
+        out.push_str(&format!("\n{}{}:\n\n", title[..1].to_uppercase(), &title[1..]));
+        out.push_str(&format!("| {} |\n|---|---:|---:|---:|\n", header.join(" | ")));
+        for row in &rows {
+            out.push_str(&format!("| {} |\n", row.join(" | ")));
+        }
+    } else {
+        out.push_str(&format!("{title}\n"));
+        let mut table = table();
+        table.set_header(header);
+        for row in rows {
+            table.add_row(row);
+        }
+        out.push_str(&format!("{table}\n"));
+    }
 }
 
 fn diff_csv(d: &PlanDiff) -> String {
