@@ -303,6 +303,21 @@ pub fn servers_for(
     }
 }
 
+/// A law's error for `value` of `name`, which breaks `rule`.
+fn bad(name: &'static str, rule: &'static str, value: f64) -> KernelError {
+    KernelError::InvalidRate { name, rule, value }
+}
+
+/// The given quantities of a law of three, each finite and not negative.
+fn not_negative(given: [(&'static str, Option<f64>); 3]) -> Result<(), KernelError> {
+    for (name, value) in given {
+        if let Some(v) = value.filter(|v| !v.is_finite() || *v < 0.0) {
+            return Err(bad(name, NOT_NEGATIVE, v));
+        }
+    }
+    Ok(())
+}
+
 /// Little's law, `L = λ W` (Little, 1961): given any two of concurrency
 /// `L`, throughput `λ` and response time `W`, the third.
 pub fn littles_law(
@@ -310,20 +325,11 @@ pub fn littles_law(
     throughput: Option<f64>,
     response_time: Option<f64>,
 ) -> Result<(f64, f64, f64), KernelError> {
-    let bad = |name: &'static str, rule: &'static str, value: f64| KernelError::InvalidRate {
-        name,
-        rule,
-        value,
-    };
-    for (name, value) in
-        [("concurrency", concurrency), ("throughput", throughput), ("response time", response_time)]
-    {
-        if let Some(v) = value {
-            if !v.is_finite() || v < 0.0 {
-                return Err(bad(name, NOT_NEGATIVE, v));
-            }
-        }
-    }
+    not_negative([
+        ("concurrency", concurrency),
+        ("throughput", throughput),
+        ("response time", response_time),
+    ])?;
     match (concurrency, throughput, response_time) {
         (None, Some(x), Some(w)) => Ok((x * w, x, w)),
         (Some(l), None, Some(w)) if w > 0.0 => Ok((l, l / w, w)),
@@ -348,20 +354,11 @@ pub fn utilisation_law(
     service_time: Option<f64>,
     servers: u32,
 ) -> Result<(f64, f64, f64), KernelError> {
-    let bad = |name: &'static str, rule: &'static str, value: f64| KernelError::InvalidRate {
-        name,
-        rule,
-        value,
-    };
-    for (name, value) in
-        [("utilisation", utilisation), ("throughput", throughput), ("service time", service_time)]
-    {
-        if let Some(v) = value {
-            if !v.is_finite() || v < 0.0 {
-                return Err(bad(name, NOT_NEGATIVE, v));
-            }
-        }
-    }
+    not_negative([
+        ("utilisation", utilisation),
+        ("throughput", throughput),
+        ("service time", service_time),
+    ])?;
     if servers == 0 {
         return Err(KernelError::InvalidQuestion(
             "the utilisation law needs at least 1 server".into(),
