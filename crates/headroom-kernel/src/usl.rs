@@ -21,7 +21,13 @@ use crate::KernelError;
 
 /// Throughput at concurrency `n` under the USL.
 pub fn throughput(n: f64, sigma: f64, kappa: f64, lambda: f64) -> f64 {
-    lambda * n / (1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0))
+    lambda * n / slowdown(n, sigma, kappa)
+}
+
+/// The USL's denominator `1 + σ (n - 1) + κ n (n - 1)`: how far `n` units
+/// fall short of `n` times one (contention, then coherency).
+fn slowdown(n: f64, sigma: f64, kappa: f64) -> f64 {
+    1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0)
 }
 
 /// The least concurrency at which the USL reaches `target` throughput, on
@@ -114,13 +120,13 @@ impl UslFit {
     /// Efficiency at `n`: `X(n) / (n λ)`, the share of linear scaling kept,
     /// `1 / (1 + σ (n - 1) + κ n (n - 1))` (Gunther 2007, §4.4).
     pub fn efficiency(&self, n: f64) -> f64 {
-        1.0 / (1.0 + self.sigma * (n - 1.0) + self.kappa * n * (n - 1.0))
+        1.0 / slowdown(n, self.sigma, self.kappa)
     }
 }
 
 /// The gradient of `X(n)` in (σ, κ, λ).
 fn gradient(n: f64, sigma: f64, kappa: f64, lambda: f64) -> [f64; 3] {
-    let denominator = 1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0);
+    let denominator = slowdown(n, sigma, kappa);
     let x = lambda * n / denominator;
     [-x * (n - 1.0) / denominator, -x * n * (n - 1.0) / denominator, n / denominator]
 }
@@ -279,17 +285,19 @@ fn fit_within(data: &[Measurement], max_iterations: usize) -> Result<UslFit, Ker
     let dof = n.saturating_sub(3);
     let (std_errors, intervals, residual_std_error, covariance, t_critical) = if dof > 0 {
         let scale = (ssr / dof as f64).sqrt();
-        let errors = [status.xerror[0] * scale, status.xerror[1] * scale, status.xerror[2] * scale];
-        let t = StudentsT::new(0.0, 1.0, dof as f64)
-            .map(|d| d.inverse_cdf(0.975))
-            .map_err(|e| KernelError::FitFailed(e.to_string()))?;
-        let interval = |v: f64, e: f64| (v - t * e, v + t * e);
-        // MINPACK's covariance is (JᵀJ)⁻¹, row-major; scaled as the errors are.
-        let covariance = std::array::from_fn(|i| {
+        // MINPACK's covariance is (JᵀJ)⁻¹, row-major (zero for a coefficient
+        // held at a bound), scaled by the residual variance; the standard
+        // errors are the roots of its diagonal.
+        let covariance: [[f64; 3]; 3] = std::array::from_fn(|i| {
             std::array::from_fn(|j| {
                 status.covar.get(i * 3 + j).copied().unwrap_or(0.0) * scale * scale
             })
         });
+        let errors: [f64; 3] = std::array::from_fn(|i| covariance[i][i].max(0.0).sqrt());
+        let t = StudentsT::new(0.0, 1.0, dof as f64)
+            .map(|d| d.inverse_cdf(0.975))
+            .map_err(|e| KernelError::FitFailed(e.to_string()))?;
+        let interval = |v: f64, e: f64| (v - t * e, v + t * e);
         (
             Some(errors),
             Some([
@@ -384,8 +392,7 @@ mod tests {
     #[test]
     fn predicts_what_the_r_usl_package_publishes_for_specsdm91() {
         // R `usl` package, tests/predict.Rout.save: `predict(u)` on
-        // specsdm91, to 3 digits: 90 1078 1541 1850 1879 1822 1646; and
-        // tests/efficiency.Rout.save gives X/(Nλ) of the measurements.
+        // specsdm91, to 3 digits: 90 1078 1541 1850 1879 1822 1646.
         let fit = fit(&measurements(&SPECSDM91)).unwrap();
         let published = [90.0, 1078.0, 1541.0, 1850.0, 1879.0, 1822.0, 1646.0];
         for (&(n, _), expected) in SPECSDM91.iter().zip(published) {
@@ -394,7 +401,8 @@ mod tests {
             // The model's own efficiency is its prediction over linear scaling.
             assert!((fit.efficiency(n) - x / (n * fit.lambda)).abs() < 1e-12);
         }
-        // Efficiency falls with N: 1 at one user, about 0.2 at 90.
+        // Efficiency falls with N: 1 at one user; at 90, X(90) / (90 λ) with
+        // scipy's X(90) = 1881.96 and λ = 89.995 (tests/reference/usl_predict.py).
         assert_eq!(fit.efficiency(1.0), 1.0);
         assert!((fit.efficiency(90.0) - 1881.96 / (90.0 * 89.995)).abs() < 1e-4);
     }

@@ -26,13 +26,7 @@ pub struct Change<T> {
     pub after: Option<T>,
 }
 
-impl<T: PartialEq> Change<T> {
-    /// Whether the change moved it.
-    pub fn changed(&self) -> bool {
-        self.before != self.after
-    }
-}
-
+/// A figure `get` reads of each side, where the side has it.
 fn either<T, S>(before: Option<&S>, after: Option<&S>, get: impl Fn(&S) -> T) -> Change<T> {
     Change { before: before.map(&get), after: after.map(&get) }
 }
@@ -111,16 +105,6 @@ pub struct TierDiff {
     pub monthly_cost: Change<f64>,
 }
 
-impl TierDiff {
-    /// Whether the change moved anything of the tier.
-    pub fn changed(&self) -> bool {
-        self.units.changed()
-            || self.instance.changed()
-            || self.utilisation.changed()
-            || self.monthly_cost.changed()
-    }
-}
-
 /// One tier's runway in both plans.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunwayDiff {
@@ -130,19 +114,6 @@ pub struct RunwayDiff {
     pub before: Option<u32>,
     /// The same, after.
     pub after: Option<u32>,
-}
-
-impl PlanDiff {
-    /// Whether the change moved nothing the diff shows.
-    pub fn is_empty(&self) -> bool {
-        !self.horizon_months.changed()
-            && self.runway.iter().all(|r| r.before == r.after)
-            && self.milestones.iter().all(|m| {
-                !m.monthly_cost.changed()
-                    && m.drivers.values().all(|d| !d.changed())
-                    && m.tiers.iter().all(|t| !t.changed())
-            })
-    }
 }
 
 /// Keys in `a`'s order, then those only `b` has.

@@ -35,15 +35,26 @@ fn delta(c: &Change<f64>) -> String {
     }
 }
 
+/// Whether a cell shows a move (`a → b`): the one test of "moved" the
+/// diff's text uses, so that a figure that moves past what it shows (a
+/// utilisation in its fourth decimal) is not news.
+fn shows_move(cell: &str) -> bool {
+    cell.contains(" → ")
+}
+
 /// The drivers a change moved at a milestone, "users 10000 → 20000".
 fn drivers_moved(m: &MilestoneDiff) -> String {
     m.drivers
         .iter()
-        .filter(|(_, c)| c.changed())
-        .map(|(name, c)| format!("{name} {}", moved(c, |v| number(*v))))
+        .map(|(name, c)| (name, moved(c, |v| number(*v))))
+        .filter(|(_, cell)| shows_move(cell))
+        .map(|(name, cell)| format!("{name} {cell}"))
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// The tier column of a milestone where nothing it shows moved.
+const NO_CHANGE: &str = "(no change)";
 
 fn diff_text(d: &PlanDiff, markdown: bool) -> String {
     let mut out = String::new();
@@ -53,10 +64,29 @@ fn diff_text(d: &PlanDiff, markdown: bool) -> String {
     } else {
         out.push_str(&format!("{}: what `{}` changes\n", d.profile, what));
     }
-    if d.is_empty() {
+    let rows = plan_rows(d);
+    let runway = runway_cells(d);
+    if rows.iter().all(|row| row[2] == NO_CHANGE) && !runway.iter().any(|r| shows_move(r)) {
         out.push_str("Nothing in the plan moves: every milestone, tier and runway is as before.\n");
     } else {
-        plan_rows(&mut out, d, markdown);
+        let header = [
+            "milestone",
+            "drivers",
+            "tier",
+            "units",
+            "instance",
+            "utilisation",
+            "monthly cost",
+            "Δ cost",
+        ];
+        write_table(&mut out, header, "|---|---|---|---:|---|---:|---:|---:|", rows, markdown);
+        if markdown {
+            out.push('\n');
+        }
+        if !runway.is_empty() {
+            let prefix = if markdown { "Runway" } else { "runway" };
+            out.push_str(&format!("{prefix} of today's deployment: {}\n", runway.join("; ")));
+        }
     }
     if let Some(bands) = &d.uncertainty {
         cost_bands(&mut out, bands, markdown);
@@ -64,22 +94,35 @@ fn diff_text(d: &PlanDiff, markdown: bool) -> String {
     out
 }
 
-/// The moved tiers of every milestone as a table, then the runways.
-fn plan_rows(out: &mut String, d: &PlanDiff, markdown: bool) {
-    let header = [
-        "milestone",
-        "drivers",
-        "tier",
-        "units",
-        "instance",
-        "utilisation",
-        "monthly cost",
-        "Δ cost",
-    ];
+/// A table as Markdown (under `rule`, its alignment row) or for the terminal.
+fn write_table<const N: usize>(
+    out: &mut String,
+    header: [&str; N],
+    rule: &str,
+    rows: Vec<[String; N]>,
+    markdown: bool,
+) {
+    if markdown {
+        out.push_str(&format!("| {} |\n{rule}\n", header.join(" | ")));
+        for row in &rows {
+            let cells: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+    } else {
+        let mut table = table();
+        table.set_header(header);
+        for row in rows {
+            table.add_row(row);
+        }
+        out.push_str(&format!("{table}\n"));
+    }
+}
+
+/// A row each tier a milestone shows moved, then the milestone's total; a
+/// milestone where nothing shown moved, one row of [`NO_CHANGE`].
+fn plan_rows(d: &PlanDiff) -> Vec<[String; 8]> {
     let mut rows: Vec<[String; 8]> = Vec::new();
     for m in &d.milestones {
-        // A tier is listed where a figure it shows moved (a utilisation
-        // that moves in its fourth decimal is not news).
         let moved_tiers: Vec<(&str, [String; 3], &Change<f64>)> = m
             .tiers
             .iter()
@@ -92,8 +135,7 @@ fn plan_rows(out: &mut String, d: &PlanDiff, markdown: bool) {
                 (t.tier.as_str(), cells, &t.monthly_cost)
             })
             .filter(|(_, cells, cost)| {
-                cells.iter().any(|c| c.contains(" → "))
-                    || moved(cost, |v| dollars(*v)).contains(" → ")
+                cells.iter().any(|c| shows_move(c)) || shows_move(&moved(cost, |v| dollars(*v)))
             })
             .collect();
         let mut first = true;
@@ -108,8 +150,8 @@ fn plan_rows(out: &mut String, d: &PlanDiff, markdown: bool) {
             let (shown, change) = (moved(cost, |v| dollars(*v)), delta(cost));
             rows.push([name, drivers, tier, units, instance, utilisation, shown, change]);
         };
-        if moved_tiers.is_empty() && !moved(&m.monthly_cost, |v| dollars(*v)).contains(" → ") {
-            cells("(no change)".into(), Default::default(), &m.monthly_cost);
+        if moved_tiers.is_empty() && !shows_move(&moved(&m.monthly_cost, |v| dollars(*v))) {
+            cells(NO_CHANGE.into(), Default::default(), &m.monthly_cost);
             continue;
         }
         for (tier, tier_cells, cost) in moved_tiers {
@@ -117,27 +159,13 @@ fn plan_rows(out: &mut String, d: &PlanDiff, markdown: bool) {
         }
         cells("total".into(), Default::default(), &m.monthly_cost);
     }
-    if markdown {
-        out.push_str(&format!(
-            "| {} |\n|---|---|---|---:|---|---:|---:|---:|\n",
-            header.join(" | ")
-        ));
-        for row in &rows {
-            let cells: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
-            out.push_str(&format!("| {} |\n", cells.join(" | ")));
-        }
-        out.push('\n');
-    } else {
-        let mut table = table();
-        table.set_header(header);
-        for row in rows {
-            table.add_row(row);
-        }
-        out.push_str(&format!("{table}\n"));
-    }
+    rows
+}
+
+/// Each tier's runway, "postgres month 7 → month 6" or "api month 1 (as before)".
+fn runway_cells(d: &PlanDiff) -> Vec<String> {
     let horizon = &d.horizon_months;
-    let runway: Vec<String> = d
-        .runway
+    d.runway
         .iter()
         .map(|r| {
             let before = month(r.before, horizon.before.unwrap_or(0));
@@ -148,15 +176,7 @@ fn plan_rows(out: &mut String, d: &PlanDiff, markdown: bool) {
                 format!("{} {before} → {after}", r.tier)
             }
         })
-        .collect();
-    if !runway.is_empty() {
-        let prefix = if markdown {
-            "Runway of today's deployment: "
-        } else {
-            "runway of today's deployment: "
-        };
-        out.push_str(&format!("{prefix}{}\n", runway.join("; ")));
-    }
+        .collect()
 }
 
 /// Each milestone's total monthly cost over the draws, P50 / P90 / P99,
@@ -181,19 +201,10 @@ fn cost_bands(out: &mut String, bands: &CostBands, markdown: bool) {
         .collect();
     if markdown {
         out.push_str(&format!("\n{}{}:\n\n", title[..1].to_uppercase(), &title[1..]));
-        out.push_str(&format!("| {} |\n|---|---:|---:|---:|\n", header.join(" | ")));
-        for row in &rows {
-            out.push_str(&format!("| {} |\n", row.join(" | ")));
-        }
     } else {
         out.push_str(&format!("{title}\n"));
-        let mut table = table();
-        table.set_header(header);
-        for row in rows {
-            table.add_row(row);
-        }
-        out.push_str(&format!("{table}\n"));
     }
+    write_table(out, header, "|---|---:|---:|---:|", rows, markdown);
 }
 
 fn diff_csv(d: &PlanDiff) -> String {

@@ -23,6 +23,12 @@ fn grid_line(svg: &mut String, left: f64, right: f64, y: f64, text: &str) {
     let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{right}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{text}</text>", left - 6.0, y + 4.0);
 }
 
+/// A legend entry for a line: a short bar of `colour` at (`x`, `y`) and its
+/// `name` beside it.
+fn legend_line(svg: &mut String, x: f64, y: f64, colour: &str, name: &str) {
+    let _ = writeln!(svg, "<rect x=\"{x}\" y=\"{y:.1}\" width=\"12\" height=\"3\" fill=\"{colour}\"/><text x=\"{}\" y=\"{:.1}\">{}</text>", x + 16.0, y + 5.0, escape(name));
+}
+
 /// The frame of the single-panel charts: a 720 x 360 white canvas with margins for
 /// axis labels (left, bottom), a title (top) and a legend (right).
 struct Canvas {
@@ -103,7 +109,7 @@ fn line_chart(
             line.join(" ")
         );
         let ly = top + 60.0 + index as f64 * 18.0;
-        let _ = writeln!(svg, "<rect x=\"{}\" y=\"{ly:.1}\" width=\"12\" height=\"3\" fill=\"{colour}\"/><text x=\"{}\" y=\"{:.1}\">{}</text>", left + plot_w + 6.0, left + plot_w + 22.0, ly + 5.0, escape(name));
+        legend_line(&mut svg, left + plot_w + 6.0, ly, colour, name);
     }
     svg.push_str("</svg>\n");
     svg
@@ -759,7 +765,7 @@ pub fn usl_svg(fit: &crate::calc::UslResult) -> String {
         }
     }
     let _ = writeln!(svg, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"black\"/><text x=\"{:.1}\" y=\"{:.1}\">measured</text>", lx + 6.0, ly + 6.0, lx + 16.0, ly + 10.0);
-    let _ = writeln!(svg, "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"3\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\">USL fit</text>", ly + 23.0, PALETTE[0], lx + 16.0, ly + 28.0);
+    legend_line(&mut svg, lx, ly + 23.0, PALETTE[0], "USL fit");
     let _ = writeln!(svg, "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"2\" fill=\"#888\"/><text x=\"{:.1}\" y=\"{:.1}\">linear λN</text>", ly + 41.0, lx + 16.0, ly + 46.0);
     if !band.is_empty() {
         let _ = writeln!(svg, "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"10\" fill=\"{}\" fill-opacity=\"0.15\"/><text x=\"{:.1}\" y=\"{:.1}\">95% band</text>", ly + 98.0, PALETTE[0], lx + 16.0, ly + 107.0);
@@ -790,7 +796,10 @@ pub fn erlang_c_svg(rows: &[crate::calc::ErlangC]) -> String {
     type Percentile = fn(&crate::calc::ErlangC) -> f64;
     let series: [(&str, Percentile); 3] =
         [("p50", |r| r.response_p50), ("p95", |r| r.response_p95), ("p99", |r| r.response_p99)];
-    let highest = rows.iter().map(|r| r.response_p99).fold(0.0_f64, f64::max);
+    // The longest tail, and the count it is at (the fewest servers, in M/M/c).
+    let slowest =
+        rows.iter().max_by(|a, b| a.response_p99.total_cmp(&b.response_p99)).unwrap_or(first);
+    let highest = slowest.response_p99;
     let most = highest.min(4.0 * last.response_p99);
     // Milliseconds where every answer is under ten seconds (whole seconds
     // would leave two or three grid lines).
@@ -837,10 +846,10 @@ pub fn erlang_c_svg(rows: &[crate::calc::ErlangC]) -> String {
             line.join(" ")
         );
         let ly = top + 60.0 + index as f64 * 18.0;
-        let _ = writeln!(svg, "<rect x=\"{}\" y=\"{ly:.1}\" width=\"12\" height=\"3\" fill=\"{colour}\"/><text x=\"{}\" y=\"{:.1}\">response {name}</text>", left + plot_w + 6.0, left + plot_w + 22.0, ly + 5.0);
+        legend_line(&mut svg, left + plot_w + 6.0, ly, colour, &format!("response {name}"));
     }
     if highest > most {
-        let _ = writeln!(svg, "<text x=\"{}\" y=\"{:.1}\" font-size=\"11\">p99 reaches {highest:.1} s</text><text x=\"{}\" y=\"{:.1}\" font-size=\"11\">at {} servers</text>", left + plot_w + 6.0, top + 130.0, left + plot_w + 6.0, top + 144.0, first.servers);
+        let _ = writeln!(svg, "<text x=\"{}\" y=\"{:.1}\" font-size=\"11\">p99 reaches {highest:.1} s</text><text x=\"{}\" y=\"{:.1}\" font-size=\"11\">at {} servers</text>", left + plot_w + 6.0, top + 130.0, left + plot_w + 6.0, top + 144.0, slowest.servers);
     }
     svg.push_str("</svg>\n");
     svg
