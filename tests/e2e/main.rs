@@ -7,6 +7,7 @@ mod diff;
 mod documents;
 mod forecasts;
 mod loader;
+mod observe;
 mod plans;
 mod simulate;
 mod support;

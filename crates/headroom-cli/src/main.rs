@@ -135,6 +135,26 @@ enum Command {
         #[command(flatten)]
         layers: Layers,
     },
+    /// Measure today's drivers and loads in Prometheus (the profile's
+    /// [observe] queries) and read them against the plan: the month of its
+    /// growth each driver has reached, the units the measured demand needs
+    /// beside today's, each measured load against the modelled one, and the
+    /// runway from here.
+    Observe {
+        /// Profile id.
+        profile: String,
+        /// Prometheus's address, e.g. http://prometheus:9090 (over `observe.prometheus`).
+        #[arg(long, value_name = "URL")]
+        prometheus: Option<String>,
+        /// When to measure: Unix seconds or RFC 3339 (default: now).
+        #[arg(long)]
+        at: Option<String>,
+        /// Output format (table, json, csv or md).
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+        #[command(flatten)]
+        layers: Layers,
+    },
     /// Monte Carlo over the inputs in [uncertainty.inputs]: P50/P90/P99 units
     /// and cost per milestone and tier and per month, and per month the
     /// probability that today's deployment has broken its headroom. Seeded,
@@ -602,6 +622,14 @@ fn run(cli: Cli) -> Result<String> {
                 OutputFormat::Csv => Ok(render::simulation_csv(&simulation)),
                 OutputFormat::Md => Ok(render::simulation_markdown(&simulation)),
             }
+        }
+        Command::Observe { profile, prometheus, at, format, layers } => {
+            let loaded = context.registry.get(profile)?;
+            let layered = config::load(loaded, &context.sources(layers))?;
+            let request =
+                headroom::observe::Request { prometheus: prometheus.as_deref(), at: at.as_deref() };
+            let observation = headroom::observe::observe(loaded, &layered, &request)?;
+            Ok(render::observation(&observation, (*format).into()))
         }
         Command::Sensitivity { profile, low, high, months, format, layers } => {
             let loaded = context.registry.get(profile)?;

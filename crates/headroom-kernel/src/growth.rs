@@ -120,6 +120,64 @@ impl GrowthCurve {
         Ok(())
     }
 
+    /// The first month in `[0, horizon]` at which the driver reaches `target`,
+    /// the curve read backwards: how far along its plan a driver measured
+    /// today stands (812 users on lead-gen's 500-to-2,000 first quarter is
+    /// month 0.624). `Some(0.0)` when the curve starts at or above `target`,
+    /// `None` when it stays below it up to `horizon`.
+    ///
+    /// Each curve is monotone between its points (a straight line in its own
+    /// space: the value, `ln v`, `logit(v / K)`, or one compound rate), so
+    /// between consecutive points, whole months and the horizon it crosses a
+    /// value at most once: the first such stretch whose end reaches `target`
+    /// is bisected to the last bit of `f64` (bisection of a monotone
+    /// function, the intermediate value theorem). A target that is not a
+    /// finite number, or a horizon that is not, is refused.
+    pub fn month_reaching(
+        &self,
+        points: &[GrowthPoint],
+        target: f64,
+        horizon: f64,
+    ) -> Result<Option<f64>, KernelError> {
+        check_points(points)?;
+        if !target.is_finite() || !horizon.is_finite() || horizon < 0.0 {
+            return Err(KernelError::InvalidGrowthPoints(format!(
+                "cannot find when the curve reaches {target} within {horizon} months"
+            )));
+        }
+        let value = |month: f64| self.value_at(points, month);
+        if value(0.0)? >= target {
+            return Ok(Some(0.0));
+        }
+        // Whole months and the points' months: the curve is monotone between
+        // any two consecutive ones.
+        let mut knots: Vec<f64> = (1..=horizon.floor() as u64).map(|m| m as f64).collect();
+        knots.extend(points.iter().map(|p| p.month).filter(|&m| m > 0.0 && m < horizon));
+        knots.push(horizon);
+        knots.sort_by(f64::total_cmp);
+        knots.dedup();
+        let mut low = 0.0;
+        for high in knots {
+            if value(high)? >= target {
+                let (mut below, mut above) = (low, high);
+                // Halve until the two ends are neighbouring floats.
+                loop {
+                    let middle = below + (above - below) / 2.0;
+                    if middle <= below || middle >= above {
+                        return Ok(Some(above));
+                    }
+                    if value(middle)? >= target {
+                        above = middle;
+                    } else {
+                        below = middle;
+                    }
+                }
+            }
+            low = high;
+        }
+        Ok(None)
+    }
+
     /// The points (indices into `points`) whose values the driver's value at
     /// `month` reads: the segment it lies on (past the last point, the last
     /// segment; at or before the first, the first point alone) for the
@@ -292,6 +350,50 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9 * b.abs().max(1.0)
+    }
+
+    /// Worked by hand: lead-gen's users (§4: 500, 2,000, 5,000, 10,000 at
+    /// months 0, 3, 6, 12) on straight lines; 812 users is 312 of the first
+    /// segment's 1,500 over its 3 months: month 0.624. A compound 5% a month
+    /// doubles 100 in ln 2 / ln 1.05 = 14.2067 months (the rule of 72's exact
+    /// form); a logistic curve through 100 at 0 and 500 at 10 of a ceiling
+    /// 1,000 reaches 250 where logit(0.25) = logit(0.1) + t/10 (logit(0.5) -
+    /// logit(0.1)), t = 10 ln 3 / ln 9 = 5.
+    #[test]
+    fn month_reaching_inverts_each_curve() {
+        let users = points(&[(0.0, 500.0), (3.0, 2000.0), (6.0, 5000.0), (12.0, 10000.0)]);
+        let linear = GrowthCurve::PiecewiseLinear;
+        let reach = |curve: GrowthCurve, p: &[GrowthPoint], v: f64, h: f64| {
+            curve.month_reaching(p, v, h).unwrap()
+        };
+        assert!(close(reach(linear, &users, 812.0, 12.0).unwrap(), 0.624));
+        assert!(close(reach(linear, &users, 5000.0, 12.0).unwrap(), 6.0));
+        assert!(close(reach(linear, &users, 7500.0, 12.0).unwrap(), 9.0));
+        assert_eq!(reach(linear, &users, 400.0, 12.0), Some(0.0));
+        assert_eq!(reach(linear, &users, 500.0, 12.0), Some(0.0));
+        assert_eq!(reach(linear, &users, 10000.5, 12.0), None);
+        // Past the last point the last segment goes on: 12,500 at month 15.
+        assert!(close(reach(linear, &users, 12500.0, 24.0).unwrap(), 15.0));
+        let compound = GrowthCurve::CompoundMonthly { rate: Some(0.05) };
+        let start = points(&[(0.0, 100.0)]);
+        let doubled = reach(compound, &start, 200.0, 24.0).unwrap();
+        assert!(close(doubled, 2f64.ln() / 1.05f64.ln()), "{doubled}");
+        assert!(close(doubled, 14.206_699_082_890_46));
+        let logistic = GrowthCurve::Logistic { ceiling: 1000.0 };
+        let adoption = points(&[(0.0, 100.0), (10.0, 500.0)]);
+        assert!(close(reach(logistic, &adoption, 250.0, 12.0).unwrap(), 5.0));
+        // A ceiling is never reached (within ten years; in f64 the curve
+        // rounds to its ceiling itself after some 170 months).
+        assert_eq!(reach(logistic, &adoption, 1000.0, 120.0), None);
+        // A falling curve is at its highest today.
+        let falling = points(&[(0.0, 100.0), (6.0, 50.0)]);
+        assert_eq!(reach(linear, &falling, 80.0, 12.0), Some(0.0));
+        assert_eq!(reach(linear, &falling, 101.0, 12.0), None);
+        // A curve that dips, then climbs back, is reached where it climbs.
+        let dip = points(&[(0.0, 100.0), (2.0, 50.0), (4.0, 150.0)]);
+        assert!(close(reach(linear, &dip, 125.0, 12.0).unwrap(), 3.5));
+        assert!(linear.month_reaching(&users, f64::NAN, 12.0).is_err());
+        assert!(linear.month_reaching(&users, 900.0, -1.0).is_err());
     }
 
     #[test]

@@ -68,6 +68,9 @@ pub struct ProfileConfig {
     /// Inputs drawn from distributions by `headroom simulate`.
     #[serde(default)]
     pub uncertainty: Option<crate::simulate::Uncertainty>,
+    /// Where `headroom observe` measures today's drivers and loads.
+    #[serde(default)]
+    pub observe: Option<crate::observe::ObserveConfig>,
 }
 
 /// A growth curve over months.
@@ -1068,6 +1071,62 @@ impl LayeredConfig {
                             trigger.tier
                         ),
                     ));
+                }
+            }
+        }
+        if let Some(observe) = &c.observe {
+            self.check_observe(profile, observe)?;
+        }
+        Ok(())
+    }
+
+    /// `[observe]`: a sound timeout, and each query named by a driver the
+    /// plugin declares or a tier's capacity dimension, its PromQL not empty.
+    fn check_observe(
+        &self,
+        profile: &LoadedProfile,
+        observe: &crate::observe::ObserveConfig,
+    ) -> Result<(), Error> {
+        let id = profile.id();
+        let t = observe.timeout_seconds;
+        if !(t.is_finite() && t > 0.0 && t <= 3600.0) {
+            return Err(self.fail(
+                id,
+                "observe.timeout_seconds",
+                format_args!(
+                    "must be a time in seconds above 0 and at most 3600, got {}",
+                    Shown(t)
+                ),
+            ));
+        }
+        let drivers: Vec<&str> = profile.drivers().map(|(name, _)| name).collect();
+        for (driver, promql) in &observe.drivers {
+            let key = format!("observe.drivers.{driver}");
+            if !drivers.contains(&driver.as_str()) {
+                return Err(unknown(self, id, &key, driver, &drivers));
+            }
+            if promql.trim().is_empty() {
+                return Err(self.fail(id, &key, "the PromQL query is empty"));
+            }
+        }
+        let tiers: Vec<&str> = self.config.tier_order.iter().map(String::as_str).collect();
+        for (tier, dimensions) in &observe.loads {
+            let Some(config) = self.config.tiers.get(tier) else {
+                return Err(unknown(self, id, &format!("observe.loads.{tier}"), tier, &tiers));
+            };
+            let known: BTreeSet<&str> = config
+                .instances
+                .values()
+                .flat_map(|i| i.capacity.keys().map(String::as_str))
+                .collect();
+            let known: Vec<&str> = known.into_iter().collect();
+            for (dimension, promql) in dimensions {
+                let key = format!("observe.loads.{tier}.{dimension}");
+                if !known.contains(&dimension.as_str()) {
+                    return Err(unknown(self, id, &key, dimension, &known));
+                }
+                if promql.trim().is_empty() {
+                    return Err(self.fail(id, &key, "the PromQL query is empty"));
                 }
             }
         }

@@ -69,6 +69,10 @@ pub enum Error {
         /// Why.
         message: String,
     },
+    /// A Prometheus measurement that could not be taken (boxed: its
+    /// variants carry the server, the key and the query).
+    #[error(transparent)]
+    Prometheus(Box<crate::observe::prometheus::PrometheusError>),
     /// A load-test file that cannot be read.
     #[error(transparent)]
     LoadTest(#[from] crate::loadtest::LoadTestError),
@@ -80,4 +84,10 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+}
+
+impl From<crate::observe::prometheus::PrometheusError> for Error {
+    fn from(error: crate::observe::prometheus::PrometheusError) -> Error {
+        Error::Prometheus(Box::new(error))
+    }
 }

@@ -8,12 +8,14 @@
 //! - [`plan`]: profile + configuration to a [`plan::Plan`], with the kernel.
 //! - [`audit`]: a document's published plan against the computed one.
 //! - [`diff`]: two plans of one profile, with and without a change, compared.
+//! - [`observe`]: today's drivers and loads measured in Prometheus, against the plan.
 //! - [`render`]: terminal table, Markdown, JSON and CSV.
 //!
 //! **Architecture Invariant:** this crate never prints, never exits and
 //! never reads the process's arguments: the binary does. It reads files and
-//! the environment only in [`config`] and [`registry`], and touches abi_stable
-//! only through `headroom_plugin_api::host`.
+//! the environment only in [`config`] and [`registry`] (and load-test files in
+//! [`loadtest`]), talks to the network only in [`observe`], and touches
+//! abi_stable only through `headroom_plugin_api::host`.
 #![deny(missing_docs)]
 
 pub mod audit;
@@ -23,6 +25,7 @@ pub mod config;
 pub mod diff;
 pub mod error;
 pub mod loadtest;
+pub mod observe;
 pub mod plan;
 pub mod registry;
 pub mod render;

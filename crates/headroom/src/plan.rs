@@ -736,6 +736,20 @@ fn scalability_plan(
     }
 }
 
+/// A driver's value at each dated milestone, in month order: the points its
+/// growth curve runs through.
+pub(crate) fn growth_points(config: &ProfileConfig, driver: &str) -> Vec<GrowthPoint> {
+    let mut points: Vec<GrowthPoint> = config
+        .milestones
+        .values()
+        .filter_map(|m| {
+            m.month.map(|month| GrowthPoint { month: f64::from(month), value: m.drivers[driver] })
+        })
+        .collect();
+    points.sort_by(|a, b| a.month.total_cmp(&b.month));
+    points
+}
+
 /// The growth curve of one driver, if the profile has dated growth.
 pub(crate) fn curve_of(config: &ProfileConfig, driver: &str) -> Option<GrowthCurve> {
     let growth = config.growth.as_ref()?;
@@ -887,19 +901,9 @@ fn plan_detailed(
     let growth_curve = config.growth.as_ref().map(|g| g.curve.clone());
     let mut monthly_drivers: Vec<Vec<f64>> = Vec::new();
     if growth_curve.is_some() {
-        let dated: Vec<&crate::config::Milestone> = config.milestones.values().collect();
         let mut by_driver = Vec::new();
         for driver in &drivers {
-            let mut points: Vec<GrowthPoint> = dated
-                .iter()
-                .filter_map(|m| {
-                    m.month.map(|month| GrowthPoint {
-                        month: f64::from(month),
-                        value: m.drivers[&driver.name],
-                    })
-                })
-                .collect();
-            points.sort_by(|a, b| a.month.total_cmp(&b.month));
+            let points = growth_points(config, &driver.name);
             let curve = curve_of(config, &driver.name).unwrap_or(GrowthCurve::PiecewiseLinear);
             let values = curve.monthly(&points, horizon).map_err(|source| Error::Config {
                 profile: profile.id().into(),
@@ -1002,7 +1006,7 @@ fn plan_detailed(
 }
 
 /// Today's deployment of a tier: its units and instance key.
-fn current(config: &ProfileConfig, tier: &str) -> Option<(u32, String)> {
+pub(crate) fn current(config: &ProfileConfig, tier: &str) -> Option<(u32, String)> {
     let t = &config.tiers[tier];
     let units = t.current_units?;
     let instance = t.current_instance.clone().unwrap_or_else(|| t.ladder[0].clone());
@@ -1021,7 +1025,7 @@ pub(crate) fn capacity_worth(tier: &Tier, units: u32) -> f64 {
 
 /// Utilisation of the bottleneck if today's deployment carried this load
 /// with `redundancy` units lost, as the runway counts it.
-fn current_utilisation(config: &ProfileConfig, planned: &TierPlan) -> Option<f64> {
+pub(crate) fn current_utilisation(config: &ProfileConfig, planned: &TierPlan) -> Option<f64> {
     let (units, instance) = current(config, &planned.tier)?;
     let tier = &config.tiers[&planned.tier];
     let worth = capacity_worth(tier, units.saturating_sub(tier.redundancy));

@@ -94,30 +94,6 @@ fn diff_text(d: &PlanDiff, markdown: bool) -> String {
     out
 }
 
-/// A table as Markdown (under `rule`, its alignment row) or for the terminal.
-fn write_table<const N: usize>(
-    out: &mut String,
-    header: [&str; N],
-    rule: &str,
-    rows: Vec<[String; N]>,
-    markdown: bool,
-) {
-    if markdown {
-        out.push_str(&format!("| {} |\n{rule}\n", header.join(" | ")));
-        for row in &rows {
-            let cells: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
-            out.push_str(&format!("| {} |\n", cells.join(" | ")));
-        }
-    } else {
-        let mut table = table();
-        table.set_header(header);
-        for row in rows {
-            table.add_row(row);
-        }
-        out.push_str(&format!("{table}\n"));
-    }
-}
-
 /// A row each tier a milestone shows moved, then the milestone's total; a
 /// milestone where nothing shown moved, one row of [`NO_CHANGE`].
 fn plan_rows(d: &PlanDiff) -> Vec<[String; 8]> {

@@ -15,10 +15,12 @@ use crate::Error;
 
 mod diff;
 mod markdown;
+mod observe;
 mod svg;
 mod text;
 
 pub use diff::diff;
+pub use observe::observation;
 
 pub use markdown::{plan_markdown, simulation_markdown};
 pub use svg::{
@@ -208,6 +210,30 @@ pub(crate) fn table() -> Table {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
     table
+}
+
+/// A table as Markdown (under `rule`, its alignment row) or for the terminal.
+pub(crate) fn write_table<const N: usize>(
+    out: &mut String,
+    header: [&str; N],
+    rule: &str,
+    rows: Vec<[String; N]>,
+    markdown: bool,
+) {
+    if markdown {
+        out.push_str(&format!("| {} |\n{rule}\n", header.join(" | ")));
+        for row in &rows {
+            let cells: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+    } else {
+        let mut table = table();
+        table.set_header(header);
+        for row in rows {
+            table.add_row(row);
+        }
+        out.push_str(&format!("{table}\n"));
+    }
 }
 
 /// A plan in `format`.

@@ -1,0 +1,394 @@
+//! `headroom observe`: where the system stands today, measured, against
+//! where its plan says it stands.
+//!
+//! The profile's `[observe]` section names a PromQL query for each driver
+//! (users, leads a day) and for any tier's load on a capacity dimension
+//! (concurrent users on the API). One run asks Prometheus all of them at
+//! once ([`prometheus`]) and reads the answers three ways:
+//!
+//! - each driver against its growth curve: the month of the plan it has
+//!   reached (812 users today on a plan that starts at 500 and reaches 2,000
+//!   at month 3 is month 0.6 of the plan: 0.6 months ahead of it);
+//! - each tier planned for the measured drivers (today's milestone rebased
+//!   on them, the planner's own arithmetic): the units the measured demand
+//!   needs beside today's deployment, and where a load is measured too, that
+//!   load against the one the demand mapping gives (how far the profile's
+//!   model is from the system) and the utilisation today's deployment runs at;
+//! - the runway of today's deployment from the measured drivers, beside the
+//!   plan's.
+//!
+//! This module and [`prometheus`] are the only places the library talks to
+//! the network.
+
+pub mod prometheus;
+
+use std::collections::BTreeMap;
+
+use headroom_plugin_api::host::LoadedProfile;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{LayeredConfig, Milestone};
+use crate::plan::{self, ProfileRef, RunwayEntry};
+use crate::Error;
+use prometheus::{Prometheus, Query};
+
+/// The `[observe]` section of a profile's configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObserveConfig {
+    /// Prometheus's address (`http://prometheus:9090`); `--prometheus`
+    /// overrides it.
+    #[serde(default)]
+    pub prometheus: Option<String>,
+    /// Seconds to wait for each query.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: f64,
+    /// PromQL giving each driver's value today, by driver name.
+    #[serde(default)]
+    pub drivers: BTreeMap<String, String>,
+    /// PromQL giving a tier's load today, by tier and capacity dimension.
+    #[serde(default)]
+    pub loads: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+fn default_timeout() -> f64 {
+    10.0
+}
+
+/// What to observe.
+#[derive(Debug, Clone, Default)]
+pub struct Request<'a> {
+    /// Prometheus's address, over `observe.prometheus`.
+    pub prometheus: Option<&'a str>,
+    /// When to measure: Unix seconds or RFC 3339 (now when absent).
+    pub at: Option<&'a str>,
+}
+
+/// One run of `headroom observe`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Observation {
+    /// The profile.
+    pub profile: ProfileRef,
+    /// The Prometheus server asked.
+    pub prometheus: String,
+    /// When the measurements were taken, Unix seconds (Prometheus's clock).
+    pub measured_at: f64,
+    /// Headroom the plan keeps: utilisation above `1 - headroom` breaks it.
+    pub headroom: f64,
+    /// The milestone that stands for today (dated profiles), rebased on the
+    /// measured drivers; `None` for a profile of deployment sizes, where the
+    /// measured drivers are planned as a milestone of their own.
+    pub today: Option<String>,
+    /// Each driver measured.
+    pub drivers: Vec<ObservedDriver>,
+    /// Every tier, planned for the measured drivers.
+    pub tiers: Vec<ObservedTier>,
+    /// The runway of today's deployment from the measured drivers, with the
+    /// plan's beside it (dated profiles).
+    pub runway: Vec<ObservedRunway>,
+    /// `--set` assignments that make `plan`, `simulate` or `diff` start
+    /// from the measured drivers.
+    pub rebase: Vec<String>,
+}
+
+/// One driver, measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObservedDriver {
+    /// Driver name.
+    pub driver: String,
+    /// Its unit.
+    pub unit: String,
+    /// The PromQL that measured it.
+    pub query: String,
+    /// Its value now.
+    pub observed: f64,
+    /// The plan's value for today (dated profiles).
+    pub planned_today: Option<f64>,
+    /// The first month of the plan's growth curve at which the driver
+    /// reaches the measured value; `None` when the curve does not reach it
+    /// within the horizon (or the profile has no growth curve).
+    pub plan_month: Option<f64>,
+    /// For a profile of deployment sizes: the first milestone, in the
+    /// profile's order, whose value of this driver holds the measured one.
+    pub within_milestone: Option<String>,
+}
+
+/// One tier, planned for the measured drivers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObservedTier {
+    /// Tier key.
+    pub tier: String,
+    /// Today's deployment ("4 x replica (2 vCPU, 4 GB)"), if the profile
+    /// gives one.
+    pub today: Option<String>,
+    /// Units today's deployment runs.
+    pub today_units: Option<u32>,
+    /// Units the measured demand needs under the plan's headroom.
+    pub needed_units: u32,
+    /// The instance it needs them of.
+    pub needed_instance: String,
+    /// The bottleneck's utilisation of today's deployment under the load the
+    /// demand mapping gives for the measured drivers.
+    pub modelled_utilisation: Option<f64>,
+    /// Each load measured on the tier.
+    pub loads: Vec<ObservedLoad>,
+}
+
+/// A tier's load on one dimension, measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObservedLoad {
+    /// Capacity dimension.
+    pub dimension: String,
+    /// The PromQL that measured it.
+    pub query: String,
+    /// The load now.
+    pub observed: f64,
+    /// The load the plan gives this dimension for the measured drivers
+    /// (the demand mapping and any fan-in).
+    pub modelled: f64,
+    /// `observed / modelled`: above 1 the profile's model underestimates
+    /// the load; `None` when the model gives none.
+    pub ratio: Option<f64>,
+    /// `observed / (capacity a unit x today's units' worth)`: the
+    /// utilisation today's deployment runs at, as the runway counts it
+    /// (spare units not counted, the USL when the tier has one).
+    pub utilisation: Option<f64>,
+}
+
+/// A tier's runway from the measured drivers, beside the plan's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObservedRunway {
+    /// From the measured drivers.
+    pub observed: RunwayEntry,
+    /// The plan's first month of broken headroom, for comparison.
+    pub planned_month: Option<u32>,
+}
+
+fn fail(profile: &str, message: impl Into<String>) -> Error {
+    Error::Config { profile: profile.to_string(), message: message.into() }
+}
+
+/// The queries of a run, drivers first, each named by its configuration key.
+fn queries(observe: &ObserveConfig) -> Vec<Query> {
+    let drivers = observe.drivers.iter().map(|(driver, promql)| Query {
+        key: format!("observe.drivers.{driver}"),
+        promql: promql.clone(),
+    });
+    let loads = observe.loads.iter().flat_map(|(tier, dimensions)| {
+        dimensions.iter().map(move |(dimension, promql)| Query {
+            key: format!("observe.loads.{tier}.{dimension}"),
+            promql: promql.clone(),
+        })
+    });
+    drivers.chain(loads).collect()
+}
+
+/// Measures the profile's `[observe]` queries and reads them against its
+/// plan. Nothing is measured unless the whole section is sound, and nothing
+/// is returned unless every query gave one number.
+pub fn observe(
+    profile: &LoadedProfile,
+    layered: &LayeredConfig,
+    request: &Request,
+) -> Result<Observation, Error> {
+    let id = profile.id();
+    let config = &layered.config;
+    let observe = config.observe.as_ref().ok_or_else(|| {
+        fail(
+            id,
+            "no [observe] section: name a PromQL query for a driver (`observe.drivers.<driver>`) or a tier's load (`observe.loads.<tier>.<dimension>`)",
+        )
+    })?;
+    let queries = queries(observe);
+    if queries.is_empty() {
+        return Err(fail(
+            id,
+            "[observe] names no query: add `observe.drivers.<driver>` or `observe.loads.<tier>.<dimension>`",
+        ));
+    }
+    let address = request.prometheus.or(observe.prometheus.as_deref()).ok_or_else(|| {
+        fail(id, "no Prometheus address: give --prometheus URL, or set `observe.prometheus`")
+    })?;
+    // Today's milestone, rebased on the measured drivers.
+    let today =
+        config.milestone_order.iter().find(|key| config.milestones[*key].month == Some(0)).cloned();
+    let drivers: Vec<(String, String)> =
+        profile.drivers().map(|(name, unit)| (name.to_string(), unit.to_string())).collect();
+    if today.is_none() {
+        let missing: Vec<&str> = drivers
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .filter(|name| !observe.drivers.contains_key(*name))
+            .collect();
+        if !missing.is_empty() {
+            return Err(fail(
+                id,
+                format!(
+                    "this profile has no dated milestone for today to take the other drivers from, so [observe] must measure every driver; `observe.drivers` lacks: {}",
+                    missing.join(", ")
+                ),
+            ));
+        }
+    }
+    let server = Prometheus::new(address, observe.timeout_seconds)?;
+    let samples = server.instant_all(&queries, request.at)?;
+    let measured: BTreeMap<&str, f64> =
+        queries.iter().zip(&samples).map(|(q, s)| (q.key.as_str(), s.value)).collect();
+    let measured_at = samples.iter().map(|s| s.timestamp).fold(f64::NEG_INFINITY, f64::max);
+
+    let observed_driver = |name: &str| measured.get(format!("observe.drivers.{name}").as_str());
+    let mut rebased = config.clone();
+    let planned_key = match &today {
+        Some(key) => {
+            let milestone = rebased.milestones.get_mut(key).expect("today's milestone");
+            for (name, _) in &drivers {
+                if let Some(&value) = observed_driver(name) {
+                    milestone.drivers.insert(name.clone(), value);
+                }
+            }
+            key.clone()
+        }
+        None => {
+            let key = unused_key(&rebased.milestones, "observed");
+            let values = drivers
+                .iter()
+                .map(|(name, _)| (name.clone(), *observed_driver(name).expect("checked")))
+                .collect();
+            rebased.milestones.insert(
+                key.clone(),
+                Milestone { name: "Observed".into(), month: None, drivers: values },
+            );
+            rebased.milestone_order.push(key.clone());
+            key
+        }
+    };
+    let rebased = layered.with_config(rebased, profile)?;
+    let planned = plan::plan(profile, layered, None)?;
+    let now = plan::plan(profile, &rebased, None)?;
+    let now_milestone =
+        now.milestones.iter().find(|m| m.key == planned_key).expect("the rebased milestone");
+
+    let mut observed_drivers = Vec::new();
+    for (name, unit) in &drivers {
+        let key = format!("observe.drivers.{name}");
+        let Some(&value) = measured.get(key.as_str()) else { continue };
+        let planned_today = today.as_ref().map(|t| config.milestones[t].drivers[name]);
+        let plan_month = match plan::curve_of(config, name) {
+            Some(curve) => curve
+                .month_reaching(
+                    &plan::growth_points(config, name),
+                    value,
+                    f64::from(config.horizon_months),
+                )
+                .map_err(|source| fail(id, format!("growth of driver `{name}`: {source}")))?,
+            None => None,
+        };
+        let within_milestone = match today {
+            Some(_) => None,
+            None => config
+                .milestone_order
+                .iter()
+                .find(|k| config.milestones[*k].drivers[name] >= value)
+                .map(|k| config.milestones[k].name.clone()),
+        };
+        observed_drivers.push(ObservedDriver {
+            driver: name.clone(),
+            unit: unit.clone(),
+            query: observe.drivers[name].clone(),
+            observed: value,
+            planned_today,
+            plan_month,
+            within_milestone,
+        });
+    }
+
+    let mut tiers = Vec::new();
+    for planned_tier in &now_milestone.tiers {
+        let key = &planned_tier.tier;
+        let tier = &config.tiers[key];
+        let deployment = plan::current(config, key);
+        let worth = deployment.as_ref().map(|(units, instance)| {
+            (plan::capacity_worth(tier, units.saturating_sub(tier.redundancy)), instance.clone())
+        });
+        let mut loads = Vec::new();
+        for (dimension, promql) in observe.loads.get(key).into_iter().flatten() {
+            let observed = measured[format!("observe.loads.{key}.{dimension}").as_str()];
+            let modelled = planned_tier
+                .dimensions
+                .iter()
+                .find(|d| &d.dimension == dimension)
+                .map_or(0.0, |d| d.load);
+            let utilisation = worth.as_ref().and_then(|(worth, instance)| {
+                let capacity = tier.instances[instance].capacity.get(dimension)?;
+                Some(observed / (capacity * worth))
+            });
+            loads.push(ObservedLoad {
+                dimension: dimension.clone(),
+                query: promql.clone(),
+                observed,
+                modelled,
+                ratio: (modelled > 0.0).then(|| observed / modelled),
+                utilisation,
+            });
+        }
+        tiers.push(ObservedTier {
+            tier: key.clone(),
+            today: deployment
+                .as_ref()
+                .map(|(units, instance)| format!("{units} x {}", tier.instances[instance].name)),
+            today_units: deployment.as_ref().map(|(units, _)| *units),
+            needed_units: planned_tier.units,
+            needed_instance: planned_tier.instance.clone(),
+            modelled_utilisation: plan::current_utilisation(config, planned_tier),
+            loads,
+        });
+    }
+
+    let runway = match today {
+        Some(_) => now
+            .runway
+            .iter()
+            .map(|entry| ObservedRunway {
+                observed: entry.clone(),
+                planned_month: planned
+                    .runway
+                    .iter()
+                    .find(|p| p.tier == entry.tier)
+                    .and_then(|p| p.month),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let rebase = match &today {
+        Some(key) => observed_drivers
+            .iter()
+            .map(|d| {
+                format!(
+                    "milestones.{key}.drivers.{}={}",
+                    d.driver,
+                    headroom_kernel::Shown(d.observed)
+                )
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(Observation {
+        profile: ProfileRef::of(profile),
+        prometheus: server.address().to_string(),
+        measured_at,
+        headroom: config.headroom,
+        today,
+        drivers: observed_drivers,
+        tiers,
+        runway,
+        rebase,
+    })
+}
+
+/// `base`, or `base-2`, `base-3`, … : the first key no milestone has.
+fn unused_key(milestones: &BTreeMap<String, Milestone>, base: &str) -> String {
+    std::iter::once(base.to_string())
+        .chain((2..).map(|n| format!("{base}-{n}")))
+        .find(|key| !milestones.contains_key(key))
+        .expect("an unused key")
+}

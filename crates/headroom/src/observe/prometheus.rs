@@ -1,0 +1,457 @@
+//! A client of Prometheus's HTTP API: instant queries (`GET /api/v1/query`),
+//! each answered by one number.
+//!
+//! A measurement is one number: a query must give a one-series instant
+//! vector or a scalar. Everything else (no series, several, a range vector,
+//! `NaN`, a negative value, an answer that is not Prometheus's JSON, a
+//! server that is down or slow) is an error naming the query's key, its
+//! PromQL and the server, never a number. The queries of one run go out
+//! together (tokio) and the run waits for all of them, so a run costs the
+//! slowest query, not their sum.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Why a measurement could not be taken.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PrometheusError {
+    /// The address is not an http(s) URL.
+    #[error("`{url}` is not a Prometheus address ({reason}): give http:// or https://, the host and the port, e.g. http://prometheus:9090")]
+    BadAddress {
+        /// The address given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The server could not be reached.
+    #[error("cannot reach Prometheus at {url} for `{key}`: {reason}")]
+    Unreachable {
+        /// The server.
+        url: String,
+        /// The query's key.
+        key: String,
+        /// The cause, as the network stack gave it.
+        reason: String,
+    },
+    /// The server did not answer in time.
+    #[error(
+        "Prometheus at {url} did not answer `{key}` within {seconds} s (observe.timeout_seconds)"
+    )]
+    TimedOut {
+        /// The server.
+        url: String,
+        /// The query's key.
+        key: String,
+        /// The time allowed.
+        seconds: f64,
+    },
+    /// Prometheus answered with an error (a query it cannot parse or run).
+    #[error("Prometheus at {url} refused `{key}` ({promql}): {kind}: {message}")]
+    Refused {
+        /// The server.
+        url: String,
+        /// The query's key.
+        key: String,
+        /// The PromQL sent.
+        promql: String,
+        /// Prometheus's `errorType`.
+        kind: String,
+        /// Prometheus's `error`.
+        message: String,
+    },
+    /// The answer is not Prometheus's JSON API.
+    #[error("{url} answered `{key}` with HTTP {status} and no Prometheus API response (it began {start:?}): is the address a Prometheus server, with any path prefix it is served under?")]
+    NotPrometheus {
+        /// The server.
+        url: String,
+        /// The query's key.
+        key: String,
+        /// The HTTP status.
+        status: u16,
+        /// The first characters of the body.
+        start: String,
+    },
+    /// The answer is not one finite number at or above zero.
+    #[error("`{key}` ({promql}) at Prometheus {url}: {problem}")]
+    NotOneNumber {
+        /// The server.
+        url: String,
+        /// The query's key.
+        key: String,
+        /// The PromQL sent.
+        promql: String,
+        /// What the answer was instead.
+        problem: String,
+    },
+}
+
+/// One query of a run: the configuration key it comes from and its PromQL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    /// Where the query is configured, e.g. `observe.drivers.users`.
+    pub key: String,
+    /// The PromQL expression.
+    pub promql: String,
+}
+
+/// One query's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    /// The value.
+    pub value: f64,
+    /// When Prometheus evaluated it, Unix seconds.
+    pub timestamp: f64,
+}
+
+/// A Prometheus server and how long to wait for it.
+#[derive(Debug, Clone)]
+pub struct Prometheus {
+    url: reqwest::Url,
+    shown: String,
+    timeout: Duration,
+}
+
+impl Prometheus {
+    /// A server at `url` (`http://host:9090`, or with the path prefix it is
+    /// served under), each query waited for at most `timeout_seconds`.
+    pub fn new(url: &str, timeout_seconds: f64) -> Result<Prometheus, PrometheusError> {
+        let bad = |reason: &str| PrometheusError::BadAddress {
+            url: url.to_string(),
+            reason: reason.to_string(),
+        };
+        let parsed = reqwest::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(bad(&format!("scheme `{}`", parsed.scheme())));
+        }
+        if parsed.host_str().is_none_or(str::is_empty) {
+            return Err(bad("no host"));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(bad("a query string or fragment"));
+        }
+        if !(timeout_seconds.is_finite() && timeout_seconds > 0.0) {
+            return Err(bad(&format!("timeout of {timeout_seconds} s")));
+        }
+        let shown = url.trim_end_matches('/').to_string();
+        let mut endpoint = parsed;
+        endpoint.set_path(&format!("{}/api/v1/query", endpoint.path().trim_end_matches('/')));
+        Ok(Prometheus { url: endpoint, shown, timeout: Duration::from_secs_f64(timeout_seconds) })
+    }
+
+    /// The address as given, without a trailing `/`.
+    pub fn address(&self) -> &str {
+        &self.shown
+    }
+
+    /// Runs every query at `at` (Unix seconds or RFC 3339, as Prometheus
+    /// takes it; now when `None`), all at once, and returns their answers in
+    /// order, or the first query's error (in `queries`' order, so that the
+    /// same failure reads the same way every run).
+    pub fn instant_all(
+        &self,
+        queries: &[Query],
+        at: Option<&str>,
+    ) -> Result<Vec<Sample>, PrometheusError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(|e| self.unreachable(queries.first(), e.to_string()))?;
+        let client = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .build()
+            .map_err(|e| self.unreachable(queries.first(), chain(&e)))?;
+        runtime.block_on(async {
+            let mut tasks = tokio::task::JoinSet::new();
+            for (index, query) in queries.iter().enumerate() {
+                let (client, this, query) = (client.clone(), self.clone(), query.clone());
+                let at = at.map(str::to_string);
+                tasks.spawn(
+                    async move { (index, this.instant(&client, &query, at.as_deref()).await) },
+                );
+            }
+            let mut answers: Vec<Option<Result<Sample, PrometheusError>>> =
+                queries.iter().map(|_| None).collect();
+            while let Some(joined) = tasks.join_next().await {
+                // A task only returns; it cannot panic but through a bug,
+                // which should surface as one.
+                let (index, answer) = joined.expect("a query task panicked");
+                answers[index] = Some(answer);
+            }
+            answers.into_iter().map(|a| a.expect("every query answered")).collect()
+        })
+    }
+
+    async fn instant(
+        &self,
+        client: &reqwest::Client,
+        query: &Query,
+        at: Option<&str>,
+    ) -> Result<Sample, PrometheusError> {
+        let mut form = vec![("query", query.promql.as_str())];
+        if let Some(at) = at {
+            form.push(("time", at));
+        }
+        let response = client
+            .get(self.url.clone())
+            .query(&form)
+            .send()
+            .await
+            .map_err(|e| self.failed(query, &e))?;
+        let status = response.status().as_u16();
+        let body = response.bytes().await.map_err(|e| self.failed(query, &e))?;
+        read_answer(status, &body).map_err(|problem| match problem {
+            Problem::NotApi => PrometheusError::NotPrometheus {
+                url: self.shown.clone(),
+                key: query.key.clone(),
+                status,
+                start: String::from_utf8_lossy(&body[..body.len().min(60)]).into_owned(),
+            },
+            Problem::Refused { kind, message } => PrometheusError::Refused {
+                url: self.shown.clone(),
+                key: query.key.clone(),
+                promql: query.promql.clone(),
+                kind,
+                message,
+            },
+            Problem::NotOneNumber(problem) => PrometheusError::NotOneNumber {
+                url: self.shown.clone(),
+                key: query.key.clone(),
+                promql: query.promql.clone(),
+                problem,
+            },
+        })
+    }
+
+    fn failed(&self, query: &Query, error: &reqwest::Error) -> PrometheusError {
+        if error.is_timeout() {
+            PrometheusError::TimedOut {
+                url: self.shown.clone(),
+                key: query.key.clone(),
+                seconds: self.timeout.as_secs_f64(),
+            }
+        } else {
+            self.unreachable(Some(query), chain(error))
+        }
+    }
+
+    fn unreachable(&self, query: Option<&Query>, reason: String) -> PrometheusError {
+        PrometheusError::Unreachable {
+            url: self.shown.clone(),
+            key: query.map(|q| q.key.clone()).unwrap_or_default(),
+            reason,
+        }
+    }
+}
+
+/// An error and its causes, innermost last ("error sending request: client
+/// error (Connect): tcp connect error: Connection refused (os error 111)").
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.ends_with(&cause_text) {
+            text = format!("{text}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// What an answer was, when it was not one number.
+#[derive(Debug, PartialEq)]
+enum Problem {
+    /// Not Prometheus's JSON envelope at all.
+    NotApi,
+    /// `"status": "error"`.
+    Refused { kind: String, message: String },
+    /// A success that is not one finite number at or above zero.
+    NotOneNumber(String),
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    status: String,
+    #[serde(default)]
+    data: Option<Data>,
+    #[serde(default, rename = "errorType")]
+    error_type: Option<String>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Data {
+    #[serde(rename = "resultType")]
+    result_type: String,
+    result: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct Series {
+    #[serde(default)]
+    metric: serde_json::Map<String, serde_json::Value>,
+    value: (f64, String),
+}
+
+/// Reads one `/api/v1/query` answer (documented at
+/// <https://prometheus.io/docs/prometheus/latest/querying/api/>): a vector
+/// of one series or a scalar, its value a string Prometheus writes as Go's
+/// `strconv.FormatFloat` does (`"812"`, `"1.5e+06"`, `"NaN"`, `"+Inf"`).
+fn read_answer(status: u16, body: &[u8]) -> Result<Sample, Problem> {
+    let envelope: Envelope = serde_json::from_slice(body).map_err(|_| Problem::NotApi)?;
+    match envelope.status.as_str() {
+        "success" => {}
+        "error" => {
+            return Err(Problem::Refused {
+                kind: envelope.error_type.unwrap_or_else(|| format!("HTTP {status}")),
+                message: envelope.error.unwrap_or_default(),
+            })
+        }
+        _ => return Err(Problem::NotApi),
+    }
+    let data = envelope.data.ok_or(Problem::NotApi)?;
+    let (timestamp, text) = match data.result_type.as_str() {
+        "scalar" => serde_json::from_value::<(f64, String)>(data.result).map_err(|_| Problem::NotApi)?,
+        "vector" => {
+            let series: Vec<Series> =
+                serde_json::from_value(data.result).map_err(|_| Problem::NotApi)?;
+            match series.as_slice() {
+                [] => return Err(Problem::NotOneNumber(
+                    "no series matched at that time: check the metric's name and labels, and that it was scraped".into(),
+                )),
+                [one] => one.value.clone(),
+                many => {
+                    let shown: Vec<String> = many.iter().take(3).map(|s| labels(&s.metric)).collect();
+                    let more = if many.len() > 3 { ", …" } else { "" };
+                    return Err(Problem::NotOneNumber(format!(
+                        "{} series matched ({}{more}); a measurement is one number: aggregate them, e.g. sum(...) or max(...)",
+                        many.len(),
+                        shown.join(", ")
+                    )));
+                }
+            }
+        }
+        "matrix" => {
+            return Err(Problem::NotOneNumber(
+                "a range vector; a measurement is one number: take it over the range, e.g. max_over_time(...[1d])".into(),
+            ))
+        }
+        other => {
+            return Err(Problem::NotOneNumber(format!("a result of type `{other}`, not a number")))
+        }
+    };
+    let value = parse_value(&text)
+        .ok_or_else(|| Problem::NotOneNumber(format!("the value {text:?} is not a number")))?;
+    if !value.is_finite() || value < 0.0 {
+        return Err(Problem::NotOneNumber(format!(
+            "the value is {text}; a measured driver or load must be a finite number, not negative"
+        )));
+    }
+    Ok(Sample { value, timestamp })
+}
+
+/// A sample value as Prometheus writes it.
+fn parse_value(text: &str) -> Option<f64> {
+    match text {
+        "NaN" => Some(f64::NAN),
+        "+Inf" | "Inf" => Some(f64::INFINITY),
+        "-Inf" => Some(f64::NEG_INFINITY),
+        _ => text.parse().ok(),
+    }
+}
+
+/// A series' labels as PromQL writes them: `{pod="a",service="api"}`.
+fn labels(metric: &serde_json::Map<String, serde_json::Value>) -> String {
+    let pairs: Vec<String> = metric
+        .iter()
+        .map(|(k, v)| {
+            format!("{k}={}", serde_json::Value::String(v.as_str().unwrap_or_default().into()))
+        })
+        .collect();
+    format!("{{{}}}", pairs.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(body: &str) -> Result<Sample, Problem> {
+        read_answer(200, body.as_bytes())
+    }
+
+    fn not_one(body: &str) -> String {
+        match read(body) {
+            Err(Problem::NotOneNumber(problem)) => problem,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// The answers below are Prometheus 2.42's own (`promtool`-backfilled
+    /// server, `curl /api/v1/query`), trimmed of other series.
+    #[test]
+    fn reads_one_series_or_a_scalar() {
+        let vector = r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1764000000,"812"]}]}}"#;
+        assert_eq!(read(vector), Ok(Sample { value: 812.0, timestamp: 1_764_000_000.0 }));
+        let scalar = r#"{"status":"success","data":{"resultType":"scalar","result":[1764000000.5,"1.5e+06"]}}"#;
+        assert_eq!(read(scalar), Ok(Sample { value: 1.5e6, timestamp: 1_764_000_000.5 }));
+        let warned = r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"api"},"value":[1,"0"]}]},"warnings":["x"]}"#;
+        assert_eq!(read(warned).map(|s| s.value), Ok(0.0));
+    }
+
+    #[test]
+    fn refuses_what_is_not_one_number() {
+        let empty = r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#;
+        assert!(not_one(empty).starts_with("no series matched"));
+        let two = r#"{"status":"success","data":{"resultType":"vector","result":[
+            {"metric":{"pod":"a"},"value":[1,"1"]},{"metric":{"pod":"b"},"value":[1,"2"]}]}}"#;
+        let problem = not_one(two);
+        assert!(problem.starts_with(r#"2 series matched ({pod="a"}, {pod="b"})"#), "{problem}");
+        let matrix = r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"]]}]}}"#;
+        assert!(not_one(matrix).starts_with("a range vector"));
+        for (value, shown) in [("NaN", "NaN"), ("+Inf", "+Inf"), ("-3", "-3")] {
+            let body = format!(
+                r#"{{"status":"success","data":{{"resultType":"vector","result":[{{"metric":{{}},"value":[1,"{value}"]}}]}}}}"#
+            );
+            assert!(not_one(&body).starts_with(&format!("the value is {shown};")), "{value}");
+        }
+        let string = r#"{"status":"success","data":{"resultType":"string","result":[1,"x"]}}"#;
+        assert!(not_one(string).contains("`string`"));
+    }
+
+    #[test]
+    fn tells_a_refusal_from_a_server_that_is_not_prometheus() {
+        let refused = r#"{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:5: parse error: unexpected <EOF>"}"#;
+        assert_eq!(
+            read_answer(400, refused.as_bytes()),
+            Err(Problem::Refused {
+                kind: "bad_data".into(),
+                message: "invalid parameter \"query\": 1:5: parse error: unexpected <EOF>".into()
+            })
+        );
+        assert_eq!(read_answer(404, b"404 page not found"), Err(Problem::NotApi));
+        assert_eq!(read_answer(200, br#"{"status":"ok"}"#), Err(Problem::NotApi));
+        assert_eq!(read_answer(200, br#"{"status":"success"}"#), Err(Problem::NotApi));
+    }
+
+    #[test]
+    fn an_address_is_http_with_a_host() {
+        let endpoint = |url: &str| Prometheus::new(url, 5.0).map(|p| p.url.to_string());
+        assert_eq!(endpoint("http://prom:9090").unwrap(), "http://prom:9090/api/v1/query");
+        assert_eq!(
+            endpoint("https://x.example/prometheus/").unwrap(),
+            "https://x.example/prometheus/api/v1/query"
+        );
+        for bad in ["prom:9090", "ftp://prom", "http://", "http://prom:9090/?a=1", "not a url"] {
+            assert!(
+                matches!(Prometheus::new(bad, 5.0), Err(PrometheusError::BadAddress { .. })),
+                "{bad}"
+            );
+        }
+        assert!(Prometheus::new("http://prom:9090", 0.0).is_err());
+        assert!(Prometheus::new("http://prom:9090", f64::NAN).is_err());
+    }
+}

@@ -1,0 +1,234 @@
+//! `headroom observe` as a table, Markdown, JSON or CSV: the measured
+//! drivers against the plan's growth, each tier planned for them (with any
+//! measured load beside the modelled one), and the runway from there.
+
+use super::*;
+use crate::observe::{Observation, ObservedDriver};
+
+/// An observation in `format`.
+pub fn observation(o: &Observation, format: Format) -> String {
+    match format {
+        Format::Table => observation_text(o, false),
+        Format::Markdown => observation_text(o, true),
+        Format::Json => json(o),
+        Format::Csv => observation_csv(o),
+    }
+}
+
+/// Where a measured driver stands on the plan, in words.
+fn reading(d: &ObservedDriver, horizon_known: bool) -> String {
+    if let Some(milestone) = &d.within_milestone {
+        return format!("within \"{milestone}\"");
+    }
+    match (d.planned_today, d.plan_month) {
+        (Some(today), _) if d.observed == today => "on plan".to_string(),
+        (Some(today), Some(month)) if month == 0.0 && d.observed < today => {
+            format!("behind plan: {} of today's", percent(d.observed / today))
+        }
+        (_, Some(month)) => format!("{month:.1} months ahead of plan"),
+        (_, None) if horizon_known => "past the plan's horizon".to_string(),
+        (_, None) => "past every milestone".to_string(),
+    }
+}
+
+/// A cell of utilisation, marked where it breaks the headroom.
+fn utilisation(value: Option<f64>, ceiling: f64) -> String {
+    match value {
+        Some(u) if u > ceiling => format!("{} (over {})", percent(u), percent(ceiling)),
+        Some(u) => percent(u),
+        None => "-".to_string(),
+    }
+}
+
+fn observation_text(o: &Observation, markdown: bool) -> String {
+    let ceiling = 1.0 - o.headroom;
+    let mut out = format!(
+        "{} {}: measured at {} by Prometheus {} (headroom {}: utilisation above {} breaks it)\n\n",
+        o.profile.id,
+        o.profile.version,
+        utc(o.measured_at),
+        o.prometheus,
+        percent(o.headroom),
+        percent(ceiling)
+    );
+    let section = |out: &mut String, title: &str| {
+        out.push_str(&if markdown { format!("### {title}\n\n") } else { format!("{title}\n") });
+    };
+    if !o.drivers.is_empty() {
+        section(&mut out, "Drivers");
+        let dated = o.today.is_some();
+        let rows = o
+            .drivers
+            .iter()
+            .map(|d| {
+                [
+                    d.driver.clone(),
+                    number(d.observed),
+                    d.planned_today.map_or_else(|| "-".to_string(), number),
+                    d.plan_month.map_or_else(|| "-".to_string(), |m| format!("{m:.2}")),
+                    reading(d, dated),
+                ]
+            })
+            .collect();
+        let header = ["driver", "measured", "plan today", "plan month reached", "reading"];
+        write_table(&mut out, header, "|---|---:|---:|---:|---|", rows, markdown);
+        out.push('\n');
+    }
+    section(&mut out, "Tiers, planned for the measured drivers");
+    let mut rows = Vec::new();
+    for t in &o.tiers {
+        let first = [
+            t.tier.clone(),
+            t.today.clone().unwrap_or_else(|| "-".to_string()),
+            format!("{} x {}", t.needed_units, t.needed_instance),
+            utilisation(t.modelled_utilisation, ceiling),
+        ];
+        let mut loads = t.loads.iter();
+        let load_cells = |l: Option<&crate::observe::ObservedLoad>| match l {
+            Some(l) => [
+                l.dimension.clone(),
+                number(l.observed),
+                number(l.modelled),
+                l.ratio.map_or_else(|| "-".to_string(), |r| format!("{r:.2}")),
+                utilisation(l.utilisation, ceiling),
+            ],
+            None => std::array::from_fn(|_| String::new()),
+        };
+        let [a, b, c, d] = first;
+        let [e, f, g, h, i] = load_cells(loads.next());
+        rows.push([a, b, c, d, e, f, g, h, i]);
+        for more in loads {
+            let [e, f, g, h, i] = load_cells(Some(more));
+            let blank = String::new;
+            rows.push([blank(), blank(), blank(), blank(), e, f, g, h, i]);
+        }
+    }
+    let header = [
+        "tier",
+        "today",
+        "measured drivers need",
+        "today's utilisation (model)",
+        "measured load",
+        "measured",
+        "model",
+        "measured / model",
+        "today's utilisation (measured)",
+    ];
+    write_table(&mut out, header, "|---|---|---|---:|---|---:|---:|---:|---:|", rows, markdown);
+    if !o.runway.is_empty() {
+        out.push('\n');
+        section(&mut out, "Runway of today's deployment from the measured drivers");
+        let month =
+            |m: Option<u32>| m.map_or_else(|| "beyond".to_string(), |m| format!("month {m}"));
+        let rows = o
+            .runway
+            .iter()
+            .map(|r| {
+                [
+                    r.observed.tier.clone(),
+                    month(r.observed.month),
+                    month(r.planned_month),
+                    r.observed.dimension.clone(),
+                    percent(r.observed.utilisation),
+                ]
+            })
+            .collect();
+        let header = ["tier", "breaks headroom", "the plan says", "on", "utilisation then"];
+        write_table(&mut out, header, "|---|---|---|---|---:|", rows, markdown);
+    }
+    if !o.rebase.is_empty() {
+        let sets: Vec<String> = o.rebase.iter().map(|s| format!("--set {s}")).collect();
+        out.push_str(&format!(
+            "\nTo plan from the measured drivers: headroom diff {} {}\n",
+            o.profile.id,
+            sets.join(" ")
+        ));
+    }
+    out
+}
+
+/// A row a measurement: the drivers, then the loads.
+fn observation_csv(o: &Observation) -> String {
+    let header = [
+        "profile",
+        "key",
+        "query",
+        "measured",
+        "measured_at",
+        "planned",
+        "plan_month",
+        "ratio",
+        "utilisation",
+    ];
+    let opt = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
+    let drivers = o.drivers.iter().map(|d| {
+        vec![
+            o.profile.id.clone(),
+            format!("observe.drivers.{}", d.driver),
+            d.query.clone(),
+            d.observed.to_string(),
+            o.measured_at.to_string(),
+            opt(d.planned_today),
+            opt(d.plan_month),
+            String::new(),
+            String::new(),
+        ]
+    });
+    let loads = o.tiers.iter().flat_map(|t| {
+        t.loads.iter().map(move |l| {
+            vec![
+                o.profile.id.clone(),
+                format!("observe.loads.{}.{}", t.tier, l.dimension),
+                l.query.clone(),
+                l.observed.to_string(),
+                o.measured_at.to_string(),
+                l.modelled.to_string(),
+                String::new(),
+                opt(l.ratio),
+                opt(l.utilisation),
+            ]
+        })
+    });
+    csv_text(&header, drivers.chain(loads))
+}
+
+/// Unix seconds as a UTC date and time, `2026-11-24 16:00:00 UTC`: the
+/// days-to-civil-date conversion of Howard Hinnant's `chrono`-compatible
+/// date algorithms ("civil_from_days").
+fn utc(unix: f64) -> String {
+    if !unix.is_finite() {
+        return "an unknown time".to_string();
+    }
+    let seconds = unix.floor() as i64;
+    let (days, in_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        in_day / 3600,
+        in_day % 3600 / 60,
+        in_day % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc;
+
+    /// Dates checked with GNU `date -u -d @<seconds>`.
+    #[test]
+    fn unix_seconds_read_as_utc() {
+        assert_eq!(utc(0.0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(951_782_400.0), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc(1_764_000_000.9), "2025-11-24 16:00:00 UTC");
+        assert_eq!(utc(4_107_542_399.0), "2100-02-28 23:59:59 UTC");
+        assert_eq!(utc(-1.0), "1969-12-31 23:59:59 UTC");
+    }
+}

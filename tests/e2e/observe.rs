@@ -1,0 +1,432 @@
+//! `headroom observe`: measurements from Prometheus read against the plan.
+//!
+//! Most tests ask a stand-in server on loopback that answers as Prometheus's
+//! HTTP API does (its answers copied from a real Prometheus 2.42), so that
+//! each failure a real server can give is made on purpose. One test asks a
+//! real Prometheus, backfilled by `promtool` from
+//! `tests/fixtures/prometheus/leadgen.om`: it runs where `prometheus` and
+//! `promtool` are on the PATH (CI installs Debian's `prometheus` and sets
+//! `HEADROOM_REQUIRE_PROMETHEUS=1`, which makes their absence a failure).
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{fails, headroom, json, ok, root};
+
+/// The lead-gen queries over the fixture's metrics.
+fn queries() -> String {
+    root().join("tests/fixtures/prometheus/leadgen-observe.toml").display().to_string()
+}
+
+/// What a stand-in server answers a request (its path and query string,
+/// as sent): an HTTP status and body, or `None` to never answer.
+type Answer = fn(&str) -> Option<(u16, String)>;
+
+/// Serves `answer` on a loopback port until the test process ends, a
+/// thread a connection; returns its address.
+fn serve(answer: Answer) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let address = format!("http://{}", listener.local_addr().expect("an address"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || respond(stream, answer));
+        }
+    });
+    address
+}
+
+fn respond(mut stream: TcpStream, answer: Answer) {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head);
+    let target = head.split_whitespace().nth(1).unwrap_or_default().to_string();
+    match answer(&target) {
+        Some((status, body)) => {
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+        None => std::thread::sleep(Duration::from_secs(30)),
+    }
+}
+
+/// Prometheus's answer of one series with no labels.
+fn one(value: &str) -> Option<(u16, String)> {
+    Some((
+        200,
+        format!(
+            r#"{{"status":"success","data":{{"resultType":"vector","result":[{{"metric":{{}},"value":[1764000000,"{value}"]}}]}}}}"#
+        ),
+    ))
+}
+
+/// The fixture's figures at 2025-11-24 16:00 UTC, by the metric each query reads.
+fn leadgen(target: &str) -> Option<(u16, String)> {
+    if target.contains("leadgen_active_users") {
+        one("812")
+    } else if target.contains("leadgen_leads_created_total") {
+        one("40000")
+    } else if target.contains("http_requests_in_flight") {
+        one("640")
+    } else if target.contains("pg_stat_activity_count") {
+        one("95")
+    } else {
+        Some((400, r#"{"status":"error","errorType":"bad_data","error":"unknown"}"#.into()))
+    }
+}
+
+fn observe(address: &str, extra: &[&str]) -> Command {
+    let mut command = headroom();
+    command.args(["observe", "leadgen-insurance", "--config", &queries(), "--prometheus", address]);
+    command.args(extra);
+    command
+}
+
+fn observed(address: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "observe",
+        "leadgen-insurance",
+        "--format",
+        "json",
+        "--prometheus",
+        address,
+        "--config",
+    ];
+    let file = queries();
+    args.push(&file);
+    args.extend_from_slice(extra);
+    json(&ok(&args))
+}
+
+fn close(a: &serde_json::Value, b: f64) -> bool {
+    a.as_f64().is_some_and(|a| (a - b).abs() < 1e-6 * b.abs().max(1.0))
+}
+
+/// Checks an observation of the fixture's figures against arithmetic done
+/// by hand and against `plan` rebased on them.
+fn check_leadgen(o: &serde_json::Value) {
+    // 812 users on §4's line from 500 (month 0) to 2,000 (month 3):
+    // 312 / 1,500 x 3 = month 0.624. 40,000 leads a day is below today's 50,000.
+    let users = &o["drivers"].as_array().unwrap().iter().find(|d| d["driver"] == "users").unwrap();
+    assert_eq!(users["observed"], 812.0);
+    assert_eq!(users["planned_today"], 500.0);
+    assert!(close(&users["plan_month"], 0.624), "{}", users["plan_month"]);
+    let leads = &o["drivers"].as_array().unwrap().iter().find(|d| d["driver"] == "leads_per_day");
+    assert_eq!(leads.unwrap()["plan_month"], 0.0);
+    // The API for 812 users: ceil(812 / (250 x 0.8)) = 5 replicas, where 4
+    // run; those 4 at the modelled load: 812 / 1,000 = 81.2%, past 80%; at
+    // the measured 640 in flight: 64%, and the model's 812 is 640/812 of it.
+    let api = &o["tiers"][0];
+    assert_eq!(api["tier"], "api");
+    assert_eq!((api["today_units"].as_u64(), api["needed_units"].as_u64()), (Some(4), Some(5)));
+    assert!(close(&api["modelled_utilisation"], 0.812));
+    let load = &api["loads"][0];
+    assert_eq!(
+        (load["dimension"].as_str(), load["observed"].as_f64()),
+        (Some("concurrent_users"), Some(640.0))
+    );
+    assert!(close(&load["modelled"], 812.0));
+    assert!(close(&load["ratio"], 640.0 / 812.0));
+    assert!(close(&load["utilisation"], 0.64));
+    // Postgres: 20 connections a replica of 5 API and 1 data replicas is
+    // 120 modelled; 95 measured on one r6i.xlarge of 800: 11.875%.
+    let postgres = o["tiers"].as_array().unwrap().iter().find(|t| t["tier"] == "postgres").unwrap();
+    assert!(close(&postgres["loads"][0]["modelled"], 120.0));
+    assert!(close(&postgres["loads"][0]["utilisation"], 95.0 / 800.0));
+    // Today's API already runs past its headroom: month 0, where the plan
+    // said month 1.
+    let api_runway = &o["runway"][0];
+    assert_eq!(
+        (api_runway["observed"]["month"].as_u64(), api_runway["planned_month"].as_u64()),
+        (Some(0), Some(1))
+    );
+    let rebase: Vec<&str> =
+        o["rebase"].as_array().unwrap().iter().filter_map(|s| s.as_str()).collect();
+    assert_eq!(
+        rebase,
+        ["milestones.current.drivers.users=812", "milestones.current.drivers.leads_per_day=40000"]
+    );
+    // The same units and runway as `plan` from those drivers.
+    let mut args = vec!["plan", "leadgen-insurance", "--format", "json"];
+    for set in &rebase {
+        args.extend(["--set", set]);
+    }
+    let plan = json(&ok(&args));
+    for (tier, planned) in o["tiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(plan["milestones"][0]["tiers"].as_array().unwrap())
+    {
+        assert_eq!(tier["needed_units"], planned["units"], "{}", tier["tier"]);
+    }
+    for (runway, planned) in
+        o["runway"].as_array().unwrap().iter().zip(plan["runway"].as_array().unwrap())
+    {
+        assert_eq!(runway["observed"], *planned);
+    }
+}
+
+#[test]
+fn observe_reads_measurements_against_the_plan() {
+    let address = serve(leadgen);
+    let o = observed(&address, &["--at", "1764000000"]);
+    assert_eq!(o["prometheus"], address.as_str());
+    assert_eq!(o["measured_at"], 1764000000.0);
+    check_leadgen(&o);
+    // CSV: a row a measurement, drivers first.
+    let csv = ok(&[
+        "observe",
+        "leadgen-insurance",
+        "--config",
+        &queries(),
+        "--prometheus",
+        &address,
+        "--format",
+        "csv",
+    ]);
+    let keys: Vec<&str> = csv.lines().skip(1).filter_map(|l| l.split(',').nth(1)).collect();
+    assert_eq!(
+        keys,
+        [
+            "observe.drivers.users",
+            "observe.drivers.leads_per_day",
+            "observe.loads.api.concurrent_users",
+            "observe.loads.postgres.connections"
+        ]
+    );
+}
+
+#[test]
+fn observe_places_a_profile_of_deployment_sizes() {
+    fn hostel(target: &str) -> Option<(u16, String)> {
+        target.contains("hostel_users").then(|| one("350")).flatten()
+    }
+    let address = serve(hostel);
+    let o = json(&ok(&[
+        "observe",
+        "hostel-complaints",
+        "--prometheus",
+        &address,
+        "--set",
+        "observe.drivers.users=sum(hostel_users)",
+        "--format",
+        "json",
+    ]));
+    // 350 users: past "Small" (100), within "Medium deployment" (500).
+    assert_eq!(o["today"], serde_json::Value::Null);
+    assert_eq!(o["drivers"][0]["within_milestone"], "Medium deployment");
+    assert_eq!(o["drivers"][0]["plan_month"], serde_json::Value::Null);
+    assert_eq!(o["runway"], serde_json::json!([]));
+    // The backend for 350 users is what `plan` gives for a milestone of 350.
+    let plan = json(&ok(&[
+        "plan",
+        "hostel-complaints",
+        "--format",
+        "json",
+        "--set",
+        "milestones.medium.drivers.users=350",
+    ]));
+    let medium =
+        plan["milestones"].as_array().unwrap().iter().find(|m| m["key"] == "medium").unwrap();
+    assert_eq!(o["tiers"][0]["needed_units"], medium["tiers"][0]["units"]);
+    // A profile without a dated today needs every driver measured.
+    let text = fails(headroom().args([
+        "observe",
+        "hostel-complaints",
+        "--prometheus",
+        &address,
+        "--set",
+        "observe.loads.backend.requests_per_minute=sum(x)",
+    ]));
+    assert!(text.contains("must measure every driver; `observe.drivers` lacks: users"), "{text}");
+}
+
+#[test]
+fn observe_refuses_what_is_not_one_measurement() {
+    fn answers(target: &str) -> Option<(u16, String)> {
+        let body = |s: &str| Some((200, s.to_string()));
+        if target.contains("many") {
+            body(
+                r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"pod":"a"},"value":[1,"1"]},{"metric":{"pod":"b"},"value":[1,"2"]}]}}"#,
+            )
+        } else if target.contains("none") {
+            body(r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#)
+        } else if target.contains("nan") {
+            one("NaN")
+        } else if target.contains("hang") {
+            None
+        } else if target.contains("broken") {
+            Some((400, r#"{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:8: parse error: unclosed left parenthesis"}"#.into()))
+        } else {
+            Some((404, "404 page not found".into()))
+        }
+    }
+    let address = serve(answers);
+    let case = |promql: &str, extra: &[&str]| {
+        let mut command = headroom();
+        command.args(["observe", "leadgen-insurance", "--prometheus", &address]);
+        command.args(["--set", &format!("observe.drivers.users={promql}")]);
+        command.args(extra);
+        fails(&mut command)
+    };
+    let text = case("sum(many)", &[]);
+    assert!(text.contains("`observe.drivers.users` (sum(many))"), "{text}");
+    assert!(
+        text.contains(r#"2 series matched ({pod="a"}, {pod="b"}); a measurement is one number"#),
+        "{text}"
+    );
+    assert!(case("none", &[]).contains("no series matched"));
+    assert!(case("sum(nan_gauge)", &[]).contains("the value is NaN"));
+    let text = case("sum(broken", &[]);
+    assert!(
+        text.contains("refused `observe.drivers.users` (sum(broken): bad_data: invalid parameter"),
+        "{text}"
+    );
+    let text = case("other", &[]);
+    assert!(text.contains("with HTTP 404 and no Prometheus API response"), "{text}");
+    let started = Instant::now();
+    let text = case("hang", &["--set", "observe.timeout_seconds=0.5"]);
+    assert!(text.contains("did not answer `observe.drivers.users` within 0.5 s"), "{text}");
+    assert!(started.elapsed() < Duration::from_secs(20), "the timeout was not kept");
+    // A port nothing listens on.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let text = fails(&mut observe(&format!("http://{closed}"), &[]));
+    assert!(
+        text.contains(&format!(
+            "cannot reach Prometheus at http://{closed} for `observe.drivers.leads_per_day`"
+        )),
+        "{text}"
+    );
+    assert!(text.to_lowercase().contains("connection refused"), "{text}");
+    let text = fails(&mut observe("prometheus:9090", &[]));
+    assert!(text.contains("`prometheus:9090` is not a Prometheus address"), "{text}");
+}
+
+#[test]
+fn observe_checks_its_section_before_asking() {
+    let address = serve(leadgen);
+    let case = |args: &[&str]| {
+        let mut command = headroom();
+        command.args(["observe", "leadgen-insurance"]).args(args);
+        fails(&mut command)
+    };
+    assert!(case(&["--prometheus", &address]).contains("no [observe] section"));
+    let text = case(&["--prometheus", &address, "--set", "observe.drivers.user=sum(x)"]);
+    assert!(text.contains("key `observe.drivers.user` in --set observe.drivers.user=sum(x): unknown name `user`; did you mean `users`?"), "{text}");
+    let text = case(&["--set", "observe.loads.apu.concurrent_users=sum(x)"]);
+    assert!(text.contains("unknown name `apu`; did you mean `api`?"), "{text}");
+    let text = case(&["--set", "observe.loads.api.cpu=sum(x)"]);
+    assert!(text.contains("unknown name `cpu`; known: concurrent_users"), "{text}");
+    let text = case(&["--set", "observe.drivers.users= "]);
+    assert!(text.contains("the PromQL query is empty"), "{text}");
+    let text = case(&["--config", &queries(), "--set", "observe.timeout_seconds=0"]);
+    assert!(text.contains("key `observe.timeout_seconds`"), "{text}");
+    let text = case(&["--config", &queries()]);
+    assert!(
+        text.contains("no Prometheus address: give --prometheus URL, or set `observe.prometheus`"),
+        "{text}"
+    );
+    let text = case(&["--config", &queries(), "--set", "observe.prometeus=http://x:9090"]);
+    assert!(text.contains("prometeus"), "{text}");
+}
+
+/// A real Prometheus on a loopback port, backfilled with the fixture's
+/// metrics; killed when dropped.
+struct RealPrometheus {
+    child: Child,
+    address: String,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for RealPrometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?).map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+fn real_prometheus() -> Option<RealPrometheus> {
+    let (Some(prometheus), Some(promtool)) = (on_path("prometheus"), on_path("promtool")) else {
+        assert!(
+            std::env::var_os("HEADROOM_REQUIRE_PROMETHEUS").is_none(),
+            "HEADROOM_REQUIRE_PROMETHEUS is set but prometheus or promtool is not on the PATH"
+        );
+        eprintln!(
+            "observe_against_a_real_prometheus: no prometheus and promtool on the PATH; not run"
+        );
+        return None;
+    };
+    let data = tempfile::tempdir().expect("a temporary directory");
+    let fixture = root().join("tests/fixtures/prometheus/leadgen.om");
+    let status = Command::new(promtool)
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(&fixture)
+        .arg(data.path().join("tsdb"))
+        .stdout(Stdio::null())
+        .status()
+        .expect("promtool runs");
+    assert!(status.success(), "promtool could not backfill {}", fixture.display());
+    std::fs::write(data.path().join("prometheus.yml"), "global:\n  scrape_interval: 1h\n").unwrap();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(prometheus)
+        .arg(format!("--config.file={}", data.path().join("prometheus.yml").display()))
+        .arg(format!("--storage.tsdb.path={}", data.path().join("tsdb").display()))
+        .arg("--storage.tsdb.retention.time=100y")
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("prometheus starts");
+    let server = RealPrometheus { child, address: format!("http://127.0.0.1:{port}"), _data: data };
+    // Ready when /-/ready answers 200 (it loads the blocks first).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+            let _ = write!(stream, "GET /-/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut answer = String::new();
+            let _ = stream.read_to_string(&mut answer);
+            if answer.starts_with("HTTP/1.1 200") {
+                return Some(server);
+            }
+        }
+        assert!(Instant::now() < deadline, "prometheus was not ready within a minute");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn observe_against_a_real_prometheus() {
+    let Some(server) = real_prometheus() else { return };
+    let o = observed(&server.address, &["--at", "1764000000"]);
+    check_leadgen(&o);
+    let table = ok(&[
+        "observe",
+        "leadgen-insurance",
+        "--config",
+        &queries(),
+        "--prometheus",
+        &server.address,
+        "--at",
+        "2025-11-24T16:00:00Z",
+    ]);
+    insta::assert_snapshot!(
+        "observe_leadgen_table",
+        table.replace(&server.address, "http://prometheus:9090")
+    );
+    // An RFC 3339 time the server cannot read is its refusal, named.
+    let text = fails(&mut observe(&server.address, &["--at", "yesterday"]));
+    assert!(text.contains("bad_data: invalid parameter \"time\""), "{text}");
+}
