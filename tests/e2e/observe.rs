@@ -21,8 +21,9 @@ fn queries() -> String {
     root().join("tests/fixtures/prometheus/leadgen-observe.toml").display().to_string()
 }
 
-/// What a stand-in server answers a request (its path and query string,
-/// as sent): an HTTP status and body, or `None` to never answer.
+/// What a stand-in server answers a request (its head: the request line,
+/// with the path and query string as sent, and the headers): an HTTP
+/// status and body, or `None` to never answer.
 type Answer = fn(&str) -> Option<(u16, String)>;
 
 /// Serves `answer` on a loopback port until the test process ends, a
@@ -44,9 +45,7 @@ fn respond(mut stream: TcpStream, answer: Answer) {
     while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
         head.push(byte[0]);
     }
-    let head = String::from_utf8_lossy(&head);
-    let target = head.split_whitespace().nth(1).unwrap_or_default().to_string();
-    match answer(&target) {
+    match answer(&String::from_utf8_lossy(&head)) {
         Some((status, body)) => {
             let _ = write!(
                 stream,
@@ -309,6 +308,41 @@ fn observe_refuses_what_is_not_one_measurement() {
     assert!(text.to_lowercase().contains("connection refused"), "{text}");
     let text = fails(&mut observe("prometheus:9090", &[]));
     assert!(text.contains("`prometheus:9090` is not a Prometheus address"), "{text}");
+}
+
+#[test]
+fn observe_sends_a_bearer_token_from_the_variable_named() {
+    fn guarded(head: &str) -> Option<(u16, String)> {
+        if head.to_lowercase().contains("\r\nauthorization: bearer s3cret\r\n") {
+            leadgen(head)
+        } else {
+            Some((401, "Unauthorized".into()))
+        }
+    }
+    let address = serve(guarded);
+    let token = ["--set", "observe.bearer_token_env=PROMETHEUS_TOKEN_FOR_TEST"];
+    let o = json(
+        &String::from_utf8(
+            observe(&address, &[token[0], token[1], "--format", "json"])
+                .env("PROMETHEUS_TOKEN_FOR_TEST", "s3cret")
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap(),
+    );
+    check_leadgen(&o);
+    let text = fails(&mut observe(&address, &[]));
+    assert!(text.contains("with HTTP 401: it wants credentials; name the variable that holds a bearer token in `observe.bearer_token_env`"), "{text}");
+    let text = fails(observe(&address, &token).env("PROMETHEUS_TOKEN_FOR_TEST", "wrong"));
+    assert!(text.ends_with("(a token was sent, and refused)\n"), "{text}");
+    let text = fails(observe(&address, &token).env_remove("PROMETHEUS_TOKEN_FOR_TEST"));
+    assert!(
+        text.contains(
+            "`observe.bearer_token_env` names `PROMETHEUS_TOKEN_FOR_TEST`, which is not set"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

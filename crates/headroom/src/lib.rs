@@ -14,7 +14,8 @@
 //! **Architecture Invariant:** this crate never prints, never exits and
 //! never reads the process's arguments: the binary does. It reads files and
 //! the environment only in [`config`] and [`registry`] (and load-test files in
-//! [`loadtest`]), talks to the network only in [`observe`], and touches
+//! [`loadtest`], the one variable `observe.bearer_token_env` names in
+//! [`observe`]), talks to the network only in [`observe`], and touches
 //! abi_stable only through `headroom_plugin_api::host`.
 #![deny(missing_docs)]
 

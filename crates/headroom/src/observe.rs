@@ -43,6 +43,11 @@ pub struct ObserveConfig {
     /// Seconds to wait for each query.
     #[serde(default = "default_timeout")]
     pub timeout_seconds: f64,
+    /// The environment variable holding a bearer token to send, for a
+    /// Prometheus behind an authenticating proxy (the token itself never
+    /// goes in a config file).
+    #[serde(default)]
+    pub bearer_token_env: Option<String>,
     /// PromQL giving each driver's value today, by driver name.
     #[serde(default)]
     pub drivers: BTreeMap<String, String>,
@@ -230,7 +235,16 @@ pub fn observe(
             ));
         }
     }
-    let server = Prometheus::new(address, observe.timeout_seconds)?;
+    let mut server = Prometheus::new(address, observe.timeout_seconds)?;
+    if let Some(variable) = &observe.bearer_token_env {
+        let token = std::env::var(variable).map_err(|_| {
+            fail(
+                id,
+                format!("`observe.bearer_token_env` names `{variable}`, which is not set (or not UTF-8): export the token in it"),
+            )
+        })?;
+        server = server.with_bearer_token(token);
+    }
     let samples = server.instant_all(&queries, request.at)?;
     let measured: BTreeMap<&str, f64> =
         queries.iter().zip(&samples).map(|(q, s)| (q.key.as_str(), s.value)).collect();

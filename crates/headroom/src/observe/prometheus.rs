@@ -61,6 +61,18 @@ pub enum PrometheusError {
         /// Prometheus's `error`.
         message: String,
     },
+    /// The server (or a proxy before it) wants credentials it was not given.
+    #[error("Prometheus at {url} refused `{key}` with HTTP {status}: it wants credentials; name the variable that holds a bearer token in `observe.bearer_token_env`{given}")]
+    Unauthorised {
+        /// The server.
+        url: String,
+        /// The query's key.
+        key: String,
+        /// 401 or 403.
+        status: u16,
+        /// What was sent, if anything.
+        given: String,
+    },
     /// The answer is not Prometheus's JSON API.
     #[error("{url} answered `{key}` with HTTP {status} and no Prometheus API response (it began {start:?}): is the address a Prometheus server, with any path prefix it is served under?")]
     NotPrometheus {
@@ -111,6 +123,7 @@ pub struct Prometheus {
     url: reqwest::Url,
     shown: String,
     timeout: Duration,
+    token: Option<String>,
 }
 
 impl Prometheus {
@@ -137,7 +150,19 @@ impl Prometheus {
         let shown = url.trim_end_matches('/').to_string();
         let mut endpoint = parsed;
         endpoint.set_path(&format!("{}/api/v1/query", endpoint.path().trim_end_matches('/')));
-        Ok(Prometheus { url: endpoint, shown, timeout: Duration::from_secs_f64(timeout_seconds) })
+        Ok(Prometheus {
+            url: endpoint,
+            shown,
+            timeout: Duration::from_secs_f64(timeout_seconds),
+            token: None,
+        })
+    }
+
+    /// Sends `token` as a bearer token (`Authorization: Bearer …`) with
+    /// every query: for a Prometheus behind an authenticating proxy.
+    pub fn with_bearer_token(mut self, token: String) -> Prometheus {
+        self.token = Some(token);
+        self
     }
 
     /// The address as given, without a trailing `/`.
@@ -194,15 +219,24 @@ impl Prometheus {
         if let Some(at) = at {
             form.push(("time", at));
         }
-        let response = client
-            .get(self.url.clone())
-            .query(&form)
-            .send()
-            .await
-            .map_err(|e| self.failed(query, &e))?;
+        let mut request = client.get(self.url.clone()).query(&form);
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.map_err(|e| self.failed(query, &e))?;
         let status = response.status().as_u16();
         let body = response.bytes().await.map_err(|e| self.failed(query, &e))?;
         read_answer(status, &body).map_err(|problem| match problem {
+            Problem::NotApi if status == 401 || status == 403 => PrometheusError::Unauthorised {
+                url: self.shown.clone(),
+                key: query.key.clone(),
+                status,
+                given: if self.token.is_some() {
+                    " (a token was sent, and refused)".to_string()
+                } else {
+                    String::new()
+                },
+            },
             Problem::NotApi => PrometheusError::NotPrometheus {
                 url: self.shown.clone(),
                 key: query.key.clone(),
