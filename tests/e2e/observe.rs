@@ -181,6 +181,28 @@ fn observe_reads_measurements_against_the_plan() {
     assert_eq!(o["prometheus"], address.as_str());
     assert_eq!(o["measured_at"], 1764000000.0);
     check_leadgen(&o);
+    // The chart: each driver on its plan, the dot where the plan reaches
+    // the measured value (x = 70 + 0.624 / 12 x 610 = 101.7 for the users),
+    // or at month 0 where the driver is behind.
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("observed.svg");
+    let chart_arg = chart.display().to_string();
+    ok(&[
+        "observe",
+        "leadgen-insurance",
+        "--config",
+        &queries(),
+        "--prometheus",
+        &address,
+        "--chart",
+        &chart_arg,
+    ]);
+    let svg = std::fs::read_to_string(&chart).unwrap();
+    assert!(svg.contains("users (users): measured 812, month 0.62 of the plan"), "{svg}");
+    assert!(svg.contains("<circle cx=\"101.7\""), "{svg}");
+    assert!(svg.contains("leads_per_day (leads/day): measured 40000, 80.0% of today's plan"));
+    assert!(svg.contains("<circle cx=\"70.0\""), "{svg}");
+    insta::assert_snapshot!("observe_leadgen_chart", svg);
     // CSV: a row a measurement, drivers first.
     let csv = ok(&[
         "observe",
@@ -237,6 +259,19 @@ fn observe_places_a_profile_of_deployment_sizes() {
     let medium =
         plan["milestones"].as_array().unwrap().iter().find(|m| m["key"] == "medium").unwrap();
     assert_eq!(o["tiers"][0]["needed_units"], medium["tiers"][0]["units"]);
+    // Its milestones are sizes: no growth curve to draw.
+    let text = fails(headroom().args([
+        "observe",
+        "hostel-complaints",
+        "--prometheus",
+        &address,
+        "--set",
+        "observe.drivers.users=sum(hostel_users)",
+        "--chart",
+        "never.svg",
+    ]));
+    assert!(text.contains("has no dated milestones"), "{text}");
+    assert!(!root().join("never.svg").exists());
     // A profile without a dated today needs every driver measured.
     let text = fails(headroom().args([
         "observe",

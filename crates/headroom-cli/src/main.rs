@@ -149,6 +149,10 @@ enum Command {
         /// When to measure: Unix seconds or RFC 3339 (default: now).
         #[arg(long)]
         at: Option<String>,
+        /// Also draw each measured driver on its growth curve as an SVG
+        /// chart to this file (a profile with dated milestones).
+        #[arg(long, value_name = "SVG")]
+        chart: Option<PathBuf>,
         /// Output format (table, json, csv or md).
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
@@ -623,12 +627,18 @@ fn run(cli: Cli) -> Result<String> {
                 OutputFormat::Md => Ok(render::simulation_markdown(&simulation)),
             }
         }
-        Command::Observe { profile, prometheus, at, format, layers } => {
+        Command::Observe { profile, prometheus, at, chart, format, layers } => {
             let loaded = context.registry.get(profile)?;
             let layered = config::load(loaded, &context.sources(layers))?;
             let request =
                 headroom::observe::Request { prometheus: prometheus.as_deref(), at: at.as_deref() };
             let observation = headroom::observe::observe(loaded, &layered, &request)?;
+            if let Some(path) = chart {
+                let Some(svg) = render::observation_svg(&observation) else {
+                    bail!("observe --chart draws drivers on their growth curve, and `{profile}` has no dated milestones: its milestones are deployment sizes");
+                };
+                write_atomically(path, &svg)?;
+            }
             Ok(render::observation(&observation, (*format).into()))
         }
         Command::Sensitivity { profile, low, high, months, format, layers } => {

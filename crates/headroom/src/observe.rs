@@ -116,6 +116,9 @@ pub struct ObservedDriver {
     /// For a profile of deployment sizes: the first milestone, in the
     /// profile's order, whose value of this driver holds the measured one.
     pub within_milestone: Option<String>,
+    /// The plan's value of the driver at each month `0..=horizon` (empty
+    /// for a profile without a growth curve): what `--chart` draws.
+    pub planned_monthly: Vec<f64>,
 }
 
 /// One tier, planned for the measured drivers.
@@ -313,6 +316,7 @@ pub fn observe(
             planned_today,
             plan_month,
             within_milestone,
+            planned_monthly: planned.monthly.iter().map(|m| m.drivers[name]).collect(),
         });
     }
 

@@ -195,7 +195,7 @@ fn observation_csv(o: &Observation) -> String {
 /// Unix seconds as a UTC date and time, `2026-11-24 16:00:00 UTC`: the
 /// days-to-civil-date conversion of Howard Hinnant's `chrono`-compatible
 /// date algorithms ("civil_from_days").
-fn utc(unix: f64) -> String {
+pub(super) fn utc(unix: f64) -> String {
     if !unix.is_finite() {
         return "an unknown time".to_string();
     }

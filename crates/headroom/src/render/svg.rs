@@ -904,6 +904,98 @@ pub fn sensitivity_svg(s: &crate::simulate::Sensitivity) -> String {
     svg
 }
 
+/// An SVG chart of `headroom observe`: a panel a measured driver of a dated
+/// profile, its plan month by month (the growth curve), the measured value
+/// across it (dashed) and a dot where the plan reaches it, or at month 0
+/// where the driver is behind the plan. `None` when no driver has a plan
+/// over months (a profile of deployment sizes).
+pub fn observation_svg(o: &crate::observe::Observation) -> Option<String> {
+    let drivers: Vec<&crate::observe::ObservedDriver> =
+        o.drivers.iter().filter(|d| d.planned_monthly.len() > 1).collect();
+    if drivers.is_empty() {
+        return None;
+    }
+    let (width, left, right, panel_h, gap, top) = (720.0, 70.0, 40.0, 180.0, 70.0, 40.0);
+    let height = top + drivers.len() as f64 * (panel_h + gap);
+    let mut svg = svg_start(width, height);
+    let _ = writeln!(
+        svg,
+        "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}: measured {} against the plan</text>",
+        escape(&o.profile.id),
+        escape(&super::observe::utc(o.measured_at))
+    );
+    let plot_w = width - left - right;
+    for (index, d) in drivers.iter().enumerate() {
+        let panel_top = top + index as f64 * (panel_h + gap) + 24.0;
+        let months = (d.planned_monthly.len() - 1) as f64;
+        let most = d.planned_monthly.iter().copied().chain([d.observed]).fold(1.0_f64, f64::max);
+        let (step, steps) = round_axis(most, 4);
+        let y_max = step * f64::from(steps);
+        let x = |m: f64| left + m / months * plot_w;
+        let y = |v: f64| panel_top + panel_h - v.min(y_max) / y_max * panel_h;
+        let place = match (d.plan_month, d.planned_today) {
+            (Some(m), Some(today)) if m == 0.0 && d.observed < today => {
+                format!("{} of today's plan", percent(d.observed / today))
+            }
+            (Some(m), _) => format!("month {m:.2} of the plan"),
+            (None, _) => "past the plan's horizon".to_string(),
+        };
+        let _ = writeln!(
+            svg,
+            "<text x=\"{left}\" y=\"{:.1}\" font-size=\"13\">{} ({}): measured {}, {}</text>",
+            panel_top - 10.0,
+            escape(&d.driver),
+            escape(&d.unit),
+            number(d.observed),
+            escape(&place)
+        );
+        for tick in 0..=steps {
+            let v = step * f64::from(tick);
+            grid_line(&mut svg, left, left + plot_w, y(v), &number(v));
+        }
+        let every = (months / 12.0).ceil().max(1.0) as usize;
+        for m in (0..d.planned_monthly.len()).step_by(every) {
+            let _ = writeln!(
+                svg,
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{m}</text>",
+                x(m as f64),
+                panel_top + panel_h + 16.0
+            );
+        }
+        let _ = writeln!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">month of the plan</text>",
+            left + plot_w / 2.0,
+            panel_top + panel_h + 32.0
+        );
+        let line: Vec<String> = d
+            .planned_monthly
+            .iter()
+            .enumerate()
+            .map(|(m, v)| format!("{:.1},{:.1}", x(m as f64), y(*v)))
+            .collect();
+        let _ = writeln!(
+            svg,
+            "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>",
+            PALETTE[0],
+            line.join(" ")
+        );
+        let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"{}\" stroke-dasharray=\"6 4\"/>", left + plot_w, y(d.observed), y(d.observed), PALETTE[1]);
+        let at = d.plan_month.unwrap_or(months);
+        let _ = writeln!(
+            svg,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\" fill=\"{}\"/>",
+            x(at),
+            y(d.observed),
+            PALETTE[1]
+        );
+        legend_line(&mut svg, left + plot_w - 170.0, panel_top + 6.0, PALETTE[0], "plan");
+        legend_line(&mut svg, left + plot_w - 170.0, panel_top + 22.0, PALETTE[1], "measured");
+    }
+    svg.push_str("</svg>\n");
+    Some(svg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::round_axis;
