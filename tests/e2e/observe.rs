@@ -89,20 +89,15 @@ fn observe(address: &str, extra: &[&str]) -> Command {
     command
 }
 
+/// Runs an `observe` command, asserting success; its stdout.
+fn observe_ok(command: &mut Command) -> String {
+    let output = command.output().expect("headroom runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("utf-8 output")
+}
+
 fn observed(address: &str, extra: &[&str]) -> serde_json::Value {
-    let mut args = vec![
-        "observe",
-        "leadgen-insurance",
-        "--format",
-        "json",
-        "--prometheus",
-        address,
-        "--config",
-    ];
-    let file = queries();
-    args.push(&file);
-    args.extend_from_slice(extra);
-    json(&ok(&args))
+    json(&observe_ok(observe(address, extra).args(["--format", "json"])))
 }
 
 fn close(a: &serde_json::Value, b: f64) -> bool {
@@ -187,16 +182,7 @@ fn observe_reads_measurements_against_the_plan() {
     let dir = tempfile::tempdir().unwrap();
     let chart = dir.path().join("observed.svg");
     let chart_arg = chart.display().to_string();
-    ok(&[
-        "observe",
-        "leadgen-insurance",
-        "--config",
-        &queries(),
-        "--prometheus",
-        &address,
-        "--chart",
-        &chart_arg,
-    ]);
+    observe_ok(&mut observe(&address, &["--chart", &chart_arg]));
     let svg = std::fs::read_to_string(&chart).unwrap();
     assert!(svg.contains("users (users): measured 812, month 0.62 of the plan"), "{svg}");
     assert!(svg.contains("<circle cx=\"101.7\""), "{svg}");
@@ -204,16 +190,7 @@ fn observe_reads_measurements_against_the_plan() {
     assert!(svg.contains("<circle cx=\"70.0\""), "{svg}");
     insta::assert_snapshot!("observe_leadgen_chart", svg);
     // CSV: a row a measurement, drivers first.
-    let csv = ok(&[
-        "observe",
-        "leadgen-insurance",
-        "--config",
-        &queries(),
-        "--prometheus",
-        &address,
-        "--format",
-        "csv",
-    ]);
+    let csv = observe_ok(&mut observe(&address, &["--format", "csv"]));
     let keys: Vec<&str> = csv.lines().skip(1).filter_map(|l| l.split(',').nth(1)).collect();
     assert_eq!(
         keys,
@@ -356,16 +333,10 @@ fn observe_sends_a_bearer_token_from_the_variable_named() {
     }
     let address = serve(guarded);
     let token = ["--set", "observe.bearer_token_env=PROMETHEUS_TOKEN_FOR_TEST"];
-    let o = json(
-        &String::from_utf8(
-            observe(&address, &[token[0], token[1], "--format", "json"])
-                .env("PROMETHEUS_TOKEN_FOR_TEST", "s3cret")
-                .output()
-                .unwrap()
-                .stdout,
-        )
-        .unwrap(),
-    );
+    let o = json(&observe_ok(
+        observe(&address, &[token[0], token[1], "--format", "json"])
+            .env("PROMETHEUS_TOKEN_FOR_TEST", "s3cret"),
+    ));
     check_leadgen(&o);
     let text = fails(&mut observe(&address, &[]));
     assert!(text.contains("with HTTP 401: it wants credentials; name the variable that holds a bearer token in `observe.bearer_token_env`"), "{text}");
@@ -481,16 +452,7 @@ fn observe_against_a_real_prometheus() {
     let Some(server) = real_prometheus() else { return };
     let o = observed(&server.address, &["--at", "1764000000"]);
     check_leadgen(&o);
-    let table = ok(&[
-        "observe",
-        "leadgen-insurance",
-        "--config",
-        &queries(),
-        "--prometheus",
-        &server.address,
-        "--at",
-        "2025-11-24T16:00:00Z",
-    ]);
+    let table = observe_ok(&mut observe(&server.address, &["--at", "2025-11-24T16:00:00Z"]));
     insta::assert_snapshot!(
         "observe_leadgen_table",
         table.replace(&server.address, "http://prometheus:9090")

@@ -29,6 +29,12 @@ fn legend_line(svg: &mut String, x: f64, y: f64, colour: &str, name: &str) {
     let _ = writeln!(svg, "<rect x=\"{x}\" y=\"{y:.1}\" width=\"12\" height=\"3\" fill=\"{colour}\"/><text x=\"{}\" y=\"{:.1}\">{}</text>", x + 16.0, y + 5.0, escape(name));
 }
 
+/// A month's label under a chart's month axis, centred on `x`, its
+/// baseline at `y`.
+fn month_label(svg: &mut String, x: f64, y: f64, month: usize) {
+    let _ = writeln!(svg, "<text x=\"{x:.1}\" y=\"{y}\" text-anchor=\"middle\">{month}</text>");
+}
+
 /// The frame of the single-panel charts: a 720 x 360 white canvas with margins for
 /// axis labels (left, bottom), a title (top) and a legend (right).
 struct Canvas {
@@ -77,12 +83,7 @@ fn line_chart(
         grid_line(&mut svg, left, left + plot_w, y(u), &format!("{:.0}%", u * 100.0));
     }
     for m in 0..points {
-        let _ = writeln!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{m}</text>",
-            x(m as f64),
-            top + plot_h + 16.0
-        );
+        month_label(&mut svg, x(m as f64), top + plot_h + 16.0, m);
     }
     let _ = writeln!(
         svg,
@@ -955,12 +956,7 @@ pub fn observation_svg(o: &crate::observe::Observation) -> Option<String> {
         }
         let every = (months / 12.0).ceil().max(1.0) as usize;
         for m in (0..d.planned_monthly.len()).step_by(every) {
-            let _ = writeln!(
-                svg,
-                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{m}</text>",
-                x(m as f64),
-                panel_top + panel_h + 16.0
-            );
+            month_label(&mut svg, x(m as f64), panel_top + panel_h + 16.0, m);
         }
         let _ = writeln!(
             svg,
