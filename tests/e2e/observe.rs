@@ -68,14 +68,14 @@ fn one(value: &str) -> Option<(u16, String)> {
 }
 
 /// The fixture's figures at 2025-11-24 16:00 UTC, by the metric each query reads.
-fn leadgen(target: &str) -> Option<(u16, String)> {
-    if target.contains("leadgen_active_users") {
+fn leadgen(head: &str) -> Option<(u16, String)> {
+    if head.contains("leadgen_active_users") {
         one("812")
-    } else if target.contains("leadgen_leads_created_total") {
+    } else if head.contains("leadgen_leads_created_total") {
         one("40000")
-    } else if target.contains("http_requests_in_flight") {
+    } else if head.contains("http_requests_in_flight") {
         one("640")
-    } else if target.contains("pg_stat_activity_count") {
+    } else if head.contains("pg_stat_activity_count") {
         one("95")
     } else {
         Some((400, r#"{"status":"error","errorType":"bad_data","error":"unknown"}"#.into()))
@@ -205,8 +205,8 @@ fn observe_reads_measurements_against_the_plan() {
 
 #[test]
 fn observe_places_a_profile_of_deployment_sizes() {
-    fn hostel(target: &str) -> Option<(u16, String)> {
-        target.contains("hostel_users").then(|| one("350")).flatten()
+    fn hostel(head: &str) -> Option<(u16, String)> {
+        head.contains("hostel_users").then(|| one("350")).flatten()
     }
     let address = serve(hostel);
     let o = json(&ok(&[
@@ -263,19 +263,19 @@ fn observe_places_a_profile_of_deployment_sizes() {
 
 #[test]
 fn observe_refuses_what_is_not_one_measurement() {
-    fn answers(target: &str) -> Option<(u16, String)> {
+    fn answers(head: &str) -> Option<(u16, String)> {
         let body = |s: &str| Some((200, s.to_string()));
-        if target.contains("many") {
+        if head.contains("many") {
             body(
                 r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"pod":"a"},"value":[1,"1"]},{"metric":{"pod":"b"},"value":[1,"2"]}]}}"#,
             )
-        } else if target.contains("none") {
+        } else if head.contains("none") {
             body(r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#)
-        } else if target.contains("nan") {
+        } else if head.contains("nan") {
             one("NaN")
-        } else if target.contains("hang") {
+        } else if head.contains("hang") {
             None
-        } else if target.contains("broken") {
+        } else if head.contains("broken") {
             Some((400, r#"{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:8: parse error: unclosed left parenthesis"}"#.into()))
         } else {
             Some((404, "404 page not found".into()))

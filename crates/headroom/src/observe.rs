@@ -136,7 +136,8 @@ pub struct ObservedTier {
     /// The instance it needs them of.
     pub needed_instance: String,
     /// The bottleneck's utilisation of today's deployment under the load the
-    /// demand mapping gives for the measured drivers.
+    /// demand mapping gives for the measured drivers, as the runway counts
+    /// it (spare units not counted, the USL when the tier has one).
     pub modelled_utilisation: Option<f64>,
     /// Each load measured on the tier.
     pub loads: Vec<ObservedLoad>,
@@ -238,7 +239,10 @@ pub fn observe(
             ));
         }
     }
-    let mut server = Prometheus::new(address, observe.timeout_seconds)?;
+    // The configuration's check holds the timeout to (0, 3600] seconds.
+    let timeout = std::time::Duration::try_from_secs_f64(observe.timeout_seconds)
+        .map_err(|e| fail(id, format!("observe.timeout_seconds: {e}")))?;
+    let mut server = Prometheus::new(address, timeout)?;
     if let Some(variable) = &observe.bearer_token_env {
         let token = std::env::var(variable).map_err(|_| {
             fail(
