@@ -149,15 +149,22 @@ impl GrowthCurve {
         if value(0.0)? >= target {
             return Ok(Some(0.0));
         }
-        // Whole months and the points' months: the curve is monotone between
-        // any two consecutive ones.
-        let mut knots: Vec<f64> = (1..=horizon.floor() as u64).map(|m| m as f64).collect();
-        knots.extend(points.iter().map(|p| p.month).filter(|&m| m > 0.0 && m < horizon));
-        knots.push(horizon);
-        knots.sort_by(f64::total_cmp);
-        knots.dedup();
-        let mut low = 0.0;
-        for high in knots {
+        // Whole months and the points' months, walked in order without
+        // collecting them (a long horizon costs time, not memory): the curve
+        // is monotone between any two consecutive ones.
+        let mut interior =
+            points.iter().map(|p| p.month).filter(|&m| m > 0.0 && m < horizon).peekable();
+        let (mut low, mut whole) = (0.0, 1.0_f64);
+        while low < horizon {
+            let next_whole = whole.min(horizon);
+            let high = match interior.peek() {
+                Some(&month) if month < next_whole => month,
+                _ => {
+                    whole += 1.0;
+                    next_whole
+                }
+            };
+            while interior.next_if(|&month| month <= high).is_some() {}
             if value(high)? >= target {
                 let (mut below, mut above) = (low, high);
                 // Halve until the two ends are neighbouring floats.
@@ -392,6 +399,12 @@ mod tests {
         // A curve that dips, then climbs back, is reached where it climbs.
         let dip = points(&[(0.0, 100.0), (2.0, 50.0), (4.0, 150.0)]);
         assert!(close(reach(linear, &dip, 125.0, 12.0).unwrap(), 3.5));
+        // A point between whole months, and a horizon that is not whole.
+        let half = points(&[(0.0, 100.0), (2.5, 200.0), (3.0, 100.0)]);
+        assert!(close(reach(linear, &half, 150.0, 2.5).unwrap(), 1.25));
+        assert_eq!(reach(linear, &half, 200.0, 2.5), Some(2.5));
+        assert_eq!(reach(linear, &half, 201.0, 2.5), None);
+        assert_eq!(reach(linear, &half, 201.0, 0.0), None);
         assert!(linear.month_reaching(&users, f64::NAN, 12.0).is_err());
         assert!(linear.month_reaching(&users, 900.0, -1.0).is_err());
     }

@@ -1088,6 +1088,7 @@ impl LayeredConfig {
         observe: &crate::observe::ObserveConfig,
     ) -> Result<(), Error> {
         let id = profile.id();
+        // An hour at most: a query that takes longer is a server that hangs.
         let t = observe.timeout_seconds;
         if !(t.is_finite() && t > 0.0 && t <= 3600.0) {
             return Err(self.fail(

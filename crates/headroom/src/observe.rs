@@ -291,8 +291,7 @@ pub fn observe(
 
     let mut observed_drivers = Vec::new();
     for (name, unit) in &drivers {
-        let key = format!("observe.drivers.{name}");
-        let Some(&value) = measured.get(key.as_str()) else { continue };
+        let Some(&value) = observed_driver(name) else { continue };
         let planned_today = today.as_ref().map(|t| config.milestones[t].drivers[name]);
         let plan_month = match plan::curve_of(config, name) {
             Some(curve) => curve

@@ -16,7 +16,7 @@ pub fn observation(o: &Observation, format: Format) -> String {
 }
 
 /// Where a measured driver stands on the plan, in words.
-fn reading(d: &ObservedDriver, horizon_known: bool) -> String {
+fn reading(d: &ObservedDriver, dated: bool) -> String {
     if let Some(milestone) = &d.within_milestone {
         return format!("within \"{milestone}\"");
     }
@@ -26,7 +26,7 @@ fn reading(d: &ObservedDriver, horizon_known: bool) -> String {
             format!("behind plan: {} of today's", percent(d.observed / today))
         }
         (_, Some(month)) => format!("{month:.1} months ahead of plan"),
-        (_, None) if horizon_known => "past the plan's horizon".to_string(),
+        (_, None) if dated => "past the plan's horizon".to_string(),
         (_, None) => "past every milestone".to_string(),
     }
 }
