@@ -29,6 +29,15 @@ fn two_plugins_load_side_by_side() {
 }
 
 #[test]
+fn a_plugin_says_whether_it_was_built_optimised() {
+    // The macro reads the plugin crate's own build: these fixtures are the
+    // debug builds of `cargo xtask build`, whichever way the test itself is
+    // built; a release headroom warns before a Monte Carlo through them.
+    let debug = host::load(&fixture_file("headroom_profile_fixture_panicking")).unwrap();
+    assert_eq!(debug.optimised(), Some(false));
+}
+
+#[test]
 fn a_batch_equals_its_rows_one_by_one() {
     let leadgen = host::load(&plugin_file("headroom_profile_leadgen_insurance")).unwrap();
     let parameters = [1.0, 3.0, 0.5, 3.0];

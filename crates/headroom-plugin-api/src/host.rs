@@ -304,6 +304,12 @@ impl LoadedProfile {
         (description.parameters.len(), description.drivers.len(), description.loads.len())
     }
 
+    /// Whether the plugin was built optimised (a release build), or `None`
+    /// for a plugin built before it said so.
+    pub fn optimised(&self) -> Option<bool> {
+        self.module.optimised().map(|optimised| optimised())
+    }
+
     /// This profile as the host would use it were `newest` the newest
     /// batch call the plugin exports: a newer batch goes through the older
     /// calls. For tests of those paths.

@@ -221,6 +221,13 @@ pub struct ProfileMod {
         drivers: RSlice<'_, f64>,
         loads: RSliceMut<'_, f64>,
     ) -> RResult<(), RString>,
+    /// Whether the plugin was built optimised (without debug assertions, as
+    /// `cargo build --release` builds). An unoptimised plugin runs its
+    /// demand mapping several times slower, which a release host's Monte
+    /// Carlo feels; the host says so rather than run slow in silence. Added
+    /// after `demand_columns`: a plugin built before it gives `None`.
+    #[sabi(missing_field(option))]
+    pub optimised: extern "C" fn() -> bool,
 }
 
 impl RootModule for ProfileModRef {
@@ -523,8 +530,14 @@ macro_rules! export_profile {
                 })
             }
 
+            /// `cfg!` here reads the plugin crate's own build, not the
+            /// plugin API's: the macro expands in the plugin.
+            extern "C" fn optimised() -> bool {
+                !cfg!(debug_assertions)
+            }
+
             fn root_module() -> $crate::ProfileModRef {
-                $crate::ProfileMod { abi_version, describe, demand, demand_rows, demand_columns }
+                $crate::ProfileMod { abi_version, describe, demand, demand_rows, demand_columns, optimised }
                     .leak_into_prefix()
             }
 

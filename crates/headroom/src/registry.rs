@@ -8,7 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-use headroom_plugin_api::host::{self, LoadedProfile};
+use headroom_plugin_api::host;
+/// A loaded profile plugin, as the registry hands it out.
+pub use headroom_plugin_api::host::LoadedProfile;
 
 use crate::Error;
 
