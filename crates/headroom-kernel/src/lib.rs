@@ -2,7 +2,8 @@
 //!
 //! Growth curves, peak factors, sizing under a headroom policy, vertical
 //! ladders, cost, runway and the audit of a published plan against a computed
-//! one; queueing (Erlang C), the Universal Scalability Law, and correlated
+//! one; queueing (Erlang C), the Universal Scalability Law, trends fitted to
+//! measured history (least squares, a compound growth rate), and correlated
 //! draws (a Gaussian copula). Every function takes plain data and returns plain data.
 //!
 //! **Architecture Invariant:** the kernel does no I/O and knows nothing of
@@ -22,6 +23,7 @@ pub mod peak;
 pub mod queueing;
 pub mod runway;
 pub mod sizing;
+pub mod trend;
 pub mod usl;
 
 pub use audit::{compare, Comparison, Published, Verdict};
