@@ -3,10 +3,11 @@
 //! Most tests ask a stand-in server on loopback that answers as Prometheus's
 //! HTTP API does (its answers copied from a real Prometheus 2.42), so that
 //! each failure a real server can give is made on purpose. One test asks a
-//! real Prometheus, backfilled by `promtool` from
-//! `tests/fixtures/prometheus/leadgen.om`: it runs where `prometheus` and
-//! `promtool` are on the PATH (CI installs Debian's `prometheus` and sets
-//! `HEADROOM_REQUIRE_PROMETHEUS=1`, which makes their absence a failure).
+//! real Prometheus, backfilled by `promtool` with the metrics that
+//! `tests/fixtures/prometheus/make_openmetrics.py` writes: it runs where
+//! `prometheus`, `promtool` and `python3` are on the PATH (CI installs
+//! Debian's `prometheus` and sets `HEADROOM_REQUIRE_PROMETHEUS=1`, which
+//! makes their absence a failure).
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -379,6 +380,150 @@ fn observe_checks_its_section_before_asking() {
     assert!(text.contains("prometeus"), "{text}");
 }
 
+/// Seconds in a month (a Gregorian year over 12), as `observe --trend` counts them.
+const MONTH: f64 = 365.2425 / 12.0 * 86_400.0;
+
+/// A range vector of one series: `values` as (Unix seconds, value).
+fn history(values: &[(f64, String)]) -> Option<(u16, String)> {
+    let values: Vec<String> = values.iter().map(|(t, v)| format!("[{t},\"{v}\"]")).collect();
+    Some((
+        200,
+        format!(
+            r#"{{"status":"success","data":{{"resultType":"matrix","result":[{{"metric":{{}},"values":[{}]}}]}}}}"#,
+            values.join(",")
+        ),
+    ))
+}
+
+/// The fixture's figures, and for a subquery a
+/// history (its window, 28d, in the query): users growing exactly 10% a month up to 812 (a sample a day
+/// over 28 days), leads flat at 40,000; and histories no trend can take.
+fn growing(head: &str) -> Option<(u16, String)> {
+    if !head.contains("28d") {
+        // Today's figures; 3 for a query the fixture does not know.
+        return leadgen(head).filter(|(status, _)| *status == 200).or_else(|| one("3"));
+    }
+    let days = |value: &dyn Fn(f64) -> String| -> Vec<(f64, String)> {
+        (0..=28)
+            .map(|k| 1_764_000_000.0 - f64::from(28 - k) * 86_400.0)
+            .map(|t| (t, value(t)))
+            .collect()
+    };
+    if head.contains("leadgen_active_users") {
+        history(&days(&|t| format!("{}", 812.0 * 1.1f64.powf((t - 1_764_000_000.0) / MONTH))))
+    } else if head.contains("leadgen_leads_created_total") {
+        history(&days(&|_| "40000".to_string()))
+    } else if head.contains("few") {
+        history(&[(1.0, "1".into()), (2.0, "2".into())])
+    } else if head.contains("zero") {
+        history(&[
+            (1_763_913_600.0, "5".into()),
+            (1_763_956_800.0, "0".into()),
+            (1_764_000_000.0, "7".into()),
+        ])
+    } else if head.contains("negative") {
+        history(&[(1.0, "5".into()), (2.0, "-1".into()), (3.0, "7".into())])
+    } else if head.contains("many") {
+        Some((
+            200,
+            r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"pod":"a"},"values":[[1,"1"]]},{"metric":{"pod":"b"},"values":[[1,"2"]]}]}}"#.into(),
+        ))
+    } else {
+        one("3")
+    }
+}
+
+#[test]
+fn observe_fits_each_drivers_growth_over_a_window() {
+    let address = serve(growing);
+    let o = observed(&address, &["--at", "1764000000", "--trend", "28d"]);
+    check_leadgen(&o);
+    let users = &o["drivers"][0]["trend"];
+    // The subquery asks the window in 200 steps: 28 d / 200 = 12,096 s.
+    assert_eq!(users["query"], "(sum(leadgen_active_users))[28d:12096s]");
+    // Exactly 10% a month, so an interval of no width and R² of 1.
+    assert!(close(&users["rate"], 0.1), "{users}");
+    assert!(close(&users["rate_low"], 0.1) && close(&users["rate_high"], 0.1), "{users}");
+    assert!(close(&users["r_squared"], 1.0));
+    assert_eq!(users["points"], 29);
+    assert!(close(&users["span_months"], 28.0 * 86_400.0 / MONTH));
+    // The plan's first month: 500 to 1,000 users (§4's line to 2,000 at month 3).
+    assert!(close(&users["planned_first_month"], 1.0));
+    // From 812 at 10% a month: 2,000 users at ln(2000 / 812) / ln 1.1 =
+    // 9.4576 months (the plan says 3), 10,000 at 26.344 (the plan says 12);
+    // JSON carries 6 decimals.
+    let reach = |i: usize| users["reaches"][i]["trend_month"].as_f64().unwrap();
+    assert_eq!(users["reaches"][0]["milestone"], "3-months");
+    assert!((reach(0) - (2000.0f64 / 812.0).ln() / 1.1f64.ln()).abs() < 1e-6, "{}", reach(0));
+    assert!((reach(2) - (10_000.0f64 / 812.0).ln() / 1.1f64.ln()).abs() < 1e-6, "{}", reach(2));
+    // Flat leads: no growth, nothing for R² to explain, never reaching 3 Months.
+    let leads = &o["drivers"][1]["trend"];
+    assert!(close(&leads["rate"], 0.0) && leads["r_squared"].is_null(), "{leads}");
+    assert!(leads["reaches"][0]["trend_month"].is_null());
+    // The runway at the measured growth is the planner's own under the
+    // `--set` flags it prints.
+    let trend = &o["trend"];
+    let sets: Vec<String> =
+        trend["set"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+    assert!(sets.contains(&"growth.rates.users=0.1".to_string()), "{sets:?}");
+    assert!(sets.contains(&"growth.curve=compound-monthly".to_string()), "{sets:?}");
+    let mut args = vec!["plan", "leadgen-insurance", "--format", "json"];
+    for set in &sets {
+        args.extend(["--set", set.as_str()]);
+    }
+    let planned = json(&ok(&args));
+    assert_eq!(planned["runway"], trend["runway"]);
+    // At 10% a month Postgres lasts longer than the plan's growth allows.
+    let postgres = |runway: &serde_json::Value| {
+        runway.as_array().unwrap().iter().find(|r| r["tier"] == "postgres").unwrap()["month"]
+            .clone()
+    };
+    assert_eq!(
+        postgres(&o["runway"].as_array().unwrap().iter().map(|r| r["observed"].clone()).collect()),
+        7
+    );
+    assert!(postgres(&trend["runway"]).is_null(), "{trend}");
+    // The table says it in words.
+    let table = observe_ok(&mut observe(&address, &["--trend", "28d"]));
+    assert!(table.contains("Growth measured over 28d"), "{table}");
+    assert!(table.contains("+10.0%"), "{table}");
+    assert!(table.contains("month 9.5"), "{table}");
+    assert!(table.contains("To plan at the measured growth: headroom diff leadgen-insurance"));
+    let csv = observe_ok(&mut observe(&address, &["--trend", "28d", "--format", "csv"]));
+    assert!(csv
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with(",growth_a_month,growth_low,growth_high,growth_r_squared"));
+}
+
+#[test]
+fn observe_refuses_a_history_it_cannot_fit() {
+    let address = serve(growing);
+    let case = |promql: &str, extra: &[&str]| {
+        let mut command = observe(&address, &["--trend", "28d"]);
+        command.args(["--set", &format!("observe.drivers.users={promql}")]);
+        command.args(extra);
+        fails(&mut command)
+    };
+    let text = case("sum(few)", &[]);
+    assert!(text.contains("`observe.drivers.users` ((sum(few))[28d:12096s])"), "{text}");
+    assert!(text.contains("2 sample(s) over the window; a trend needs at least 3"), "{text}");
+    let text = case("sum(zero)", &[]);
+    assert!(text.contains("the trend of `observe.drivers.users`"), "{text}");
+    assert!(text.contains("each must be above zero; the value at month -0.016 is 0"), "{text}");
+    let text = case("sum(negative)", &[]);
+    assert!(text.contains("the value at 1970-01-01 00:00:02 UTC is -1"), "{text}");
+    let text = case("sum(many)", &[]);
+    assert!(text.contains("2 series matched"), "{text}");
+    // A window is checked before anything is asked.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    for window in ["28x", "0d", "d", "1d2w", "28"] {
+        let text = fails(&mut observe(&format!("http://{closed}"), &["--trend", window]));
+        assert!(text.contains(&format!("--trend: `{window}` is not a trend window")), "{text}");
+    }
+}
+
 /// A real Prometheus on a loopback port, backfilled with the fixture's
 /// metrics; killed when dropped.
 struct RealPrometheus {
@@ -410,7 +555,12 @@ fn real_prometheus() -> Option<RealPrometheus> {
         return None;
     };
     let data = tempfile::tempdir().expect("a temporary directory");
-    let fixture = root().join("tests/fixtures/prometheus/leadgen.om");
+    // The fixture's metrics, written by the script kept beside its queries.
+    let script = root().join("tests/fixtures/prometheus/make_openmetrics.py");
+    let written = Command::new("python3").arg(&script).output().expect("python3 runs");
+    assert!(written.status.success(), "{} failed", script.display());
+    let fixture = data.path().join("leadgen.om");
+    std::fs::write(&fixture, written.stdout).unwrap();
     let status = Command::new(promtool)
         .args(["tsdb", "create-blocks-from", "openmetrics"])
         .arg(&fixture)
@@ -455,6 +605,22 @@ fn observe_against_a_real_prometheus() {
     let table = observe_ok(&mut observe(&server.address, &["--at", "2025-11-24T16:00:00Z"]));
     insta::assert_snapshot!(
         "observe_leadgen_table",
+        table.replace(&server.address, "http://prometheus:9090")
+    );
+    // The users grow 25% a month in the fixture, with a daily swing of 4%:
+    // the fitted rate's interval holds it; the leads are flat.
+    let o = observed(&server.address, &["--at", "1764000000", "--trend", "28d"]);
+    let users = &o["drivers"][0]["trend"];
+    let rate = |key: &str| users[key].as_f64().unwrap();
+    assert!(rate("rate_low") < 0.25 && 0.25 < rate("rate_high"), "{users}");
+    assert!((rate("rate") - 0.25).abs() < 0.01, "{users}");
+    assert!(o["drivers"][1]["trend"]["rate"].as_f64().unwrap().abs() < 1e-4);
+    let table = observe_ok(&mut observe(
+        &server.address,
+        &["--at", "2025-11-24T16:00:00Z", "--trend", "28d", "--format", "md"],
+    ));
+    insta::assert_snapshot!(
+        "observe_leadgen_trend_markdown",
         table.replace(&server.address, "http://prometheus:9090")
     );
     // An RFC 3339 time the server cannot read is its refusal, named.

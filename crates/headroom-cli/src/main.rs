@@ -149,6 +149,11 @@ enum Command {
         /// When to measure: Unix seconds or RFC 3339 (default: now).
         #[arg(long)]
         at: Option<String>,
+        /// Also fit each measured driver's growth to its history over this
+        /// window (28d, 6w, 36h): its monthly rate beside the plan's, when it
+        /// reaches each milestone, and the runway if it keeps growing so.
+        #[arg(long, value_name = "WINDOW")]
+        trend: Option<String>,
         /// Also draw each measured driver on its growth curve as an SVG
         /// chart to this file (a profile with dated milestones).
         #[arg(long, value_name = "SVG")]
@@ -645,11 +650,14 @@ fn run(cli: Cli) -> Result<String> {
                 OutputFormat::Md => Ok(render::simulation_markdown(&simulation)),
             }
         }
-        Command::Observe { profile, prometheus, at, chart, format, layers } => {
+        Command::Observe { profile, prometheus, at, trend, chart, format, layers } => {
             let loaded = context.registry.get(profile)?;
             let layered = config::load(loaded, &context.sources(layers))?;
-            let request =
-                headroom::observe::Request { prometheus: prometheus.as_deref(), at: at.as_deref() };
+            let request = headroom::observe::Request {
+                prometheus: prometheus.as_deref(),
+                at: at.as_deref(),
+                trend: trend.as_deref(),
+            };
             let observation = headroom::observe::observe(loaded, &layered, &request)?;
             if let Some(path) = chart {
                 let Some(svg) = render::observation_svg(&observation) else {

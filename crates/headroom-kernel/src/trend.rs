@@ -85,7 +85,9 @@ pub fn fit_line(x: &[f64], y: &[f64]) -> Result<Line, KernelError> {
         intercept_sd: (variance * (1.0 / count + x_mean * x_mean / sxx)).sqrt(),
         slope_sd: (variance / sxx).sqrt(),
         residual_sd: variance.sqrt(),
-        r_squared: (syy > 0.0).then(|| 1.0 - ssr / syy),
+        // Equal values can still leave `syy` a few ulps above zero (their
+        // mean need not be one of them): flat is decided on the values.
+        r_squared: (syy > 0.0 && y.iter().any(|&v| v != y[0])).then(|| 1.0 - ssr / syy),
         points: n,
     })
 }
@@ -185,6 +187,10 @@ mod tests {
         // A flat series is a line, with nothing for R² to explain.
         let flat = fit_line(&[1.0, 2.0, 3.0], &[5.0, 5.0, 5.0]).unwrap();
         assert_eq!((flat.slope, flat.r_squared), (0.0, None));
+        // ln 40,000 thirty times: a mean that is not quite the value itself.
+        let y = [40_000f64.ln(); 30];
+        let x: Vec<f64> = (0..30).map(f64::from).collect();
+        assert_eq!(fit_line(&x, &y).unwrap().r_squared, None);
     }
 
     #[test]

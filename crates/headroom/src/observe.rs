@@ -17,6 +17,14 @@
 //! - the runway of today's deployment from the measured drivers, beside the
 //!   plan's.
 //!
+//! With a trend window (`--trend 28d`) each measured driver's history over
+//! that window is asked for too (a subquery, `(expr)[28d:3h]`), and its
+//! compound monthly growth rate fitted (the kernel's
+//! [`headroom_kernel::trend::growth_trend`]): how fast the system really
+//! grows beside how fast its plan says, when it reaches each later
+//! milestone at that rate, and the runway of today's deployment if it keeps
+//! growing so.
+//!
 //! This module and [`prometheus`] are the only places the library talks to
 //! the network.
 
@@ -26,6 +34,9 @@ use std::collections::BTreeMap;
 
 use headroom_plugin_api::host::LoadedProfile;
 use serde::{Deserialize, Serialize};
+
+use headroom_kernel::growth::{GrowthCurve, GrowthPoint};
+use headroom_kernel::trend::growth_trend;
 
 use crate::config::{LayeredConfig, Milestone};
 use crate::plan::{self, ProfileRef, RunwayEntry};
@@ -67,6 +78,51 @@ pub struct Request<'a> {
     pub prometheus: Option<&'a str>,
     /// When to measure: Unix seconds or RFC 3339 (now when absent).
     pub at: Option<&'a str>,
+    /// The window of history to fit each driver's growth to, in
+    /// Prometheus's duration syntax (`28d`, `6w`, `12h`); none when absent.
+    pub trend: Option<&'a str>,
+}
+
+/// Seconds in a month: a Gregorian year of 365.2425 days over 12.
+pub const SECONDS_PER_MONTH: f64 = 365.2425 / 12.0 * 86_400.0;
+
+/// How many samples a trend's window is cut into (the subquery's step is
+/// the window over this, and never under a minute).
+const TREND_SAMPLES: u64 = 200;
+
+/// A trend window in seconds, from Prometheus's duration syntax: one or
+/// more whole numbers each with a unit, largest first (`28d`, `1w3d`,
+/// `36h`): `y` (365 days), `w`, `d`, `h`, `m`, `s`.
+pub fn window_seconds(text: &str) -> Result<u64, String> {
+    let refuse = || {
+        format!("`{text}` is not a trend window: give a whole number and a unit, e.g. 28d, 6w or 36h (units y, w, d, h, m, s)")
+    };
+    let (mut total, mut digits, mut last_unit) = (0u64, String::new(), u64::MAX);
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit = match c {
+            'y' => 365 * 86_400,
+            'w' => 7 * 86_400,
+            'd' => 86_400,
+            'h' => 3_600,
+            'm' => 60,
+            's' => 1,
+            _ => return Err(refuse()),
+        };
+        let count: u64 = digits.parse().map_err(|_| refuse())?;
+        if unit >= last_unit {
+            return Err(refuse());
+        }
+        total = count.checked_mul(unit).and_then(|s| total.checked_add(s)).ok_or_else(refuse)?;
+        (digits, last_unit) = (String::new(), unit);
+    }
+    if !digits.is_empty() || total == 0 {
+        return Err(refuse());
+    }
+    Ok(total)
 }
 
 /// One run of `headroom observe`.
@@ -94,6 +150,9 @@ pub struct Observation {
     /// `--set` assignments that make `plan`, `simulate` or `diff` start
     /// from the measured drivers.
     pub rebase: Vec<String>,
+    /// The deployment at the measured growth, when a trend window was asked
+    /// for (dated profiles).
+    pub trend: Option<TrendReading>,
 }
 
 /// One driver, measured.
@@ -119,6 +178,68 @@ pub struct ObservedDriver {
     /// The plan's value of the driver at each month `0..=horizon` (empty
     /// for a profile without a growth curve): what `--chart` draws.
     pub planned_monthly: Vec<f64>,
+    /// Its growth over the trend window, when one was asked for.
+    pub trend: Option<DriverTrend>,
+}
+
+/// A driver's growth, fitted to its measured history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DriverTrend {
+    /// The subquery that gave the history.
+    pub query: String,
+    /// How many samples were fitted.
+    pub points: usize,
+    /// Months from the first sample to the last.
+    pub span_months: f64,
+    /// Compound growth a month, e.g. 0.29 for 29% a month.
+    pub rate: f64,
+    /// Its 95% interval, low end.
+    pub rate_low: f64,
+    /// Its 95% interval, high end.
+    pub rate_high: f64,
+    /// R² of the fit (of the logarithms); `None` for a flat history.
+    pub r_squared: Option<f64>,
+    /// The rate the runway at this trend grows by: `rate` rounded to a
+    /// hundredth of a percent a month (well within its interval), so that
+    /// the `--set` flags that reproduce it are short.
+    pub rate_used: f64,
+    /// The plan's own growth over its first month (`v(1) / v(0) - 1`), to
+    /// set beside it (dated profiles).
+    pub planned_first_month: Option<f64>,
+    /// When the driver reaches each later dated milestone's value, growing
+    /// from the measured value at `rate_used`.
+    pub reaches: Vec<TrendReach>,
+}
+
+/// When a driver, growing at its measured rate, reaches a milestone's value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendReach {
+    /// Milestone key.
+    pub milestone: String,
+    /// Milestone name.
+    pub name: String,
+    /// The driver's value there.
+    pub value: f64,
+    /// The month the plan puts it at.
+    pub planned_month: u32,
+    /// The month the trend reaches it (0 when the measured value already
+    /// has); `None` when it does not within 10 years.
+    pub trend_month: Option<f64>,
+}
+
+/// Today's deployment at the measured trend: how long it lasts if each
+/// measured driver keeps growing at its fitted rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendReading {
+    /// The window of history fitted, as given (`28d`).
+    pub window: String,
+    /// The runway of each tier, growing from the measured drivers at their
+    /// measured rates (drivers not measured grow at the plan's compound
+    /// rate, first milestone to last).
+    pub runway: Vec<RunwayEntry>,
+    /// `--set` assignments that make `plan`, `simulate` or `diff` start
+    /// from the measured drivers and grow at the measured rates.
+    pub set: Vec<String>,
 }
 
 /// One tier, planned for the measured drivers.
@@ -239,6 +360,17 @@ pub fn observe(
             ));
         }
     }
+    let window = request
+        .trend
+        .map(|text| window_seconds(text).map(|seconds| (text, seconds)))
+        .transpose()
+        .map_err(|e| fail(id, format!("--trend: {e}")))?;
+    if window.is_some() && observe.drivers.is_empty() {
+        return Err(fail(
+            id,
+            "--trend fits the growth of the measured drivers, and `observe.drivers` names none",
+        ));
+    }
     // The configuration's check holds the timeout to (0, 3600] seconds.
     let timeout = std::time::Duration::try_from_secs_f64(observe.timeout_seconds)
         .map_err(|e| fail(id, format!("observe.timeout_seconds: {e}")))?;
@@ -256,6 +388,40 @@ pub fn observe(
     let measured: BTreeMap<&str, f64> =
         queries.iter().zip(&samples).map(|(q, s)| (q.key.as_str(), s.value)).collect();
     let measured_at = samples.iter().map(|s| s.timestamp).fold(f64::NEG_INFINITY, f64::max);
+    // Each measured driver's history over the window, ending where the
+    // measurements were taken.
+    let histories: BTreeMap<&str, (String, Vec<GrowthPoint>)> = match window {
+        Some((text, seconds)) => {
+            let step = (seconds / TREND_SAMPLES).max(60);
+            let asked: Vec<Query> = observe
+                .drivers
+                .iter()
+                .map(|(driver, promql)| Query {
+                    key: format!("observe.drivers.{driver}"),
+                    promql: format!("({promql})[{text}:{step}s]"),
+                })
+                .collect();
+            let at = request.at.map_or_else(|| format!("{measured_at}"), str::to_string);
+            let answers = server.history_all(&asked, Some(&at))?;
+            observe
+                .drivers
+                .keys()
+                .zip(asked)
+                .zip(answers)
+                .map(|((driver, query), samples)| {
+                    let points = samples
+                        .iter()
+                        .map(|s| GrowthPoint {
+                            month: (s.timestamp - measured_at) / SECONDS_PER_MONTH,
+                            value: s.value,
+                        })
+                        .collect();
+                    (driver.as_str(), (query.promql, points))
+                })
+                .collect()
+        }
+        None => BTreeMap::new(),
+    };
 
     let observed_driver = |name: &str| measured.get(format!("observe.drivers.{name}").as_str());
     let mut rebased = config.clone();
@@ -311,6 +477,15 @@ pub fn observe(
                 .find(|k| config.milestones[*k].drivers[name] >= value)
                 .map(|k| config.milestones[k].name.clone()),
         };
+        let planned_monthly: Vec<f64> = planned.monthly.iter().map(|m| m.drivers[name]).collect();
+        let trend = match histories.get(name.as_str()) {
+            Some((query, history)) => {
+                Some(driver_trend(config, name, value, query, history, &planned_monthly).map_err(
+                    |source| fail(id, format!("the trend of `observe.drivers.{name}`: {source}")),
+                )?)
+            }
+            None => None,
+        };
         observed_drivers.push(ObservedDriver {
             driver: name.clone(),
             unit: unit.clone(),
@@ -319,7 +494,8 @@ pub fn observe(
             planned_today,
             plan_month,
             within_milestone,
-            planned_monthly: planned.monthly.iter().map(|m| m.drivers[name]).collect(),
+            planned_monthly,
+            trend,
         });
     }
 
@@ -393,6 +569,33 @@ pub fn observe(
             .collect(),
         None => Vec::new(),
     };
+    let trend = match (window, &today, &config.growth) {
+        (Some((text, _)), Some(_), Some(growth)) => {
+            let mut growing = rebased.config.clone();
+            let mut rates = growth.rates.clone();
+            if growth.curve != "compound-monthly" {
+                // Drivers not measured grow at the plan's compound rate.
+                rates.clear();
+            }
+            for driver in &observed_drivers {
+                if let Some(trend) = &driver.trend {
+                    rates.insert(driver.driver.clone(), trend.rate_used);
+                }
+            }
+            let growth = growing.growth.as_mut().expect("growth, matched above");
+            growth.curve = "compound-monthly".to_string();
+            growth.rates = rates.clone();
+            let growing = layered.with_config(growing, profile)?;
+            let at_trend = plan::plan(profile, &growing, None)?;
+            let mut set = rebase.clone();
+            set.push("growth.curve=compound-monthly".to_string());
+            set.extend(rates.iter().map(|(driver, rate)| {
+                format!("growth.rates.{driver}={}", headroom_kernel::Shown(*rate))
+            }));
+            Some(TrendReading { window: text.to_string(), runway: at_trend.runway, set })
+        }
+        _ => None,
+    };
     Ok(Observation {
         profile: ProfileRef::of(profile),
         prometheus: server.address().to_string(),
@@ -403,6 +606,50 @@ pub fn observe(
         tiers,
         runway,
         rebase,
+        trend,
+    })
+}
+
+/// A driver's measured growth, read against its plan.
+fn driver_trend(
+    config: &crate::config::ProfileConfig,
+    name: &str,
+    observed: f64,
+    query: &str,
+    history: &[GrowthPoint],
+    planned_monthly: &[f64],
+) -> Result<DriverTrend, headroom_kernel::KernelError> {
+    let fitted = growth_trend(history)?;
+    let rate_used = (fitted.rate * 10_000.0).round() / 10_000.0;
+    let growing = GrowthCurve::CompoundMonthly { rate: Some(rate_used) };
+    let start = [GrowthPoint { month: 0.0, value: observed }];
+    let mut reaches = Vec::new();
+    for key in &config.milestone_order {
+        let milestone = &config.milestones[key];
+        let Some(month) = milestone.month.filter(|&m| m > 0) else { continue };
+        let value = milestone.drivers[name];
+        reaches.push(TrendReach {
+            milestone: key.clone(),
+            name: milestone.name.clone(),
+            value,
+            planned_month: month,
+            trend_month: growing.month_reaching(&start, value, 120.0)?,
+        });
+    }
+    Ok(DriverTrend {
+        query: query.to_string(),
+        points: fitted.points,
+        span_months: fitted.span_months,
+        rate: fitted.rate,
+        rate_low: fitted.rate_low,
+        rate_high: fitted.rate_high,
+        r_squared: fitted.r_squared,
+        rate_used,
+        planned_first_month: match planned_monthly {
+            [now, next, ..] if *now > 0.0 => Some(next / now - 1.0),
+            _ => None,
+        },
+        reaches,
     })
 }
 
@@ -412,4 +659,23 @@ fn unused_key(milestones: &BTreeMap<String, Milestone>, base: &str) -> String {
         .chain((2..).map(|n| format!("{base}-{n}")))
         .find(|key| !milestones.contains_key(key))
         .expect("an unused key")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window_seconds;
+
+    #[test]
+    fn a_window_reads_as_prometheus_durations_do() {
+        assert_eq!(window_seconds("28d"), Ok(28 * 86_400));
+        assert_eq!(window_seconds("1w3d"), Ok(10 * 86_400));
+        assert_eq!(window_seconds("36h"), Ok(36 * 3_600));
+        assert_eq!(window_seconds("1y"), Ok(365 * 86_400));
+        assert_eq!(window_seconds("90m30s"), Ok(90 * 60 + 30));
+        for refused in
+            ["", "28", "d", "0d", "3d1w", "1d1d", "2.5d", "28D", "-1d", "99999999999999999999y"]
+        {
+            assert!(window_seconds(refused).is_err(), "{refused}");
+        }
+    }
 }

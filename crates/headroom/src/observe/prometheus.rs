@@ -171,6 +171,27 @@ impl Prometheus {
         queries: &[Query],
         at: Option<&str>,
     ) -> Result<Vec<Sample>, PrometheusError> {
+        self.ask_all(queries, at, read_answer)
+    }
+
+    /// Runs every query, each a range over a window (a subquery,
+    /// `(expr)[28d:3h]`, evaluated at `at`), all at once, and returns each
+    /// one's samples, oldest first: a history, one series of at least 3
+    /// finite samples at or above zero.
+    pub fn history_all(
+        &self,
+        queries: &[Query],
+        at: Option<&str>,
+    ) -> Result<Vec<Vec<Sample>>, PrometheusError> {
+        self.ask_all(queries, at, read_history)
+    }
+
+    fn ask_all<T: Send + 'static>(
+        &self,
+        queries: &[Query],
+        at: Option<&str>,
+        read: fn(u16, &[u8]) -> Result<T, Problem>,
+    ) -> Result<Vec<T>, PrometheusError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
             .enable_time()
@@ -185,11 +206,11 @@ impl Prometheus {
             for (index, query) in queries.iter().enumerate() {
                 let (client, this, query) = (client.clone(), self.clone(), query.clone());
                 let at = at.map(str::to_string);
-                tasks.spawn(
-                    async move { (index, this.instant(&client, &query, at.as_deref()).await) },
-                );
+                tasks.spawn(async move {
+                    (index, this.ask(&client, &query, at.as_deref(), read).await)
+                });
             }
-            let mut answers: Vec<Option<Result<Sample, PrometheusError>>> =
+            let mut answers: Vec<Option<Result<T, PrometheusError>>> =
                 queries.iter().map(|_| None).collect();
             while let Some(joined) = tasks.join_next().await {
                 // A task only returns, and none is cancelled: a join error
@@ -208,12 +229,13 @@ impl Prometheus {
         })
     }
 
-    async fn instant(
+    async fn ask<T>(
         &self,
         client: &reqwest::Client,
         query: &Query,
         at: Option<&str>,
-    ) -> Result<Sample, PrometheusError> {
+        read: fn(u16, &[u8]) -> Result<T, Problem>,
+    ) -> Result<T, PrometheusError> {
         let mut form = vec![("query", query.promql.as_str())];
         if let Some(at) = at {
             form.push(("time", at));
@@ -225,7 +247,7 @@ impl Prometheus {
         let response = request.send().await.map_err(|e| self.failed(query, &e))?;
         let status = response.status().as_u16();
         let body = response.bytes().await.map_err(|e| self.failed(query, &e))?;
-        read_answer(status, &body).map_err(|problem| match problem {
+        read(status, &body).map_err(|problem| match problem {
             Problem::NotApi if status == 401 || status == 403 => PrometheusError::Unauthorised {
                 url: self.shown.clone(),
                 key: query.key.clone(),
@@ -330,43 +352,68 @@ struct Series {
     value: (f64, String),
 }
 
-/// Reads one `/api/v1/query` answer (documented at
-/// <https://prometheus.io/docs/prometheus/latest/querying/api/>): a vector
-/// of one series or a scalar, its value a string Prometheus writes as Go's
-/// `strconv.FormatFloat` does (`"812"`, `"1.5e+06"`, `"NaN"`, `"+Inf"`).
-fn read_answer(status: u16, body: &[u8]) -> Result<Sample, Problem> {
+/// The `data` of a successful answer of Prometheus's JSON API (documented
+/// at <https://prometheus.io/docs/prometheus/latest/querying/api/>).
+fn read_envelope(status: u16, body: &[u8]) -> Result<Data, Problem> {
     let envelope: Envelope = serde_json::from_slice(body).map_err(|_| Problem::NotApi)?;
     match envelope.status.as_str() {
-        "success" => {}
-        "error" => {
-            return Err(Problem::Refused {
-                kind: envelope.error_type.unwrap_or_else(|| format!("HTTP {status}")),
-                message: envelope.error.unwrap_or_default(),
-            })
-        }
-        _ => return Err(Problem::NotApi),
+        "success" => envelope.data.ok_or(Problem::NotApi),
+        "error" => Err(Problem::Refused {
+            kind: envelope.error_type.unwrap_or_else(|| format!("HTTP {status}")),
+            message: envelope.error.unwrap_or_default(),
+        }),
+        _ => Err(Problem::NotApi),
     }
-    let data = envelope.data.ok_or(Problem::NotApi)?;
+}
+
+/// The one series of a result, or why there is not one.
+fn one_series<S: serde::de::DeserializeOwned>(
+    result: serde_json::Value,
+    labels_of: impl Fn(&S) -> String,
+    none: &str,
+) -> Result<S, Problem> {
+    let mut series: Vec<S> = serde_json::from_value(result).map_err(|_| Problem::NotApi)?;
+    match series.len() {
+        0 => Err(Problem::NotOneNumber(none.to_string())),
+        1 => Ok(series.remove(0)),
+        n => {
+            let shown: Vec<String> = series.iter().take(3).map(labels_of).collect();
+            let more = if n > 3 { ", …" } else { "" };
+            Err(Problem::NotOneNumber(format!(
+                "{n} series matched ({}{more}); a measurement is one number: aggregate them, e.g. sum(...) or max(...)",
+                shown.join(", ")
+            )))
+        }
+    }
+}
+
+/// A sample's value, when it is a finite number at or above zero.
+fn measured_value(text: &str, when: &str) -> Result<f64, Problem> {
+    let value = parse_value(text).ok_or_else(|| {
+        Problem::NotOneNumber(format!("the value {text:?}{when} is not a number"))
+    })?;
+    if !value.is_finite() || value < 0.0 {
+        return Err(Problem::NotOneNumber(format!(
+            "the value{when} is {text}; a measured driver or load must be a finite number, not negative"
+        )));
+    }
+    Ok(value)
+}
+
+/// Reads one `/api/v1/query` answer: a vector of one series or a scalar,
+/// its value a string Prometheus writes as Go's `strconv.FormatFloat` does
+/// (`"812"`, `"1.5e+06"`, `"NaN"`, `"+Inf"`).
+fn read_answer(status: u16, body: &[u8]) -> Result<Sample, Problem> {
+    let data = read_envelope(status, body)?;
     let (timestamp, text) = match data.result_type.as_str() {
         "scalar" => serde_json::from_value::<(f64, String)>(data.result).map_err(|_| Problem::NotApi)?,
         "vector" => {
-            let series: Vec<Series> =
-                serde_json::from_value(data.result).map_err(|_| Problem::NotApi)?;
-            match series.as_slice() {
-                [] => return Err(Problem::NotOneNumber(
-                    "no series matched at that time: check the metric's name and labels, and that it was scraped".into(),
-                )),
-                [one] => one.value.clone(),
-                many => {
-                    let shown: Vec<String> = many.iter().take(3).map(|s| labels(&s.metric)).collect();
-                    let more = if many.len() > 3 { ", …" } else { "" };
-                    return Err(Problem::NotOneNumber(format!(
-                        "{} series matched ({}{more}); a measurement is one number: aggregate them, e.g. sum(...) or max(...)",
-                        many.len(),
-                        shown.join(", ")
-                    )));
-                }
-            }
+            one_series(
+                data.result,
+                |s: &Series| labels(&s.metric),
+                "no series matched at that time: check the metric's name and labels, and that it was scraped",
+            )?
+            .value
         }
         "matrix" => {
             return Err(Problem::NotOneNumber(
@@ -377,14 +424,50 @@ fn read_answer(status: u16, body: &[u8]) -> Result<Sample, Problem> {
             return Err(Problem::NotOneNumber(format!("a result of type `{other}`, not a number")))
         }
     };
-    let value = parse_value(&text)
-        .ok_or_else(|| Problem::NotOneNumber(format!("the value {text:?} is not a number")))?;
-    if !value.is_finite() || value < 0.0 {
+    Ok(Sample { value: measured_value(&text, "")?, timestamp })
+}
+
+/// One series of a range vector.
+#[derive(Deserialize)]
+struct RangeSeries {
+    #[serde(default)]
+    metric: serde_json::Map<String, serde_json::Value>,
+    values: Vec<(f64, String)>,
+}
+
+/// Reads the answer to a subquery: a range vector of one series, at least
+/// 3 samples, each a finite number at or above zero; oldest first.
+fn read_history(status: u16, body: &[u8]) -> Result<Vec<Sample>, Problem> {
+    let data = read_envelope(status, body)?;
+    if data.result_type != "matrix" {
         return Err(Problem::NotOneNumber(format!(
-            "the value is {text}; a measured driver or load must be a finite number, not negative"
+            "a result of type `{}` where a history (a range vector) was asked for",
+            data.result_type
         )));
     }
-    Ok(Sample { value, timestamp })
+    let series = one_series(
+        data.result,
+        |s: &RangeSeries| labels(&s.metric),
+        "no series matched over the window: check the metric's name and labels, and that it was scraped then",
+    )?;
+    let mut samples = Vec::with_capacity(series.values.len());
+    for (timestamp, text) in &series.values {
+        let value = measured_value(text, &format!(" at {}", utc_seconds(*timestamp)))?;
+        samples.push(Sample { value, timestamp: *timestamp });
+    }
+    if samples.len() < 3 {
+        return Err(Problem::NotOneNumber(format!(
+            "{} sample(s) over the window; a trend needs at least 3: a longer window, or a metric scraped over more of it",
+            samples.len()
+        )));
+    }
+    samples.sort_by(|a, b| a.timestamp.total_cmp(&b.timestamp));
+    Ok(samples)
+}
+
+/// A Unix time as the error messages show it.
+fn utc_seconds(timestamp: f64) -> String {
+    crate::render::utc(timestamp)
 }
 
 /// A sample value as Prometheus writes it.

@@ -79,7 +79,7 @@ fn diff_text(d: &PlanDiff, markdown: bool) -> String {
             "monthly cost",
             "Δ cost",
         ];
-        write_table(&mut out, header, "|---|---|---|---:|---|---:|---:|---:|", rows, markdown);
+        write_table(&mut out, &header, "|---|---|---|---:|---|---:|---:|---:|", rows, markdown);
         if markdown {
             out.push('\n');
         }
@@ -180,7 +180,7 @@ fn cost_bands(out: &mut String, bands: &CostBands, markdown: bool) {
     } else {
         out.push_str(&format!("{title}\n"));
     }
-    write_table(out, header, "|---|---:|---:|---:|", rows, markdown);
+    write_table(out, &header, "|---|---:|---:|---:|", rows, markdown);
 }
 
 fn diff_csv(d: &PlanDiff) -> String {

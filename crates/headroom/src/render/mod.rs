@@ -83,6 +83,7 @@ pub(super) fn binding_target(tier: &TierPlan) -> Option<&crate::plan::LatencyPla
 }
 
 pub(crate) use headroom_kernel::counted;
+pub(crate) use observe::utc;
 
 /// A dollar amount with thousands separators, no cents.
 pub fn dollars(value: f64) -> String {
@@ -213,24 +214,24 @@ pub(crate) fn table() -> Table {
 }
 
 /// A table as Markdown (under `rule`, its alignment row) or for the terminal.
-pub(crate) fn write_table<const N: usize>(
+pub(crate) fn write_table<R: AsRef<[String]>>(
     out: &mut String,
-    header: [&str; N],
+    header: &[&str],
     rule: &str,
-    rows: Vec<[String; N]>,
+    rows: Vec<R>,
     markdown: bool,
 ) {
     if markdown {
         out.push_str(&format!("| {} |\n{rule}\n", header.join(" | ")));
         for row in &rows {
-            let cells: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
+            let cells: Vec<String> = row.as_ref().iter().map(|c| c.replace('|', "\\|")).collect();
             out.push_str(&format!("| {} |\n", cells.join(" | ")));
         }
     } else {
         let mut table = table();
         table.set_header(header);
         for row in rows {
-            table.add_row(row);
+            table.add_row(row.as_ref());
         }
         out.push_str(&format!("{table}\n"));
     }

@@ -3,7 +3,7 @@
 //! measured load beside the modelled one), and the runway from there.
 
 use super::*;
-use crate::observe::{Observation, ObservedDriver};
+use crate::observe::{DriverTrend, Observation, ObservedDriver};
 
 /// An observation in `format`.
 pub fn observation(o: &Observation, format: Format) -> String {
@@ -71,8 +71,56 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
             })
             .collect();
         let header = ["driver", "measured", "plan today", "plan month reached", "reading"];
-        write_table(&mut out, header, "|---|---:|---:|---:|---|", rows, markdown);
+        write_table(&mut out, &header, "|---|---:|---:|---:|---|", rows, markdown);
         out.push('\n');
+    }
+    let trends: Vec<(&ObservedDriver, &DriverTrend)> =
+        o.drivers.iter().filter_map(|d| d.trend.as_ref().map(|t| (d, t))).collect();
+    if !trends.is_empty() {
+        let window = o.trend.as_ref().map_or("the window", |t| t.window.as_str());
+        section(&mut out, &format!("Growth measured over {window}"));
+        let rows = trends
+            .iter()
+            .map(|(d, t)| {
+                [
+                    d.driver.clone(),
+                    signed_percent(t.rate),
+                    format!("{} to {}", signed_percent(t.rate_low), signed_percent(t.rate_high)),
+                    t.r_squared.map_or_else(|| "-".to_string(), |r| format!("{r:.3}")),
+                    format!("{} over {:.2} months", t.points, t.span_months),
+                    t.planned_first_month.map_or_else(|| "-".to_string(), signed_percent),
+                ]
+            })
+            .collect();
+        let header =
+            ["driver", "growth a month", "95% interval", "R²", "samples", "the plan's first month"];
+        write_table(&mut out, &header, "|---|---:|---:|---:|---|---:|", rows, markdown);
+        out.push('\n');
+        let rows: Vec<[String; 5]> = trends
+            .iter()
+            .flat_map(|(d, t)| {
+                t.reaches.iter().map(move |r| {
+                    [
+                        r.name.clone(),
+                        d.driver.clone(),
+                        number(r.value),
+                        format!("month {}", r.planned_month),
+                        match r.trend_month {
+                            Some(m) if m <= 0.0 => "reached".to_string(),
+                            Some(m) => format!("month {m:.1}"),
+                            None => "not within 10 years".to_string(),
+                        },
+                    ]
+                })
+            })
+            .collect();
+        if !rows.is_empty() {
+            section(&mut out, "When the measured growth reaches each milestone");
+            let header =
+                ["milestone", "driver", "value", "the plan says", "at the measured growth"];
+            write_table(&mut out, &header, "|---|---|---:|---|---|", rows, markdown);
+            out.push('\n');
+        }
     }
     section(&mut out, "Tiers, planned for the measured drivers");
     let mut rows = Vec::new();
@@ -114,27 +162,37 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
         "measured / model",
         "today's utilisation (measured)",
     ];
-    write_table(&mut out, header, "|---|---|---|---:|---|---:|---:|---:|---:|", rows, markdown);
+    write_table(&mut out, &header, "|---|---|---|---:|---|---:|---:|---:|---:|", rows, markdown);
     if !o.runway.is_empty() {
         out.push('\n');
         section(&mut out, "Runway of today's deployment from the measured drivers");
         let month =
             |m: Option<u32>| m.map_or_else(|| "beyond".to_string(), |m| format!("month {m}"));
-        let rows = o
+        let rows: Vec<Vec<String>> = o
             .runway
             .iter()
             .map(|r| {
-                [
+                let mut row = vec![
                     r.observed.tier.clone(),
                     month(r.observed.month),
                     month(r.planned_month),
                     r.observed.dimension.clone(),
                     percent(r.observed.utilisation),
-                ]
+                ];
+                if let Some(trend) = &o.trend {
+                    let at_trend = trend.runway.iter().find(|t| t.tier == r.observed.tier);
+                    row.push(at_trend.map_or_else(|| "-".to_string(), |t| month(t.month)));
+                }
+                row
             })
             .collect();
-        let header = ["tier", "breaks headroom", "the plan says", "on", "utilisation then"];
-        write_table(&mut out, header, "|---|---|---|---|---:|", rows, markdown);
+        let mut header = vec!["tier", "breaks headroom", "the plan says", "on", "utilisation then"];
+        let mut align = "|---|---|---|---|---:|".to_string();
+        if o.trend.is_some() {
+            header.push("at the measured growth");
+            align.push_str("---|");
+        }
+        write_table(&mut out, &header, &align, rows, markdown);
     }
     if !o.rebase.is_empty() {
         let sets: Vec<String> = o.rebase.iter().map(|s| format!("--set {s}")).collect();
@@ -144,7 +202,25 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
             sets.join(" ")
         ));
     }
+    if let Some(trend) = &o.trend {
+        let sets: Vec<String> = trend.set.iter().map(|s| format!("--set {s}")).collect();
+        out.push_str(&format!(
+            "To plan at the measured growth: headroom diff {} {}\n",
+            o.profile.id,
+            sets.join(" ")
+        ));
+    }
     out
+}
+
+/// A rate as a signed percentage: `+24.6%`, `-1.2%`, `+0.0%`.
+fn signed_percent(rate: f64) -> String {
+    let shown = format!("{:+.1}%", rate * 100.0);
+    if shown == "-0.0%" {
+        "+0.0%".to_string()
+    } else {
+        shown
+    }
 }
 
 /// A row a measurement: the drivers, then the loads.
@@ -159,6 +235,10 @@ fn observation_csv(o: &Observation) -> String {
         "plan_month",
         "ratio",
         "utilisation",
+        "growth_a_month",
+        "growth_low",
+        "growth_high",
+        "growth_r_squared",
     ];
     let opt = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
     let drivers = o.drivers.iter().map(|d| {
@@ -172,6 +252,10 @@ fn observation_csv(o: &Observation) -> String {
             opt(d.plan_month),
             String::new(),
             String::new(),
+            opt(d.trend.as_ref().map(|t| t.rate)),
+            opt(d.trend.as_ref().map(|t| t.rate_low)),
+            opt(d.trend.as_ref().map(|t| t.rate_high)),
+            opt(d.trend.as_ref().and_then(|t| t.r_squared)),
         ]
     });
     let loads = o.tiers.iter().flat_map(|t| {
@@ -186,6 +270,10 @@ fn observation_csv(o: &Observation) -> String {
                 String::new(),
                 opt(l.ratio),
                 opt(l.utilisation),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
             ]
         })
     });
@@ -195,7 +283,7 @@ fn observation_csv(o: &Observation) -> String {
 /// Unix seconds as a UTC date and time, `2026-11-24 16:00:00 UTC`: the
 /// days-to-civil-date conversion of Howard Hinnant's `chrono`-compatible
 /// date algorithms ("civil_from_days").
-pub(super) fn utc(unix: f64) -> String {
+pub(crate) fn utc(unix: f64) -> String {
     if !unix.is_finite() {
         return "an unknown time".to_string();
     }

@@ -929,7 +929,22 @@ pub fn observation_svg(o: &crate::observe::Observation) -> Option<String> {
     for (index, d) in drivers.iter().enumerate() {
         let panel_top = top + index as f64 * (panel_h + gap) + 24.0;
         let months = (d.planned_monthly.len() - 1) as f64;
-        let most = d.planned_monthly.iter().copied().chain([d.observed]).fold(1.0_f64, f64::max);
+        // The measured growth carried on from today's measurement, if fitted.
+        let trend: Vec<f64> = d
+            .trend
+            .iter()
+            .flat_map(|t| {
+                (0..d.planned_monthly.len())
+                    .map(|m| d.observed * (1.0 + t.rate_used).powf(m as f64))
+            })
+            .collect();
+        let most = d
+            .planned_monthly
+            .iter()
+            .chain(&trend)
+            .copied()
+            .chain([d.observed])
+            .fold(1.0_f64, f64::max);
         let (step, steps) = round_axis(most, 4);
         let y_max = step * f64::from(steps);
         let x = |m: f64| left + m / months * plot_w;
@@ -987,6 +1002,21 @@ pub fn observation_svg(o: &crate::observe::Observation) -> Option<String> {
         );
         legend_line(&mut svg, left + plot_w - 170.0, panel_top + 6.0, PALETTE[0], "plan");
         legend_line(&mut svg, left + plot_w - 170.0, panel_top + 22.0, PALETTE[1], "measured");
+        if let Some(t) = &d.trend {
+            let line: Vec<String> = trend
+                .iter()
+                .enumerate()
+                .map(|(m, v)| format!("{:.1},{:.1}", x(m as f64), y(*v)))
+                .collect();
+            let _ = writeln!(
+                svg,
+                "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" stroke-dasharray=\"2 3\" points=\"{}\"/>",
+                PALETTE[2],
+                line.join(" ")
+            );
+            let label = format!("measured growth from today, {:+.1}%/month", t.rate_used * 100.0);
+            legend_line(&mut svg, left + plot_w - 270.0, panel_top + 38.0, PALETTE[2], &label);
+        }
     }
     svg.push_str("</svg>\n");
     Some(svg)
