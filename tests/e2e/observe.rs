@@ -207,7 +207,15 @@ fn observe_reads_measurements_against_the_plan() {
 #[test]
 fn observe_places_a_profile_of_deployment_sizes() {
     fn hostel(head: &str) -> Option<(u16, String)> {
-        head.contains("hostel_users").then(|| one("350")).flatten()
+        if !head.contains("hostel_users") {
+            None
+        } else if head.contains("28d") {
+            // 5% a month: 330.7, 340.3 and 350 users over the last 0.6 months.
+            let at = |months: f64| (1_764_000_000.0 + months * MONTH, 350.0 * 1.05f64.powf(months));
+            history(&[0.0, -0.3, -0.6].map(|m| (at(m).0, at(m).1.to_string())))
+        } else {
+            one("350")
+        }
     }
     let address = serve(hostel);
     let o = json(&ok(&[
@@ -237,6 +245,28 @@ fn observe_places_a_profile_of_deployment_sizes() {
     let medium =
         plan["milestones"].as_array().unwrap().iter().find(|m| m["key"] == "medium").unwrap();
     assert_eq!(o["tiers"][0]["needed_units"], medium["tiers"][0]["units"]);
+    // Its growth can be measured, with no dated milestone to reach nor
+    // runway to run out: the rate alone.
+    let grown = json(&ok(&[
+        "observe",
+        "hostel-complaints",
+        "--prometheus",
+        &address,
+        "--set",
+        "observe.drivers.users=sum(hostel_users)",
+        "--trend",
+        "28d",
+        "--format",
+        "json",
+    ]));
+    let trend = &grown["drivers"][0]["trend"];
+    assert!((trend["rate"].as_f64().unwrap() - 0.05).abs() < 1e-6, "{trend}");
+    assert_eq!(trend["window"], "28d");
+    assert_eq!(
+        (&trend["reaches"], &trend["planned_first_month"]),
+        (&serde_json::json!([]), &serde_json::Value::Null)
+    );
+    assert_eq!(grown["trend"], serde_json::Value::Null);
     // Its milestones are sizes: no growth curve to draw.
     let text = fails(headroom().args([
         "observe",

@@ -185,6 +185,8 @@ pub struct ObservedDriver {
 /// A driver's growth, fitted to its measured history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DriverTrend {
+    /// The window of history fitted, as given (`28d`).
+    pub window: String,
     /// The subquery that gave the history.
     pub query: String,
     /// How many samples were fitted.
@@ -390,7 +392,7 @@ pub fn observe(
     let measured_at = samples.iter().map(|s| s.timestamp).fold(f64::NEG_INFINITY, f64::max);
     // Each measured driver's history over the window, ending where the
     // measurements were taken.
-    let histories: BTreeMap<&str, (String, Vec<GrowthPoint>)> = match window {
+    let histories: BTreeMap<&str, (&str, String, Vec<GrowthPoint>)> = match window {
         Some((text, seconds)) => {
             let step = (seconds / TREND_SAMPLES).max(60);
             let asked: Vec<Query> = observe
@@ -416,7 +418,7 @@ pub fn observe(
                             value: s.value,
                         })
                         .collect();
-                    (driver.as_str(), (query.promql, points))
+                    (driver.as_str(), (text, query.promql, points))
                 })
                 .collect()
         }
@@ -479,8 +481,9 @@ pub fn observe(
         };
         let planned_monthly: Vec<f64> = planned.monthly.iter().map(|m| m.drivers[name]).collect();
         let trend = match histories.get(name.as_str()) {
-            Some((query, history)) => {
-                Some(driver_trend(config, name, value, query, history, &planned_monthly).map_err(
+            Some((window, query, history)) => {
+                let asked = Asked { window, query, history };
+                Some(driver_trend(config, name, value, &asked, &planned_monthly).map_err(
                     |source| fail(id, format!("the trend of `observe.drivers.{name}`: {source}")),
                 )?)
             }
@@ -610,16 +613,22 @@ pub fn observe(
     })
 }
 
+/// A driver's history as asked for: the window, the subquery, the samples.
+struct Asked<'a> {
+    window: &'a str,
+    query: &'a str,
+    history: &'a [GrowthPoint],
+}
+
 /// A driver's measured growth, read against its plan.
 fn driver_trend(
     config: &crate::config::ProfileConfig,
     name: &str,
     observed: f64,
-    query: &str,
-    history: &[GrowthPoint],
+    asked: &Asked,
     planned_monthly: &[f64],
 ) -> Result<DriverTrend, headroom_kernel::KernelError> {
-    let fitted = growth_trend(history)?;
+    let fitted = growth_trend(asked.history)?;
     let rate_used = (fitted.rate * 10_000.0).round() / 10_000.0;
     let growing = GrowthCurve::CompoundMonthly { rate: Some(rate_used) };
     let start = [GrowthPoint { month: 0.0, value: observed }];
@@ -637,7 +646,8 @@ fn driver_trend(
         });
     }
     Ok(DriverTrend {
-        query: query.to_string(),
+        window: asked.window.to_string(),
+        query: asked.query.to_string(),
         points: fitted.points,
         span_months: fitted.span_months,
         rate: fitted.rate,

@@ -76,9 +76,8 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
     }
     let trends: Vec<(&ObservedDriver, &DriverTrend)> =
         o.drivers.iter().filter_map(|d| d.trend.as_ref().map(|t| (d, t))).collect();
-    if !trends.is_empty() {
-        let window = o.trend.as_ref().map_or("the window", |t| t.window.as_str());
-        section(&mut out, &format!("Growth measured over {window}"));
+    if let Some((_, first)) = trends.first() {
+        section(&mut out, &format!("Growth measured over {}", first.window));
         let rows = trends
             .iter()
             .map(|(d, t)| {
