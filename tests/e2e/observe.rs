@@ -218,16 +218,13 @@ fn observe_places_a_profile_of_deployment_sizes() {
         }
     }
     let address = serve(hostel);
-    let o = json(&ok(&[
-        "observe",
-        "hostel-complaints",
-        "--prometheus",
-        &address,
-        "--set",
-        "observe.drivers.users=sum(hostel_users)",
-        "--format",
-        "json",
-    ]));
+    let hostel_json = |extra: &[&str]| {
+        let mut command = headroom();
+        command.args(["observe", "hostel-complaints", "--prometheus", &address]);
+        command.args(["--set", "observe.drivers.users=sum(hostel_users)", "--format", "json"]);
+        json(&observe_ok(command.args(extra)))
+    };
+    let o = hostel_json(&[]);
     // 350 users: past "Small" (100), within "Medium deployment" (500).
     assert_eq!(o["today"], serde_json::Value::Null);
     assert_eq!(o["drivers"][0]["within_milestone"], "Medium deployment");
@@ -247,18 +244,7 @@ fn observe_places_a_profile_of_deployment_sizes() {
     assert_eq!(o["tiers"][0]["needed_units"], medium["tiers"][0]["units"]);
     // Its growth can be measured, with no dated milestone to reach nor
     // runway to run out: the rate alone.
-    let grown = json(&ok(&[
-        "observe",
-        "hostel-complaints",
-        "--prometheus",
-        &address,
-        "--set",
-        "observe.drivers.users=sum(hostel_users)",
-        "--trend",
-        "28d",
-        "--format",
-        "json",
-    ]));
+    let grown = hostel_json(&["--trend", "28d"]);
     let trend = &grown["drivers"][0]["trend"];
     assert!((trend["rate"].as_f64().unwrap() - 0.05).abs() < 1e-6, "{trend}");
     assert_eq!(trend["window"], "28d");

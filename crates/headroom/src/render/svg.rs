@@ -979,18 +979,20 @@ pub fn observation_svg(o: &crate::observe::Observation) -> Option<String> {
             left + plot_w / 2.0,
             panel_top + panel_h + 32.0
         );
-        let line: Vec<String> = d
-            .planned_monthly
-            .iter()
-            .enumerate()
-            .map(|(m, v)| format!("{:.1},{:.1}", x(m as f64), y(*v)))
-            .collect();
-        let _ = writeln!(
-            svg,
-            "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>",
-            PALETTE[0],
-            line.join(" ")
-        );
+        // A value a month from month 0, as a line (dashed: `dashes`).
+        let monthly_line = |svg: &mut String, values: &[f64], colour: &str, dashes: &str| {
+            let line: Vec<String> = values
+                .iter()
+                .enumerate()
+                .map(|(m, v)| format!("{:.1},{:.1}", x(m as f64), y(*v)))
+                .collect();
+            let _ = writeln!(
+                svg,
+                "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"{dashes} points=\"{}\"/>",
+                line.join(" ")
+            );
+        };
+        monthly_line(&mut svg, &d.planned_monthly, PALETTE[0], "");
         let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"{}\" stroke-dasharray=\"6 4\"/>", left + plot_w, y(d.observed), y(d.observed), PALETTE[1]);
         let at = d.plan_month.unwrap_or(months);
         let _ = writeln!(
@@ -1003,17 +1005,7 @@ pub fn observation_svg(o: &crate::observe::Observation) -> Option<String> {
         legend_line(&mut svg, left + plot_w - 170.0, panel_top + 6.0, PALETTE[0], "plan");
         legend_line(&mut svg, left + plot_w - 170.0, panel_top + 22.0, PALETTE[1], "measured");
         if let Some(t) = &d.trend {
-            let line: Vec<String> = trend
-                .iter()
-                .enumerate()
-                .map(|(m, v)| format!("{:.1},{:.1}", x(m as f64), y(*v)))
-                .collect();
-            let _ = writeln!(
-                svg,
-                "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" stroke-dasharray=\"2 3\" points=\"{}\"/>",
-                PALETTE[2],
-                line.join(" ")
-            );
+            monthly_line(&mut svg, &trend, PALETTE[2], " stroke-dasharray=\"2 3\"");
             let label = format!("measured growth from today, {:+.1}%/month", t.rate_used * 100.0);
             legend_line(&mut svg, left + plot_w - 270.0, panel_top + 38.0, PALETTE[2], &label);
         }
