@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{fails, headroom, json, ok, root};
+use crate::support::{bare, fails, headroom, json, ok, plugin_dir, root};
 
 /// The lead-gen queries over the fixture's metrics.
 fn queries() -> String {
@@ -538,6 +538,74 @@ fn observe_refuses_a_history_it_cannot_fit() {
         let text = fails(&mut observe(&format!("http://{closed}"), &["--trend", window]));
         assert!(text.contains(&format!("--trend: `{window}` is not a trend window")), "{text}");
     }
+}
+
+/// A copy of the shipped config directory with the fixture's `[observe]`
+/// queries added to lead-gen's own file, as a deployment would keep them.
+fn config_dir_with_observe() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for entry in std::fs::read_dir(root().join("config")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let queries = std::fs::read_to_string(queries()).unwrap();
+    let leadgen = dir.path().join("leadgen-insurance.toml");
+    let shipped = std::fs::read_to_string(&leadgen).unwrap();
+    std::fs::write(&leadgen, format!("{shipped}\n{queries}")).unwrap();
+    dir
+}
+
+#[test]
+fn report_measures_each_profile_with_an_observe_section() {
+    let address = serve(growing);
+    let config = config_dir_with_observe();
+    let out = tempfile::tempdir().unwrap();
+    let reports = out.path().join("reports");
+    let report = |prometheus: &str| {
+        let mut command = bare();
+        command.arg("--plugin-dir").arg(plugin_dir()).arg("--config-dir").arg(config.path());
+        command.args(["report", "--out"]).arg(&reports);
+        command.args(["--observe", "--prometheus", prometheus, "--at", "1764000000"]);
+        command.args(["--trend", "28d"]);
+        command
+    };
+    // A server that is not there: the whole report fails, and nothing is written.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let text = fails(&mut report(&format!("http://{closed}")));
+    assert!(text.contains("cannot reach Prometheus"), "{text}");
+    assert!(!reports.exists());
+    let summary = observe_ok(&mut report(&address));
+    assert!(summary.contains("  not measured: no [observe] section\n"), "{summary}");
+    assert!(
+        summary.contains("  measured 2025-11-24 16:00:00 UTC: users 812 (0.6 months ahead of plan), leads_per_day 40000 (behind plan: 80.0% of today's)\n"),
+        "{summary}"
+    );
+    assert!(summary.contains("  the measured drivers need more: api 5 where 4 run\n"), "{summary}");
+    assert!(summary.contains("  measured growth: users +10.0% a month over 28d"), "{summary}");
+    // The section is what `observe --format md` prints, under its heading,
+    // with the chart beside it and the JSON what `observe --format json` gives.
+    let markdown = std::fs::read_to_string(reports.join("leadgen-insurance.md")).unwrap();
+    let section = observe_ok(&mut observe(
+        &address,
+        &["--at", "1764000000", "--trend", "28d", "--format", "md"],
+    ));
+    assert!(
+        markdown.contains(&format!("\n## Measured, against the plan\n\n{section}")),
+        "{markdown}"
+    );
+    assert!(markdown
+        .contains("![Each measured driver on its growth curve](leadgen-insurance.observed.svg)"));
+    assert!(reports.join("leadgen-insurance.observed.svg").is_file());
+    let written =
+        json(&std::fs::read_to_string(reports.join("leadgen-insurance.observed.json")).unwrap());
+    assert_eq!(written, observed(&address, &["--at", "1764000000", "--trend", "28d"]));
+    assert!(!reports.join("hostel-complaints.observed.json").exists());
+    // Measuring is asked for: its flags alone are refused.
+    let mut command = headroom();
+    command.args(["report", "--out"]).arg(&reports).args(["--trend", "28d"]);
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--observe"));
 }
 
 /// A real Prometheus on a loopback port, backfilled with the fixture's

@@ -14,7 +14,7 @@ type Result<T = ()> = std::result::Result<T, String>;
 const TASKS: &[(&str, &str)] = &[
     ("build", "build the host and every plugin (debug, or --release); copy plugins to target/plugins"),
     ("test", "build, then fmt check, clippy -D warnings, every test with INSTA_UPDATE=no"),
-    ("report", "build, then plan every profile into reports/<profile>.{md,json,csv,svg}"),
+    ("report", "build, then plan every profile into reports/<profile>.{md,json,csv,svg} (--observe [--prometheus URL] [--trend 28d]: and measure each profile with an [observe] section)"),
     (
         "snapshot",
         "run the tests and show every changed insta snapshot (`snapshot accept` takes those shown)",
@@ -38,7 +38,7 @@ fn main() -> ExitCode {
         }
         Some("build") => build(rest.contains(&"--release")),
         Some("test") => test(),
-        Some("report") => report(),
+        Some("report") => report(&rest),
         Some("snapshot") => snapshot(&rest),
         Some("schema") => schema(),
         Some("dist") => dist(),
@@ -167,11 +167,14 @@ fn headroom_binary(release: bool) -> PathBuf {
     target_dir().join(if release { "release" } else { "debug" }).join(name)
 }
 
-fn report() -> Result {
+/// `headroom report --out reports`, with any flags given after the task
+/// (`cargo xtask report --observe --prometheus URL --trend 28d`).
+fn report(args: &[&str]) -> Result {
     build(false)?;
     run(Command::new(headroom_binary(false))
         .current_dir(root())
         .args(["report", "--out", "reports"])
+        .args(args)
         .env_remove("HEADROOM_PLUGIN_DIR"))
 }
 

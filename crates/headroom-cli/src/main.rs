@@ -232,6 +232,20 @@ enum Command {
         /// Output directory.
         #[arg(long, default_value = "reports")]
         out: PathBuf,
+        /// Also measure each profile that has an [observe] section in
+        /// Prometheus and add what `observe` shows (a section, a chart and
+        /// `<profile>.observed.json`); any failure writes nothing.
+        #[arg(long)]
+        observe: bool,
+        /// Prometheus's address for --observe (over each `observe.prometheus`).
+        #[arg(long, value_name = "URL", requires = "observe")]
+        prometheus: Option<String>,
+        /// When to measure, for --observe: Unix seconds or RFC 3339 (default: now).
+        #[arg(long, requires = "observe")]
+        at: Option<String>,
+        /// Fit each measured driver's growth over this window, for --observe (28d).
+        #[arg(long, value_name = "WINDOW", requires = "observe")]
+        trend: Option<String>,
         #[command(flatten)]
         layers: Layers,
     },
@@ -600,7 +614,14 @@ fn run(cli: Cli) -> Result<String> {
             }
             Ok(out)
         }
-        Command::Report { out, layers } => report(&context, out, layers),
+        Command::Report { out, observe, prometheus, at, trend, layers } => {
+            let measure = observe.then(|| headroom::observe::Request {
+                prometheus: prometheus.as_deref(),
+                at: at.as_deref(),
+                trend: trend.as_deref(),
+            });
+            report(&context, out, layers, measure.as_ref())
+        }
         Command::Simulate { profile, draws, seed, months, exact, format, layers } => {
             let loaded = context.registry.get(profile)?;
             note_unoptimised(loaded);
@@ -757,7 +778,15 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
 
 /// Plans and audits every profile, then writes every report file through a
 /// temporary file and a rename, so a report is whole or absent.
-fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
+/// Every profile's report into `dir`; with `measure`, each profile that has
+/// an `[observe]` section is measured too. Everything is worked out before
+/// anything is written, and then written whole.
+fn report(
+    context: &Context_,
+    dir: &Path,
+    layers: &Layers,
+    measure: Option<&headroom::observe::Request>,
+) -> Result<String> {
     let ids = context.targets(&Target { profile: None, all: true })?;
     let mut files: Vec<(PathBuf, String)> = Vec::new();
     let mut summary =
@@ -801,6 +830,27 @@ fn report(context: &Context_, dir: &Path, layers: &Layers) -> Result<String> {
                 dir.join(format!("{id}.sensitivity.svg")),
                 render::sensitivity_svg(&sensitivity),
             ));
+        }
+        if let Some(request) = measure {
+            if layered.config.observe.is_some() {
+                let profile = context.registry.get(id)?;
+                let observation = headroom::observe::observe(profile, &layered, request)?;
+                summary.push_str(&render::observation_summary(&observation));
+                markdown.push_str("\n## Measured, against the plan\n\n");
+                markdown.push_str(&render::observation(&observation, Format::Markdown));
+                if let Some(svg) = render::observation_svg(&observation) {
+                    markdown.push_str(&format!(
+                        "\n![Each measured driver on its growth curve]({id}.observed.svg)\n"
+                    ));
+                    files.push((dir.join(format!("{id}.observed.svg")), svg));
+                }
+                files.push((
+                    dir.join(format!("{id}.observed.json")),
+                    render::observation(&observation, Format::Json),
+                ));
+            } else {
+                summary.push_str("  not measured: no [observe] section\n");
+            }
         }
         files.push((dir.join(format!("{id}.md")), markdown));
         files.push((dir.join(format!("{id}.json")), render::plan(&plan, Format::Json)?));

@@ -20,7 +20,7 @@ mod svg;
 mod text;
 
 pub use diff::diff;
-pub use observe::observation;
+pub use observe::{observation, observation_summary};
 
 pub use markdown::{plan_markdown, simulation_markdown};
 pub use svg::{

@@ -15,6 +15,42 @@ pub fn observation(o: &Observation, format: Format) -> String {
     }
 }
 
+/// An observation in the lines `report` prints for a profile: where each
+/// driver stands, the tiers the measured drivers outgrow, the measured growth.
+pub fn observation_summary(o: &Observation) -> String {
+    let dated = o.today.is_some();
+    let drivers: Vec<String> = o
+        .drivers
+        .iter()
+        .map(|d| format!("{} {} ({})", d.driver, number(d.observed), reading(d, dated)))
+        .collect();
+    let mut out = format!("  measured {}: {}\n", utc(o.measured_at), drivers.join(", "));
+    let short: Vec<String> = o
+        .tiers
+        .iter()
+        .filter_map(|t| {
+            let today = t.today_units?;
+            (t.needed_units > today)
+                .then(|| format!("{} {} where {today} run", t.tier, t.needed_units))
+        })
+        .collect();
+    if !short.is_empty() {
+        out.push_str(&format!("  the measured drivers need more: {}\n", short.join(", ")));
+    }
+    let growth: Vec<String> = o
+        .drivers
+        .iter()
+        .filter_map(|d| {
+            let t = d.trend.as_ref()?;
+            Some(format!("{} {} a month over {}", d.driver, signed_percent(t.rate), t.window))
+        })
+        .collect();
+    if !growth.is_empty() {
+        out.push_str(&format!("  measured growth: {}\n", growth.join(", ")));
+    }
+    out
+}
+
 /// Where a measured driver stands on the plan, in words.
 fn reading(d: &ObservedDriver, dated: bool) -> String {
     if let Some(milestone) = &d.within_milestone {
