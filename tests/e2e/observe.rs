@@ -540,6 +540,36 @@ fn observe_refuses_a_history_it_cannot_fit() {
     }
 }
 
+#[test]
+fn observe_json_matches_the_committed_schema() {
+    let path = root().join("schemas/observe.schema.json");
+    let committed = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        committed,
+        ok(&["schema", "observe"]),
+        "{} is stale: run `cargo xtask schema`",
+        path.display()
+    );
+    let schema: serde_json::Value = serde_json::from_str(&committed).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let address = serve(growing);
+    for extra in [&[][..], &["--trend", "28d"][..]] {
+        let instance = observed(&address, extra);
+        let errors: Vec<String> = validator.iter_errors(&instance).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{extra:?}: {errors:?}");
+        // Not vacuous: an observation without its drivers, or with a
+        // trend's rate written as text, fails it.
+        let mut broken = instance.clone();
+        broken.as_object_mut().unwrap().remove("drivers");
+        assert!(!validator.is_valid(&broken));
+        if !extra.is_empty() {
+            let mut broken = instance.clone();
+            broken["drivers"][0]["trend"]["rate"] = "fast".into();
+            assert!(!validator.is_valid(&broken));
+        }
+    }
+}
+
 /// A copy of the shipped config directory with the fixture's `[observe]`
 /// queries added to lead-gen's own file, as a deployment would keep them.
 fn config_dir_with_observe() -> tempfile::TempDir {

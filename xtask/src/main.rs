@@ -19,7 +19,7 @@ const TASKS: &[(&str, &str)] = &[
         "snapshot",
         "run the tests and show every changed insta snapshot (`snapshot accept` takes those shown)",
     ),
-    ("schema", "regenerate schemas/plan.schema.json and schemas/audit.schema.json"),
+    ("schema", "regenerate schemas/{plan,audit,observe}.schema.json"),
     ("dist", "release build into target/dist/headroom-<version>-<target>.tar.gz"),
     (
         "new-plugin <name>",
@@ -244,7 +244,7 @@ fn schema() -> Result {
     run(cargo().args(["build", "--package", "headroom-cli"]))?;
     let dir = root().join("schemas");
     fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    for kind in ["plan", "audit"] {
+    for kind in ["plan", "audit", "observe"] {
         let output = Command::new(headroom_binary(false))
             .args(["schema", kind])
             .output()

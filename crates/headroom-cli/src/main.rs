@@ -222,8 +222,8 @@ enum Command {
     /// Print the JSON Schema of `plan` or `audit` JSON (`cargo xtask schema` writes schemas/).
     #[command(hide = true)]
     Schema {
-        /// `plan` or `audit`.
-        #[arg(value_parser = ["plan", "audit"])]
+        /// `plan`, `audit` or `observe`.
+        #[arg(value_parser = ["plan", "audit", "observe"])]
         kind: String,
     },
     /// Write reports/<profile>.md, .json, .csv and .svg for every profile

@@ -38,13 +38,14 @@ pub use error::Error;
 /// field changes meaning or goes away; adding a field does not bump it.
 pub const SCHEMA_VERSION: u32 = 2;
 
-/// The JSON Schema of `plan --format json` (`kind = "plan"`) or of
-/// `audit --format json` (any other kind), pretty-printed.
+/// The JSON Schema of `plan --format json` (`kind = "plan"`), of
+/// `observe --format json` (`"observe"`) or of `audit --format json` (any
+/// other kind), pretty-printed.
 pub fn schema(kind: &str) -> String {
-    let schema = if kind == "plan" {
-        schemars::schema_for!(plan::Plan)
-    } else {
-        schemars::schema_for!(audit::Audit)
+    let schema = match kind {
+        "plan" => schemars::schema_for!(plan::Plan),
+        "observe" => schemars::schema_for!(observe::Observation),
+        _ => schemars::schema_for!(audit::Audit),
     };
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');

@@ -33,6 +33,7 @@ pub mod prometheus;
 use std::collections::BTreeMap;
 
 use headroom_plugin_api::host::LoadedProfile;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use headroom_kernel::growth::{GrowthCurve, GrowthPoint};
@@ -126,7 +127,7 @@ pub fn window_seconds(text: &str) -> Result<u64, String> {
 }
 
 /// One run of `headroom observe`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Observation {
     /// The profile.
     pub profile: ProfileRef,
@@ -156,7 +157,7 @@ pub struct Observation {
 }
 
 /// One driver, measured.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ObservedDriver {
     /// Driver name.
     pub driver: String,
@@ -183,7 +184,7 @@ pub struct ObservedDriver {
 }
 
 /// A driver's growth, fitted to its measured history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DriverTrend {
     /// The window of history fitted, as given (`28d`).
     pub window: String,
@@ -214,7 +215,7 @@ pub struct DriverTrend {
 }
 
 /// When a driver, growing at its measured rate, reaches a milestone's value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TrendReach {
     /// Milestone key.
     pub milestone: String,
@@ -231,7 +232,7 @@ pub struct TrendReach {
 
 /// Today's deployment at the measured trend: how long it lasts if each
 /// measured driver keeps growing at its fitted rate.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TrendReading {
     /// The window of history fitted, as given (`28d`).
     pub window: String,
@@ -245,7 +246,7 @@ pub struct TrendReading {
 }
 
 /// One tier, planned for the measured drivers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ObservedTier {
     /// Tier key.
     pub tier: String,
@@ -267,7 +268,7 @@ pub struct ObservedTier {
 }
 
 /// A tier's load on one dimension, measured.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ObservedLoad {
     /// Capacity dimension.
     pub dimension: String,
@@ -288,7 +289,7 @@ pub struct ObservedLoad {
 }
 
 /// A tier's runway from the measured drivers, beside the plan's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ObservedRunway {
     /// From the measured drivers.
     pub observed: RunwayEntry,
