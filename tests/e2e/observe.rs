@@ -729,6 +729,23 @@ fn observe_against_a_real_prometheus() {
     assert!(rate("rate_low") < 0.25 && 0.25 < rate("rate_high"), "{users}");
     assert!((rate("rate") - 0.25).abs() < 0.01, "{users}");
     assert!(o["drivers"][1]["trend"]["rate"].as_f64().unwrap().abs() < 1e-4);
+    // The Monte Carlo it points to draws the users' rate about the fitted
+    // one; its median draw outgrows Postgres when the point estimate does.
+    let mut args = vec!["simulate", "leadgen-insurance", "--draws", "2000", "--format", "json"];
+    let flags: Vec<&str> =
+        o["trend"]["simulate"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    for flag in &flags {
+        args.extend(["--set", flag]);
+    }
+    let simulation = json(&ok(&args));
+    let drawn = &simulation["inputs"]["growth.rates.users"];
+    assert_eq!(drawn["distribution"], "normal");
+    assert_eq!(drawn["mean"], users["rate_used"]);
+    assert!((drawn["sd"].as_f64().unwrap() / rate("rate_sd") - 1.0).abs() < 0.005, "{drawn}");
+    let runway = o["trend"]["runway"].as_array().unwrap();
+    let month = runway.iter().find(|r| r["tier"] == "postgres").unwrap()["month"].as_u64().unwrap();
+    let broken = |m: u64| simulation["breach"][m as usize]["by_tier"]["postgres"].as_f64().unwrap();
+    assert!(broken(month - 1) < 0.5 && 0.5 < broken(month), "month {month}: {simulation}");
     let table = observe_ok(&mut observe(
         &server.address,
         &["--at", "2025-11-24T16:00:00Z", "--trend", "28d", "--format", "md"],

@@ -101,6 +101,10 @@ pub struct GrowthTrend {
     pub rate_low: f64,
     /// The 95% interval of `r`, high end.
     pub rate_high: f64,
+    /// The standard deviation of `r` by the delta method,
+    /// `sd(e^b - 1) ≈ e^b s_b` (the first-order Taylor expansion of
+    /// `e^b` about the estimate): what a Monte Carlo draws the rate with.
+    pub rate_sd: f64,
     /// The fitted curve's value at month 0 (`e^a`): the trend's "now",
     /// smoothed of the last sample's noise.
     pub fitted_now: f64,
@@ -135,6 +139,7 @@ pub fn growth_trend(history: &[GrowthPoint]) -> Result<GrowthTrend, KernelError>
         rate: line.slope.exp_m1(),
         rate_low: (line.slope - t * line.slope_sd).exp_m1(),
         rate_high: (line.slope + t * line.slope_sd).exp_m1(),
+        rate_sd: line.slope.exp() * line.slope_sd,
         fitted_now: line.intercept.exp(),
         r_squared: line.r_squared,
         points: line.points,
@@ -205,6 +210,7 @@ mod tests {
         let trend = growth_trend(&history).unwrap();
         assert!((trend.rate - 0.1).abs() < 1e-12, "{}", trend.rate);
         assert!((trend.rate_high - trend.rate_low).abs() < 1e-9);
+        assert!(trend.rate_sd < 1e-9);
         assert!((trend.fitted_now - 100.0).abs() < 1e-9);
         assert!((trend.r_squared.unwrap() - 1.0).abs() < 1e-12);
         assert!((trend.span_months - 84.0 / 30.436875).abs() < 1e-12);
@@ -221,6 +227,7 @@ mod tests {
         // the fitted now is e^a = 202.948. Residuals 0.0029, 0.0284, -0.0654,
         // 0.0342: SSR = 0.006260, s_b = sqrt(0.006260 / 2 / 5) = 0.025020;
         // t(0.975, 2) = 4.302653, so b ± 0.107653: r in [0.13796, 0.41135].
+        // By the delta method sd(r) = e^b s_b = 1.267303 x 0.025020 = 0.031708.
         let history: Vec<GrowthPoint> = [(-3.0, 100.0), (-2.0, 130.0), (-1.0, 150.0), (0.0, 210.0)]
             .into_iter()
             .map(|(month, value)| GrowthPoint { month, value })
@@ -230,6 +237,7 @@ mod tests {
         assert!((trend.fitted_now - 202.948).abs() < 1e-3, "{}", trend.fitted_now);
         assert!((trend.rate_low - 0.13796).abs() < 1e-5, "{}", trend.rate_low);
         assert!((trend.rate_high - 0.41135).abs() < 1e-5, "{}", trend.rate_high);
+        assert!((trend.rate_sd - 0.031708).abs() < 1e-6, "{}", trend.rate_sd);
         assert_eq!(trend.points, 4);
     }
 

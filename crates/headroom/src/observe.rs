@@ -200,6 +200,8 @@ pub struct DriverTrend {
     pub rate_low: f64,
     /// Its 95% interval, high end.
     pub rate_high: f64,
+    /// Its standard deviation (the delta method).
+    pub rate_sd: f64,
     /// R² of the fit (of the logarithms); `None` for a flat history.
     pub r_squared: Option<f64>,
     /// The rate the runway at this trend grows by: `rate` rounded to a
@@ -243,6 +245,10 @@ pub struct TrendReading {
     /// `--set` assignments that make `plan`, `simulate` or `diff` start
     /// from the measured drivers and grow at the measured rates.
     pub set: Vec<String>,
+    /// `set`, and each measured rate drawn from a normal distribution of
+    /// its standard deviation: for `simulate`, the runway's odds at the
+    /// measured growth and its uncertainty.
+    pub simulate: Vec<String>,
 }
 
 /// One tier, planned for the measured drivers.
@@ -596,7 +602,18 @@ pub fn observe(
             set.extend(rates.iter().map(|(driver, rate)| {
                 format!("growth.rates.{driver}={}", headroom_kernel::Shown(*rate))
             }));
-            Some(TrendReading { window: text.to_string(), runway: at_trend.runway, set })
+            let mut simulate = set.clone();
+            for driver in &observed_drivers {
+                let Some(trend) = driver.trend.as_ref().filter(|t| t.rate_sd > 0.0) else {
+                    continue;
+                };
+                let input = format!("uncertainty.inputs.\"growth.rates.{}\"", driver.driver);
+                simulate.push(format!("{input}.distribution=normal"));
+                simulate.push(format!("{input}.mean={}", headroom_kernel::Shown(trend.rate_used)));
+                let sd = significant(trend.rate_sd, 3);
+                simulate.push(format!("{input}.sd={}", headroom_kernel::Shown(sd)));
+            }
+            Some(TrendReading { window: text.to_string(), runway: at_trend.runway, set, simulate })
         }
         _ => None,
     };
@@ -612,6 +629,15 @@ pub fn observe(
         rebase,
         trend,
     })
+}
+
+/// `value` rounded to `digits` significant digits.
+fn significant(value: f64, digits: i32) -> f64 {
+    if value == 0.0 || !value.is_finite() {
+        return value;
+    }
+    let scale = 10f64.powi(digits - 1 - value.abs().log10().floor() as i32);
+    (value * scale).round() / scale
 }
 
 /// A driver's history as asked for: the window, the subquery, the samples.
@@ -654,6 +680,7 @@ fn driver_trend(
         rate: fitted.rate,
         rate_low: fitted.rate_low,
         rate_high: fitted.rate_high,
+        rate_sd: fitted.rate_sd,
         r_squared: fitted.r_squared,
         rate_used,
         planned_first_month: match planned_monthly {
@@ -675,6 +702,13 @@ fn unused_key(milestones: &BTreeMap<String, Milestone>, base: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::window_seconds;
+
+    #[test]
+    fn a_number_keeps_its_significant_digits() {
+        assert_eq!(super::significant(0.031707980, 3), 0.0317);
+        assert_eq!(super::significant(1234.5, 2), 1200.0);
+        assert_eq!(super::significant(0.0, 3), 0.0);
+    }
 
     #[test]
     fn a_window_reads_as_prometheus_durations_do() {

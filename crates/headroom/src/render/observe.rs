@@ -230,22 +230,38 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
         write_table(&mut out, &header, &align, rows, markdown);
     }
     if !o.rebase.is_empty() {
-        let sets: Vec<String> = o.rebase.iter().map(|s| format!("--set {s}")).collect();
         out.push_str(&format!(
             "\nTo plan from the measured drivers: headroom diff {} {}\n",
             o.profile.id,
-            sets.join(" ")
+            set_flags(&o.rebase)
         ));
     }
     if let Some(trend) = &o.trend {
-        let sets: Vec<String> = trend.set.iter().map(|s| format!("--set {s}")).collect();
         out.push_str(&format!(
             "To plan at the measured growth: headroom diff {} {}\n",
             o.profile.id,
-            sets.join(" ")
+            set_flags(&trend.set)
         ));
+        if trend.simulate.len() > trend.set.len() {
+            out.push_str(&format!(
+                "To simulate it, each measured rate drawn with its uncertainty: headroom simulate {} {}\n",
+                o.profile.id,
+                set_flags(&trend.simulate)
+            ));
+        }
     }
     out
+}
+
+/// `--set` flags as a shell takes them: an assignment with characters a
+/// shell reads (the quotes of a dotted key part) in single quotes.
+fn set_flags(sets: &[String]) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "._-=+,:/".contains(c);
+    let quoted: Vec<String> = sets
+        .iter()
+        .map(|s| if s.chars().all(plain) { format!("--set {s}") } else { format!("--set '{s}'") })
+        .collect();
+    quoted.join(" ")
 }
 
 /// A rate as a signed percentage: `+24.6%`, `-1.2%`, `+0.0%`.
