@@ -248,11 +248,26 @@ fn observe_places_a_profile_of_deployment_sizes() {
     let trend = &grown["drivers"][0]["trend"];
     assert!((trend["rate"].as_f64().unwrap() - 0.05).abs() < 1e-6, "{trend}");
     assert_eq!(trend["window"], "28d");
-    assert_eq!(
-        (&trend["reaches"], &trend["planned_first_month"]),
-        (&serde_json::json!([]), &serde_json::Value::Null)
-    );
+    assert_eq!(trend["planned_first_month"], serde_json::Value::Null);
     assert_eq!(grown["trend"], serde_json::Value::Null);
+    // The sizes it has not reached, and when it does at 5% a month: Medium's
+    // 500 users at ln(500 / 350) / ln 1.05 = 7.31 months, Large's 1,000 at 21.52.
+    let reaches = trend["reaches"].as_array().unwrap();
+    let names: Vec<&str> = reaches.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Medium deployment", "Large deployment"]);
+    let month = |i: usize| reaches[i]["trend_month"].as_f64().unwrap();
+    assert!((month(0) - (500.0f64 / 350.0).ln() / 1.05f64.ln()).abs() < 1e-6, "{}", month(0));
+    assert!((month(1) - (1000.0f64 / 350.0).ln() / 1.05f64.ln()).abs() < 1e-6, "{}", month(1));
+    assert!(reaches[0]["planned_month"].is_null());
+    let mut command = headroom();
+    command.args(["observe", "hostel-complaints", "--prometheus", &address, "--trend", "28d"]);
+    let text = observe_ok(command.args(["--set", "observe.drivers.users=sum(hostel_users)"]));
+    assert!(
+        text.contains(
+            "At the measured growth, users outgrow \"Medium deployment\" (500) at month 7.3."
+        ),
+        "{text}"
+    );
     // Its milestones are sizes: no growth curve to draw.
     let text = fails(headroom().args([
         "observe",

@@ -211,8 +211,9 @@ pub struct DriverTrend {
     /// The plan's own growth over its first month (`v(1) / v(0) - 1`), to
     /// set beside it (dated profiles).
     pub planned_first_month: Option<f64>,
-    /// When the driver reaches each later dated milestone's value, growing
-    /// from the measured value at `rate_used`.
+    /// When the driver reaches each later dated milestone's value, or each
+    /// deployment size's it has not reached, growing from the measured value
+    /// at `rate_used`.
     pub reaches: Vec<TrendReach>,
 }
 
@@ -225,8 +226,8 @@ pub struct TrendReach {
     pub name: String,
     /// The driver's value there.
     pub value: f64,
-    /// The month the plan puts it at.
-    pub planned_month: u32,
+    /// The month the plan puts it at; `None` for a deployment size.
+    pub planned_month: Option<u32>,
     /// The month the trend reaches it (0 when the measured value already
     /// has); `None` when it does not within 10 years.
     pub trend_month: Option<f64>,
@@ -660,15 +661,23 @@ fn driver_trend(
     let growing = GrowthCurve::CompoundMonthly { rate: Some(rate_used) };
     let start = [GrowthPoint { month: 0.0, value: observed }];
     let mut reaches = Vec::new();
+    // A dated milestone after today; a deployment size the measured value
+    // has not reached yet (the month it is outgrown, for the size below).
     for key in &config.milestone_order {
         let milestone = &config.milestones[key];
-        let Some(month) = milestone.month.filter(|&m| m > 0) else { continue };
         let value = milestone.drivers[name];
+        let ahead = match milestone.month {
+            Some(month) => month > 0,
+            None => value > observed,
+        };
+        if !ahead {
+            continue;
+        }
         reaches.push(TrendReach {
             milestone: key.clone(),
             name: milestone.name.clone(),
             value,
-            planned_month: month,
+            planned_month: milestone.month,
             trend_month: growing.month_reaching(&start, value, 120.0)?,
         });
     }

@@ -48,7 +48,29 @@ pub fn observation_summary(o: &Observation) -> String {
     if !growth.is_empty() {
         out.push_str(&format!("  measured growth: {}\n", growth.join(", ")));
     }
+    for line in o.drivers.iter().filter_map(outgrows) {
+        out.push_str(&format!("  {line}\n"));
+    }
     out
+}
+
+/// For a profile of deployment sizes: when the measured growth takes a
+/// driver past the size that holds it today, in words.
+fn outgrows(d: &ObservedDriver) -> Option<String> {
+    let size = d.within_milestone.as_ref()?;
+    let reach = d.trend.as_ref()?.reaches.iter().find(|r| &r.name == size)?;
+    Some(match reach.trend_month {
+        Some(month) => format!(
+            "At the measured growth, {} outgrow \"{size}\" ({}) at month {month:.1}.",
+            d.driver,
+            number(reach.value)
+        ),
+        None => format!(
+            "At the measured growth, {} stay within \"{size}\" ({}) for 10 years.",
+            d.driver,
+            number(reach.value)
+        ),
+    })
 }
 
 /// Where a measured driver stands on the plan, in words.
@@ -139,7 +161,7 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
                         r.name.clone(),
                         d.driver.clone(),
                         number(r.value),
-                        format!("month {}", r.planned_month),
+                        r.planned_month.map_or_else(|| "-".to_string(), |m| format!("month {m}")),
                         match r.trend_month {
                             Some(m) if m <= 0.0 => "reached".to_string(),
                             Some(m) => format!("month {m:.1}"),
@@ -155,6 +177,11 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
                 ["milestone", "driver", "value", "the plan says", "at the measured growth"];
             write_table(&mut out, &header, "|---|---|---:|---|---|", rows, markdown);
             out.push('\n');
+        }
+        for (d, _) in &trends {
+            if let Some(line) = outgrows(d) {
+                out.push_str(&format!("{line}\n\n"));
+            }
         }
     }
     section(&mut out, "Tiers, planned for the measured drivers");
