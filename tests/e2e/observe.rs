@@ -218,12 +218,15 @@ fn observe_places_a_profile_of_deployment_sizes() {
         }
     }
     let address = serve(hostel);
-    let hostel_json = |extra: &[&str]| {
+    // `observe hostel-complaints` with its users measured, and `extra`.
+    let hostel = |extra: &[&str]| {
         let mut command = headroom();
         command.args(["observe", "hostel-complaints", "--prometheus", &address]);
-        command.args(["--set", "observe.drivers.users=sum(hostel_users)", "--format", "json"]);
-        json(&observe_ok(command.args(extra)))
+        command.args(["--set", "observe.drivers.users=sum(hostel_users)"]);
+        command.args(extra);
+        command
     };
+    let hostel_json = |extra: &[&str]| json(&observe_ok(hostel(extra).args(["--format", "json"])));
     let o = hostel_json(&[]);
     // 350 users: past "Small" (100), within "Medium deployment" (500).
     assert_eq!(o["today"], serde_json::Value::Null);
@@ -259,9 +262,7 @@ fn observe_places_a_profile_of_deployment_sizes() {
     assert!((month(0) - (500.0f64 / 350.0).ln() / 1.05f64.ln()).abs() < 1e-6, "{}", month(0));
     assert!((month(1) - (1000.0f64 / 350.0).ln() / 1.05f64.ln()).abs() < 1e-6, "{}", month(1));
     assert!(reaches[0]["planned_month"].is_null());
-    let mut command = headroom();
-    command.args(["observe", "hostel-complaints", "--prometheus", &address, "--trend", "28d"]);
-    let text = observe_ok(command.args(["--set", "observe.drivers.users=sum(hostel_users)"]));
+    let text = observe_ok(&mut hostel(&["--trend", "28d"]));
     assert!(
         text.contains(
             "At the measured growth, users outgrow \"Medium deployment\" (500) at month 7.3."
@@ -269,16 +270,7 @@ fn observe_places_a_profile_of_deployment_sizes() {
         "{text}"
     );
     // Its milestones are sizes: no growth curve to draw.
-    let text = fails(headroom().args([
-        "observe",
-        "hostel-complaints",
-        "--prometheus",
-        &address,
-        "--set",
-        "observe.drivers.users=sum(hostel_users)",
-        "--chart",
-        "never.svg",
-    ]));
+    let text = fails(&mut hostel(&["--chart", "never.svg"]));
     assert!(text.contains("has no dated milestones"), "{text}");
     assert!(!root().join("never.svg").exists());
     // A profile without a dated today needs every driver measured.

@@ -205,8 +205,9 @@ pub struct DriverTrend {
     /// R² of the fit (of the logarithms); `None` for a flat history.
     pub r_squared: Option<f64>,
     /// The rate the runway at this trend grows by: `rate` rounded to a
-    /// hundredth of a percent a month (well within its interval), so that
-    /// the `--set` flags that reproduce it are short.
+    /// hundredth of a percent a month (a change of at most 0.005% a month,
+    /// 0.06% over a year), so that the `--set` flags that reproduce it are
+    /// short.
     pub rate_used: f64,
     /// The plan's own growth over its first month (`v(1) / v(0) - 1`), to
     /// set beside it (dated profiles).

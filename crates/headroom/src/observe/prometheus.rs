@@ -452,7 +452,7 @@ fn read_history(status: u16, body: &[u8]) -> Result<Vec<Sample>, Problem> {
     )?;
     let mut samples = Vec::with_capacity(series.values.len());
     for (timestamp, text) in &series.values {
-        let value = measured_value(text, &format!(" at {}", utc_seconds(*timestamp)))?;
+        let value = measured_value(text, &format!(" at {}", crate::render::utc(*timestamp)))?;
         samples.push(Sample { value, timestamp: *timestamp });
     }
     if samples.len() < 3 {
@@ -463,11 +463,6 @@ fn read_history(status: u16, body: &[u8]) -> Result<Vec<Sample>, Problem> {
     }
     samples.sort_by(|a, b| a.timestamp.total_cmp(&b.timestamp));
     Ok(samples)
-}
-
-/// A Unix time as the error messages show it.
-fn utc_seconds(timestamp: f64) -> String {
-    crate::render::utc(timestamp)
 }
 
 /// A sample value as Prometheus writes it.
