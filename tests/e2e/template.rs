@@ -66,6 +66,11 @@ fn the_new_plugin_templates_optional_blocks_work_uncommented() {
     let layer = optional_blocks();
     assert!(layer.contains("[tiers.app.latency_targets.p95]") && layer.contains("[uncertainty"));
     assert!(layer.contains("[[triggers]]"), "{layer}");
+    // The observe block names the template's own driver, tier and load:
+    // the configuration takes it (an unknown name would be refused).
+    assert!(layer.contains("[observe.loads.app]"), "{layer}");
+    let config = template(&["config", "template-probe"], Some(&layer));
+    assert!(config.contains("observe.loads.app.requests_per_second"), "{config}");
     // The latency target: 500 req/s of 20 ms on 2 workers a replica is 10
     // Erlangs, 5 replicas' worth; the headroom's 7 meet the p95 of 0.3 s.
     let explain = template(&["explain", "template-probe", "app"], Some(&layer));

@@ -556,6 +556,15 @@ capacity.requests_per_second = 100   # TODO: section (a load test), or assumptio
 # distribution = "lognormal"          # TODO: why this spread
 # median = 1000                      # TODO: section (the 12-month users above)
 # sigma = 0.25                        # TODO: why this spread
+#
+# What `headroom observe` measures in Prometheus, each query giving one number; `--trend 28d`
+# also fits each driver's growth to its history.
+# [observe]
+# prometheus = "http://prometheus:9090"   # TODO: your Prometheus
+# [observe.drivers]
+# users = 'sum(my_active_users)'          # TODO: PromQL for today's users
+# [observe.loads.app]
+# requests_per_second = 'sum(rate(http_requests_total{job="app"}[5m]))'   # TODO: PromQL
 "#;
 
 fn bench() -> Result {
