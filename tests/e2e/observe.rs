@@ -512,6 +512,16 @@ fn observe_fits_each_drivers_growth_over_a_window() {
     assert!(table.contains("+10.0%"), "{table}");
     assert!(table.contains("month 9.5"), "{table}");
     assert!(table.contains("To plan at the measured growth: headroom diff leadgen-insurance"));
+    // The chart: the history fitted left of month 0, starting at the axis
+    // (x = 70), and the measured growth carried on from today.
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("trend.svg");
+    let chart_arg = chart.display().to_string();
+    observe_ok(&mut observe(&address, &["--trend", "28d", "--chart", &chart_arg]));
+    let svg = std::fs::read_to_string(&chart).unwrap();
+    assert!(svg.contains("measured growth from today, +10.0%/month"), "{svg}");
+    assert!(svg.contains("stroke-width=\"1.5\" points=\"70.0,"), "{svg}");
+    assert_eq!(users["history"].as_array().unwrap().len(), 29);
     let csv = observe_ok(&mut observe(&address, &["--trend", "28d", "--format", "csv"]));
     assert!(csv
         .lines()

@@ -212,6 +212,8 @@ pub struct DriverTrend {
     /// The plan's own growth over its first month (`v(1) / v(0) - 1`), to
     /// set beside it (dated profiles).
     pub planned_first_month: Option<f64>,
+    /// The samples fitted, as `[months from now, value]`, oldest first.
+    pub history: Vec<[f64; 2]>,
     /// When the driver reaches each later dated milestone's value, or each
     /// deployment size's it has not reached, growing from the measured value
     /// at `rate_used`.
@@ -693,6 +695,7 @@ fn driver_trend(
         rate_sd: fitted.rate_sd,
         r_squared: fitted.r_squared,
         rate_used,
+        history: asked.history.iter().map(|p| [p.month, p.value]).collect(),
         planned_first_month: match planned_monthly {
             [now, next, ..] if *now > 0.0 => Some(next / now - 1.0),
             _ => None,

@@ -938,16 +938,20 @@ pub fn observation_svg(o: &crate::observe::Observation) -> Option<String> {
                     .map(|m| d.observed * (1.0 + t.rate_used).powf(m as f64))
             })
             .collect();
+        // The measured history fitted, before month 0 (now).
+        let history = d.trend.as_ref().map_or(&[][..], |t| &t.history[..]);
+        let first = history.iter().map(|p| p[0]).fold(0.0_f64, f64::min);
         let most = d
             .planned_monthly
             .iter()
             .chain(&trend)
             .copied()
+            .chain(history.iter().map(|p| p[1]))
             .chain([d.observed])
             .fold(1.0_f64, f64::max);
         let (step, steps) = round_axis(most, 4);
         let y_max = step * f64::from(steps);
-        let x = |m: f64| left + m / months * plot_w;
+        let x = |m: f64| left + (m - first) / (months - first) * plot_w;
         let y = |v: f64| panel_top + panel_h - v.min(y_max) / y_max * panel_h;
         let place = match (d.plan_month, d.planned_today) {
             (Some(m), Some(today)) if m == 0.0 && d.observed < today => {
@@ -1006,6 +1010,14 @@ pub fn observation_svg(o: &crate::observe::Observation) -> Option<String> {
         legend_line(&mut svg, left + plot_w - 170.0, panel_top + 22.0, PALETTE[1], "measured");
         if let Some(t) = &d.trend {
             monthly_line(&mut svg, &trend, PALETTE[2], " stroke-dasharray=\"2 3\"");
+            let measured: Vec<String> =
+                history.iter().map(|p| format!("{:.1},{:.1}", x(p[0]), y(p[1]))).collect();
+            let _ = writeln!(
+                svg,
+                "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" points=\"{}\"/>",
+                PALETTE[1],
+                measured.join(" ")
+            );
             let label = format!("measured growth from today, {:+.1}%/month", t.rate_used * 100.0);
             legend_line(&mut svg, left + plot_w - 270.0, panel_top + 38.0, PALETTE[2], &label);
         }
