@@ -545,6 +545,7 @@ fn observe_refuses_a_history_it_cannot_fit() {
     let text = case("sum(zero)", &[]);
     assert!(text.contains("the trend of `observe.drivers.users`"), "{text}");
     assert!(text.contains("each must be above zero; the value at month -0.016 is 0"), "{text}");
+    assert!(text.contains("wrap the query in avg_over_time((...)[1d:5m])"), "{text}");
     let text = case("sum(negative)", &[]);
     assert!(text.contains("the value at 1970-01-01 00:00:02 UTC is -1"), "{text}");
     let text = case("sum(many)", &[]);

@@ -495,7 +495,15 @@ pub fn observe(
             Some((window, query, history)) => {
                 let asked = Asked { window, query, history };
                 Some(driver_trend(config, name, value, &asked, &planned_monthly).map_err(
-                    |source| fail(id, format!("the trend of `observe.drivers.{name}`: {source}")),
+                    |source| {
+                        // A series that touches zero has no logarithm there.
+                        let hint = if history.iter().any(|p| p.value <= 0.0) {
+                            "; a series that touches zero (overnight, say) fits as its daily average: wrap the query in avg_over_time((...)[1d:5m])"
+                        } else {
+                            ""
+                        };
+                        fail(id, format!("the trend of `observe.drivers.{name}`: {source}{hint}"))
+                    },
                 )?)
             }
             None => None,
