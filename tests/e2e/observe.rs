@@ -419,8 +419,10 @@ fn history(values: &[(f64, String)]) -> Option<(u16, String)> {
 }
 
 /// The fixture's figures, and for a subquery a
-/// history (its window, 28d, in the query): users growing exactly 10% a month up to 812 (a sample a day
-/// over 28 days), leads flat at 40,000; and histories no trend can take.
+/// history (its window, 28d, in the query): users and the API's requests in
+/// flight growing exactly 10% a month up to 812 and 640 (a sample a day over
+/// 28 days), leads and Postgres connections flat; and histories no trend can
+/// take.
 fn growing(head: &str) -> Option<(u16, String)> {
     if !head.contains("28d") {
         // Today's figures; 3 for a query the fixture does not know.
@@ -432,10 +434,16 @@ fn growing(head: &str) -> Option<(u16, String)> {
             .map(|t| (t, value(t)))
             .collect()
     };
+    let grown =
+        |now: f64| move |t: f64| format!("{}", now * 1.1f64.powf((t - 1_764_000_000.0) / MONTH));
     if head.contains("leadgen_active_users") {
-        history(&days(&|t| format!("{}", 812.0 * 1.1f64.powf((t - 1_764_000_000.0) / MONTH))))
+        history(&days(&grown(812.0)))
+    } else if head.contains("http_requests_in_flight") {
+        history(&days(&grown(640.0)))
     } else if head.contains("leadgen_leads_created_total") {
         history(&days(&|_| "40000".to_string()))
+    } else if head.contains("pg_stat_activity_count") {
+        history(&days(&|_| "95".to_string()))
     } else if head.contains("few") {
         history(&[(1.0, "1".into()), (2.0, "2".into())])
     } else if head.contains("zero") {
@@ -506,11 +514,22 @@ fn observe_fits_each_drivers_growth_over_a_window() {
         7
     );
     assert!(postgres(&trend["runway"]).is_null(), "{trend}");
+    // The loads' own growth, without the model: 640 in flight on 4 replicas
+    // of 250 is 64%, and at 10% a month reaches the 80% the headroom allows
+    // at ln(800 / 640) / ln 1.1 = 2.341 months; flat connections never do.
+    let api_load = &o["tiers"][0]["loads"][0]["trend"];
+    assert!(close(&api_load["rate"], 0.1), "{api_load}");
+    let breaks = api_load["breaks_month"].as_f64().unwrap();
+    assert!((breaks - (800.0f64 / 640.0).ln() / 1.1f64.ln()).abs() < 1e-6, "{breaks}");
+    assert_eq!(o["tiers"][2]["tier"], "postgres");
+    assert!(o["tiers"][2]["loads"][0]["trend"]["breaks_month"].is_null());
     // The table says it in words.
     let table = observe_ok(&mut observe(&address, &["--trend", "28d"]));
     assert!(table.contains("Growth measured over 28d"), "{table}");
     assert!(table.contains("+10.0%"), "{table}");
     assert!(table.contains("month 9.5"), "{table}");
+    assert!(table.contains("Loads measured over 28d: the runway without the model"), "{table}");
+    assert!(table.contains("month 2.3"), "{table}");
     assert!(table.contains("To plan at the measured growth: headroom diff leadgen-insurance"));
     // The chart: the history fitted left of month 0, starting at the axis
     // (x = 70), and the measured growth carried on from today.
@@ -630,6 +649,12 @@ fn report_measures_each_profile_with_an_observe_section() {
     );
     assert!(summary.contains("  the measured drivers need more: api 5 where 4 run\n"), "{summary}");
     assert!(summary.contains("  measured growth: users +10.0% a month over 28d"), "{summary}");
+    assert!(
+        summary.contains(
+            "  measured loads reach the headroom line: api concurrent_users at month 2.3\n"
+        ),
+        "{summary}"
+    );
     // The section is what `observe --format md` prints, under its heading,
     // with the chart beside it and the JSON what `observe --format json` gives.
     let markdown = std::fs::read_to_string(reports.join("leadgen-insurance.md")).unwrap();
@@ -707,6 +732,8 @@ fn real_prometheus() -> Option<RealPrometheus> {
         .arg(format!("--config.file={}", data.path().join("prometheus.yml").display()))
         .arg(format!("--storage.tsdb.path={}", data.path().join("tsdb").display()))
         .arg("--storage.tsdb.retention.time=100y")
+        // The fixture samples every 15 minutes: a query looks back 30.
+        .arg("--query.lookback-delta=30m")
         .arg(format!("--web.listen-address=127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -183,9 +183,9 @@ pub struct ObservedDriver {
     pub trend: Option<DriverTrend>,
 }
 
-/// A driver's growth, fitted to its measured history.
+/// A measurement's growth, fitted to its history over the trend window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct DriverTrend {
+pub struct FittedGrowth {
     /// The window of history fitted, as given (`28d`).
     pub window: String,
     /// The subquery that gave the history.
@@ -204,6 +204,16 @@ pub struct DriverTrend {
     pub rate_sd: f64,
     /// R² of the fit (of the logarithms); `None` for a flat history.
     pub r_squared: Option<f64>,
+    /// The samples fitted, as `[months from now, value]`, oldest first.
+    pub history: Vec<[f64; 2]>,
+}
+
+/// A driver's growth, fitted to its measured history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DriverTrend {
+    /// The fit.
+    #[serde(flatten)]
+    pub fit: FittedGrowth,
     /// The rate the runway at this trend grows by: `rate` rounded to a
     /// hundredth of a percent a month (a change of at most 0.005% a month,
     /// 0.06% over a year), so that the `--set` flags that reproduce it are
@@ -212,12 +222,24 @@ pub struct DriverTrend {
     /// The plan's own growth over its first month (`v(1) / v(0) - 1`), to
     /// set beside it (dated profiles).
     pub planned_first_month: Option<f64>,
-    /// The samples fitted, as `[months from now, value]`, oldest first.
-    pub history: Vec<[f64; 2]>,
     /// When the driver reaches each later dated milestone's value, or each
     /// deployment size's it has not reached, growing from the measured value
     /// at `rate_used`.
     pub reaches: Vec<TrendReach>,
+}
+
+/// A tier's measured load, its growth fitted: a runway read off the
+/// measurements alone, without the profile's demand model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LoadTrend {
+    /// The fit.
+    #[serde(flatten)]
+    pub fit: FittedGrowth,
+    /// The month the load, growing from its measured value at `rate`,
+    /// reaches the utilisation the headroom allows on today's deployment
+    /// (0 when it already has); `None` when it does not within 10 years, or
+    /// the tier has no deployment today.
+    pub breaks_month: Option<f64>,
 }
 
 /// When a driver, growing at its measured rate, reaches a milestone's value.
@@ -286,6 +308,8 @@ pub struct ObservedLoad {
     pub query: String,
     /// The load now.
     pub observed: f64,
+    /// Its growth over the trend window, when one was asked for.
+    pub trend: Option<LoadTrend>,
     /// The load the plan gives this dimension for the measured drivers
     /// (the demand mapping and any fan-in).
     pub modelled: f64,
@@ -403,33 +427,30 @@ pub fn observe(
     let measured_at = samples.iter().map(|s| s.timestamp).fold(f64::NEG_INFINITY, f64::max);
     // Each measured driver's history over the window, ending where the
     // measurements were taken.
-    let histories: BTreeMap<&str, (&str, String, Vec<GrowthPoint>)> = match window {
+    let histories: BTreeMap<String, Asked> = match window {
         Some((text, seconds)) => {
             let step = (seconds / TREND_SAMPLES).max(60);
-            let asked: Vec<Query> = observe
-                .drivers
+            let asked: Vec<Query> = queries
                 .iter()
-                .map(|(driver, promql)| Query {
-                    key: format!("observe.drivers.{driver}"),
-                    promql: format!("({promql})[{text}:{step}s]"),
+                .map(|q| Query {
+                    key: q.key.clone(),
+                    promql: format!("({})[{text}:{step}s]", q.promql),
                 })
                 .collect();
             let at = request.at.map_or_else(|| format!("{measured_at}"), str::to_string);
             let answers = server.history_all(&asked, Some(&at))?;
-            observe
-                .drivers
-                .keys()
-                .zip(asked)
+            asked
+                .into_iter()
                 .zip(answers)
-                .map(|((driver, query), samples)| {
-                    let points = samples
+                .map(|(query, samples)| {
+                    let history = samples
                         .iter()
                         .map(|s| GrowthPoint {
                             month: (s.timestamp - measured_at) / SECONDS_PER_MONTH,
                             value: s.value,
                         })
                         .collect();
-                    (driver.as_str(), (text, query.promql, points))
+                    (query.key, Asked { window: text, query: query.promql, history })
                 })
                 .collect()
         }
@@ -491,21 +512,12 @@ pub fn observe(
                 .map(|k| config.milestones[k].name.clone()),
         };
         let planned_monthly: Vec<f64> = planned.monthly.iter().map(|m| m.drivers[name]).collect();
-        let trend = match histories.get(name.as_str()) {
-            Some((window, query, history)) => {
-                let asked = Asked { window, query, history };
-                Some(driver_trend(config, name, value, &asked, &planned_monthly).map_err(
-                    |source| {
-                        // A series that touches zero has no logarithm there.
-                        let hint = if history.iter().any(|p| p.value <= 0.0) {
-                            "; a series that touches zero (overnight, say) fits as its daily average: wrap the query in avg_over_time((...)[1d:5m])"
-                        } else {
-                            ""
-                        };
-                        fail(id, format!("the trend of `observe.drivers.{name}`: {source}{hint}"))
-                    },
-                )?)
-            }
+        let key = format!("observe.drivers.{name}");
+        let trend = match histories.get(&key) {
+            Some(asked) => Some(
+                driver_trend(config, name, value, asked, &planned_monthly)
+                    .map_err(|source| trend_failed(id, &key, asked, source))?,
+            ),
             None => None,
         };
         observed_drivers.push(ObservedDriver {
@@ -531,7 +543,8 @@ pub fn observe(
         });
         let mut loads = Vec::new();
         for (dimension, promql) in observe.loads.get(key).into_iter().flatten() {
-            let observed = measured[format!("observe.loads.{key}.{dimension}").as_str()];
+            let query_key = format!("observe.loads.{key}.{dimension}");
+            let observed = measured[query_key.as_str()];
             let modelled = planned_tier
                 .dimensions
                 .iter()
@@ -541,10 +554,34 @@ pub fn observe(
                 let capacity = tier.instances[instance].capacity.get(dimension)?;
                 Some(observed / (capacity * worth))
             });
+            let trend = match histories.get(&query_key) {
+                Some(asked) => {
+                    let fit = fitted(asked)
+                        .map_err(|source| trend_failed(id, &query_key, asked, source))?;
+                    // The load at which today's deployment breaks its headroom.
+                    let ceiling = worth.as_ref().and_then(|(worth, instance)| {
+                        let capacity = tier.instances[instance].capacity.get(dimension)?;
+                        Some((1.0 - config.headroom) * capacity * worth)
+                    });
+                    let breaks_month = match ceiling {
+                        Some(ceiling) => GrowthCurve::CompoundMonthly { rate: Some(fit.rate) }
+                            .month_reaching(
+                                &[GrowthPoint { month: 0.0, value: observed }],
+                                ceiling,
+                                TEN_YEARS,
+                            )
+                            .map_err(|source| trend_failed(id, &query_key, asked, source))?,
+                        None => None,
+                    };
+                    Some(LoadTrend { fit, breaks_month })
+                }
+                None => None,
+            };
             loads.push(ObservedLoad {
                 dimension: dimension.clone(),
                 query: promql.clone(),
                 observed,
+                trend,
                 modelled,
                 ratio: (modelled > 0.0).then(|| observed / modelled),
                 utilisation,
@@ -616,13 +653,13 @@ pub fn observe(
             }));
             let mut simulate = set.clone();
             for driver in &observed_drivers {
-                let Some(trend) = driver.trend.as_ref().filter(|t| t.rate_sd > 0.0) else {
+                let Some(trend) = driver.trend.as_ref().filter(|t| t.fit.rate_sd > 0.0) else {
                     continue;
                 };
                 let input = format!("uncertainty.inputs.\"growth.rates.{}\"", driver.driver);
                 simulate.push(format!("{input}.distribution=normal"));
                 simulate.push(format!("{input}.mean={}", headroom_kernel::Shown(trend.rate_used)));
-                let sd = significant(trend.rate_sd, 3);
+                let sd = significant(trend.fit.rate_sd, 3);
                 simulate.push(format!("{input}.sd={}", headroom_kernel::Shown(sd)));
             }
             Some(TrendReading { window: text.to_string(), runway: at_trend.runway, set, simulate })
@@ -652,11 +689,44 @@ fn significant(value: f64, digits: i32) -> f64 {
     (value * scale).round() / scale
 }
 
-/// A driver's history as asked for: the window, the subquery, the samples.
+/// A measurement's history as asked for: the window, the subquery, the
+/// samples.
 struct Asked<'a> {
     window: &'a str,
-    query: &'a str,
-    history: &'a [GrowthPoint],
+    query: String,
+    history: Vec<GrowthPoint>,
+}
+
+/// Months a projection looks ahead before it says "not within 10 years".
+const TEN_YEARS: f64 = 120.0;
+
+/// The error of a trend that could not be fitted or read, naming its key;
+/// a series that touches zero (which has no logarithm there) is told how
+/// to fit it.
+fn trend_failed(id: &str, key: &str, asked: &Asked, source: headroom_kernel::KernelError) -> Error {
+    let hint = if asked.history.iter().any(|p| p.value <= 0.0) {
+        "; a series that touches zero (overnight, say) fits as its daily average: wrap the query in avg_over_time((...)[1d:5m])"
+    } else {
+        ""
+    };
+    fail(id, format!("the trend of `{key}`: {source}{hint}"))
+}
+
+/// A measurement's compound monthly growth over its history.
+fn fitted(asked: &Asked) -> Result<FittedGrowth, headroom_kernel::KernelError> {
+    let fit = growth_trend(&asked.history)?;
+    Ok(FittedGrowth {
+        window: asked.window.to_string(),
+        query: asked.query.clone(),
+        points: fit.points,
+        span_months: fit.span_months,
+        rate: fit.rate,
+        rate_low: fit.rate_low,
+        rate_high: fit.rate_high,
+        rate_sd: fit.rate_sd,
+        r_squared: fit.r_squared,
+        history: asked.history.iter().map(|p| [p.month, p.value]).collect(),
+    })
 }
 
 /// A driver's measured growth, read against its plan.
@@ -667,8 +737,8 @@ fn driver_trend(
     asked: &Asked,
     planned_monthly: &[f64],
 ) -> Result<DriverTrend, headroom_kernel::KernelError> {
-    let fitted = growth_trend(asked.history)?;
-    let rate_used = (fitted.rate * 10_000.0).round() / 10_000.0;
+    let fit = fitted(asked)?;
+    let rate_used = (fit.rate * 10_000.0).round() / 10_000.0;
     let growing = GrowthCurve::CompoundMonthly { rate: Some(rate_used) };
     let start = [GrowthPoint { month: 0.0, value: observed }];
     let mut reaches = Vec::new();
@@ -689,21 +759,12 @@ fn driver_trend(
             name: milestone.name.clone(),
             value,
             planned_month: milestone.month,
-            trend_month: growing.month_reaching(&start, value, 120.0)?,
+            trend_month: growing.month_reaching(&start, value, TEN_YEARS)?,
         });
     }
     Ok(DriverTrend {
-        window: asked.window.to_string(),
-        query: asked.query.to_string(),
-        points: fitted.points,
-        span_months: fitted.span_months,
-        rate: fitted.rate,
-        rate_low: fitted.rate_low,
-        rate_high: fitted.rate_high,
-        rate_sd: fitted.rate_sd,
-        r_squared: fitted.r_squared,
+        fit,
         rate_used,
-        history: asked.history.iter().map(|p| [p.month, p.value]).collect(),
         planned_first_month: match planned_monthly {
             [now, next, ..] if *now > 0.0 => Some(next / now - 1.0),
             _ => None,

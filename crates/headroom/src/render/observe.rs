@@ -3,7 +3,9 @@
 //! measured load beside the modelled one), and the runway from there.
 
 use super::*;
-use crate::observe::{DriverTrend, Observation, ObservedDriver};
+use crate::observe::{
+    DriverTrend, FittedGrowth, LoadTrend, Observation, ObservedDriver, ObservedLoad,
+};
 
 /// An observation in `format`.
 pub fn observation(o: &Observation, format: Format) -> String {
@@ -42,7 +44,12 @@ pub fn observation_summary(o: &Observation) -> String {
         .iter()
         .filter_map(|d| {
             let t = d.trend.as_ref()?;
-            Some(format!("{} {} a month over {}", d.driver, signed_percent(t.rate), t.window))
+            Some(format!(
+                "{} {} a month over {}",
+                d.driver,
+                signed_percent(t.fit.rate),
+                t.fit.window
+            ))
         })
         .collect();
     if !growth.is_empty() {
@@ -50,6 +57,22 @@ pub fn observation_summary(o: &Observation) -> String {
     }
     for line in o.drivers.iter().filter_map(outgrows) {
         out.push_str(&format!("  {line}\n"));
+    }
+    let breaking: Vec<String> = o
+        .tiers
+        .iter()
+        .flat_map(|t| {
+            t.loads.iter().filter_map(|l| {
+                let month = l.trend.as_ref()?.breaks_month?;
+                Some(format!("{} {} at month {month:.1}", t.tier, l.dimension))
+            })
+        })
+        .collect();
+    if !breaking.is_empty() {
+        out.push_str(&format!(
+            "  measured loads reach the headroom line: {}\n",
+            breaking.join(", ")
+        ));
     }
     out
 }
@@ -135,16 +158,17 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
     let trends: Vec<(&ObservedDriver, &DriverTrend)> =
         o.drivers.iter().filter_map(|d| d.trend.as_ref().map(|t| (d, t))).collect();
     if let Some((_, first)) = trends.first() {
-        section(&mut out, &format!("Growth measured over {}", first.window));
+        section(&mut out, &format!("Growth measured over {}", first.fit.window));
         let rows = trends
             .iter()
             .map(|(d, t)| {
+                let [growth, interval, r_squared, samples] = fit_cells(&t.fit);
                 [
                     d.driver.clone(),
-                    signed_percent(t.rate),
-                    format!("{} to {}", signed_percent(t.rate_low), signed_percent(t.rate_high)),
-                    t.r_squared.map_or_else(|| "-".to_string(), |r| format!("{r:.3}")),
-                    format!("{} over {:.2} months", t.points, t.span_months),
+                    growth,
+                    interval,
+                    r_squared,
+                    samples,
                     t.planned_first_month.map_or_else(|| "-".to_string(), signed_percent),
                 ]
             })
@@ -183,6 +207,53 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
                 out.push_str(&format!("{line}\n\n"));
             }
         }
+    }
+    let load_trends: Vec<(&str, &ObservedLoad, &LoadTrend)> = o
+        .tiers
+        .iter()
+        .flat_map(|t| {
+            t.loads.iter().filter_map(|l| l.trend.as_ref().map(|lt| (t.tier.as_str(), l, lt)))
+        })
+        .collect();
+    if let Some((_, _, first)) = load_trends.first() {
+        section(
+            &mut out,
+            &format!("Loads measured over {}: the runway without the model", first.fit.window),
+        );
+        let rows = load_trends
+            .iter()
+            .map(|(tier, l, t)| {
+                let [growth, interval, r_squared, samples] = fit_cells(&t.fit);
+                [
+                    tier.to_string(),
+                    l.dimension.clone(),
+                    growth,
+                    interval,
+                    r_squared,
+                    samples,
+                    utilisation(l.utilisation, ceiling),
+                    match (l.utilisation, t.breaks_month) {
+                        (None, _) => "-".to_string(),
+                        (Some(_), Some(m)) if m <= 0.0 => "already".to_string(),
+                        (Some(_), Some(m)) => format!("month {m:.1}"),
+                        (Some(_), None) => "not within 10 years".to_string(),
+                    },
+                ]
+            })
+            .collect();
+        let reaches = format!("reaches {} of today's deployment", percent(ceiling));
+        let header = [
+            "tier",
+            "load",
+            "growth a month",
+            "95% interval",
+            "R²",
+            "samples",
+            "today's utilisation (measured)",
+            reaches.as_str(),
+        ];
+        write_table(&mut out, &header, "|---|---|---:|---:|---:|---|---:|---|", rows, markdown);
+        out.push('\n');
     }
     section(&mut out, "Tiers, planned for the measured drivers");
     let mut rows = Vec::new();
@@ -291,6 +362,16 @@ fn set_flags(sets: &[String]) -> String {
     quoted.join(" ")
 }
 
+/// A fit's cells: growth a month, its 95% interval, R², the samples.
+fn fit_cells(fit: &FittedGrowth) -> [String; 4] {
+    [
+        signed_percent(fit.rate),
+        format!("{} to {}", signed_percent(fit.rate_low), signed_percent(fit.rate_high)),
+        fit.r_squared.map_or_else(|| "-".to_string(), |r| format!("{r:.3}")),
+        format!("{} over {:.2} months", fit.points, fit.span_months),
+    ]
+}
+
 /// A rate as a signed percentage: `+24.6%`, `-1.2%`, `+0.0%`.
 fn signed_percent(rate: f64) -> String {
     let shown = format!("{:+.1}%", rate * 100.0);
@@ -299,6 +380,17 @@ fn signed_percent(rate: f64) -> String {
     } else {
         shown
     }
+}
+
+/// The CSV's growth columns of a measurement: empty without a trend.
+fn growth_cells(fit: Option<&FittedGrowth>) -> [String; 4] {
+    let opt = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
+    [
+        opt(fit.map(|f| f.rate)),
+        opt(fit.map(|f| f.rate_low)),
+        opt(fit.map(|f| f.rate_high)),
+        opt(fit.and_then(|f| f.r_squared)),
+    ]
 }
 
 /// A row a measurement: the drivers, then the loads.
@@ -330,11 +422,10 @@ fn observation_csv(o: &Observation) -> String {
             opt(d.plan_month),
             String::new(),
             String::new(),
-            opt(d.trend.as_ref().map(|t| t.rate)),
-            opt(d.trend.as_ref().map(|t| t.rate_low)),
-            opt(d.trend.as_ref().map(|t| t.rate_high)),
-            opt(d.trend.as_ref().and_then(|t| t.r_squared)),
         ]
+        .into_iter()
+        .chain(growth_cells(d.trend.as_ref().map(|t| &t.fit)))
+        .collect::<Vec<String>>()
     });
     let loads = o.tiers.iter().flat_map(|t| {
         t.loads.iter().map(move |l| {
@@ -348,11 +439,10 @@ fn observation_csv(o: &Observation) -> String {
                 String::new(),
                 opt(l.ratio),
                 opt(l.utilisation),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
             ]
+            .into_iter()
+            .chain(growth_cells(l.trend.as_ref().map(|t| &t.fit)))
+            .collect::<Vec<String>>()
         })
     });
     csv_text(&header, drivers.chain(loads))

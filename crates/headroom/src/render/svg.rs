@@ -939,7 +939,7 @@ pub fn observation_svg(o: &crate::observe::Observation) -> Option<String> {
             })
             .collect();
         // The measured history fitted, before month 0 (now).
-        let history = d.trend.as_ref().map_or(&[][..], |t| &t.history[..]);
+        let history = d.trend.as_ref().map_or(&[][..], |t| &t.fit.history[..]);
         let first = history.iter().map(|p| p[0]).fold(0.0_f64, f64::min);
         let most = d
             .planned_monthly
