@@ -425,7 +425,10 @@ fn history(values: &[(f64, String)]) -> Option<(u16, String)> {
 /// take.
 fn growing(head: &str) -> Option<(u16, String)> {
     if !head.contains("28d") {
-        // Today's figures; 3 for a query the fixture does not know.
+        // Today's figures; 0 for an idle query, 3 for one the fixture does not know.
+        if head.contains("idle") {
+            return one("0");
+        }
         return leadgen(head).filter(|(status, _)| *status == 200).or_else(|| one("3"));
     }
     let days = |value: &dyn Fn(f64) -> String| -> Vec<(f64, String)> {
@@ -454,6 +457,8 @@ fn growing(head: &str) -> Option<(u16, String)> {
         ])
     } else if head.contains("negative") {
         history(&[(1.0, "5".into()), (2.0, "-1".into()), (3.0, "7".into())])
+    } else if head.contains("idle") {
+        history(&days(&grown(5.0)))
     } else if head.contains("many") {
         Some((
             200,
@@ -569,6 +574,16 @@ fn observe_refuses_a_history_it_cannot_fit() {
     assert!(text.contains("the value at 1970-01-01 00:00:02 UTC is -1"), "{text}");
     let text = case("sum(many)", &[]);
     assert!(text.contains("2 series matched"), "{text}");
+    // Zero now, with a history that grows: nothing to carry forward.
+    let text = case("sum(idle)", &[]);
+    assert!(text.contains("the trend of `observe.drivers.users`: it measures 0 now"), "{text}");
+    let mut command = observe(&address, &["--trend", "28d"]);
+    command.args(["--set", "observe.loads.api.concurrent_users=sum(idle)"]);
+    let text = fails(&mut command);
+    assert!(
+        text.contains("the trend of `observe.loads.api.concurrent_users`: it measures 0 now"),
+        "{text}"
+    );
     // A window is checked before anything is asked.
     let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     for window in ["28x", "0d", "d", "1d2w", "28"] {

@@ -514,6 +514,7 @@ pub fn observe(
         let planned_monthly: Vec<f64> = planned.monthly.iter().map(|m| m.drivers[name]).collect();
         let key = format!("observe.drivers.{name}");
         let trend = match histories.get(&key) {
+            Some(_) if value <= 0.0 => return Err(grown_from_zero(id, &key)),
             Some(asked) => Some(
                 driver_trend(config, name, value, asked, &planned_monthly)
                     .map_err(|source| trend_failed(id, &key, asked, source))?,
@@ -555,6 +556,7 @@ pub fn observe(
                 Some(observed / (capacity * worth))
             });
             let trend = match histories.get(&query_key) {
+                Some(_) if observed <= 0.0 => return Err(grown_from_zero(id, &query_key)),
                 Some(asked) => {
                     let fit = fitted(asked)
                         .map_err(|source| trend_failed(id, &query_key, asked, source))?;
@@ -710,6 +712,15 @@ fn trend_failed(id: &str, key: &str, asked: &Asked, source: headroom_kernel::Ker
         ""
     };
     fail(id, format!("the trend of `{key}`: {source}{hint}"))
+}
+
+/// The error of a trend asked of a measurement that is zero now: a growth
+/// rate carries nothing forward from zero.
+fn grown_from_zero(id: &str, key: &str) -> Error {
+    fail(
+        id,
+        format!("the trend of `{key}`: it measures 0 now, and a growth rate carries nothing forward from zero; measure its peak over a day instead, e.g. max_over_time((...)[1d:5m])"),
+    )
 }
 
 /// A measurement's compound monthly growth over its history.
