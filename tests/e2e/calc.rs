@@ -684,3 +684,92 @@ fn erlang_c_answers_a_range_of_server_counts_as_a_table() {
         assert!(error.contains("--servers") && error.contains(says), "{bad}: {error}");
     }
 }
+
+#[test]
+fn growth_fits_the_rate_a_growth_table_implies() {
+    // §4 of the lead-gen document as a history: ln v = 6.214608, 7.600902,
+    // 8.517193, 9.210340 at months 0, 3, 6, 12. By hand: x̄ = 5.25,
+    // Sxx = 78.75, ȳ = 7.885761, Sxy = -5.25(6.214608) - 2.25(7.600902)
+    // + 0.75(8.517193) + 6.75(9.210340) = 18.828969, b = 0.239098, so
+    // r = e^b - 1 = 27.01% a month; it doubles in ln 2 / b = 2.899 months,
+    // so 20,000 users come 2.899 months after the table's 10,000. The line
+    // at month 12 is e^(ȳ + 6.75 b) = 13,355; SSR = 0.525144 against
+    // Syy = 5.027169, R² = 0.8955; s_b = sqrt(0.525144 / 2 / 78.75) =
+    // 0.057743 and t(0.975, 2) = 4.302653: r in [-0.93%, 62.83%].
+    let g = calc(&["growth", "tests/fixtures/growth/leadgen-users.csv", "--reach", "20000,5000"]);
+    assert_eq!(g["series"], "users");
+    assert_eq!(g["points"], 4);
+    assert!(near(&g["rate"], 0.270103, 1e-6), "{g}");
+    assert!(near(&g["rate_interval"][0], -0.009306, 1e-6), "{g}");
+    assert!(near(&g["rate_interval"][1], 0.628315, 1e-6), "{g}");
+    assert!(near(&g["r_squared"], 0.895538, 1e-6), "{g}");
+    assert!(near(&g["doubling_months"], 2.899008, 1e-6), "{g}");
+    assert!(near(&g["fitted_last"], 13355.35, 0.01), "{g}");
+    assert_eq!(g["last"], 10000.0);
+    assert!(near(&g["months_to_20000"], 2.899008, 1e-6), "{g}");
+    // A value the series already passed is reached at once.
+    assert_eq!(g["months_to_5000"], 0.0);
+    let table = ok(&["calc", "growth", "tests/fixtures/growth/leadgen-users.csv"]);
+    assert!(table.contains("rate_interval") && table.contains("-0.009306 .. 0.628315"), "{table}");
+}
+
+#[test]
+fn growth_reads_dates() {
+    // 5% a month exactly, on the days of 2024 (a leap year): 1 Jan, 1 Mar
+    // (60 days on), 1 Jul (182), 1 Jan 2025 (366); months of 365.2425 / 12
+    // days.
+    let month = 365.2425 / 12.0;
+    let rows: String =
+        [("2024-01-01", 0.0), ("2024-03-01", 60.0), ("2024-07-01", 182.0), ("2025-01-01", 366.0)]
+            .iter()
+            .map(|(date, days)| format!("{date},{}\n", 100.0 * 1.05f64.powf(days / month)))
+            .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dated.csv");
+    fs::write(&file, format!("date,tickets\n{rows}")).unwrap();
+    let g = calc(&["growth", file.to_str().unwrap()]);
+    assert!(near(&g["rate"], 0.05, 1e-9), "{g}");
+    assert!(near(&g["span_months"], 366.0 / month, 1e-9), "{g}");
+    assert_eq!(g["series"], "tickets");
+}
+
+fn growth_error(contents: &str, name: &str, extra: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(name);
+    fs::write(&file, contents).unwrap();
+    let error = fails(headroom().args(["calc", "growth", file.to_str().unwrap()]).args(extra));
+    assert!(error.contains(name), "the error names the file: {error}");
+    error
+}
+
+#[test]
+fn growth_refuses_a_history_it_cannot_fit() {
+    let error = growth_error("when,users\n1,2\n", "other.csv", &[]);
+    assert!(
+        error.contains("first column is Some(\"when\")") && error.contains("`month`"),
+        "{error}"
+    );
+    let error = growth_error("month\n1\n", "one-column.csv", &[]);
+    assert!(error.contains("names no value column"), "{error}");
+    let error = growth_error("month,users\n", "empty.csv", &[]);
+    assert!(error.contains("no rows under the header"), "{error}");
+    let error = growth_error("month,users\n0,1\n1,2\n", "two.csv", &[]);
+    assert!(error.contains("at least 3 points, got 2"), "{error}");
+    let error =
+        growth_error("date,users\n2024-01-01,1\n2024-02-30,2\n2024-03-01,3\n", "date.csv", &[]);
+    assert!(error.contains("line 3: `2024-02-30` is not a date (YYYY-MM-DD)"), "{error}");
+    let error = growth_error("month,users\n0,1\n1,x\n2,3\n", "value.csv", &[]);
+    assert!(error.contains("line 3: users `x` is not a finite number"), "{error}");
+    let error = growth_error("month,users\n0,1\n1,0\n2,3\n", "zero.csv", &[]);
+    assert!(error.contains("each must be above zero"), "{error}");
+    let error = growth_error("month,users\n0,1\n1,2\n2\n", "truncated.csv", &[]);
+    assert!(error.contains("line 4"), "{error}");
+    let text = fails(headroom().args([
+        "calc",
+        "growth",
+        "tests/fixtures/growth/leadgen-users.csv",
+        "--reach",
+        "-5",
+    ]));
+    assert!(text.contains("--reach takes values that are finite and above zero, got -5"), "{text}");
+}

@@ -306,6 +306,16 @@ enum CalcModel {
         #[arg(long, value_name = "X,...", value_delimiter = ',', allow_negative_numbers = true)]
         reach: Vec<f64>,
     },
+    /// Fit a compound monthly growth rate to a history: CSV with a header
+    /// `month,<series>` (months) or `date,<series>` (YYYY-MM-DD).
+    Growth {
+        /// The history file.
+        file: PathBuf,
+        /// Months from the last row until the series, growing at the fitted
+        /// rate, reaches each of these values (comma-separated).
+        #[arg(long, value_name = "V,...", value_delimiter = ',', allow_negative_numbers = true)]
+        reach: Vec<f64>,
+    },
     /// Little's law L = λW: give two of the three.
     LittlesLaw {
         /// L: requests in flight.
@@ -975,6 +985,7 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
             }
             Ok(text)
         }
+        CalcModel::Growth { file, reach } => out(&calc::growth(file, reach)?, format),
         CalcModel::LittlesLaw { concurrency, throughput, response_time } => {
             out(&calc::littles(*concurrency, *throughput, *response_time)?, format)
         }

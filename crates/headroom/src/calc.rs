@@ -4,11 +4,13 @@
 
 use std::path::PathBuf;
 
+use headroom_kernel::growth::{GrowthCurve, GrowthPoint};
 use headroom_kernel::queueing::{
     littles_law, servers_for, stable_servers, utilisation_law, Queue, QueueTarget,
 };
 use headroom_kernel::sizing::size_horizontal;
 pub use headroom_kernel::sizing::HeadroomPolicy as Policy;
+use headroom_kernel::trend::growth_trend;
 use headroom_kernel::usl;
 use headroom_kernel::{KernelError, Shown};
 use serde::Serialize;
@@ -460,6 +462,193 @@ fn reaching(fit: &usl::UslFit, throughput: f64) -> Result<(f64, f64), Error> {
             })
         }
     }
+}
+
+/// A growth rate fitted to a history file, answered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GrowthResult {
+    /// Which model.
+    pub model: &'static str,
+    /// The file read.
+    pub source: String,
+    /// The value column's name.
+    pub series: String,
+    /// Points fitted.
+    pub points: usize,
+    /// Months from the first point to the last.
+    pub span_months: f64,
+    /// r: compound growth a month (0.1 is 10% a month).
+    pub rate: f64,
+    /// 95% interval of r.
+    pub rate_interval: (f64, f64),
+    /// Standard deviation of r (the delta method).
+    pub rate_sd: f64,
+    /// R² of the line through the logarithms; null for a flat series.
+    pub r_squared: Option<f64>,
+    /// Months to double at r, ln 2 / ln(1 + r); null unless r > 0.
+    pub doubling_months: Option<f64>,
+    /// The last value in the file.
+    pub last: f64,
+    /// The fitted curve at the last point's time.
+    pub fitted_last: f64,
+    /// For each value asked for (`--reach`), the months from the last point
+    /// until the last value, growing at r, reaches it: `months_to_<V>` (0
+    /// where it already has; null where not within 10 years).
+    #[serde(flatten)]
+    pub reach: Reaches,
+}
+
+/// Months to reach each value asked for, serialized as flat fields named
+/// by the value, as [`Predictions`] are.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reaches(pub Vec<(f64, Option<f64>)>);
+
+impl Serialize for Reaches {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (value, months) in &self.0 {
+            map.serialize_entry(&format!("months_to_{}", number_key(*value)), months)?;
+        }
+        map.end()
+    }
+}
+
+/// Days from 1970-01-01 to a civil date (Howard Hinnant's
+/// `days_from_civil`, the inverse of the `civil_from_days` the renderers use).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// A `YYYY-MM-DD` date as days from 1970-01-01, or `None`.
+fn date_days(text: &str) -> Option<i64> {
+    let mut parts = text.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let days_in = [
+        31,
+        if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    ((1..=12).contains(&m) && d >= 1 && d <= days_in[(m - 1) as usize])
+        .then(|| days_from_civil(y, m, d))
+}
+
+/// Days in a month on average: a Gregorian year of 365.2425 days over 12.
+const DAYS_PER_MONTH: f64 = 365.2425 / 12.0;
+
+/// Reads a history: CSV with a header whose first column is `month`
+/// (months, any origin) or `date` (`YYYY-MM-DD`) and whose second is the
+/// values, named as the series is. Times are returned as months before the
+/// last row (the last at 0).
+fn read_history(path: &std::path::Path) -> Result<(String, Vec<GrowthPoint>), Error> {
+    let fail = |message: String| Error::Calc {
+        model: "growth".into(),
+        message: format!("{}: {message}", path.display()),
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let header = reader.headers().map_err(|e| fail(e.to_string()))?.clone();
+    let dated = match header.get(0) {
+        Some("month") => false,
+        Some("date") => true,
+        other => {
+            return Err(fail(format!(
+                "the header's first column is {other:?}; a history's is `month` (a number) or `date` (YYYY-MM-DD), then its values: `date,users`"
+            )))
+        }
+    };
+    let series = header.get(1).filter(|s| !s.is_empty()).ok_or_else(|| {
+        fail("the header names no value column: `date,users` or `month,users`".into())
+    })?;
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = index + 2;
+        let record = record.map_err(|e| fail(format!("line {line}: {e}")))?;
+        let (Some(time), Some(value)) = (record.get(0), record.get(1)) else {
+            return Err(fail(format!("line {line}: a time and a value are needed")));
+        };
+        let time = if dated {
+            date_days(time)
+                .map(|days| days as f64 / DAYS_PER_MONTH)
+                .ok_or_else(|| fail(format!("line {line}: `{time}` is not a date (YYYY-MM-DD)")))?
+        } else {
+            time.parse::<f64>().ok().filter(|t| t.is_finite()).ok_or_else(|| {
+                fail(format!("line {line}: month `{time}` is not a finite number"))
+            })?
+        };
+        let value: f64 = value.parse().ok().filter(|v: &f64| v.is_finite()).ok_or_else(|| {
+            fail(format!("line {line}: {series} `{value}` is not a finite number"))
+        })?;
+        rows.push(GrowthPoint { month: time, value });
+    }
+    let Some(last) = rows.iter().map(|p| p.month).reduce(f64::max) else {
+        return Err(fail("no rows under the header: a history needs at least 3".into()));
+    };
+    for p in &mut rows {
+        p.month -= last;
+    }
+    Ok((series.to_string(), rows))
+}
+
+/// Fits a compound monthly growth rate to the history in `file` (the
+/// kernel's [`headroom_kernel::trend::growth_trend`]), and for each value
+/// of `reach` the months from its last point until it gets there.
+pub fn growth(file: &std::path::Path, reach: &[f64]) -> Result<GrowthResult, Error> {
+    if let Some(&v) = reach.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
+        return Err(Error::Calc {
+            model: "growth".into(),
+            message: format!(
+                "--reach takes values that are finite and above zero, got {}",
+                Shown(v)
+            ),
+        });
+    }
+    let (series, history) = read_history(file)?;
+    let fit = growth_trend(&history).map_err(|source| Error::Calc {
+        model: "growth".into(),
+        message: format!("{}: {source}", file.display()),
+    })?;
+    let last = history.iter().max_by(|a, b| a.month.total_cmp(&b.month)).map_or(0.0, |p| p.value);
+    let growing = GrowthCurve::CompoundMonthly { rate: Some(fit.rate) };
+    let start = [GrowthPoint { month: 0.0, value: last }];
+    let mut reaches = Vec::new();
+    for &target in reach {
+        let months = growing.month_reaching(&start, target, 120.0).map_err(kernel("growth"))?;
+        reaches.push((target, months));
+    }
+    Ok(GrowthResult {
+        model: "compound monthly growth v(t) = v0 (1 + r)^t, least squares on ln v",
+        source: file.display().to_string(),
+        series,
+        points: fit.points,
+        span_months: fit.span_months,
+        rate: fit.rate,
+        rate_interval: (fit.rate_low, fit.rate_high),
+        rate_sd: fit.rate_sd,
+        r_squared: fit.r_squared,
+        doubling_months: (fit.rate > 0.0).then(|| 2f64.ln() / fit.rate.ln_1p()),
+        last,
+        fitted_last: fit.fitted_now,
+        reach: Reaches(reaches),
+    })
 }
 
 /// Little's law, answered.
