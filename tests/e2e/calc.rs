@@ -709,6 +709,17 @@ fn growth_fits_the_rate_a_growth_table_implies() {
     assert!(near(&g["months_to_20000"], 2.899008, 1e-6), "{g}");
     // A value the series already passed is reached at once.
     assert_eq!(g["months_to_5000"], 0.0);
+    // The chart: the four rows, the curve through them, 20,000 reached
+    // from the last row's 10,000 at month 2.9.
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("growth.svg");
+    let chart_arg = chart.to_str().unwrap();
+    let args = ["calc", "growth", "tests/fixtures/growth/leadgen-users.csv", "--reach", "20000"];
+    ok(&[&args[..], &["--chart", chart_arg]].concat());
+    let svg = fs::read_to_string(&chart).unwrap();
+    assert_eq!(svg.matches("fill=\"black\"/>").count(), 4 + 1, "four rows and the legend's");
+    assert!(svg.contains(">20000 at month 2.9</text>"), "{svg}");
+    insta::assert_snapshot!("calc_growth_chart", svg);
     let table = ok(&["calc", "growth", "tests/fixtures/growth/leadgen-users.csv"]);
     assert!(table.contains("rate_interval") && table.contains("-0.009306 .. 0.628315"), "{table}");
 }

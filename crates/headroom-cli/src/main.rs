@@ -315,6 +315,10 @@ enum CalcModel {
         /// rate, reaches each of these values (comma-separated).
         #[arg(long, value_name = "V,...", value_delimiter = ',', allow_negative_numbers = true)]
         reach: Vec<f64>,
+        /// Also draw the history, the fitted growth carried on and the
+        /// rate's 95% band as an SVG chart to this file.
+        #[arg(long, value_name = "SVG")]
+        chart: Option<PathBuf>,
     },
     /// Little's law L = λW: give two of the three.
     LittlesLaw {
@@ -985,7 +989,14 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
             }
             Ok(text)
         }
-        CalcModel::Growth { file, reach } => out(&calc::growth(file, reach)?, format),
+        CalcModel::Growth { file, reach, chart } => {
+            let fit = calc::growth(file, reach)?;
+            let text = out(&fit, format)?;
+            if let Some(path) = chart {
+                write_atomically(path, &headroom::render::growth_svg(&fit))?;
+            }
+            Ok(text)
+        }
         CalcModel::LittlesLaw { concurrency, throughput, response_time } => {
             out(&calc::littles(*concurrency, *throughput, *response_time)?, format)
         }

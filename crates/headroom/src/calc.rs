@@ -491,6 +491,10 @@ pub struct GrowthResult {
     pub last: f64,
     /// The fitted curve at the last point's time.
     pub fitted_last: f64,
+    /// The history fitted, as (months from the last row, value): for the
+    /// chart ([`crate::render::growth_svg`]), not printed.
+    #[serde(skip)]
+    pub history: Vec<(f64, f64)>,
     /// For each value asked for (`--reach`), the months from the last point
     /// until the last value, growing at r, reaches it: `months_to_<V>` (0
     /// where it already has; null where not within 10 years).
@@ -647,6 +651,7 @@ pub fn growth(file: &std::path::Path, reach: &[f64]) -> Result<GrowthResult, Err
         doubling_months: (fit.rate > 0.0).then(|| 2f64.ln() / fit.rate.ln_1p()),
         last,
         fitted_last: fit.fitted_now,
+        history: history.iter().map(|p| (p.month, p.value)).collect(),
         reach: Reaches(reaches),
     })
 }

@@ -778,6 +778,115 @@ pub fn usl_svg(fit: &crate::calc::UslResult) -> String {
     svg
 }
 
+/// An SVG chart of a growth fit (`calc growth --chart`): the history's
+/// points and the fitted compound curve through them; past the last row,
+/// the last value carried on at the fitted rate (as `--reach` counts), the
+/// 95% interval of the rate as a band about it, and each value asked for
+/// where it is reached.
+pub fn growth_svg(g: &crate::calc::GrowthResult) -> String {
+    let Canvas { height, left, top, plot_w, plot_h, mut svg } = Canvas::new();
+    let _ = writeln!(
+        svg,
+        "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}: {:+.1}% a month (95%: {:+.1}% to {:+.1}%), R² {}</text>",
+        escape(&g.series),
+        g.rate * 100.0,
+        g.rate_interval.0 * 100.0,
+        g.rate_interval.1 * 100.0,
+        g.r_squared.map_or_else(|| "-".to_string(), |r| format!("{r:.3}"))
+    );
+    let start = g.history.iter().map(|p| p.0).fold(0.0_f64, f64::min);
+    // Past the last row: half the history's span, or to the last value asked
+    // for that the curve reaches within 10 years.
+    let reached = g.reach.0.iter().filter_map(|(_, m)| *m).fold(0.0_f64, f64::max);
+    let end = (-start * 0.5).max(reached * 1.1).max(1.0);
+    let grown = |from: f64, rate: f64, m: f64| from * (1.0 + rate).powf(m);
+    let samples: Vec<f64> =
+        (0..=120).map(|i| start + (end - start) * f64::from(i) / 120.0).collect();
+    let (behind, ahead): (Vec<f64>, Vec<f64>) = samples.iter().partition(|m| **m <= 0.0);
+    let most = behind
+        .iter()
+        .map(|&m| grown(g.fitted_last, g.rate, m))
+        .chain(ahead.iter().map(|&m| grown(g.last, g.rate, m)))
+        .chain(g.history.iter().map(|p| p.1))
+        .chain(g.reach.0.iter().map(|(v, _)| *v))
+        .filter(|v| v.is_finite())
+        .fold(1.0_f64, f64::max);
+    let (y_step, y_steps) = round_axis(most, 4);
+    let y_max = y_step * f64::from(y_steps);
+    let (x_step, _) = round_axis(end - start, 6);
+    let x = |m: f64| left + (m - start) / (end - start) * plot_w;
+    let y = |v: f64| top + plot_h - v.clamp(0.0, y_max) / y_max * plot_h;
+    for tick in 0..=y_steps {
+        let v = y_step * f64::from(tick);
+        grid_line(&mut svg, left, left + plot_w, y(v), &number(v));
+    }
+    let mut tick = (start / x_step).ceil() * x_step;
+    while tick <= end + 1e-9 {
+        let _ = writeln!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+            x(tick),
+            top + plot_h + 16.0,
+            number(tick)
+        );
+        tick += x_step;
+    }
+    let _ = writeln!(
+        svg,
+        "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">months from the last row</text>",
+        left + plot_w / 2.0,
+        height - 10.0
+    );
+    // The rate's 95% interval, carried on from the last value.
+    let ahead: Vec<f64> = std::iter::once(0.0).chain(ahead).collect();
+    let point = |m: f64, rate: f64| format!("{:.1},{:.1}", x(m), y(grown(g.last, rate, m)));
+    let upper = ahead.iter().map(|&m| point(m, g.rate_interval.1));
+    let lower = ahead.iter().rev().map(|&m| point(m, g.rate_interval.0));
+    let band: Vec<String> = upper.chain(lower).collect();
+    let _ = writeln!(
+        svg,
+        "<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.15\" stroke=\"none\"/>",
+        band.join(" "),
+        PALETTE[0]
+    );
+    let fitted: Vec<String> = behind
+        .iter()
+        .chain([&0.0])
+        .map(|&m| format!("{:.1},{:.1}", x(m), y(grown(g.fitted_last, g.rate, m))))
+        .collect();
+    let carried: Vec<String> = ahead.iter().map(|&m| point(m, g.rate)).collect();
+    for (line, dashes) in [(fitted, ""), (carried, " stroke-dasharray=\"6 4\"")] {
+        let _ = writeln!(
+            svg,
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{dashes}/>",
+            line.join(" "),
+            PALETTE[0]
+        );
+    }
+    let _ = writeln!(svg, "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{top}\" y2=\"{1:.1}\" stroke=\"#888\" stroke-dasharray=\"2 3\"/>", x(0.0), top + plot_h);
+    for (m, v) in &g.history {
+        let _ = writeln!(
+            svg,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"black\"/>",
+            x(*m),
+            y(*v)
+        );
+    }
+    for (value, month) in &g.reach.0 {
+        if let Some(m) = month.filter(|m| *m <= end) {
+            let _ = writeln!(svg, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"white\" stroke=\"{}\" stroke-width=\"2\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{} at month {m:.1}</text>", x(m), y(*value), PALETTE[1], x(m) - 4.0, y(*value) - 8.0, number(*value));
+        }
+    }
+    let (lx, ly) = (left + plot_w + 6.0, top + 60.0);
+    let _ = writeln!(svg, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"black\"/><text x=\"{:.1}\" y=\"{:.1}\">measured</text>", lx + 6.0, ly + 6.0, lx + 16.0, ly + 10.0);
+    legend_line(&mut svg, lx, ly + 23.0, PALETTE[0], "fitted growth");
+    let (x2, yl, tx, ty) = (lx + 12.0, ly + 39.0, lx + 16.0, ly + 43.0);
+    let _ = writeln!(svg, "<line x1=\"{lx:.1}\" x2=\"{x2:.1}\" y1=\"{yl:.1}\" y2=\"{yl:.1}\" stroke=\"{}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/><text x=\"{tx:.1}\" y=\"{ty:.1}\">last value, at it</text>", PALETTE[0]);
+    let _ = writeln!(svg, "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"10\" fill=\"{}\" fill-opacity=\"0.15\"/><text x=\"{:.1}\" y=\"{:.1}\">95% of the rate</text>", ly + 52.0, PALETTE[0], lx + 16.0, ly + 61.0);
+    svg.push_str("</svg>\n");
+    svg
+}
+
 /// An SVG chart of an Erlang C table (`calc erlang-c --servers A..B`): the
 /// response time's p50, p95 and p99 against the server count, with each
 /// count's utilisation along the bottom. Counts just past stability have
