@@ -19,6 +19,17 @@ fn svg_start(width: f64, height: f64) -> String {
 
 /// A light grid line across the plot at height `y`, labelled `text` on the
 /// left (the value axis of every chart).
+/// A shaded band: `outline` runs up one side and back down the other, as
+/// `x,y` points.
+fn shaded_band(svg: &mut String, outline: impl Iterator<Item = String>, colour: &str) {
+    let points: Vec<String> = outline.collect();
+    let _ = writeln!(
+        svg,
+        "<polygon points=\"{}\" fill=\"{colour}\" fill-opacity=\"0.15\" stroke=\"none\"/>",
+        points.join(" ")
+    );
+}
+
 fn grid_line(svg: &mut String, left: f64, right: f64, y: f64, text: &str) {
     let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{right}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{text}</text>", left - 6.0, y + 4.0);
 }
@@ -719,13 +730,7 @@ pub fn usl_svg(fit: &crate::calc::UslResult) -> String {
         let upper = band.iter().map(|(n, (_, high))| format!("{:.1},{:.1}", x(*n), y(*high)));
         let lower =
             band.iter().rev().map(|(n, (low, _))| format!("{:.1},{:.1}", x(*n), y(low.max(0.0))));
-        let points: Vec<String> = upper.chain(lower).collect();
-        let _ = writeln!(
-            svg,
-            "<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.15\" stroke=\"none\"/>",
-            points.join(" "),
-            PALETTE[0]
-        );
+        shaded_band(&mut svg, upper.chain(lower), PALETTE[0]);
     }
     let line: Vec<String> =
         samples.iter().map(|(n, v)| format!("{:.1},{:.1}", x(*n), y(*v))).collect();
@@ -842,13 +847,7 @@ pub fn growth_svg(g: &crate::calc::GrowthResult) -> String {
     let point = |m: f64, rate: f64| format!("{:.1},{:.1}", x(m), y(grown(g.last, rate, m)));
     let upper = ahead.iter().map(|&m| point(m, g.rate_interval.1));
     let lower = ahead.iter().rev().map(|&m| point(m, g.rate_interval.0));
-    let band: Vec<String> = upper.chain(lower).collect();
-    let _ = writeln!(
-        svg,
-        "<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.15\" stroke=\"none\"/>",
-        band.join(" "),
-        PALETTE[0]
-    );
+    shaded_band(&mut svg, upper.chain(lower), PALETTE[0]);
     let fitted: Vec<String> = behind
         .iter()
         .chain([&0.0])
