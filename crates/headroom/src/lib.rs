@@ -8,14 +8,22 @@
 //! - [`plan`]: profile + configuration to a [`plan::Plan`], with the kernel.
 //! - [`audit`]: a document's published plan against the computed one.
 //! - [`diff`]: two plans of one profile, with and without a change, compared.
-//! - [`observe`]: today's drivers and loads measured in Prometheus, against the plan.
-//! - [`render`]: terminal table, Markdown, JSON and CSV.
+//! - [`observe`]: today's drivers and loads measured in Prometheus, against
+//!   the plan, and their growth over a window of history.
+//! - [`calc`]: each kernel model on its own (Erlang C, the USL, a growth
+//!   rate, Little's law, the utilisation law, the headroom rule).
+//! - [`simulate`]: the Monte Carlo over drawn inputs, and the sensitivity
+//!   of the plan to each.
+//! - [`loadtest`] and [`calibrate`]: load-test files read, a USL fitted to
+//!   them and written as a configuration layer.
+//! - [`render`]: terminal table, Markdown, JSON, CSV and SVG charts.
 //!
 //! **Architecture Invariant:** this crate never prints, never exits and
 //! never reads the process's arguments: the binary does. It reads files and
 //! the environment only in [`config`] and [`registry`] (and load-test files in
-//! [`loadtest`], the one variable `observe.bearer_token_env` names in
-//! [`observe`]), talks to the network only in [`observe`], and touches
+//! [`loadtest`], growth histories in [`calc`], the one variable
+//! `observe.bearer_token_env` names in [`observe`]), talks to the network
+//! only in [`observe`], and touches
 //! abi_stable only through `headroom_plugin_api::host`.
 #![deny(missing_docs)]
 
