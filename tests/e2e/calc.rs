@@ -742,6 +742,10 @@ fn growth_reads_dates() {
     assert!(near(&g["rate"], 0.05, 1e-9), "{g}");
     assert!(near(&g["span_months"], 366.0 / month, 1e-9), "{g}");
     assert_eq!(g["series"], "tickets");
+    // As a spreadsheet saves it: a byte-order mark and CRLF line ends.
+    let saved = dir.path().join("saved.csv");
+    fs::write(&saved, format!("\u{feff}date,tickets\r\n{}", rows.replace('\n', "\r\n"))).unwrap();
+    assert_eq!(calc(&["growth", saved.to_str().unwrap()])["rate"], g["rate"]);
 }
 
 fn growth_error(contents: &str, name: &str, extra: &[&str]) -> String {
@@ -775,6 +779,8 @@ fn growth_refuses_a_history_it_cannot_fit() {
     assert!(error.contains("each must be above zero"), "{error}");
     let error = growth_error("month,users\n0,1\n1,2\n2\n", "truncated.csv", &[]);
     assert!(error.contains("line 4"), "{error}");
+    let error = growth_error("month;users\n0;1\n1;2\n2;3\n", "semicolons.csv", &[]);
+    assert!(error.contains("separated by `;`") && error.contains("comma-separated"), "{error}");
     let text = fails(headroom().args([
         "calc",
         "growth",

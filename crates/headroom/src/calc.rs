@@ -568,11 +568,19 @@ fn read_history(path: &std::path::Path) -> Result<(String, Vec<GrowthPoint>), Er
         message: format!("{}: {message}", path.display()),
     };
     let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    // A spreadsheet saves its CSV with a byte-order mark before the header.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
     let header = reader.headers().map_err(|e| fail(e.to_string()))?.clone();
     let dated = match header.get(0) {
         Some("month") => false,
         Some("date") => true,
+        Some(first) if header.len() == 1 && (first.contains(';') || first.contains('\t')) => {
+            // A spreadsheet in a locale whose decimal mark is a comma saves `;`.
+            return Err(fail(
+                "its fields are separated by `;` or a tab: a history is read comma-separated (save it with `,` between fields and `.` as the decimal mark)".into(),
+            ));
+        }
         other => {
             return Err(fail(format!(
                 "the header's first column is {other:?}; a history's is `month` (a number) or `date` (YYYY-MM-DD), then its values: `date,users`"
