@@ -274,9 +274,9 @@ fn panel<'a>(sim: &'a crate::simulate::Simulation, index: usize, tier: &str) -> 
 
 /// An SVG fan chart of a simulation: for each tier, a panel of the units
 /// each month needs over the draws (or its monthly cost, where only the
-/// instance size moves: see [`Panel`]), P50 as a line, the P50 to P90 band
+/// instance size moves: see `Panel`), P50 as a line, the P50 to P90 band
 /// dark and the P90 to P99 band light. Without dated growth, the same by
-/// milestone ([`milestone_bands_svg`]); `None` without milestones either.
+/// milestone (`milestone_bands_svg`); `None` without milestones either.
 pub fn bands_svg(
     sim: &crate::simulate::Simulation,
     published: &[PublishedFigure],
