@@ -17,6 +17,10 @@
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
+/// Days in a month, on average: a Gregorian year of 365.2425 days over 12.
+/// What a history's dates and timestamps are counted in months by.
+pub const DAYS_PER_MONTH: f64 = 365.2425 / 12.0;
+
 use crate::growth::GrowthPoint;
 use crate::KernelError;
 
@@ -203,7 +207,7 @@ mod tests {
         // 100 users growing 10% a month, sampled weekly over 12 weeks up to now.
         let history: Vec<GrowthPoint> = (0..=12)
             .map(|week| {
-                let month = -f64::from(12 - week) * 7.0 / 30.436875;
+                let month = -f64::from(12 - week) * 7.0 / DAYS_PER_MONTH;
                 GrowthPoint { month, value: 100.0 * 1.1f64.powf(month) }
             })
             .collect();
@@ -213,7 +217,7 @@ mod tests {
         assert!(trend.rate_sd < 1e-9);
         assert!((trend.fitted_now - 100.0).abs() < 1e-9);
         assert!((trend.r_squared.unwrap() - 1.0).abs() < 1e-12);
-        assert!((trend.span_months - 84.0 / 30.436875).abs() < 1e-12);
+        assert!((trend.span_months - 84.0 / DAYS_PER_MONTH).abs() < 1e-12);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use headroom_kernel::queueing::{
 };
 use headroom_kernel::sizing::size_horizontal;
 pub use headroom_kernel::sizing::HeadroomPolicy as Policy;
-use headroom_kernel::trend::growth_trend;
+use headroom_kernel::trend::{growth_trend, DAYS_PER_MONTH};
 use headroom_kernel::usl;
 use headroom_kernel::{KernelError, Shown};
 use serde::Serialize;
@@ -554,9 +554,6 @@ fn date_days(text: &str) -> Option<i64> {
     ((1..=12).contains(&m) && d >= 1 && d <= days_in[(m - 1) as usize])
         .then(|| days_from_civil(y, m, d))
 }
-
-/// Days in a month on average: a Gregorian year of 365.2425 days over 12.
-const DAYS_PER_MONTH: f64 = 365.2425 / 12.0;
 
 /// Reads a history: CSV with a header whose first column is `month`
 /// (months, any origin) or `date` (`YYYY-MM-DD`) and whose second is the

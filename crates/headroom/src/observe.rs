@@ -84,8 +84,8 @@ pub struct Request<'a> {
     pub trend: Option<&'a str>,
 }
 
-/// Seconds in a month: a Gregorian year of 365.2425 days over 12.
-pub const SECONDS_PER_MONTH: f64 = 365.2425 / 12.0 * 86_400.0;
+/// Seconds in a month (the kernel's [`headroom_kernel::trend::DAYS_PER_MONTH`]).
+pub const SECONDS_PER_MONTH: f64 = headroom_kernel::trend::DAYS_PER_MONTH * 86_400.0;
 
 /// How many samples a trend's window is cut into (the subquery's step is
 /// the window over this, and never under a minute).
