@@ -175,6 +175,7 @@ fn observe_reads_measurements_against_the_plan() {
     let address = serve(leadgen);
     let o = observed(&address, &["--at", "1764000000"]);
     assert_eq!(o["prometheus"], address.as_str());
+    assert_eq!(o["schema_version"], headroom::SCHEMA_VERSION);
     assert_eq!(o["measured_at"], 1764000000.0);
     check_leadgen(&o);
     // The chart: each driver on its plan, the dot where the plan reaches

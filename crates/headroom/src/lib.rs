@@ -42,8 +42,9 @@ pub mod simulate;
 
 pub use error::Error;
 
-/// Version of the JSON documents `plan` and `audit` print. Bump it when a
-/// field changes meaning or goes away; adding a field does not bump it.
+/// Version of the JSON documents `plan`, `audit`, `simulate` and `observe`
+/// print. Bump it when a field changes meaning or goes away; adding a field
+/// does not bump it.
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// The JSON Schema of `plan --format json` (`kind = "plan"`), of

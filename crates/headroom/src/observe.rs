@@ -129,6 +129,8 @@ pub fn window_seconds(text: &str) -> Result<u64, String> {
 /// One run of `headroom observe`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Observation {
+    /// Version of this document's shape ([`crate::SCHEMA_VERSION`]).
+    pub schema_version: u32,
     /// The profile.
     pub profile: ProfileRef,
     /// The Prometheus server asked.
@@ -669,6 +671,7 @@ pub fn observe(
         _ => None,
     };
     Ok(Observation {
+        schema_version: crate::SCHEMA_VERSION,
         profile: ProfileRef::of(profile),
         prometheus: server.address().to_string(),
         measured_at,
