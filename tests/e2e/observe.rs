@@ -529,6 +529,15 @@ fn observe_fits_each_drivers_growth_over_a_window() {
     assert!((breaks - (800.0f64 / 640.0).ln() / 1.1f64.ln()).abs() < 1e-6, "{breaks}");
     assert_eq!(o["tiers"][2]["tier"], "postgres");
     assert!(o["tiers"][2]["loads"][0]["trend"]["breaks_month"].is_null());
+    // A trend of loads alone reads their runway without the model, and
+    // plans no runway at a measured growth no driver has.
+    let mut command = headroom();
+    command.args(["observe", "leadgen-insurance", "--prometheus", &address, "--trend", "28d"]);
+    command.args(["--set", "observe.loads.api.concurrent_users=sum(http_requests_in_flight)"]);
+    let loads_only = json(&observe_ok(command.args(["--format", "json"])));
+    assert!(loads_only["trend"].is_null(), "{loads_only}");
+    let load = &loads_only["tiers"][0]["loads"][0]["trend"];
+    assert_eq!(load["breaks_month"], api_load["breaks_month"]);
     // The table says it in words.
     let table = observe_ok(&mut observe(&address, &["--trend", "28d"]));
     assert!(table.contains("Growth measured over 28d"), "{table}");

@@ -640,7 +640,9 @@ pub fn growth(file: &std::path::Path, reach: &[f64]) -> Result<GrowthResult, Err
     let start = [GrowthPoint { month: 0.0, value: last }];
     let mut reaches = Vec::new();
     for &target in reach {
-        let months = growing.month_reaching(&start, target, 120.0).map_err(kernel("growth"))?;
+        let months = growing
+            .month_reaching(&start, target, crate::observe::TEN_YEARS)
+            .map_err(kernel("growth"))?;
         reaches.push((target, months));
     }
     Ok(GrowthResult {

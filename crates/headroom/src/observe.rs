@@ -17,13 +17,14 @@
 //! - the runway of today's deployment from the measured drivers, beside the
 //!   plan's.
 //!
-//! With a trend window (`--trend 28d`) each measured driver's history over
-//! that window is asked for too (a subquery, `(expr)[28d:3h]`), and its
-//! compound monthly growth rate fitted (the kernel's
-//! [`headroom_kernel::trend::growth_trend`]): how fast the system really
-//! grows beside how fast its plan says, when it reaches each later
-//! milestone at that rate, and the runway of today's deployment if it keeps
-//! growing so.
+//! With a trend window (`--trend 28d`) each measurement's history over that
+//! window is asked for too (a subquery, `(expr)[28d:3h]`), and its compound
+//! monthly growth rate fitted (the kernel's
+//! [`headroom_kernel::trend::growth_trend`]): for a driver, how fast the
+//! system really grows beside how fast its plan says, when it reaches each
+//! later milestone at that rate, and the runway of today's deployment if it
+//! keeps growing so; for a load, the month it reaches the utilisation the
+//! headroom allows on today's deployment, without the demand model.
 //!
 //! This module and [`prometheus`] are the only places the library talks to
 //! the network.
@@ -404,12 +405,6 @@ pub fn observe(
         .map(|text| window_seconds(text).map(|seconds| (text, seconds)))
         .transpose()
         .map_err(|e| fail(id, format!("--trend: {e}")))?;
-    if window.is_some() && observe.drivers.is_empty() {
-        return Err(fail(
-            id,
-            "--trend fits the growth of the measured drivers, and `observe.drivers` names none",
-        ));
-    }
     // The configuration's check holds the timeout to (0, 3600] seconds.
     let timeout = std::time::Duration::try_from_secs_f64(observe.timeout_seconds)
         .map_err(|e| fail(id, format!("observe.timeout_seconds: {e}")))?;
@@ -632,8 +627,11 @@ pub fn observe(
             .collect(),
         None => Vec::new(),
     };
+    // The runway at the measured growth needs a driver measured growing: a
+    // trend of loads alone reads its own runway, without the model.
+    let drivers_grow = observed_drivers.iter().any(|d| d.trend.is_some());
     let trend = match (window, &today, &config.growth) {
-        (Some((text, _)), Some(_), Some(growth)) => {
+        (Some((text, _)), Some(_), Some(growth)) if drivers_grow => {
             let mut growing = rebased.config.clone();
             let mut rates = growth.rates.clone();
             if growth.curve != "compound-monthly" {
@@ -702,8 +700,9 @@ struct Asked<'a> {
     history: Vec<GrowthPoint>,
 }
 
-/// Months a projection looks ahead before it says "not within 10 years".
-const TEN_YEARS: f64 = 120.0;
+/// Months a projection looks ahead before it says "not within 10 years"
+/// (here and in `calc growth`).
+pub(crate) const TEN_YEARS: f64 = 120.0;
 
 /// The error of a trend that could not be fitted or read, naming its key;
 /// a series that touches zero (which has no logarithm there) is told how

@@ -186,11 +186,7 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
                         d.driver.clone(),
                         number(r.value),
                         r.planned_month.map_or_else(|| "-".to_string(), |m| format!("month {m}")),
-                        match r.trend_month {
-                            Some(m) if m <= 0.0 => "reached".to_string(),
-                            Some(m) => format!("month {m:.1}"),
-                            None => "not within 10 years".to_string(),
-                        },
+                        month_ahead(r.trend_month, "reached"),
                     ]
                 })
             })
@@ -232,11 +228,9 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
                     r_squared,
                     samples,
                     utilisation(l.utilisation, ceiling),
-                    match (l.utilisation, t.breaks_month) {
-                        (None, _) => "-".to_string(),
-                        (Some(_), Some(m)) if m <= 0.0 => "already".to_string(),
-                        (Some(_), Some(m)) => format!("month {m:.1}"),
-                        (Some(_), None) => "not within 10 years".to_string(),
+                    match l.utilisation {
+                        None => "-".to_string(),
+                        Some(_) => month_ahead(t.breaks_month, "already"),
                     },
                 ]
             })
@@ -362,6 +356,16 @@ fn set_flags(sets: &[String]) -> String {
     quoted.join(" ")
 }
 
+/// A month a projection gives: `now` where it is already there (month 0),
+/// `month 4.1`, or "not within 10 years" where it gives none.
+fn month_ahead(month: Option<f64>, now: &str) -> String {
+    match month {
+        Some(m) if m <= 0.0 => now.to_string(),
+        Some(m) => format!("month {m:.1}"),
+        None => "not within 10 years".to_string(),
+    }
+}
+
 /// A fit's cells: growth a month, its 95% interval, R², the samples.
 fn fit_cells(fit: &FittedGrowth) -> [String; 4] {
     [
@@ -382,14 +386,18 @@ fn signed_percent(rate: f64) -> String {
     }
 }
 
+/// A CSV cell: the number at full precision, or empty.
+fn csv_cell(value: Option<f64>) -> String {
+    value.map_or_else(String::new, |v| v.to_string())
+}
+
 /// The CSV's growth columns of a measurement: empty without a trend.
 fn growth_cells(fit: Option<&FittedGrowth>) -> [String; 4] {
-    let opt = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
     [
-        opt(fit.map(|f| f.rate)),
-        opt(fit.map(|f| f.rate_low)),
-        opt(fit.map(|f| f.rate_high)),
-        opt(fit.and_then(|f| f.r_squared)),
+        csv_cell(fit.map(|f| f.rate)),
+        csv_cell(fit.map(|f| f.rate_low)),
+        csv_cell(fit.map(|f| f.rate_high)),
+        csv_cell(fit.and_then(|f| f.r_squared)),
     ]
 }
 
@@ -410,7 +418,6 @@ fn observation_csv(o: &Observation) -> String {
         "growth_high",
         "growth_r_squared",
     ];
-    let opt = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
     let drivers = o.drivers.iter().map(|d| {
         vec![
             o.profile.id.clone(),
@@ -418,8 +425,8 @@ fn observation_csv(o: &Observation) -> String {
             d.query.clone(),
             d.observed.to_string(),
             o.measured_at.to_string(),
-            opt(d.planned_today),
-            opt(d.plan_month),
+            csv_cell(d.planned_today),
+            csv_cell(d.plan_month),
             String::new(),
             String::new(),
         ]
@@ -437,8 +444,8 @@ fn observation_csv(o: &Observation) -> String {
                 o.measured_at.to_string(),
                 l.modelled.to_string(),
                 String::new(),
-                opt(l.ratio),
-                opt(l.utilisation),
+                csv_cell(l.ratio),
+                csv_cell(l.utilisation),
             ]
             .into_iter()
             .chain(growth_cells(l.trend.as_ref().map(|t| &t.fit)))
