@@ -748,6 +748,62 @@ fn growth_reads_dates() {
     assert_eq!(calc(&["growth", saved.to_str().unwrap()])["rate"], g["rate"]);
 }
 
+#[test]
+fn growth_takes_a_weekly_swing_out() {
+    // Daily users from 1 Sep to Sat 21 Nov 2026 (82 days): 5,000 now
+    // growing 12% a month, weekends at 65% of a weekday, rounded to whole
+    // users. The committed file is exactly that.
+    let month = 365.2425 / 12.0;
+    let file = "tests/fixtures/growth/weekday-users.csv";
+    let text = fs::read_to_string(root().join(file)).unwrap();
+    let rows: Vec<(&str, f64)> = text
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let (date, users) = line.split_once(',').unwrap();
+            (date, users.parse().unwrap())
+        })
+        .collect();
+    assert_eq!((rows.len(), rows[0].0, rows[81].0), (82, "2026-09-01", "2026-11-21"));
+    for (day, (date, users)) in rows.iter().enumerate() {
+        // 1 Sep 2026 is a Tuesday: days 4 and 5 of each week are the weekend.
+        let weekend = matches!(day % 7, 4 | 5);
+        let exact = 5000.0 * 1.12f64.powf((day as f64 - 81.0) / month);
+        let expected = (exact * if weekend { 0.65 } else { 1.0 }).round();
+        assert_eq!(*users, expected, "{date}");
+    }
+    // Fitted as a plain line the weekends are noise: 11.4% a month, 95%
+    // 5.4% to 17.8% (numpy's lstsq on the same logarithms gives
+    // 0.1140914, 0.0540939 and 0.1775037).
+    let plain = calc(&["growth", file, "--seasonality", "none"]);
+    assert_eq!(plain["seasons"], "none");
+    assert!(near(&plain["rate"], 0.1140914, 1e-6), "{plain}");
+    assert!(near(&plain["rate_interval"][0], 0.0540939, 1e-6), "{plain}");
+    assert!(near(&plain["rate_interval"][1], 0.1775037, 1e-6), "{plain}");
+    // A sample a day shows a week's cycle in full with 3 harmonics (the 7
+    // phases of a week are 7 numbers: a mean and 3 sine-cosine pairs), so
+    // only the rounding is left: 12.00% a month, to a few thousandths of a
+    // percent.
+    let g = calc(&["growth", file, "--reach", "10000"]);
+    assert_eq!(g["seasons"], "weekly x3");
+    assert_eq!(g["weekly_harmonics"], 3);
+    assert!(near(&g["rate"], 0.12, 5e-5), "{g}");
+    assert!(near(&g["rate_interval"][0], 0.12, 1e-4) && near(&g["rate_interval"][1], 0.12, 1e-4));
+    // The trend runs through the week's mean logarithm, 2/7 ln 0.65 =
+    // -0.123080: a weekday is e^0.123080 - 1 = +13.10% over it, a weekend
+    // day 0.65 x 1.130977 - 1 = -26.49% under; the trend now is 5,000 x
+    // e^-0.123080 = 4,420.9, which 10,000 users are ln(10000 / 4420.9) /
+    // ln 1.12 = 7.203 months from (not from the Saturday's 3,250).
+    assert!(near(&g["weekly_swing_high"], 0.130977, 1e-4), "{g}");
+    assert!(near(&g["weekly_swing_low"], -0.264865, 1e-4), "{g}");
+    assert!(near(&g["reach_from"], 4420.9, 0.5), "{g}");
+    assert_eq!(g["last"], 3250.0);
+    assert!(near(&g["months_to_10000"], 7.203, 2e-3), "{g}");
+    // A daily swing needs samples within the day.
+    let error = fails(headroom().args(["calc", "growth", file, "--seasonality", "daily"]));
+    assert!(error.contains("weekday-users.csv: a daily swing needs samples less than 8 hours apart, this history's are 24 hours apart"), "{error}");
+}
+
 fn growth_error(contents: &str, name: &str, extra: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join(name);

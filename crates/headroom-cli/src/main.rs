@@ -154,6 +154,11 @@ enum Command {
         /// reaches each milestone, and the runway if it keeps growing so.
         #[arg(long, value_name = "WINDOW")]
         trend: Option<String>,
+        /// With --trend, the swings taken out beside each trend: `auto`
+        /// (each cycle the window and its samples can show), `none`,
+        /// `daily`, `weekly` or `daily,weekly`.
+        #[arg(long, value_name = "CYCLES", default_value = "auto", requires = "trend")]
+        seasonality: headroom::calc::Seasonality,
         /// Also draw each measured driver on its growth curve as an SVG
         /// chart to this file (a profile with dated milestones).
         #[arg(long, value_name = "SVG")]
@@ -246,6 +251,10 @@ enum Command {
         /// Fit each measured driver's growth over this window, for --observe (28d).
         #[arg(long, value_name = "WINDOW", requires = "observe")]
         trend: Option<String>,
+        /// The swings taken out beside each trend, for --trend (auto, none,
+        /// daily, weekly, daily,weekly).
+        #[arg(long, value_name = "CYCLES", default_value = "auto", requires = "trend")]
+        seasonality: headroom::calc::Seasonality,
         #[command(flatten)]
         layers: Layers,
     },
@@ -319,6 +328,11 @@ enum CalcModel {
         /// rate's 95% band as an SVG chart to this file.
         #[arg(long, value_name = "SVG")]
         chart: Option<PathBuf>,
+        /// The swings taken out beside the trend: `auto` (each cycle the
+        /// history's span and sampling can show), `none`, `daily`,
+        /// `weekly` or `daily,weekly`.
+        #[arg(long, value_name = "CYCLES", default_value = "auto")]
+        seasonality: headroom::calc::Seasonality,
     },
     /// Little's law L = λW: give two of the three.
     LittlesLaw {
@@ -628,11 +642,12 @@ fn run(cli: Cli) -> Result<String> {
             }
             Ok(out)
         }
-        Command::Report { out, observe, prometheus, at, trend, layers } => {
+        Command::Report { out, observe, prometheus, at, trend, seasonality, layers } => {
             let measure = observe.then(|| headroom::observe::Request {
                 prometheus: prometheus.as_deref(),
                 at: at.as_deref(),
                 trend: trend.as_deref(),
+                seasonality: seasonality.clone(),
             });
             report(&context, out, layers, measure.as_ref())
         }
@@ -685,13 +700,14 @@ fn run(cli: Cli) -> Result<String> {
                 OutputFormat::Md => Ok(render::simulation_markdown(&simulation)),
             }
         }
-        Command::Observe { profile, prometheus, at, trend, chart, format, layers } => {
+        Command::Observe { profile, prometheus, at, trend, seasonality, chart, format, layers } => {
             let loaded = context.registry.get(profile)?;
             let layered = config::load(loaded, &context.sources(layers))?;
             let request = headroom::observe::Request {
                 prometheus: prometheus.as_deref(),
                 at: at.as_deref(),
                 trend: trend.as_deref(),
+                seasonality: seasonality.clone(),
             };
             let observation = headroom::observe::observe(loaded, &layered, &request)?;
             if let Some(path) = chart {
@@ -989,8 +1005,8 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
             }
             Ok(text)
         }
-        CalcModel::Growth { file, reach, chart } => {
-            let fit = calc::growth(file, reach)?;
+        CalcModel::Growth { file, reach, chart, seasonality } => {
+            let fit = calc::growth(file, reach, seasonality)?;
             let text = out(&fit, format)?;
             if let Some(path) = chart {
                 write_atomically(path, &headroom::render::growth_svg(&fit))?;

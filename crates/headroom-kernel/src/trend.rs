@@ -14,6 +14,23 @@
 //!   interval is `e^(b ± t s_b) - 1`, `t` the Student-t quantile at 0.975 and
 //!   `n - 2` degrees of freedom: the interval of the slope, carried through
 //!   the monotone `e^b - 1`.
+//! - [`fit_linear`]: the general linear model `y = X β` by ordinary least
+//!   squares, through the Householder QR factorisation of `X` (Golub & Van
+//!   Loan, *Matrix Computations*, §5.3: the normal equations square the
+//!   condition number, QR does not), with each coefficient's standard
+//!   deviation from `s² (XᵀX)⁻¹ = s² R⁻¹R⁻ᵀ`; checked against NIST's
+//!   certified values for its StRD data set "Longley".
+//! - Seasons: a history sampled within the day swings daily, and often
+//!   weekly, about its trend. Left in, that swing is counted as noise: it
+//!   widens the interval, and, since one sample's swing follows the last's,
+//!   the interval no longer means 95%. [`growth_trend`] can fit each
+//!   [`Season`] beside the line, as a Fourier series of the log values,
+//!   `Σₖ aₖ cos(2πkt/P) + bₖ sin(2πkt/P)` over `k = 1..K` for a period `P`,
+//!   the way Prophet models its seasonalities (Taylor & Letham, "Forecasting
+//!   at scale", *The American Statistician* 72(1), 2018, §3.2: weekly `K = 3`,
+//!   and its code's daily `K = 4`); the rate is then the slope of the line
+//!   with the swing taken out. [`Season::fitting`] says whether a history's
+//!   sampling can carry a season at all.
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -96,6 +113,261 @@ pub fn fit_line(x: &[f64], y: &[f64]) -> Result<Line, KernelError> {
     })
 }
 
+/// A linear model fitted by least squares: the coefficients of `y = X β`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearFit {
+    /// `β`, a coefficient for each column of `X`, in their order.
+    pub coefficients: Vec<f64>,
+    /// The standard deviation of each coefficient's estimate.
+    pub standard_errors: Vec<f64>,
+    /// Residual standard deviation, `s = sqrt(SSR / (n - p))`.
+    pub residual_sd: f64,
+    /// `1 - SSR / SST`, SST about the mean of `y` (so meant for a model
+    /// holding a constant column); `None` when every `y` is the same.
+    pub r_squared: Option<f64>,
+    /// How many points were fitted.
+    pub points: usize,
+}
+
+/// Fits `y = Σⱼ βⱼ xⱼ` by ordinary least squares, `columns[j]` holding `xⱼ`
+/// at every point (a constant column, if the model has one, is one of
+/// them). See the module's doc for the method.
+///
+/// Needs more points than columns (none left over leaves no residual to
+/// judge the fit by), all finite, and no column a combination of the others.
+pub fn fit_linear(columns: &[Vec<f64>], y: &[f64]) -> Result<LinearFit, KernelError> {
+    let bad = |why: String| Err(KernelError::FitData(why));
+    let (n, p) = (y.len(), columns.len());
+    if p == 0 {
+        return bad("a linear model needs at least one column".into());
+    }
+    if let Some((j, c)) = columns.iter().enumerate().find(|(_, c)| c.len() != n) {
+        return bad(format!("column #{j} has {} values for {n} y values", c.len()));
+    }
+    if n <= p {
+        return bad(format!(
+            "{p} coefficients need more than {p} points to leave a residual, got {n}"
+        ));
+    }
+    if let Some(i) =
+        (0..n).find(|&i| !y[i].is_finite() || columns.iter().any(|c| !c[i].is_finite()))
+    {
+        return bad(format!("point #{i} is not finite"));
+    }
+    // Each column scaled to unit length first: QR's answer does not depend
+    // on the columns' units, but its rounding does (Longley's year and
+    // population are 10⁵ times its deflator).
+    let scales: Vec<f64> =
+        columns.iter().map(|c| c.iter().map(|v| v * v).sum::<f64>().sqrt()).collect();
+    if let Some(j) = scales.iter().position(|&s| s == 0.0) {
+        return bad(format!("column #{j} is zero at every point"));
+    }
+    let x = nalgebra::DMatrix::from_fn(n, p, |i, j| columns[j][i] / scales[j]);
+    let qr = x.qr();
+    let r = qr.r();
+    let largest = (0..p).map(|j| r[(j, j)].abs()).fold(0.0, f64::max);
+    if let Some(j) = (0..p).find(|&j| r[(j, j)].abs() <= largest * 1e-12 * n as f64) {
+        return bad(format!(
+            "column #{j} is a combination of the others: the points cannot tell their coefficients apart"
+        ));
+    }
+    let q = qr.q();
+    let observed = nalgebra::DVector::from_column_slice(y);
+    let projected = q.tr_mul(&observed);
+    let scaled = r
+        .solve_upper_triangular(&projected)
+        .ok_or_else(|| KernelError::FitData("the triangular factor is singular".into()))?;
+    let coefficients: Vec<f64> = (0..p).map(|j| scaled[j] / scales[j]).collect();
+    let ssr: f64 = (0..n)
+        .map(|i| {
+            let fitted: f64 = (0..p).map(|j| coefficients[j] * columns[j][i]).sum();
+            (y[i] - fitted).powi(2)
+        })
+        .sum();
+    let variance = ssr / (n - p) as f64;
+    // (XᵀX)⁻¹ = R⁻¹R⁻ᵀ: the diagonal is each row of R⁻¹'s squared length.
+    let r_inverse = r
+        .solve_upper_triangular(&nalgebra::DMatrix::identity(p, p))
+        .ok_or_else(|| KernelError::FitData("the triangular factor is singular".into()))?;
+    let standard_errors =
+        (0..p).map(|j| (variance * r_inverse.row(j).norm_squared()).sqrt() / scales[j]).collect();
+    let y_mean = y.iter().sum::<f64>() / n as f64;
+    let sst: f64 = y.iter().map(|v| (v - y_mean).powi(2)).sum();
+    Ok(LinearFit {
+        coefficients,
+        standard_errors,
+        residual_sd: variance.sqrt(),
+        r_squared: (sst > 0.0 && y.iter().any(|&v| v != y[0])).then(|| 1.0 - ssr / sst),
+        points: n,
+    })
+}
+
+/// A cycle a measured history may swing with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cycle {
+    /// A day: busy hours and quiet nights.
+    Daily,
+    /// A week: weekdays and weekends.
+    Weekly,
+}
+
+impl Cycle {
+    /// Every cycle, shortest first.
+    pub const ALL: [Cycle; 2] = [Cycle::Daily, Cycle::Weekly];
+
+    /// The cycle's period in days.
+    pub fn period_days(self) -> f64 {
+        match self {
+            Cycle::Daily => 1.0,
+            Cycle::Weekly => 7.0,
+        }
+    }
+
+    /// The most Fourier terms fitted for it (Prophet's defaults, see the
+    /// module's doc): enough for a swing that is not a plain sine.
+    pub fn harmonics(self) -> usize {
+        match self {
+            Cycle::Daily => 4,
+            Cycle::Weekly => 3,
+        }
+    }
+
+    /// Its name: `daily`, `weekly`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cycle::Daily => "daily",
+            Cycle::Weekly => "weekly",
+        }
+    }
+}
+
+/// A season fitted beside a trend: a cycle and its count of Fourier terms.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Season {
+    /// The cycle.
+    pub cycle: Cycle,
+    /// `K`: sine and cosine pairs fitted, at 1 to `K` times the cycle's
+    /// frequency.
+    pub harmonics: usize,
+}
+
+impl Season {
+    /// The season a history (its months, in order) can carry for `cycle`,
+    /// or why it can carry none. A cycle is seen only in a history that
+    /// spans at least two of it, and a harmonic only when the samples come
+    /// more than twice in its period (the Nyquist rate): `K` is the
+    /// cycle's [`Cycle::harmonics`] at most, and at most `(P / step - 1) / 2`
+    /// for the history's median step between samples.
+    pub fn fitting(cycle: Cycle, months: &[f64]) -> Result<Season, String> {
+        let period = cycle.period_days();
+        let days: Vec<f64> = months.iter().map(|m| m * DAYS_PER_MONTH).collect();
+        let span = match (days.first(), days.last()) {
+            (Some(first), Some(last)) => last - first,
+            _ => 0.0,
+        };
+        if span < 2.0 * period {
+            return Err(format!(
+                "a {} swing needs a history of at least {} days, this one spans {}",
+                cycle.name(),
+                2.0 * period,
+                crate::Shown(round_to(span, 2))
+            ));
+        }
+        let mut steps: Vec<f64> = days.windows(2).map(|w| w[1] - w[0]).collect();
+        steps.sort_by(f64::total_cmp);
+        let step = steps[steps.len() / 2];
+        // A step of a day read back from months is a day to within a few
+        // ulps, either side: the floor allows for that.
+        let harmonics = if step > 0.0 { ((period / step - 1.0) / 2.0 + 1e-9).floor() } else { 0.0 };
+        if harmonics < 1.0 {
+            return Err(format!(
+                "a {} swing needs samples less than {} apart, this history's are {} apart",
+                cycle.name(),
+                duration(period / 3.0),
+                duration(step)
+            ));
+        }
+        Ok(Season { cycle, harmonics: (harmonics as usize).min(cycle.harmonics()) })
+    }
+
+    /// Its columns of the design at each month: cosine and sine of each
+    /// harmonic, the phase counted from month 0.
+    fn columns(&self, months: &[f64]) -> Vec<Vec<f64>> {
+        let mut columns = Vec::with_capacity(2 * self.harmonics);
+        for k in 1..=self.harmonics {
+            let angle = |m: f64| {
+                std::f64::consts::TAU * k as f64 * m * DAYS_PER_MONTH / self.cycle.period_days()
+            };
+            columns.push(months.iter().map(|&m| angle(m).cos()).collect());
+            columns.push(months.iter().map(|&m| angle(m).sin()).collect());
+        }
+        columns
+    }
+}
+
+/// The seasons to fit beside a history's trend (its months, in order).
+/// `asked`: the cycles a user named, each of which must fit (else the
+/// first's reason it cannot); `None`: every cycle the history can carry
+/// ([`Season::fitting`]), the longest given up first while the points
+/// leave fewer than three to spare.
+pub fn seasons_for(months: &[f64], asked: Option<&[Cycle]>) -> Result<Vec<Season>, String> {
+    match asked {
+        Some(cycles) => cycles.iter().map(|&cycle| Season::fitting(cycle, months)).collect(),
+        None => {
+            let mut seasons: Vec<Season> = Cycle::ALL
+                .iter()
+                .filter_map(|&cycle| Season::fitting(cycle, months).ok())
+                .collect();
+            while !seasons.is_empty()
+                && months.len() < 2 + seasons.iter().map(|s| 2 * s.harmonics).sum::<usize>() + 3
+            {
+                seasons.pop();
+            }
+            Ok(seasons)
+        }
+    }
+}
+
+impl std::str::FromStr for Cycle {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Cycle, String> {
+        Cycle::ALL
+            .into_iter()
+            .find(|cycle| cycle.name() == text)
+            .ok_or_else(|| format!("`{text}` is not a cycle: daily or weekly"))
+    }
+}
+
+/// Days as a duration for a message: `8 hours`, `2.33 days`.
+fn duration(days: f64) -> String {
+    if days < 2.0 {
+        format!("{} hours", crate::Shown(round_to(days * 24.0, 2)))
+    } else {
+        format!("{} days", crate::Shown(round_to(days, 2)))
+    }
+}
+
+/// Rounds to `digits` decimals, for a figure quoted in a message.
+fn round_to(value: f64, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits);
+    (value * scale).round() / scale
+}
+
+/// A season as fitted: how far the cycle carries the values above and
+/// below their trend, at the times measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Swing {
+    /// The season fitted.
+    pub season: Season,
+    /// The highest point of the cycle over the trend, as a fraction
+    /// (0.04: 4% above it).
+    pub high: f64,
+    /// The lowest point of the cycle under the trend, as a fraction
+    /// (-0.04: 4% below it).
+    pub low: f64,
+}
+
 /// A driver's measured growth, as a compound monthly rate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GrowthTrend {
@@ -109,21 +381,29 @@ pub struct GrowthTrend {
     /// `sd(e^b - 1) ≈ e^b s_b` (the first-order Taylor expansion of
     /// `e^b` about the estimate): what a Monte Carlo draws the rate with.
     pub rate_sd: f64,
-    /// The fitted curve's value at month 0 (`e^a`): the trend's "now",
-    /// smoothed of the last sample's noise.
+    /// The fitted trend's value at month 0 (`e^a`): the trend's "now",
+    /// smoothed of the last sample's noise and of any season fitted.
     pub fitted_now: f64,
-    /// R² of the line through the logarithms; `None` for a flat series.
+    /// R² of the model of the logarithms (line and seasons); `None` for a
+    /// flat series.
     pub r_squared: Option<f64>,
     /// How many points were fitted.
     pub points: usize,
     /// Months from the first point to the last.
     pub span_months: f64,
+    /// Each season fitted beside the line, in the order asked.
+    pub swings: Vec<Swing>,
 }
 
-/// Fits `v(t) = v0 (1 + r)^t` to a driver's history (`month` in months,
-/// now at 0 and the past negative), by least squares on `ln v` (see the
-/// module's doc). Values must be above zero: a logarithm is taken.
-pub fn growth_trend(history: &[GrowthPoint]) -> Result<GrowthTrend, KernelError> {
+/// Fits `v(t) = v0 (1 + r)^t`, times each season's swing, to a driver's
+/// history (`month` in months, now at 0 and the past negative), by least
+/// squares on `ln v` (see the module's doc). Values must be above zero: a
+/// logarithm is taken. With no seasons this is [`fit_line`] through the
+/// logarithms.
+pub fn growth_trend(
+    history: &[GrowthPoint],
+    seasons: &[Season],
+) -> Result<GrowthTrend, KernelError> {
     if let Some(p) = history.iter().find(|p| !(p.value > 0.0 && p.value.is_finite())) {
         return Err(KernelError::FitData(format!(
             "a growth rate is fitted to the logarithm of the values, so each must be above zero; the value at month {:.3} is {}",
@@ -133,8 +413,48 @@ pub fn growth_trend(history: &[GrowthPoint]) -> Result<GrowthTrend, KernelError>
     }
     let months: Vec<f64> = history.iter().map(|p| p.month).collect();
     let logs: Vec<f64> = history.iter().map(|p| p.value.ln()).collect();
-    let line = fit_line(&months, &logs)?;
-    let t = StudentsT::new(0.0, 1.0, (line.points - 2) as f64)
+    // The line through the logarithms, its slope's sd, and the residual's
+    // degrees of freedom, with or without seasons beside it.
+    let (line, degrees, swings) = if seasons.is_empty() {
+        let line = fit_line(&months, &logs)?;
+        let degrees = line.points - 2;
+        (line, degrees, Vec::new())
+    } else {
+        let mut columns = vec![vec![1.0; months.len()], months.clone()];
+        for season in seasons {
+            columns.extend(season.columns(&months));
+        }
+        let terms = columns.len();
+        if months.len() < terms + 3 {
+            return Err(KernelError::FitData(format!(
+                "a line and {} seasonal terms need at least {} points, got {}",
+                terms - 2,
+                terms + 3,
+                months.len()
+            )));
+        }
+        let fit = fit_linear(&columns, &logs)?;
+        let mut first = 2;
+        let swings = seasons
+            .iter()
+            .map(|&season| {
+                let terms = &fit.coefficients[first..first + 2 * season.harmonics];
+                first += 2 * season.harmonics;
+                swing_of(season, terms, &months)
+            })
+            .collect();
+        let line = Line {
+            intercept: fit.coefficients[0],
+            slope: fit.coefficients[1],
+            intercept_sd: fit.standard_errors[0],
+            slope_sd: fit.standard_errors[1],
+            residual_sd: fit.residual_sd,
+            r_squared: fit.r_squared,
+            points: fit.points,
+        };
+        (line, fit.points - terms, swings)
+    };
+    let t = StudentsT::new(0.0, 1.0, degrees as f64)
         .map_err(|e| KernelError::FitData(format!("Student-t: {e}")))?
         .inverse_cdf(0.975);
     let span = months.iter().copied().fold(f64::NEG_INFINITY, f64::max)
@@ -148,7 +468,32 @@ pub fn growth_trend(history: &[GrowthPoint]) -> Result<GrowthTrend, KernelError>
         r_squared: line.r_squared,
         points: line.points,
         span_months: span,
+        swings,
     })
+}
+
+/// How far a season's fitted Fourier terms (cosine, sine of each harmonic,
+/// in the log values) carry the values from their trend at the times
+/// measured: the series' least and greatest at the history's own months,
+/// back from logarithms. Read between the samples instead, a sum of a few
+/// sines overshoots a step it was fitted to (daily samples of a weekend's
+/// dip: the week's three harmonics would swing 35% where the days dip 26%).
+fn swing_of(season: Season, terms: &[f64], months: &[f64]) -> Swing {
+    let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
+    for &month in months {
+        let phase = std::f64::consts::TAU * month * DAYS_PER_MONTH / season.cycle.period_days();
+        let value: f64 = terms
+            .chunks(2)
+            .enumerate()
+            .map(|(k, pair)| {
+                let angle = (k + 1) as f64 * phase;
+                pair[0] * angle.cos() + pair[1] * angle.sin()
+            })
+            .sum();
+        low = low.min(value);
+        high = high.max(value);
+    }
+    Swing { season, high: high.exp_m1(), low: low.exp_m1() }
 }
 
 #[cfg(test)]
@@ -211,7 +556,7 @@ mod tests {
                 GrowthPoint { month, value: 100.0 * 1.1f64.powf(month) }
             })
             .collect();
-        let trend = growth_trend(&history).unwrap();
+        let trend = growth_trend(&history, &[]).unwrap();
         assert!((trend.rate - 0.1).abs() < 1e-12, "{}", trend.rate);
         assert!((trend.rate_high - trend.rate_low).abs() < 1e-9);
         assert!(trend.rate_sd < 1e-9);
@@ -236,7 +581,7 @@ mod tests {
             .into_iter()
             .map(|(month, value)| GrowthPoint { month, value })
             .collect();
-        let trend = growth_trend(&history).unwrap();
+        let trend = growth_trend(&history, &[]).unwrap();
         assert!((trend.rate - 0.267303).abs() < 1e-6, "{}", trend.rate);
         assert!((trend.fitted_now - 202.948).abs() < 1e-3, "{}", trend.fitted_now);
         assert!((trend.rate_low - 0.13796).abs() < 1e-5, "{}", trend.rate_low);
@@ -251,7 +596,220 @@ mod tests {
             .into_iter()
             .map(|(month, value)| GrowthPoint { month, value })
             .collect();
-        let error = growth_trend(&history).unwrap_err().to_string();
+        let error = growth_trend(&history, &[]).unwrap_err().to_string();
         assert!(error.contains("the value at month -1.000 is 0"), "{error}");
+    }
+
+    /// NIST Statistical Reference Datasets, linear regression, "Longley"
+    /// (higher difficulty: 16 years of US employment against six
+    /// macroeconomic series, famously ill-conditioned),
+    /// <https://www.itl.nist.gov/div898/strd/lls/data/Longley.shtml>.
+    const LONGLEY: [[f64; 7]; 16] = [
+        // y (total employment), GNP deflator, GNP, unemployed, armed forces, population, year
+        [60323.0, 83.0, 234289.0, 2356.0, 1590.0, 107608.0, 1947.0],
+        [61122.0, 88.5, 259426.0, 2325.0, 1456.0, 108632.0, 1948.0],
+        [60171.0, 88.2, 258054.0, 3682.0, 1616.0, 109773.0, 1949.0],
+        [61187.0, 89.5, 284599.0, 3351.0, 1650.0, 110929.0, 1950.0],
+        [63221.0, 96.2, 328975.0, 2099.0, 3099.0, 112075.0, 1951.0],
+        [63639.0, 98.1, 346999.0, 1932.0, 3594.0, 113270.0, 1952.0],
+        [64989.0, 99.0, 365385.0, 1870.0, 3547.0, 115094.0, 1953.0],
+        [63761.0, 100.0, 363112.0, 3578.0, 3350.0, 116219.0, 1954.0],
+        [66019.0, 101.2, 397469.0, 2904.0, 3048.0, 117388.0, 1955.0],
+        [67857.0, 104.6, 419180.0, 2822.0, 2857.0, 118734.0, 1956.0],
+        [68169.0, 108.4, 442769.0, 2936.0, 2798.0, 120445.0, 1957.0],
+        [66513.0, 110.8, 444546.0, 4681.0, 2637.0, 121950.0, 1958.0],
+        [68655.0, 112.6, 482704.0, 3813.0, 2552.0, 123366.0, 1959.0],
+        [69564.0, 114.2, 502601.0, 3931.0, 2514.0, 125368.0, 1960.0],
+        [69331.0, 115.7, 518173.0, 4806.0, 2572.0, 127852.0, 1961.0],
+        [70551.0, 116.9, 554894.0, 4007.0, 2827.0, 130081.0, 1962.0],
+    ];
+
+    #[test]
+    fn the_linear_model_reproduces_nists_certified_values_for_longley() {
+        let y: Vec<f64> = LONGLEY.iter().map(|row| row[0]).collect();
+        let mut columns = vec![vec![1.0; 16]];
+        columns.extend((1..7).map(|j| LONGLEY.iter().map(|row| row[j]).collect::<Vec<f64>>()));
+        let fit = fit_linear(&columns, &y).unwrap();
+        // NIST's certified values (15 digits); a QR of this data keeps about 9.
+        let coefficients = [
+            -3482258.63459582,
+            15.0618722713733,
+            -0.358191792925910e-01,
+            -2.02022980381683,
+            -1.03322686717359,
+            -0.511041056535807e-01,
+            1829.15146461355,
+        ];
+        let standard_errors = [
+            890420.383607373,
+            84.9149257747669,
+            0.334910077722432e-01,
+            0.488399681651699,
+            0.214274163161675,
+            0.226073200069370,
+            455.478499142212,
+        ];
+        for j in 0..7 {
+            assert!(
+                agrees(fit.coefficients[j], coefficients[j], 8),
+                "β{j} = {}",
+                fit.coefficients[j]
+            );
+            assert!(
+                agrees(fit.standard_errors[j], standard_errors[j], 8),
+                "sd β{j} = {}",
+                fit.standard_errors[j]
+            );
+        }
+        assert!(agrees(fit.residual_sd, 304.854073561965, 9), "{}", fit.residual_sd);
+        assert!(agrees(fit.r_squared.unwrap(), 0.995479004577296, 12));
+        assert_eq!(fit.points, 16);
+    }
+
+    #[test]
+    fn the_linear_model_is_the_line_where_it_is_one() {
+        let columns = vec![vec![1.0; 36], NORRIS_X.to_vec()];
+        let fit = fit_linear(&columns, &NORRIS_Y).unwrap();
+        let line = fit_line(&NORRIS_X, &NORRIS_Y).unwrap();
+        assert!(agrees(fit.coefficients[0], line.intercept, 10));
+        assert!(agrees(fit.coefficients[1], line.slope, 12));
+        assert!(agrees(fit.standard_errors[0], line.intercept_sd, 10));
+        assert!(agrees(fit.standard_errors[1], line.slope_sd, 10));
+        assert!(agrees(fit.residual_sd, line.residual_sd, 10));
+    }
+
+    #[test]
+    fn a_linear_model_refuses_what_it_cannot_fit() {
+        let error =
+            |columns: Vec<Vec<f64>>, y: &[f64]| fit_linear(&columns, y).unwrap_err().to_string();
+        let x = vec![1.0, 2.0, 3.0, 4.0];
+        let y = [1.0, 3.0, 2.0, 5.0];
+        assert!(error(vec![], &y).contains("at least one column"));
+        assert!(error(vec![vec![1.0; 3]], &y).contains("column #0 has 3 values for 4"));
+        assert!(error(vec![vec![1.0; 4], x.clone(), x.clone(), x.clone()], &y)
+            .contains("need more than 4 points"));
+        let doubled: Vec<f64> = x.iter().map(|v| 2.0 * v).collect();
+        assert!(error(vec![vec![1.0; 4], x.clone(), doubled], &y)
+            .contains("column #2 is a combination"));
+        assert!(error(vec![vec![1.0; 4], vec![0.0; 4]], &y).contains("column #1 is zero"));
+        assert!(error(vec![vec![1.0; 4], x], &[1.0, f64::INFINITY, 2.0, 5.0]).contains("point #1"));
+    }
+
+    /// Every 3.36 hours over 28 days, up to now (the samples
+    /// `observe --trend 28d` asks for: the window over 200 steps).
+    fn observe_months() -> Vec<f64> {
+        let step = 28.0 / 200.0;
+        (0..=200).map(|i| -(200 - i) as f64 * step / DAYS_PER_MONTH).collect()
+    }
+
+    #[test]
+    fn a_season_is_fitted_only_where_the_samples_can_show_it() {
+        let months = observe_months();
+        assert_eq!(
+            Season::fitting(Cycle::Daily, &months),
+            Ok(Season { cycle: Cycle::Daily, harmonics: 3 })
+        );
+        assert_eq!(
+            Season::fitting(Cycle::Weekly, &months),
+            Ok(Season { cycle: Cycle::Weekly, harmonics: 3 })
+        );
+        // Hourly samples carry the daily cycle's four harmonics.
+        let hourly: Vec<f64> = (0..=72).map(|h| -(72 - h) as f64 / 24.0 / DAYS_PER_MONTH).collect();
+        assert_eq!(Season::fitting(Cycle::Daily, &hourly).unwrap().harmonics, 4);
+        let why = Season::fitting(Cycle::Weekly, &hourly).unwrap_err();
+        assert_eq!(why, "a weekly swing needs a history of at least 14 days, this one spans 3");
+        // Daily samples show no daily swing; §4's table, no season at all.
+        let daily: Vec<f64> = (0..=30).map(|d| -(30 - d) as f64 / DAYS_PER_MONTH).collect();
+        let why = Season::fitting(Cycle::Daily, &daily).unwrap_err();
+        assert_eq!(why, "a daily swing needs samples less than 8 hours apart, this history's are 24 hours apart");
+        assert_eq!(Season::fitting(Cycle::Weekly, &daily).unwrap().harmonics, 3);
+        // §4's months: a span of a year, a step of 3 months.
+        let why = Season::fitting(Cycle::Weekly, &[-12.0, -6.0, -3.0, 0.0]).unwrap_err();
+        assert_eq!(why, "a weekly swing needs samples less than 2.33 days apart, this history's are 91.31 days apart");
+    }
+
+    #[test]
+    fn a_daily_swing_taken_out_leaves_the_growth_exact() {
+        // 812 users growing 25% a month with a swing of 4% a day, zero now:
+        // the fixture `observe --trend` is tested on, without Prometheus.
+        let months = observe_months();
+        let history: Vec<GrowthPoint> = months
+            .iter()
+            .map(|&month| {
+                let day = month * DAYS_PER_MONTH;
+                let swing = 1.0 + 0.04 * (std::f64::consts::TAU * day).sin();
+                GrowthPoint { month, value: 812.0 * 1.25f64.powf(month) * swing }
+            })
+            .collect();
+        let plain = growth_trend(&history, &[]).unwrap();
+        let daily = Season::fitting(Cycle::Daily, &months).unwrap();
+        let weekly = Season::fitting(Cycle::Weekly, &months).unwrap();
+        let seasonal = growth_trend(&history, &[daily, weekly]).unwrap();
+        // ln(1 + 0.04 sin) is a sine and harmonics falling as 0.02^k: three
+        // of them leave about 1e-7 of it, far below the plain fit's error.
+        assert!((seasonal.rate - 0.25).abs() < 1e-6, "{}", seasonal.rate);
+        assert!(seasonal.rate_low < 0.25 && 0.25 < seasonal.rate_high);
+        assert!(seasonal.rate_high - seasonal.rate_low < 1e-5);
+        // The trend runs through the swing's mean logarithm, which is not 0:
+        // the mean of ln(1 + a sin) is ln((1 + sqrt(1 - a²)) / 2).
+        let mean = (1.0 + (1.0f64 - 0.04 * 0.04).sqrt()) / 2.0;
+        assert!((seasonal.fitted_now - 812.0 * mean).abs() < 1e-4, "{}", seasonal.fitted_now);
+        assert!(seasonal.r_squared.unwrap() > 0.999_999);
+        assert!((plain.rate - 0.25).abs() > 1e-3, "the swing moves a plain fit: {}", plain.rate);
+        assert!(
+            plain.rate_high - plain.rate_low > 100.0 * (seasonal.rate_high - seasonal.rate_low)
+        );
+        let [day, week] = &seasonal.swings[..] else { panic!("{:?}", seasonal.swings) };
+        assert_eq!(day.season, daily);
+        // About that trend, the swing at each sample is its own over the
+        // mean: the samples come every 0.14 day, so the highest falls at
+        // 0.24 or 0.26 of a day, sin = 0.992115, not on the top itself.
+        let top = 1.0 + 0.04 * (std::f64::consts::TAU * 0.24).sin();
+        let foot = 1.0 - 0.04 * (std::f64::consts::TAU * 0.24).sin();
+        assert!((day.high - (top / mean - 1.0)).abs() < 1e-6, "{day:?}");
+        assert!((day.low - (foot / mean - 1.0)).abs() < 1e-6, "{day:?}");
+        assert!(week.high.abs() < 1e-6 && week.low.abs() < 1e-6, "{week:?}");
+    }
+
+    #[test]
+    fn a_weekly_swing_left_in_misleads_and_taken_out_does_not() {
+        // Hourly over 17.5 days (not whole weeks) of 10% growth a month,
+        // weekends 30% down: the plain fit's interval misses the rate.
+        let hours = 17 * 24 + 12;
+        let history: Vec<GrowthPoint> = (0..=hours)
+            .map(|h| {
+                let day = -f64::from(hours - h) / 24.0;
+                let weekend = day.rem_euclid(7.0) >= 5.0;
+                let value =
+                    1000.0 * 1.1f64.powf(day / DAYS_PER_MONTH) * if weekend { 0.7 } else { 1.0 };
+                GrowthPoint { month: day / DAYS_PER_MONTH, value }
+            })
+            .collect();
+        let months: Vec<f64> = history.iter().map(|p| p.month).collect();
+        let plain = growth_trend(&history, &[]).unwrap();
+        assert!(!(plain.rate_low < 0.1 && 0.1 < plain.rate_high), "{plain:?}");
+        let weekly = Season::fitting(Cycle::Weekly, &months).unwrap();
+        let seasonal = growth_trend(&history, &[weekly]).unwrap();
+        assert!(seasonal.rate_low < 0.1 && 0.1 < seasonal.rate_high, "{seasonal:?}");
+        assert!((seasonal.rate - 0.1).abs() < (plain.rate - 0.1).abs() / 5.0);
+        // A step is not three sines: the swing found is near, not exact.
+        let swing = &seasonal.swings[0];
+        assert!(swing.low < -0.2 && swing.high > 0.05, "{swing:?}");
+    }
+
+    #[test]
+    fn a_season_needs_points_to_spare() {
+        let history: Vec<GrowthPoint> = (0..10)
+            .map(|h| GrowthPoint {
+                month: -f64::from(9 - h) / 24.0 / DAYS_PER_MONTH * 6.0,
+                value: 100.0 + f64::from(h % 3),
+            })
+            .collect();
+        let season = Season { cycle: Cycle::Daily, harmonics: 4 };
+        let error = growth_trend(&history, &[season]).unwrap_err().to_string();
+        assert!(
+            error.contains("a line and 8 seasonal terms need at least 13 points, got 10"),
+            "{error}"
+        );
     }
 }

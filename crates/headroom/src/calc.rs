@@ -10,7 +10,9 @@ use headroom_kernel::queueing::{
 };
 use headroom_kernel::sizing::size_horizontal;
 pub use headroom_kernel::sizing::HeadroomPolicy as Policy;
-use headroom_kernel::trend::{growth_trend, DAYS_PER_MONTH};
+use headroom_kernel::trend::{
+    growth_trend, seasons_for, Cycle, GrowthTrend, Swing, DAYS_PER_MONTH,
+};
 use headroom_kernel::usl;
 use headroom_kernel::{KernelError, Shown};
 use serde::Serialize;
@@ -473,6 +475,9 @@ pub struct GrowthResult {
     pub source: String,
     /// The value column's name.
     pub series: String,
+    /// The seasons taken out beside the trend (`daily x3, weekly x3`), or
+    /// `none`.
+    pub seasons: String,
     /// Points fitted.
     pub points: usize,
     /// Months from the first point to the last.
@@ -483,23 +488,118 @@ pub struct GrowthResult {
     pub rate_interval: (f64, f64),
     /// Standard deviation of r (the delta method).
     pub rate_sd: f64,
-    /// R² of the line through the logarithms; null for a flat series.
+    /// R² of the model of the logarithms (line and seasons); null for a
+    /// flat series.
     pub r_squared: Option<f64>,
     /// Months to double at r, ln 2 / ln(1 + r); null unless r > 0.
     pub doubling_months: Option<f64>,
     /// The last value in the file.
     pub last: f64,
-    /// The fitted curve at the last point's time.
+    /// The fitted trend at the last point's time (any season taken out).
     pub fitted_last: f64,
+    /// What `--reach` grows from: the last value, or with a season taken
+    /// out the trend's (a last row may fall on a weekend's dip).
+    pub reach_from: f64,
     /// The history fitted, as (months from the last row, value): for the
     /// chart ([`crate::render::growth_svg`]), not printed.
     #[serde(skip)]
     pub history: Vec<(f64, f64)>,
+    /// Each season's swing about the trend: `<cycle>_harmonics`,
+    /// `<cycle>_swing_high`, `<cycle>_swing_low`.
+    #[serde(flatten)]
+    pub swings: Swings,
     /// For each value asked for (`--reach`), the months from the last point
-    /// until the last value, growing at r, reaches it: `months_to_<V>` (0
+    /// until `reach_from`, growing at r, reaches it: `months_to_<V>` (0
     /// where it already has; null where not within 10 years).
     #[serde(flatten)]
     pub reach: Reaches,
+}
+
+/// Which seasons a growth fit takes out of a history (`--seasonality`):
+/// every cycle its sampling can show (`auto`, the default), none, or the
+/// cycles named (`daily`, `weekly`, `daily,weekly`), each of which must
+/// then fit. See [`headroom_kernel::trend`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Seasonality {
+    /// Each cycle the history's span and sampling can carry.
+    #[default]
+    Auto,
+    /// These cycles and no others (none: a plain line).
+    Cycles(Vec<Cycle>),
+}
+
+impl std::str::FromStr for Seasonality {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Seasonality, String> {
+        match text {
+            "auto" => Ok(Seasonality::Auto),
+            "none" => Ok(Seasonality::Cycles(Vec::new())),
+            list => {
+                let mut cycles = Vec::new();
+                for name in list.split(',') {
+                    let cycle: Cycle = name.trim().parse().map_err(|e| {
+                        format!("{e} (or `auto`, `none`, or both cycles: `daily,weekly`)")
+                    })?;
+                    if !cycles.contains(&cycle) {
+                        cycles.push(cycle);
+                    }
+                }
+                Ok(Seasonality::Cycles(cycles))
+            }
+        }
+    }
+}
+
+/// Fits a history's compound growth with the seasons `seasonality` asks
+/// for taken out; an error is the reason, for the caller to name its
+/// source in.
+pub fn seasonal_trend(
+    history: &[GrowthPoint],
+    seasonality: &Seasonality,
+) -> Result<GrowthTrend, String> {
+    let months: Vec<f64> = history.iter().map(|p| p.month).collect();
+    let asked = match seasonality {
+        Seasonality::Auto => None,
+        Seasonality::Cycles(cycles) => Some(cycles.as_slice()),
+    };
+    let seasons = seasons_for(&months, asked)?;
+    growth_trend(history, &seasons).map_err(|e| e.to_string())
+}
+
+/// The seasons a growth fit took out, serialized as flat fields named by
+/// the cycle: `daily_harmonics`, `daily_swing_high` (the cycle's top over
+/// the trend, 0.04 for 4% above it), `daily_swing_low`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Swings(pub Vec<Swing>);
+
+impl Swings {
+    /// The seasons fitted, `daily x3, weekly x3` (`none` for a plain line).
+    pub fn summary(&self) -> String {
+        if self.0.is_empty() {
+            return "none".into();
+        }
+        let each: Vec<String> = self
+            .0
+            .iter()
+            .map(|s| format!("{} x{}", s.season.cycle.name(), s.season.harmonics))
+            .collect();
+        each.join(", ")
+    }
+}
+
+impl Serialize for Swings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(3 * self.0.len()))?;
+        for swing in &self.0 {
+            let name = swing.season.cycle.name();
+            map.serialize_entry(&format!("{name}_harmonics"), &swing.season.harmonics)?;
+            map.serialize_entry(&format!("{name}_swing_high"), &swing.high)?;
+            map.serialize_entry(&format!("{name}_swing_low"), &swing.low)?;
+        }
+        map.end()
+    }
 }
 
 /// Months to reach each value asked for, serialized as flat fields named
@@ -618,9 +718,14 @@ fn read_history(path: &std::path::Path) -> Result<(String, Vec<GrowthPoint>), Er
 }
 
 /// Fits a compound monthly growth rate to the history in `file` (the
-/// kernel's [`headroom_kernel::trend::growth_trend`]), and for each value
-/// of `reach` the months from its last point until it gets there.
-pub fn growth(file: &std::path::Path, reach: &[f64]) -> Result<GrowthResult, Error> {
+/// kernel's [`headroom_kernel::trend::growth_trend`]), with the seasons
+/// `seasonality` asks for taken out, and for each value of `reach` the
+/// months from its last point until it gets there.
+pub fn growth(
+    file: &std::path::Path,
+    reach: &[f64],
+    seasonality: &Seasonality,
+) -> Result<GrowthResult, Error> {
     if let Some(&v) = reach.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
         return Err(Error::Calc {
             model: "growth".into(),
@@ -631,13 +736,16 @@ pub fn growth(file: &std::path::Path, reach: &[f64]) -> Result<GrowthResult, Err
         });
     }
     let (series, history) = read_history(file)?;
-    let fit = growth_trend(&history).map_err(|source| Error::Calc {
+    let fit = seasonal_trend(&history, seasonality).map_err(|why| Error::Calc {
         model: "growth".into(),
-        message: format!("{}: {source}", file.display()),
+        message: format!("{}: {why}", file.display()),
     })?;
     let last = history.iter().max_by(|a, b| a.month.total_cmp(&b.month)).map_or(0.0, |p| p.value);
+    // A last row on a swing's peak or trough is not where the series
+    // stands: with a season taken out, the trend's value is.
+    let reach_from = if fit.swings.is_empty() { last } else { fit.fitted_now };
     let growing = GrowthCurve::CompoundMonthly { rate: Some(fit.rate) };
-    let start = [GrowthPoint { month: 0.0, value: last }];
+    let start = [GrowthPoint { month: 0.0, value: reach_from }];
     let mut reaches = Vec::new();
     for &target in reach {
         let months = growing
@@ -648,6 +756,7 @@ pub fn growth(file: &std::path::Path, reach: &[f64]) -> Result<GrowthResult, Err
     Ok(GrowthResult {
         model: "compound monthly growth v(t) = v0 (1 + r)^t, least squares on ln v",
         source: file.display().to_string(),
+        seasons: Swings(fit.swings.clone()).summary(),
         series,
         points: fit.points,
         span_months: fit.span_months,
@@ -658,7 +767,9 @@ pub fn growth(file: &std::path::Path, reach: &[f64]) -> Result<GrowthResult, Err
         doubling_months: (fit.rate > 0.0).then(|| 2f64.ln() / fit.rate.ln_1p()),
         last,
         fitted_last: fit.fitted_now,
+        reach_from,
         history: history.iter().map(|p| (p.month, p.value)).collect(),
+        swings: Swings(fit.swings),
         reach: Reaches(reaches),
     })
 }

@@ -37,8 +37,8 @@ use headroom_plugin_api::host::LoadedProfile;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::calc::{seasonal_trend, Seasonality};
 use headroom_kernel::growth::{GrowthCurve, GrowthPoint};
-use headroom_kernel::trend::growth_trend;
 
 use crate::config::{LayeredConfig, Milestone};
 use crate::plan::{self, ProfileRef, RunwayEntry};
@@ -83,6 +83,8 @@ pub struct Request<'a> {
     /// The window of history to fit each driver's growth to, in
     /// Prometheus's duration syntax (`28d`, `6w`, `12h`); none when absent.
     pub trend: Option<&'a str>,
+    /// The daily and weekly swings taken out beside each trend.
+    pub seasonality: crate::calc::Seasonality,
 }
 
 /// Seconds in a month (the kernel's [`headroom_kernel::trend::DAYS_PER_MONTH`]).
@@ -205,10 +207,28 @@ pub struct FittedGrowth {
     pub rate_high: f64,
     /// Its standard deviation (the delta method).
     pub rate_sd: f64,
-    /// R² of the fit (of the logarithms); `None` for a flat history.
+    /// R² of the fit (of the logarithms, line and swings); `None` for a
+    /// flat history.
     pub r_squared: Option<f64>,
+    /// The daily and weekly swings fitted beside the trend (none asked, or
+    /// none the samples can show: an empty list).
+    pub swings: Vec<FittedSwing>,
     /// The samples fitted, as `[months from now, value]`, oldest first.
     pub history: Vec<[f64; 2]>,
+}
+
+/// A daily or weekly swing fitted beside a trend (the kernel's
+/// [`headroom_kernel::trend::Swing`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FittedSwing {
+    /// `daily` or `weekly`.
+    pub cycle: String,
+    /// Sine and cosine pairs fitted.
+    pub harmonics: usize,
+    /// The cycle's top over the trend, e.g. 0.04 for 4% above it.
+    pub high: f64,
+    /// The cycle's foot under the trend, e.g. -0.04 for 4% below it.
+    pub low: f64,
 }
 
 /// A driver's growth, fitted to its measured history.
@@ -513,7 +533,7 @@ pub fn observe(
         let trend = match histories.get(&key) {
             Some(_) if value <= 0.0 => return Err(grown_from_zero(id, &key)),
             Some(asked) => Some(
-                driver_trend(config, name, value, asked, &planned_monthly)
+                driver_trend(config, name, value, asked, &request.seasonality, &planned_monthly)
                     .map_err(|source| trend_failed(id, &key, asked, source))?,
             ),
             None => None,
@@ -555,7 +575,7 @@ pub fn observe(
             let trend = match histories.get(&query_key) {
                 Some(_) if observed <= 0.0 => return Err(grown_from_zero(id, &query_key)),
                 Some(asked) => {
-                    let fit = fitted(asked)
+                    let fit = fitted(asked, &request.seasonality)
                         .map_err(|source| trend_failed(id, &query_key, asked, source))?;
                     // The load at which today's deployment breaks its headroom.
                     let ceiling = worth.as_ref().and_then(|(worth, instance)| {
@@ -707,7 +727,7 @@ pub(crate) const TEN_YEARS: f64 = 120.0;
 /// The error of a trend that could not be fitted or read, naming its key;
 /// a series that touches zero (which has no logarithm there) is told how
 /// to fit it.
-fn trend_failed(id: &str, key: &str, asked: &Asked, source: headroom_kernel::KernelError) -> Error {
+fn trend_failed(id: &str, key: &str, asked: &Asked, source: impl std::fmt::Display) -> Error {
     let hint = if asked.history.iter().any(|p| p.value <= 0.0) {
         "; a series that touches zero (overnight, say) fits as its daily average: wrap the query in avg_over_time((...)[1d:5m])"
     } else {
@@ -725,9 +745,10 @@ fn grown_from_zero(id: &str, key: &str) -> Error {
     )
 }
 
-/// A measurement's compound monthly growth over its history.
-fn fitted(asked: &Asked) -> Result<FittedGrowth, headroom_kernel::KernelError> {
-    let fit = growth_trend(&asked.history)?;
+/// A measurement's compound monthly growth over its history, with the
+/// swings `seasonality` asks for taken out; an error is the reason.
+fn fitted(asked: &Asked, seasonality: &Seasonality) -> Result<FittedGrowth, String> {
+    let fit = seasonal_trend(&asked.history, seasonality)?;
     Ok(FittedGrowth {
         window: asked.window.to_string(),
         query: asked.query.clone(),
@@ -738,6 +759,16 @@ fn fitted(asked: &Asked) -> Result<FittedGrowth, headroom_kernel::KernelError> {
         rate_high: fit.rate_high,
         rate_sd: fit.rate_sd,
         r_squared: fit.r_squared,
+        swings: fit
+            .swings
+            .iter()
+            .map(|s| FittedSwing {
+                cycle: s.season.cycle.name().to_string(),
+                harmonics: s.season.harmonics,
+                high: s.high,
+                low: s.low,
+            })
+            .collect(),
         history: asked.history.iter().map(|p| [p.month, p.value]).collect(),
     })
 }
@@ -748,9 +779,10 @@ fn driver_trend(
     name: &str,
     observed: f64,
     asked: &Asked,
+    seasonality: &Seasonality,
     planned_monthly: &[f64],
-) -> Result<DriverTrend, headroom_kernel::KernelError> {
-    let fit = fitted(asked)?;
+) -> Result<DriverTrend, String> {
+    let fit = fitted(asked, seasonality)?;
     let rate_used = (fit.rate * 10_000.0).round() / 10_000.0;
     let growing = GrowthCurve::CompoundMonthly { rate: Some(rate_used) };
     let start = [GrowthPoint { month: 0.0, value: observed }];
@@ -772,7 +804,9 @@ fn driver_trend(
             name: milestone.name.clone(),
             value,
             planned_month: milestone.month,
-            trend_month: growing.month_reaching(&start, value, TEN_YEARS)?,
+            trend_month: growing
+                .month_reaching(&start, value, TEN_YEARS)
+                .map_err(|e| e.to_string())?,
         });
     }
     Ok(DriverTrend {

@@ -6,6 +6,7 @@ use super::*;
 use crate::observe::{
     DriverTrend, FittedGrowth, LoadTrend, Observation, ObservedDriver, ObservedLoad,
 };
+use headroom_kernel::trend::Cycle;
 
 /// An observation in `format`.
 pub fn observation(o: &Observation, format: Format) -> String {
@@ -162,20 +163,28 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
         let rows = trends
             .iter()
             .map(|(d, t)| {
-                let [growth, interval, r_squared, samples] = fit_cells(&t.fit);
+                let [growth, interval, r_squared, samples, swings] = fit_cells(&t.fit);
                 [
                     d.driver.clone(),
                     growth,
                     interval,
                     r_squared,
                     samples,
+                    swings,
                     t.planned_first_month.map_or_else(|| "-".to_string(), signed_percent),
                 ]
             })
             .collect();
-        let header =
-            ["driver", "growth a month", "95% interval", "R²", "samples", "the plan's first month"];
-        write_table(&mut out, &header, "|---|---:|---:|---:|---|---:|", rows, markdown);
+        let header = [
+            "driver",
+            "growth a month",
+            "95% interval",
+            "R²",
+            "samples",
+            "swing taken out",
+            "the plan's first month",
+        ];
+        write_table(&mut out, &header, "|---|---:|---:|---:|---|---|---:|", rows, markdown);
         out.push('\n');
         let rows: Vec<[String; 5]> = trends
             .iter()
@@ -219,7 +228,7 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
         let rows = load_trends
             .iter()
             .map(|(tier, l, t)| {
-                let [growth, interval, r_squared, samples] = fit_cells(&t.fit);
+                let [growth, interval, r_squared, samples, swings] = fit_cells(&t.fit);
                 [
                     tier.to_string(),
                     l.dimension.clone(),
@@ -227,6 +236,7 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
                     interval,
                     r_squared,
                     samples,
+                    swings,
                     utilisation(l.utilisation, ceiling),
                     match l.utilisation {
                         None => "-".to_string(),
@@ -243,10 +253,11 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
             "95% interval",
             "R²",
             "samples",
+            "swing taken out",
             "today's utilisation (measured)",
             reaches.as_str(),
         ];
-        write_table(&mut out, &header, "|---|---|---:|---:|---:|---|---:|---|", rows, markdown);
+        write_table(&mut out, &header, "|---|---|---:|---:|---:|---|---|---:|---|", rows, markdown);
         out.push('\n');
     }
     section(&mut out, "Tiers, planned for the measured drivers");
@@ -366,13 +377,27 @@ fn month_ahead(month: Option<f64>, now: &str) -> String {
     }
 }
 
-/// A fit's cells: growth a month, its 95% interval, R², the samples.
-fn fit_cells(fit: &FittedGrowth) -> [String; 4] {
+/// A fit's cells: growth a month, its 95% interval, R², the samples, the
+/// swings taken out (`daily +4.0% / -4.0%`, or `none`).
+fn fit_cells(fit: &FittedGrowth) -> [String; 5] {
+    let swings: Vec<String> = fit
+        .swings
+        .iter()
+        .map(|s| {
+            let (high, low) = (signed_percent(s.high), signed_percent(s.low));
+            if high == "+0.0%" && low == "+0.0%" {
+                format!("{} ±0.0%", s.cycle)
+            } else {
+                format!("{} {high} / {low}", s.cycle)
+            }
+        })
+        .collect();
     [
         signed_percent(fit.rate),
         format!("{} to {}", signed_percent(fit.rate_low), signed_percent(fit.rate_high)),
         fit.r_squared.map_or_else(|| "-".to_string(), |r| format!("{r:.3}")),
         format!("{} over {:.2} months", fit.points, fit.span_months),
+        if swings.is_empty() { "none".to_string() } else { swings.join(", ") },
     ]
 }
 
@@ -391,13 +416,20 @@ fn csv_cell(value: Option<f64>) -> String {
     value.map_or_else(String::new, |v| v.to_string())
 }
 
-/// The CSV's growth columns of a measurement: empty without a trend.
-fn growth_cells(fit: Option<&FittedGrowth>) -> [String; 4] {
+/// The CSV's growth columns of a measurement: empty without a trend, and
+/// a swing's empty where it was not fitted.
+fn growth_cells(fit: Option<&FittedGrowth>) -> [String; 8] {
+    let swing = |cycle: Cycle| fit.and_then(|f| f.swings.iter().find(|s| s.cycle == cycle.name()));
+    let (daily, weekly) = (swing(Cycle::Daily), swing(Cycle::Weekly));
     [
         csv_cell(fit.map(|f| f.rate)),
         csv_cell(fit.map(|f| f.rate_low)),
         csv_cell(fit.map(|f| f.rate_high)),
         csv_cell(fit.and_then(|f| f.r_squared)),
+        csv_cell(daily.map(|s| s.high)),
+        csv_cell(daily.map(|s| s.low)),
+        csv_cell(weekly.map(|s| s.high)),
+        csv_cell(weekly.map(|s| s.low)),
     ]
 }
 
@@ -417,6 +449,10 @@ fn observation_csv(o: &Observation) -> String {
         "growth_low",
         "growth_high",
         "growth_r_squared",
+        "daily_swing_high",
+        "daily_swing_low",
+        "weekly_swing_high",
+        "weekly_swing_low",
     ];
     let drivers = o.drivers.iter().map(|d| {
         vec![
