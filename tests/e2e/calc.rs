@@ -799,6 +799,12 @@ fn growth_takes_a_weekly_swing_out() {
     assert!(near(&g["reach_from"], 4420.9, 0.5), "{g}");
     assert_eq!(g["last"], 3250.0);
     assert!(near(&g["months_to_10000"], 7.203, 2e-3), "{g}");
+    // Its chart carries the trend on, through the point it names.
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("weekday.svg");
+    ok(&["calc", "growth", file, "--reach", "10000", "--chart", chart.to_str().unwrap()]);
+    let svg = fs::read_to_string(&chart).unwrap();
+    assert!(svg.contains(">the trend, at it</text>") && svg.contains(">10000 at month 7.2</text>"));
     // A daily swing needs samples within the day.
     let error = fails(headroom().args(["calc", "growth", file, "--seasonality", "daily"]));
     assert!(error.contains("weekday-users.csv: a daily swing needs samples less than 8 hours apart, this history's are 24 hours apart"), "{error}");

@@ -3,7 +3,8 @@
 //! Growth curves, peak factors, sizing under a headroom policy, vertical
 //! ladders, cost, runway and the audit of a published plan against a computed
 //! one; queueing (Erlang C), the Universal Scalability Law, trends fitted to
-//! measured history (least squares, a compound growth rate), and correlated
+//! measured history (least squares, a compound growth rate, daily and
+//! weekly swings taken out as Fourier terms), and correlated
 //! draws (a Gaussian copula). Every function takes plain data and returns plain data.
 //!
 //! **Architecture Invariant:** the kernel does no I/O and knows nothing of

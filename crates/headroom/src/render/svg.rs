@@ -811,7 +811,7 @@ pub fn growth_svg(g: &crate::calc::GrowthResult) -> String {
     let most = behind
         .iter()
         .map(|&m| grown(g.fitted_last, g.rate, m))
-        .chain(ahead.iter().map(|&m| grown(g.last, g.rate, m)))
+        .chain(ahead.iter().map(|&m| grown(g.reach_from, g.rate, m)))
         .chain(g.history.iter().map(|p| p.1))
         .chain(g.reach.0.iter().map(|(v, _)| *v))
         .filter(|v| v.is_finite())
@@ -842,9 +842,10 @@ pub fn growth_svg(g: &crate::calc::GrowthResult) -> String {
         left + plot_w / 2.0,
         height - 10.0
     );
-    // The rate's 95% interval, carried on from the last value.
+    // The rate's 95% interval, carried on from where `--reach` grows from:
+    // the last value, or with a season taken out the trend's.
     let ahead: Vec<f64> = std::iter::once(0.0).chain(ahead).collect();
-    let point = |m: f64, rate: f64| format!("{:.1},{:.1}", x(m), y(grown(g.last, rate, m)));
+    let point = |m: f64, rate: f64| format!("{:.1},{:.1}", x(m), y(grown(g.reach_from, rate, m)));
     let upper = ahead.iter().map(|&m| point(m, g.rate_interval.1));
     let lower = ahead.iter().rev().map(|&m| point(m, g.rate_interval.0));
     shaded_band(&mut svg, upper.chain(lower), PALETTE[0]);
@@ -873,14 +874,21 @@ pub fn growth_svg(g: &crate::calc::GrowthResult) -> String {
     }
     for (value, month) in &g.reach.0 {
         if let Some(m) = month.filter(|m| *m <= end) {
-            let _ = writeln!(svg, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"white\" stroke=\"{}\" stroke-width=\"2\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{} at month {m:.1}</text>", x(m), y(*value), PALETTE[1], x(m) - 4.0, y(*value) - 8.0, number(*value));
+            // A label in the right half ends at its point, clear of the legend.
+            let (text_x, anchor) = if x(m) > left + plot_w / 2.0 {
+                (x(m) + 4.0, "end")
+            } else {
+                (x(m) - 4.0, "start")
+            };
+            let _ = writeln!(svg, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"white\" stroke=\"{}\" stroke-width=\"2\"/><text x=\"{text_x:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"{anchor}\">{} at month {m:.1}</text>", x(m), y(*value), PALETTE[1], y(*value) - 8.0, number(*value));
         }
     }
     let (lx, ly) = (left + plot_w + 6.0, top + 60.0);
     let _ = writeln!(svg, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"black\"/><text x=\"{:.1}\" y=\"{:.1}\">measured</text>", lx + 6.0, ly + 6.0, lx + 16.0, ly + 10.0);
     legend_line(&mut svg, lx, ly + 23.0, PALETTE[0], "fitted growth");
     let (x2, yl, tx, ty) = (lx + 12.0, ly + 39.0, lx + 16.0, ly + 43.0);
-    let _ = writeln!(svg, "<line x1=\"{lx:.1}\" x2=\"{x2:.1}\" y1=\"{yl:.1}\" y2=\"{yl:.1}\" stroke=\"{}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/><text x=\"{tx:.1}\" y=\"{ty:.1}\">last value, at it</text>", PALETTE[0]);
+    let from = if g.swings.0.is_empty() { "last value" } else { "the trend" };
+    let _ = writeln!(svg, "<line x1=\"{lx:.1}\" x2=\"{x2:.1}\" y1=\"{yl:.1}\" y2=\"{yl:.1}\" stroke=\"{}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/><text x=\"{tx:.1}\" y=\"{ty:.1}\">{from}, at it</text>", PALETTE[0]);
     let _ = writeln!(svg, "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"10\" fill=\"{}\" fill-opacity=\"0.15\"/><text x=\"{:.1}\" y=\"{:.1}\">95% of the rate</text>", ly + 52.0, PALETTE[0], lx + 16.0, ly + 61.0);
     svg.push_str("</svg>\n");
     svg
