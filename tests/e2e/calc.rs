@@ -792,19 +792,26 @@ fn growth_takes_a_weekly_swing_out() {
     // The trend runs through the week's mean logarithm, 2/7 ln 0.65 =
     // -0.123080: a weekday is e^0.123080 - 1 = +13.10% over it, a weekend
     // day 0.65 x 1.130977 - 1 = -26.49% under; the trend now is 5,000 x
-    // e^-0.123080 = 4,420.9, which 10,000 users are ln(10000 / 4420.9) /
-    // ln 1.12 = 7.203 months from (not from the Saturday's 3,250).
+    // e^-0.123080 = 4,420.9, and at its busiest (a weekday) 4,420.9 x
+    // 1.130977 = 5,000: 10,000 users are ln 2 / ln 1.12 = 6.116 months
+    // from there (not from the Saturday's 3,250).
     assert!(near(&g["weekly_swing_high"], 0.130977, 1e-4), "{g}");
     assert!(near(&g["weekly_swing_low"], -0.264865, 1e-4), "{g}");
-    assert!(near(&g["reach_from"], 4420.9, 0.5), "{g}");
+    assert!(near(&g["peak_over_trend"], 0.130977, 1e-4), "{g}");
+    assert!(near(&g["fitted_last"], 4420.9, 0.5), "{g}");
+    assert!(near(&g["reach_from"], 5000.0, 0.5), "{g}");
     assert_eq!(g["last"], 3250.0);
-    assert!(near(&g["months_to_10000"], 7.203, 2e-3), "{g}");
-    // Its chart carries the trend on, through the point it names.
+    assert!(near(&g["months_to_10000"], 6.116, 2e-3), "{g}");
+    assert!(plain["peak_over_trend"].is_null(), "{plain}");
+    assert_eq!(plain["reach_from"], 3250.0);
+    // Its chart carries the busiest days on, through the point it names.
     let dir = tempfile::tempdir().unwrap();
     let chart = dir.path().join("weekday.svg");
     ok(&["calc", "growth", file, "--reach", "10000", "--chart", chart.to_str().unwrap()]);
     let svg = fs::read_to_string(&chart).unwrap();
-    assert!(svg.contains(">the trend, at it</text>") && svg.contains(">10000 at month 7.2</text>"));
+    assert!(
+        svg.contains(">busiest now, at it</text>") && svg.contains(">10000 at month 6.1</text>")
+    );
     // A daily swing needs samples within the day.
     let error = fails(headroom().args(["calc", "growth", file, "--seasonality", "daily"]));
     assert!(error.contains("weekday-users.csv: a daily swing needs samples less than 8 hours apart, this history's are 24 hours apart"), "{error}");

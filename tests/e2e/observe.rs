@@ -829,6 +829,7 @@ fn observe_against_a_real_prometheus() {
     assert!((swing("daily", "high") - 0.04016).abs() < 1e-3, "{users}");
     assert!((swing("daily", "low") + 0.03984).abs() < 1e-3, "{users}");
     assert!(swing("weekly", "high").abs() < 1e-3 && swing("weekly", "low").abs() < 1e-3);
+    assert!((rate("peak_over_trend") - swing("daily", "high")).abs() < 1e-3, "{users}");
     // Left in, the swing is noise: an interval sixty times wider (+22.8%
     // to +26.5% against +24.97% to +25.03%), its rate 0.4% a month off.
     let plain = observed(

@@ -393,6 +393,10 @@ pub struct GrowthTrend {
     pub span_months: f64,
     /// Each season fitted beside the line, in the order asked.
     pub swings: Vec<Swing>,
+    /// The most every season together carries a sample over the trend, as
+    /// a fraction (0.131: the busiest days run 13.1% over it); 0 with no
+    /// season. The trend times `1 + peak` is the series at its busiest.
+    pub peak: f64,
 }
 
 /// Fits `v(t) = v0 (1 + r)^t`, times each season's swing, to a driver's
@@ -415,10 +419,10 @@ pub fn growth_trend(
     let logs: Vec<f64> = history.iter().map(|p| p.value.ln()).collect();
     // The line through the logarithms, its slope's sd, and the residual's
     // degrees of freedom, with or without seasons beside it.
-    let (line, degrees, swings) = if seasons.is_empty() {
+    let (line, degrees, swings, peak) = if seasons.is_empty() {
         let line = fit_line(&months, &logs)?;
         let degrees = line.points - 2;
-        (line, degrees, Vec::new())
+        (line, degrees, Vec::new(), 0.0)
     } else {
         let mut columns = vec![vec![1.0; months.len()], months.clone()];
         for season in seasons {
@@ -443,6 +447,12 @@ pub fn growth_trend(
                 swing_of(season, terms, &months)
             })
             .collect();
+        // Every season together, at each sample: the busiest the cycles
+        // carry the values over their trend.
+        let peak = (0..months.len())
+            .map(|i| (2..terms).map(|j| fit.coefficients[j] * columns[j][i]).sum::<f64>())
+            .fold(f64::NEG_INFINITY, f64::max)
+            .exp_m1();
         let line = Line {
             intercept: fit.coefficients[0],
             slope: fit.coefficients[1],
@@ -452,7 +462,7 @@ pub fn growth_trend(
             r_squared: fit.r_squared,
             points: fit.points,
         };
-        (line, fit.points - terms, swings)
+        (line, fit.points - terms, swings, peak)
     };
     let t = StudentsT::new(0.0, 1.0, degrees as f64)
         .map_err(|e| KernelError::FitData(format!("Student-t: {e}")))?
@@ -469,6 +479,7 @@ pub fn growth_trend(
         points: line.points,
         span_months: span,
         swings,
+        peak,
     })
 }
 
@@ -769,6 +780,9 @@ mod tests {
         assert!((day.high - (top / mean - 1.0)).abs() < 1e-6, "{day:?}");
         assert!((day.low - (foot / mean - 1.0)).abs() < 1e-6, "{day:?}");
         assert!(week.high.abs() < 1e-6 && week.low.abs() < 1e-6, "{week:?}");
+        // With no weekly swing the busiest the seasons carry is the day's.
+        assert!((seasonal.peak - day.high).abs() < 1e-6, "{}", seasonal.peak);
+        assert_eq!(plain.peak, 0.0);
     }
 
     #[test]

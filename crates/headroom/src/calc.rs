@@ -497,8 +497,12 @@ pub struct GrowthResult {
     pub last: f64,
     /// The fitted trend at the last point's time (any season taken out).
     pub fitted_last: f64,
+    /// With a season taken out, the most the seasons together carry a row
+    /// over the trend (0.131: the busiest days 13.1% over it); else null.
+    pub peak_over_trend: Option<f64>,
     /// What `--reach` grows from: the last value, or with a season taken
-    /// out the trend's (a last row may fall on a weekend's dip).
+    /// out the trend at its busiest now, `fitted_last x (1 +
+    /// peak_over_trend)` (a last row may fall on a weekend's dip).
     pub reach_from: f64,
     /// The history fitted, as (months from the last row, value): for the
     /// chart ([`crate::render::growth_svg`]), not printed.
@@ -742,8 +746,9 @@ pub fn growth(
     })?;
     let last = history.iter().max_by(|a, b| a.month.total_cmp(&b.month)).map_or(0.0, |p| p.value);
     // A last row on a swing's peak or trough is not where the series
-    // stands: with a season taken out, the trend's value is.
-    let reach_from = if fit.swings.is_empty() { last } else { fit.fitted_now };
+    // stands: with a season taken out, the trend's busiest is (its value
+    // now over the most the seasons carry it), what capacity must hold.
+    let reach_from = if fit.swings.is_empty() { last } else { fit.fitted_now * (1.0 + fit.peak) };
     let growing = GrowthCurve::CompoundMonthly { rate: Some(fit.rate) };
     let start = [GrowthPoint { month: 0.0, value: reach_from }];
     let mut reaches = Vec::new();
@@ -767,6 +772,7 @@ pub fn growth(
         doubling_months: (fit.rate > 0.0).then(|| 2f64.ln() / fit.rate.ln_1p()),
         last,
         fitted_last: fit.fitted_now,
+        peak_over_trend: (!fit.swings.is_empty()).then_some(fit.peak),
         reach_from,
         history: history.iter().map(|p| (p.month, p.value)).collect(),
         swings: Swings(fit.swings),

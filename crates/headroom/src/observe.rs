@@ -213,6 +213,9 @@ pub struct FittedGrowth {
     /// The daily and weekly swings fitted beside the trend (none asked, or
     /// none the samples can show: an empty list).
     pub swings: Vec<FittedSwing>,
+    /// With a swing fitted, the most the swings together carry a sample
+    /// over the trend (0.04: the busiest hours 4% over it); else `None`.
+    pub peak_over_trend: Option<f64>,
     /// The samples fitted, as `[months from now, value]`, oldest first.
     pub history: Vec<[f64; 2]>,
 }
@@ -769,6 +772,7 @@ fn fitted(asked: &Asked, seasonality: &Seasonality) -> Result<FittedGrowth, Stri
                 low: s.low,
             })
             .collect(),
+        peak_over_trend: (!fit.swings.is_empty()).then_some(fit.peak),
         history: asked.history.iter().map(|p| [p.month, p.value]).collect(),
     })
 }

@@ -843,7 +843,7 @@ pub fn growth_svg(g: &crate::calc::GrowthResult) -> String {
         height - 10.0
     );
     // The rate's 95% interval, carried on from where `--reach` grows from:
-    // the last value, or with a season taken out the trend's.
+    // the last value, or with a season taken out the trend at its busiest.
     let ahead: Vec<f64> = std::iter::once(0.0).chain(ahead).collect();
     let point = |m: f64, rate: f64| format!("{:.1},{:.1}", x(m), y(grown(g.reach_from, rate, m)));
     let upper = ahead.iter().map(|&m| point(m, g.rate_interval.1));
@@ -887,7 +887,7 @@ pub fn growth_svg(g: &crate::calc::GrowthResult) -> String {
     let _ = writeln!(svg, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"black\"/><text x=\"{:.1}\" y=\"{:.1}\">measured</text>", lx + 6.0, ly + 6.0, lx + 16.0, ly + 10.0);
     legend_line(&mut svg, lx, ly + 23.0, PALETTE[0], "fitted growth");
     let (x2, yl, tx, ty) = (lx + 12.0, ly + 39.0, lx + 16.0, ly + 43.0);
-    let from = if g.swings.0.is_empty() { "last value" } else { "the trend" };
+    let from = if g.swings.0.is_empty() { "last value" } else { "busiest now" };
     let _ = writeln!(svg, "<line x1=\"{lx:.1}\" x2=\"{x2:.1}\" y1=\"{yl:.1}\" y2=\"{yl:.1}\" stroke=\"{}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/><text x=\"{tx:.1}\" y=\"{ty:.1}\">{from}, at it</text>", PALETTE[0]);
     let _ = writeln!(svg, "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"10\" fill=\"{}\" fill-opacity=\"0.15\"/><text x=\"{:.1}\" y=\"{:.1}\">95% of the rate</text>", ly + 52.0, PALETTE[0], lx + 16.0, ly + 61.0);
     svg.push_str("</svg>\n");
