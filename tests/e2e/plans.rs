@@ -377,6 +377,12 @@ fn profiles_lists_both_seed_profiles() {
     }
     let text = ok(&["profiles"]);
     assert!(text.contains("Capacity Planning Model: 2026-Lead-Gen-Insurance Platform"));
+    // id, version, build, source, file: the build as the plugin reports it.
+    for line in text.lines() {
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields.len(), 5, "{line}");
+        assert!(["optimised", "debug"].contains(&fields[2]), "{line}");
+    }
 }
 
 #[test]

@@ -321,7 +321,9 @@ enum CalcModel {
         /// The history file.
         file: PathBuf,
         /// Months from the last row until the series, growing at the fitted
-        /// rate, reaches each of these values (comma-separated).
+        /// rate from its last value (with a swing taken out, from the
+        /// trend at its busiest), reaches each of these values
+        /// (comma-separated).
         #[arg(long, value_name = "V,...", value_delimiter = ',', allow_negative_numbers = true)]
         reach: Vec<f64>,
         /// Also draw the history, the fitted growth carried on and the
@@ -545,8 +547,16 @@ fn run(cli: Cli) -> Result<String> {
                 );
             }
             for p in context.registry.profiles() {
+                // How the plugin was built: a debug plugin runs a Monte Carlo
+                // about five times slower (see `note_unoptimised`); a plugin
+                // from before the ABI said so is `unknown`.
+                let build = match p.optimised() {
+                    Some(true) => "optimised",
+                    Some(false) => "debug",
+                    None => "unknown",
+                };
                 out.push_str(&format!(
-                    "{}\t{}\t{}\t{}\n",
+                    "{}\t{}\t{build}\t{}\t{}\n",
                     p.id(),
                     p.version(),
                     p.source(),
