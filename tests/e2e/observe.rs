@@ -567,6 +567,8 @@ fn observe_fits_each_drivers_growth_over_a_window() {
     assert_eq!(swings.len(), 1, "{users}");
     assert_eq!((&swings[0]["cycle"], &swings[0]["harmonics"]), (&"weekly".into(), &3.into()));
     assert!(close(&swings[0]["high"], 0.0) && close(&swings[0]["low"], 0.0), "{swings:?}");
+    // No swing, no busiest hours to plan for.
+    assert_eq!(o["trend"]["busiest"], serde_json::json!([]), "{}", o["trend"]);
     let plain =
         observed(&address, &["--at", "1764000000", "--trend", "28d", "--seasonality", "none"]);
     assert_eq!(plain["drivers"][0]["trend"]["swings"], serde_json::json!([]));
@@ -830,6 +832,16 @@ fn observe_against_a_real_prometheus() {
     assert!((swing("daily", "low") + 0.03984).abs() < 1e-3, "{users}");
     assert!(swing("weekly", "high").abs() < 1e-3 && swing("weekly", "low").abs() < 1e-3);
     assert!((rate("peak_over_trend") - swing("daily", "high")).abs() < 1e-3, "{users}");
+    // Measured at 16:00, where the swing is zero: the busiest hours run
+    // about 4% over it, 812 x 1.04 = 844.5, which the busiest flags plan
+    // from (the leads, which do not swing, as measured).
+    let busiest = rate("busiest_now");
+    assert!((busiest / (812.0 * 1.04) - 1.0).abs() < 2e-3, "{users}");
+    let flags: Vec<&str> =
+        o["trend"]["busiest"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    let users_flag =
+        format!("milestones.current.drivers.users={}", (busiest * 10.0).round() / 10.0);
+    assert_eq!(flags, [users_flag.as_str(), "milestones.current.drivers.leads_per_day=40000"]);
     // Left in, the swing is noise: an interval sixty times wider (+22.8%
     // to +26.5% against +24.97% to +25.03%), its rate 0.4% a month off.
     let plain = observed(

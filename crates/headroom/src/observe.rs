@@ -216,6 +216,11 @@ pub struct FittedGrowth {
     /// With a swing fitted, the most the swings together carry a sample
     /// over the trend (0.04: the busiest hours 4% over it); else `None`.
     pub peak_over_trend: Option<f64>,
+    /// The fitted trend's value now (any swing taken out).
+    pub trend_now: f64,
+    /// With a swing fitted, the trend now at its busiest,
+    /// `trend_now x (1 + peak_over_trend)`; else `None`.
+    pub busiest_now: Option<f64>,
     /// The samples fitted, as `[months from now, value]`, oldest first.
     pub history: Vec<[f64; 2]>,
 }
@@ -301,6 +306,11 @@ pub struct TrendReading {
     /// its standard deviation: for `simulate`, the runway's odds at the
     /// measured growth and its uncertainty.
     pub simulate: Vec<String>,
+    /// `--set` assignments that make `plan` or `diff` start from each
+    /// measured driver at its busiest now (its trend now over its swings'
+    /// peak, 4 significant digits) where that is over 0.5% above the
+    /// measurement, the others as measured; empty where none is.
+    pub busiest: Vec<String>,
 }
 
 /// One tier, planned for the measured drivers.
@@ -687,7 +697,42 @@ pub fn observe(
                 let sd = significant(trend.fit.rate_sd, 3);
                 simulate.push(format!("{input}.sd={}", headroom_kernel::Shown(sd)));
             }
-            Some(TrendReading { window: text.to_string(), runway: at_trend.runway, set, simulate })
+            // Each driver at its busiest now, where its swings carry it more
+            // than 0.5% over the measurement (a measurement between peaks).
+            let busiest_drivers: Vec<(String, f64)> = observed_drivers
+                .iter()
+                .filter_map(|d| {
+                    let busiest = d.trend.as_ref()?.fit.busiest_now?;
+                    (busiest > d.observed * 1.005)
+                        .then(|| (d.driver.clone(), significant(busiest, 4)))
+                })
+                .collect();
+            let key = today.as_deref().expect("today, matched above");
+            let busiest = if busiest_drivers.is_empty() {
+                Vec::new()
+            } else {
+                observed_drivers
+                    .iter()
+                    .map(|d| {
+                        let value = busiest_drivers
+                            .iter()
+                            .find(|(name, _)| name == &d.driver)
+                            .map_or(d.observed, |(_, v)| *v);
+                        format!(
+                            "milestones.{key}.drivers.{}={}",
+                            d.driver,
+                            headroom_kernel::Shown(value)
+                        )
+                    })
+                    .collect()
+            };
+            Some(TrendReading {
+                window: text.to_string(),
+                runway: at_trend.runway,
+                set,
+                simulate,
+                busiest,
+            })
         }
         _ => None,
     };
@@ -773,6 +818,8 @@ fn fitted(asked: &Asked, seasonality: &Seasonality) -> Result<FittedGrowth, Stri
             })
             .collect(),
         peak_over_trend: (!fit.swings.is_empty()).then_some(fit.peak),
+        trend_now: fit.fitted_now,
+        busiest_now: (!fit.swings.is_empty()).then_some(fit.fitted_now * (1.0 + fit.peak)),
         history: asked.history.iter().map(|p| [p.month, p.value]).collect(),
     })
 }
