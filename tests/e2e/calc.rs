@@ -817,6 +817,61 @@ fn growth_takes_a_weekly_swing_out() {
     assert!(error.contains("weekday-users.csv: a daily swing needs samples less than 8 hours apart, this history's are 24 hours apart"), "{error}");
 }
 
+#[test]
+fn growth_reads_instants_and_takes_a_daily_swing_out() {
+    // Hourly users for 28 days up to 2026-11-24 08:00 UTC, as Grafana
+    // exports a panel (quoted header, `YYYY-MM-DD HH:MM:SS`, newest first):
+    // 2,000 growing 20% a month, times 1 + 0.35 cos(2π (hour - 14) / 24), a
+    // day that peaks at 14:00. 2026-11-24 is day 20,781 after 1970-01-01.
+    let month_seconds = 365.2425 / 12.0 * 86_400.0;
+    let end = 20_781.0 * 86_400.0 + 8.0 * 3_600.0;
+    let mut csv = String::from("\"Time\",\"users\"\n");
+    for back in 0..=28 * 24i32 {
+        let t = end - f64::from(back) * 3_600.0;
+        let hour = ((8 - back).rem_euclid(24)) as f64;
+        let swing = 1.0 + 0.35 * (std::f64::consts::TAU * (hour - 14.0) / 24.0).cos();
+        let users = 2000.0 * 1.2f64.powf((t - end) / month_seconds) * swing;
+        let day = 20_781 - (i64::from(back) - 8 + 23).div_euclid(24);
+        // Days to a civil date for the label (2026-10-27 is day 20,753).
+        let date = civil(day);
+        csv.push_str(&format!("\"{date} {:02}:00:00\",{users}\n", hour as u32));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("grafana.csv");
+    fs::write(&file, &csv).unwrap();
+    let g = calc(&["growth", file.to_str().unwrap()]);
+    assert_eq!(g["points"], 28 * 24 + 1);
+    assert_eq!(g["seasons"], "daily x4, weekly x3", "{g}");
+    assert!(near(&g["rate"], 0.2, 1e-4), "{g}");
+    // About the trend through the day's mean logarithm, ln((1 + sqrt(1 -
+    // 0.35²)) / 2) = ln 0.968375, 14:00 runs 1.35 / 0.968375 - 1 = +39.41%
+    // over it and 02:00 0.65 / 0.968375 - 1 = -32.88% under.
+    assert!(near(&g["daily_swing_high"], 0.394094, 2e-3), "{g}");
+    assert!(near(&g["daily_swing_low"], -0.328775, 2e-3), "{g}");
+    assert!(near(&g["weekly_swing_high"], 0.0, 2e-3) && near(&g["weekly_swing_low"], 0.0, 2e-3));
+    // The rows came newest first: the last in time is 08:00, not the file's last line.
+    let at_eight = 2000.0 * (1.0 + 0.35 * (std::f64::consts::TAU * -6.0 / 24.0).cos());
+    assert!(near(&g["last"], at_eight, 1e-6), "{g}");
+    // A time that is none of the forms is named with its line.
+    let bad = csv.replacen("2026-11-24 08:00:00", "24/11/2026 08:00", 1);
+    let error = growth_error(&bad, "grafana-bad.csv", &[]);
+    assert!(error.contains("line 2: `24/11/2026 08:00` is not a time"), "{error}");
+}
+
+/// Days after 1970-01-01 as `YYYY-MM-DD` (Howard Hinnant's civil_from_days).
+fn civil(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 fn growth_error(contents: &str, name: &str, extra: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join(name);

@@ -316,7 +316,8 @@ enum CalcModel {
         reach: Vec<f64>,
     },
     /// Fit a compound monthly growth rate to a history: CSV with a header
-    /// `month,<series>` (months) or `date,<series>` (YYYY-MM-DD).
+    /// `month,<series>` (months), `date,<series>` (YYYY-MM-DD) or
+    /// `time,<series>` (Unix seconds, RFC 3339 or `YYYY-MM-DD HH:MM:SS` UTC).
     Growth {
         /// The history file.
         file: PathBuf,

@@ -252,7 +252,7 @@ pub struct Season {
 }
 
 impl Season {
-    /// The season a history (its months, in order) can carry for `cycle`,
+    /// The season a history (its months, in any order) can carry for `cycle`,
     /// or why it can carry none. A cycle is seen only in a history that
     /// spans at least two of it, and a harmonic only when the samples come
     /// more than twice in its period (the Nyquist rate): `K` is the
@@ -260,7 +260,9 @@ impl Season {
     /// for the history's median step between samples.
     pub fn fitting(cycle: Cycle, months: &[f64]) -> Result<Season, String> {
         let period = cycle.period_days();
-        let days: Vec<f64> = months.iter().map(|m| m * DAYS_PER_MONTH).collect();
+        // In time order, whatever order the history came in.
+        let mut days: Vec<f64> = months.iter().map(|m| m * DAYS_PER_MONTH).collect();
+        days.sort_by(f64::total_cmp);
         let span = match (days.first(), days.last()) {
             (Some(first), Some(last)) => last - first,
             _ => 0.0,
@@ -727,6 +729,9 @@ mod tests {
         // Hourly samples carry the daily cycle's four harmonics.
         let hourly: Vec<f64> = (0..=72).map(|h| -(72 - h) as f64 / 24.0 / DAYS_PER_MONTH).collect();
         assert_eq!(Season::fitting(Cycle::Daily, &hourly).unwrap().harmonics, 4);
+        // Newest first (as some exports come) is the same history.
+        let newest_first: Vec<f64> = hourly.iter().rev().copied().collect();
+        assert_eq!(Season::fitting(Cycle::Daily, &newest_first).unwrap().harmonics, 4);
         let why = Season::fitting(Cycle::Weekly, &hourly).unwrap_err();
         assert_eq!(why, "a weekly swing needs a history of at least 14 days, this one spans 3");
         // Daily samples show no daily swing; §4's table, no season at all.

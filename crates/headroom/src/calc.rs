@@ -659,9 +659,60 @@ fn date_days(text: &str) -> Option<i64> {
         .then(|| days_from_civil(y, m, d))
 }
 
+/// How a history's first column counts time.
+#[derive(Clone, Copy)]
+enum Clock {
+    /// Months, any origin.
+    Months,
+    /// `YYYY-MM-DD` dates.
+    Dates,
+    /// Instants: Unix seconds, RFC 3339, or `YYYY-MM-DD HH:MM[:SS]` in UTC
+    /// (as Grafana exports a panel's CSV).
+    Instants,
+}
+
+/// An instant as Unix seconds: a number of seconds, or a date, `T` or a
+/// space, `HH:MM` or `HH:MM:SS` (with any fraction of a second), and a zone
+/// (`Z`, `+HH:MM`, `-HH:MM`; none is UTC). `None` if it is none of these.
+fn instant_seconds(text: &str) -> Option<f64> {
+    if let Ok(seconds) = text.parse::<f64>() {
+        return seconds.is_finite().then_some(seconds);
+    }
+    let (date, rest) = text.split_at_checked(10)?;
+    let days = date_days(date)?;
+    if rest.is_empty() {
+        return Some(days as f64 * 86_400.0);
+    }
+    let rest = rest.strip_prefix(['T', 't', ' '])?;
+    // The zone: `Z`, or a sign and `HH:MM` at the end.
+    let (clock, offset) = if let Some(clock) = rest.strip_suffix(['Z', 'z']) {
+        (clock, 0.0)
+    } else if rest.len() > 6 && matches!(rest.as_bytes()[rest.len() - 6], b'+' | b'-') {
+        let (clock, zone) = rest.split_at(rest.len() - 6);
+        let (hours, minutes) = zone[1..].split_once(':')?;
+        let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
+        if hours > 23 || minutes > 59 {
+            return None;
+        }
+        let sign = if zone.starts_with('-') { -1.0 } else { 1.0 };
+        (clock, sign * f64::from(hours * 3600 + minutes * 60))
+    } else {
+        (rest, 0.0)
+    };
+    let mut parts = clock.split(':');
+    let hours: u32 = parts.next()?.parse().ok()?;
+    let minutes: u32 = parts.next()?.parse().ok()?;
+    let seconds: f64 = parts.next().map_or(Some(0.0), |s| s.parse().ok())?;
+    if parts.next().is_some() || hours > 23 || minutes > 59 || !(0.0..61.0).contains(&seconds) {
+        return None;
+    }
+    Some(days as f64 * 86_400.0 + f64::from(hours * 3600 + minutes * 60) + seconds - offset)
+}
+
 /// Reads a history: CSV with a header whose first column is `month`
-/// (months, any origin) or `date` (`YYYY-MM-DD`) and whose second is the
-/// values, named as the series is. Times are returned as months before the
+/// (months, any origin), `date` (`YYYY-MM-DD`) or `time` ([`Clock::Instants`];
+/// `timestamp` too, and any of the three in capitals) and whose second is
+/// the values, named as the series is. Times are returned as months before the
 /// last row (the last at 0).
 fn read_history(path: &std::path::Path) -> Result<(String, Vec<GrowthPoint>), Error> {
     let fail = |message: String| Error::Calc {
@@ -673,18 +724,21 @@ fn read_history(path: &std::path::Path) -> Result<(String, Vec<GrowthPoint>), Er
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
     let header = reader.headers().map_err(|e| fail(e.to_string()))?.clone();
-    let dated = match header.get(0) {
-        Some("month") => false,
-        Some("date") => true,
+    let first = header.get(0).map(str::to_ascii_lowercase);
+    let clock = match first.as_deref() {
+        Some("month") => Clock::Months,
+        Some("date") => Clock::Dates,
+        Some("time" | "timestamp") => Clock::Instants,
         Some(first) if header.len() == 1 && (first.contains(';') || first.contains('\t')) => {
             // A spreadsheet in a locale whose decimal mark is a comma saves `;`.
             return Err(fail(
                 "its fields are separated by `;` or a tab: a history is read comma-separated (save it with `,` between fields and `.` as the decimal mark)".into(),
             ));
         }
-        other => {
+        _ => {
             return Err(fail(format!(
-                "the header's first column is {other:?}; a history's is `month` (a number) or `date` (YYYY-MM-DD), then its values: `date,users`"
+                "the header's first column is {:?}; a history's is `month` (a number), `date` (YYYY-MM-DD) or `time` (Unix seconds, RFC 3339 or `YYYY-MM-DD HH:MM:SS` in UTC), then its values: `date,users`",
+                header.get(0)
             )))
         }
     };
@@ -698,14 +752,18 @@ fn read_history(path: &std::path::Path) -> Result<(String, Vec<GrowthPoint>), Er
         let (Some(time), Some(value)) = (record.get(0), record.get(1)) else {
             return Err(fail(format!("line {line}: a time and a value are needed")));
         };
-        let time = if dated {
-            date_days(time)
-                .map(|days| days as f64 / DAYS_PER_MONTH)
-                .ok_or_else(|| fail(format!("line {line}: `{time}` is not a date (YYYY-MM-DD)")))?
-        } else {
-            time.parse::<f64>().ok().filter(|t| t.is_finite()).ok_or_else(|| {
+        let time = match clock {
+            Clock::Months => time.parse::<f64>().ok().filter(|t| t.is_finite()).ok_or_else(|| {
                 fail(format!("line {line}: month `{time}` is not a finite number"))
-            })?
+            })?,
+            Clock::Dates => date_days(time)
+                .map(|days| days as f64 / DAYS_PER_MONTH)
+                .ok_or_else(|| fail(format!("line {line}: `{time}` is not a date (YYYY-MM-DD)")))?,
+            Clock::Instants => instant_seconds(time)
+                .map(|seconds| seconds / 86_400.0 / DAYS_PER_MONTH)
+                .ok_or_else(|| {
+                    fail(format!("line {line}: `{time}` is not a time (Unix seconds, RFC 3339 such as 2025-11-24T16:00:00Z, or 2025-11-24 16:00:00 in UTC)"))
+                })?,
         };
         let value: f64 = value.parse().ok().filter(|v: &f64| v.is_finite()).ok_or_else(|| {
             fail(format!("line {line}: {series} `{value}` is not a finite number"))
@@ -1068,5 +1126,41 @@ fn format_number(x: f64) -> String {
         format!("{x:.6}")
     } else {
         format!("{x:.6e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::instant_seconds;
+
+    #[test]
+    fn instants_are_read_in_every_form_a_history_exports() {
+        // 2025-11-24 16:00:00 UTC is Unix 1,764,000,000 (20,416 days and
+        // 16 hours after 1970-01-01: 20,416 x 86,400 + 57,600).
+        let at = Some(1_764_000_000.0);
+        assert_eq!(instant_seconds("1764000000"), at);
+        assert_eq!(instant_seconds("2025-11-24T16:00:00Z"), at);
+        assert_eq!(instant_seconds("2025-11-24 16:00:00"), at);
+        assert_eq!(instant_seconds("2025-11-24 16:00"), at);
+        assert_eq!(instant_seconds("2025-11-24T17:30:00+01:30"), at);
+        assert_eq!(instant_seconds("2025-11-24T11:00:00-05:00"), at);
+        assert_eq!(instant_seconds("2025-11-24T16:00:00.250Z"), Some(1_764_000_000.25));
+        assert_eq!(instant_seconds("2025-11-24"), Some(1_764_000_000.0 - 57_600.0));
+        for bad in [
+            "",
+            "yesterday",
+            "2025-11-24T24:00:00Z",
+            "2025-11-24T16:60Z",
+            "2025-11-31 10:00",
+            "2025-11-24T16:00:00+25:00",
+            "2025-11-24T16",
+            "2025-11-24X16:00",
+            "2025-11-24 16:00:00:00",
+            "inf",
+            "NaN",
+            "2025-11-24 1€:00",
+        ] {
+            assert_eq!(instant_seconds(bad), None, "{bad}");
+        }
     }
 }
