@@ -831,9 +831,13 @@ fn growth_reads_instants_and_takes_a_daily_swing_out() {
         let hour = ((8 - back).rem_euclid(24)) as f64;
         let swing = 1.0 + 0.35 * (std::f64::consts::TAU * (hour - 14.0) / 24.0).cos();
         let users = 2000.0 * 1.2f64.powf((t - end) / month_seconds) * swing;
-        let day = 20_781 - (i64::from(back) - 8 + 23).div_euclid(24);
-        // Days to a civil date for the label (2026-10-27 is day 20,753).
-        let date = civil(day);
+        // Days before 24 November, back into October's 31.
+        let days_back = (back - 8 + 23).div_euclid(24);
+        let date = if days_back < 24 {
+            format!("2026-11-{:02}", 24 - days_back)
+        } else {
+            format!("2026-10-{:02}", 31 - (days_back - 24))
+        };
         csv.push_str(&format!("\"{date} {:02}:00:00\",{users}\n", hour as u32));
     }
     let dir = tempfile::tempdir().unwrap();
@@ -856,20 +860,6 @@ fn growth_reads_instants_and_takes_a_daily_swing_out() {
     let bad = csv.replacen("2026-11-24 08:00:00", "24/11/2026 08:00", 1);
     let error = growth_error(&bad, "grafana-bad.csv", &[]);
     assert!(error.contains("line 2: `24/11/2026 08:00` is not a time"), "{error}");
-}
-
-/// Days after 1970-01-01 as `YYYY-MM-DD` (Howard Hinnant's civil_from_days).
-fn civil(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 fn growth_error(contents: &str, name: &str, extra: &[&str]) -> String {

@@ -106,11 +106,16 @@ pub fn fit_line(x: &[f64], y: &[f64]) -> Result<Line, KernelError> {
         intercept_sd: (variance * (1.0 / count + x_mean * x_mean / sxx)).sqrt(),
         slope_sd: (variance / sxx).sqrt(),
         residual_sd: variance.sqrt(),
-        // Equal values can still leave `syy` a few ulps above zero (their
-        // mean need not be one of them): flat is decided on the values.
-        r_squared: (syy > 0.0 && y.iter().any(|&v| v != y[0])).then(|| 1.0 - ssr / syy),
+        r_squared: r_squared(ssr, syy, y),
         points: n,
     })
+}
+
+/// `1 - SSR / SST`, or `None` for a flat `y`. Equal values can still
+/// leave SST a few ulps above zero (their mean need not be one of them):
+/// flat is decided on the values.
+fn r_squared(ssr: f64, sst: f64, y: &[f64]) -> Option<f64> {
+    (sst > 0.0 && y.iter().any(|&v| v != y[0])).then(|| 1.0 - ssr / sst)
 }
 
 /// A linear model fitted by least squares: the coefficients of `y = X β`.
@@ -197,7 +202,7 @@ pub fn fit_linear(columns: &[Vec<f64>], y: &[f64]) -> Result<LinearFit, KernelEr
         coefficients,
         standard_errors,
         residual_sd: variance.sqrt(),
-        r_squared: (sst > 0.0 && y.iter().any(|&v| v != y[0])).then(|| 1.0 - ssr / sst),
+        r_squared: r_squared(ssr, sst, y),
         points: n,
     })
 }
