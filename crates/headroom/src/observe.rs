@@ -20,11 +20,14 @@
 //! With a trend window (`--trend 28d`) each measurement's history over that
 //! window is asked for too (a subquery, `(expr)[28d:3h]`), and its compound
 //! monthly growth rate fitted (the kernel's
-//! [`headroom_kernel::trend::growth_trend`]): for a driver, how fast the
-//! system really grows beside how fast its plan says, when it reaches each
-//! later milestone at that rate, and the runway of today's deployment if it
-//! keeps growing so; for a load, the month it reaches the utilisation the
-//! headroom allows on today's deployment, without the demand model.
+//! [`headroom_kernel::trend::growth_trend`], with the daily and weekly
+//! swings the samples can show taken out beside it, `--seasonality`): for a
+//! driver, how fast the system really grows beside how fast its plan says,
+//! when it reaches each later milestone at that rate, the runway of today's
+//! deployment if it keeps growing so, and where a swing carries it over the
+//! measurement, the flags that plan for its busiest hours; for a load, the
+//! month it reaches the utilisation the headroom allows on today's
+//! deployment, without the demand model.
 //!
 //! This module and [`prometheus`] are the only places the library talks to
 //! the network.
@@ -647,24 +650,28 @@ pub fn observe(
             .collect(),
         None => Vec::new(),
     };
-    let rebase = match &today {
-        Some(key) => observed_drivers
+    // `--set` flags that start the plan from these drivers' values.
+    let rebase_on = |key: &str, value: &dyn Fn(&ObservedDriver) -> f64| -> Vec<String> {
+        observed_drivers
             .iter()
             .map(|d| {
                 format!(
                     "milestones.{key}.drivers.{}={}",
                     d.driver,
-                    headroom_kernel::Shown(d.observed)
+                    headroom_kernel::Shown(value(d))
                 )
             })
-            .collect(),
+            .collect()
+    };
+    let rebase = match &today {
+        Some(key) => rebase_on(key, &|d| d.observed),
         None => Vec::new(),
     };
     // The runway at the measured growth needs a driver measured growing: a
     // trend of loads alone reads its own runway, without the model.
     let drivers_grow = observed_drivers.iter().any(|d| d.trend.is_some());
     let trend = match (window, &today, &config.growth) {
-        (Some((text, _)), Some(_), Some(growth)) if drivers_grow => {
+        (Some((text, _)), Some(key), Some(growth)) if drivers_grow => {
             let mut growing = rebased.config.clone();
             let mut rates = growth.rates.clone();
             if growth.curve != "compound-monthly" {
@@ -699,32 +706,14 @@ pub fn observe(
             }
             // Each driver at its busiest now, where its swings carry it more
             // than 0.5% over the measurement (a measurement between peaks).
-            let busiest_drivers: Vec<(String, f64)> = observed_drivers
-                .iter()
-                .filter_map(|d| {
-                    let busiest = d.trend.as_ref()?.fit.busiest_now?;
-                    (busiest > d.observed * 1.005)
-                        .then(|| (d.driver.clone(), significant(busiest, 4)))
-                })
-                .collect();
-            let key = today.as_deref().expect("today, matched above");
-            let busiest = if busiest_drivers.is_empty() {
-                Vec::new()
+            let busiest_of = |d: &ObservedDriver| {
+                let busiest = d.trend.as_ref()?.fit.busiest_now?;
+                (busiest > d.observed * 1.005).then(|| significant(busiest, 4))
+            };
+            let busiest = if observed_drivers.iter().any(|d| busiest_of(d).is_some()) {
+                rebase_on(key, &|d| busiest_of(d).unwrap_or(d.observed))
             } else {
-                observed_drivers
-                    .iter()
-                    .map(|d| {
-                        let value = busiest_drivers
-                            .iter()
-                            .find(|(name, _)| name == &d.driver)
-                            .map_or(d.observed, |(_, v)| *v);
-                        format!(
-                            "milestones.{key}.drivers.{}={}",
-                            d.driver,
-                            headroom_kernel::Shown(value)
-                        )
-                    })
-                    .collect()
+                Vec::new()
             };
             Some(TrendReading {
                 window: text.to_string(),
