@@ -3,6 +3,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use headroom_kernel::queueing::{servers_for, Queue, QueueTarget};
+use headroom_kernel::trend::{growth_trend, seasons_for};
 use headroom_kernel::usl::{fit, Measurement};
 use headroom_kernel::{
     size_horizontal, size_on_ladder, units_for, units_for_quotients, GrowthCurve, GrowthPoint,
@@ -97,5 +98,31 @@ fn usl(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, sizing, queueing, usl);
+/// What `observe --trend 28d` fits: 201 samples 0.14 day apart, 812 users
+/// growing 25% a month with a 4% daily swing (benches/peers.py builds the
+/// same series).
+fn observed_history() -> Vec<GrowthPoint> {
+    let month = 365.2425 / 12.0;
+    (0..=200)
+        .map(|i| {
+            let day = -f64::from(200 - i) * 0.14;
+            let swing = 1.0 + 0.04 * (std::f64::consts::TAU * day).sin();
+            GrowthPoint { month: day / month, value: 812.0 * 1.25f64.powf(day / month) * swing }
+        })
+        .collect()
+}
+
+fn trend(c: &mut Criterion) {
+    let history = observed_history();
+    c.bench_function("growth_trend/201 samples, a line", |b| {
+        b.iter(|| growth_trend(black_box(&history), &[]))
+    });
+    let months: Vec<f64> = history.iter().map(|p| p.month).collect();
+    let seasons = seasons_for(&months, None).expect("daily and weekly");
+    c.bench_function("growth_trend/201 samples, daily x3 and weekly x3", |b| {
+        b.iter(|| growth_trend(black_box(&history), &seasons))
+    });
+}
+
+criterion_group!(benches, sizing, queueing, usl, trend);
 criterion_main!(benches);

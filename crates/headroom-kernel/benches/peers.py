@@ -6,6 +6,10 @@
   `erlang_c/c=10000 …` in kernel.rs).
 - The USL fit of usl50.csv with scipy.optimize.curve_fit (Levenberg-Marquardt,
   covariance included), the same 50 points as `usl_fit/50 points …`.
+- The growth trend with a daily and a weekly swing taken out, by numpy's
+  least squares (numpy.linalg.lstsq, an SVD) and the rate's 95% interval
+  from the covariance s² (XᵀX)⁻¹, on the 201 samples of
+  `growth_trend/201 samples, daily x3 and weekly x3`.
 
 Prints one line per bench: name, median seconds, and the result, so the
 answers can be compared as well as the times. Needs numpy and scipy.
@@ -16,6 +20,7 @@ import statistics
 import timeit
 
 import numpy as np
+from scipy import stats
 from scipy.optimize import curve_fit
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -57,6 +62,31 @@ def main():
     print(
         f"scipy curve_fit usl/50 points\t{seconds:.3e}\tsigma={params[0]:.6f} kappa={params[1]:.6e} "
         f"lambda={params[2]:.4f} se={errors[0]:.3e},{errors[1]:.3e},{errors[2]:.3e}"
+    )
+
+    month = 365.2425 / 12
+    day = -np.arange(200, -1, -1) * 0.14
+    t = day / month
+    y = np.log(812 * 1.25 ** t * (1 + 0.04 * np.sin(2 * np.pi * day)))
+    columns = [np.ones_like(t), t]
+    for period, harmonics in [(1.0, 3), (7.0, 3)]:
+        for k in range(1, harmonics + 1):
+            columns += [np.cos(2 * np.pi * k * day / period), np.sin(2 * np.pi * k * day / period)]
+    design = np.column_stack(columns)
+
+    def trend():
+        beta = np.linalg.lstsq(design, y, rcond=None)[0]
+        residual = y - design @ beta
+        dof = len(y) - design.shape[1]
+        sd = np.sqrt(residual @ residual / dof * np.linalg.inv(design.T @ design)[1, 1])
+        q = stats.t.ppf(0.975, dof)
+        return np.expm1(beta[1]), np.expm1(beta[1] - q * sd), np.expm1(beta[1] + q * sd)
+
+    seconds = median_seconds(trend, 200)
+    rate, low, high = trend()
+    print(
+        f"numpy lstsq growth_trend/201 samples, daily x3 and weekly x3\t{seconds:.3e}\t"
+        f"rate={rate:.9f} low={low:.9f} high={high:.9f}"
     )
 
 

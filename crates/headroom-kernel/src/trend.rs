@@ -176,11 +176,11 @@ pub fn fit_linear(columns: &[Vec<f64>], y: &[f64]) -> Result<LinearFit, KernelEr
             "column #{j} is a combination of the others: the points cannot tell their coefficients apart"
         ));
     }
-    let q = qr.q();
-    let observed = nalgebra::DVector::from_column_slice(y);
-    let projected = q.tr_mul(&observed);
+    // Qᵀy by the Householder reflections themselves, Q never formed.
+    let mut projected = nalgebra::DVector::from_column_slice(y);
+    qr.q_tr_mul(&mut projected);
     let scaled = r
-        .solve_upper_triangular(&projected)
+        .solve_upper_triangular(&projected.rows(0, p))
         .ok_or_else(|| KernelError::FitData("the triangular factor is singular".into()))?;
     let coefficients: Vec<f64> = (0..p).map(|j| scaled[j] / scales[j]).collect();
     let ssr: f64 = (0..n)
@@ -300,13 +300,18 @@ impl Season {
     /// Its columns of the design at each month: cosine and sine of each
     /// harmonic, the phase counted from month 0.
     fn columns(&self, months: &[f64]) -> Vec<Vec<f64>> {
-        let mut columns = Vec::with_capacity(2 * self.harmonics);
-        for k in 1..=self.harmonics {
-            let angle = |m: f64| {
-                std::f64::consts::TAU * k as f64 * m * DAYS_PER_MONTH / self.cycle.period_days()
-            };
-            columns.push(months.iter().map(|&m| angle(m).cos()).collect());
-            columns.push(months.iter().map(|&m| angle(m).sin()).collect());
+        let mut columns = vec![Vec::with_capacity(months.len()); 2 * self.harmonics];
+        for &m in months {
+            // cos and sin of kθ from those of θ by the angle-addition
+            // formulas: one sine and cosine a sample instead of K of each.
+            let (sin, cos) =
+                (std::f64::consts::TAU * m * DAYS_PER_MONTH / self.cycle.period_days()).sin_cos();
+            let (mut sin_k, mut cos_k) = (sin, cos);
+            for k in 0..self.harmonics {
+                columns[2 * k].push(cos_k);
+                columns[2 * k + 1].push(sin_k);
+                (sin_k, cos_k) = (sin_k * cos + cos_k * sin, cos_k * cos - sin_k * sin);
+            }
         }
         columns
     }
@@ -449,17 +454,14 @@ pub fn growth_trend(
         let swings = seasons
             .iter()
             .map(|&season| {
-                let terms = &fit.coefficients[first..first + 2 * season.harmonics];
-                first += 2 * season.harmonics;
-                swing_of(season, terms, &months)
+                let own = first..first + 2 * season.harmonics;
+                first = own.end;
+                let (low, high) = extremes(&fit.coefficients[own.clone()], &columns[own]);
+                Swing { season, high, low }
             })
             .collect();
-        // Every season together, at each sample: the busiest the cycles
-        // carry the values over their trend.
-        let peak = (0..months.len())
-            .map(|i| (2..terms).map(|j| fit.coefficients[j] * columns[j][i]).sum::<f64>())
-            .fold(f64::NEG_INFINITY, f64::max)
-            .exp_m1();
+        // Every season together: the busiest the cycles carry the values.
+        let (_, peak) = extremes(&fit.coefficients[2..], &columns[2..]);
         let line = Line {
             intercept: fit.coefficients[0],
             slope: fit.coefficients[1],
@@ -490,28 +492,22 @@ pub fn growth_trend(
     })
 }
 
-/// How far a season's fitted Fourier terms (cosine, sine of each harmonic,
-/// in the log values) carry the values from their trend at the times
-/// measured: the series' least and greatest at the history's own months,
-/// back from logarithms. Read between the samples instead, a sum of a few
-/// sines overshoots a step it was fitted to (daily samples of a weekend's
-/// dip: the week's three harmonics would swing 35% where the days dip 26%).
-fn swing_of(season: Season, terms: &[f64], months: &[f64]) -> Swing {
+/// How far fitted Fourier terms (each a coefficient of a column of
+/// cosines or sines, in the log values) carry the values from their trend
+/// at the times measured: their sum's least and greatest over the samples,
+/// back from logarithms (`-0.04`, `0.04`). Read between the samples
+/// instead, a sum of a few sines overshoots a step it was fitted to (daily
+/// samples of a weekend's dip: the week's three harmonics would swing 35%
+/// where the days dip 26%).
+fn extremes(terms: &[f64], columns: &[Vec<f64>]) -> (f64, f64) {
+    let samples = columns.first().map_or(0, Vec::len);
     let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
-    for &month in months {
-        let phase = std::f64::consts::TAU * month * DAYS_PER_MONTH / season.cycle.period_days();
-        let value: f64 = terms
-            .chunks(2)
-            .enumerate()
-            .map(|(k, pair)| {
-                let angle = (k + 1) as f64 * phase;
-                pair[0] * angle.cos() + pair[1] * angle.sin()
-            })
-            .sum();
+    for i in 0..samples {
+        let value: f64 = terms.iter().zip(columns).map(|(term, column)| term * column[i]).sum();
         low = low.min(value);
         high = high.max(value);
     }
-    Swing { season, high: high.exp_m1(), low: low.exp_m1() }
+    (low.exp_m1(), high.exp_m1())
 }
 
 #[cfg(test)]
