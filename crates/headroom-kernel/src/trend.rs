@@ -160,8 +160,8 @@ pub fn fit_linear(columns: &[Vec<f64>], y: &[f64]) -> Result<LinearFit, KernelEr
         return bad(format!("point #{i} is not finite"));
     }
     // Each column scaled to unit length first: QR's answer does not depend
-    // on the columns' units, but its rounding does (Longley's year and
-    // population are 10⁵ times its deflator).
+    // on the columns' units, but its rounding does (Longley's GNP runs to
+    // 554,894 beside a deflator near 100 and a constant column of ones).
     let scales: Vec<f64> =
         columns.iter().map(|c| c.iter().map(|v| v * v).sum::<f64>().sqrt()).collect();
     if let Some(j) = scales.iter().position(|&s| s == 0.0) {
