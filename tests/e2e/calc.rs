@@ -709,6 +709,8 @@ fn growth_fits_the_rate_a_growth_table_implies() {
     assert!(near(&g["months_to_20000"], 2.899008, 1e-6), "{g}");
     // A value the series already passed is reached at once.
     assert_eq!(g["months_to_5000"], 0.0);
+    // Four rows leave too few to fit a bend and test it: no verdict.
+    assert!(g["growth_changed"].is_null() && g["rate_now"].is_null(), "{g}");
     // The chart: the four rows, the curve through them, 20,000 reached
     // from the last row's 10,000 at month 2.9.
     let dir = tempfile::tempdir().unwrap();
@@ -803,6 +805,8 @@ fn growth_takes_a_weekly_swing_out() {
     assert_eq!(g["last"], 3250.0);
     assert!(near(&g["months_to_10000"], 6.116, 2e-3), "{g}");
     assert!(plain["peak_over_trend"].is_null(), "{plain}");
+    // Steady growth, swing or none.
+    assert_eq!((&g["growth_changed"], &plain["growth_changed"]), (&false.into(), &false.into()));
     assert_eq!(plain["reach_from"], 3250.0);
     // Its chart carries the busiest days on, through the point it names.
     let dir = tempfile::tempdir().unwrap();
@@ -860,6 +864,27 @@ fn growth_reads_instants_and_takes_a_daily_swing_out() {
     let bad = csv.replacen("2026-11-24 08:00:00", "24/11/2026 08:00", 1);
     let error = growth_error(&bad, "grafana-bad.csv", &[]);
     assert!(error.contains("line 2: `24/11/2026 08:00` is not a time"), "{error}");
+}
+
+#[test]
+fn growth_says_when_it_did_not_hold_steady() {
+    // Monthly over two years, growth slowing from 30% a month to 5%:
+    // ln v = b m + c m², b = ln 1.05, c = (ln 1.05 - ln 1.3) / (2 x 24).
+    let (b, c) = (1.05f64.ln(), (1.05f64.ln() - 1.3f64.ln()) / 48.0);
+    let rows: String = (0..=24)
+        .map(|k| {
+            let m = f64::from(k) - 24.0;
+            format!("{k},{}\n", 1000.0 * (b * m + c * m * m).exp())
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("slowing.csv");
+    fs::write(&file, format!("month,tenants\n{rows}")).unwrap();
+    let g = calc(&["growth", file.to_str().unwrap()]);
+    assert_eq!(g["growth_changed"], true, "{g}");
+    assert!(near(&g["rate_at_start"], 0.3, 1e-9) && near(&g["rate_now"], 0.05, 1e-9), "{g}");
+    // The line's rate is the two years' average, well above today's 5%.
+    assert!(g["rate"].as_f64().unwrap() > 0.1, "{g}");
 }
 
 fn growth_error(contents: &str, name: &str, extra: &[&str]) -> String {

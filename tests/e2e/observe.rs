@@ -430,6 +430,9 @@ fn growing(head: &str) -> Option<(u16, String)> {
         if head.contains("idle") {
             return one("0");
         }
+        if head.contains("speeding") {
+            return one("812");
+        }
         return leadgen(head).filter(|(status, _)| *status == 200).or_else(|| one("3"));
     }
     let days = |value: &dyn Fn(f64) -> String| -> Vec<(f64, String)> {
@@ -460,6 +463,16 @@ fn growing(head: &str) -> Option<(u16, String)> {
         history(&[(1.0, "5".into()), (2.0, "-1".into()), (3.0, "7".into())])
     } else if head.contains("idle") {
         history(&days(&grown(5.0)))
+    } else if head.contains("speeding") {
+        // 812 now, its growth rising from 10% a month 28 days ago to 40%
+        // now: ln v = ln 812 + b m + c m², b = ln 1.4, c = (ln 1.4 -
+        // ln 1.1) / (2 x 28 days in months).
+        let m0 = -28.0 * 86_400.0 / MONTH;
+        let (b, c) = (1.4f64.ln(), (1.4f64.ln() - 1.1f64.ln()) / (-2.0 * m0));
+        history(&days(&|t| {
+            let m = (t - 1_764_000_000.0) / MONTH;
+            format!("{}", 812.0 * (b * m + c * m * m).exp())
+        }))
     } else if head.contains("many") {
         Some((
             200,
@@ -567,6 +580,21 @@ fn observe_fits_each_drivers_growth_over_a_window() {
     assert_eq!(swings.len(), 1, "{users}");
     assert_eq!((&swings[0]["cycle"], &swings[0]["harmonics"]), (&"weekly".into(), &3.into()));
     assert!(close(&swings[0]["high"], 0.0) && close(&swings[0]["low"], 0.0), "{swings:?}");
+    // Steady growth is not called a change.
+    assert_eq!(users["growth_changed"], false, "{users}");
+    // A growth that sped up from 10% to 40% a month is called one, and the
+    // table says the projections use the window's average.
+    let mut command = observe(&address, &["--at", "1764000000", "--trend", "28d"]);
+    command.args(["--set", "observe.drivers.users=sum(speeding)", "--format", "json"]);
+    let speeding = json(&observe_ok(&mut command))["drivers"][0]["trend"].clone();
+    assert_eq!(speeding["growth_changed"], true, "{speeding}");
+    assert!(close(&speeding["rate_at_start"], 0.1) && close(&speeding["rate_now"], 0.4));
+    let mut command = observe(&address, &["--at", "1764000000", "--trend", "28d"]);
+    command.args(["--set", "observe.drivers.users=sum(speeding)"]);
+    let table = observe_ok(&mut command);
+    let average = (speeding["rate"].as_f64().unwrap() * 1000.0).round() / 10.0;
+    let line = format!("users did not grow steadily over 28d: +10.0% a month at its start, +40.0% now (speeding up); the rates and runways here use the window's average, +{average:.1}%.");
+    assert!(table.contains(&line), "{table}");
     // No swing, no busiest hours to plan for.
     assert_eq!(o["trend"]["busiest"], serde_json::json!([]), "{}", o["trend"]);
     let plain =

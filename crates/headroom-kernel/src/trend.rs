@@ -380,6 +380,27 @@ pub struct Swing {
     pub low: f64,
 }
 
+/// How a history's growth changed over it, from a fit with a quadratic
+/// term (see [`growth_trend`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bend {
+    /// The rate a month at the history's first sample.
+    pub rate_at_start: f64,
+    /// The rate a month now (month 0).
+    pub rate_now: f64,
+    /// Whether the growth changed: the quadratic term's 95% interval
+    /// excludes 0, and the two rates are at least [`Bend::NOTED`] apart.
+    pub changed: bool,
+}
+
+impl Bend {
+    /// The least change of rate called a change: a percentage point a
+    /// month (a judgement: a smaller change moves a year's projection by
+    /// under 13%, and a noiseless history would otherwise call its
+    /// rounding a change).
+    pub const NOTED: f64 = 0.01;
+}
+
 /// A driver's measured growth, as a compound monthly rate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GrowthTrend {
@@ -409,6 +430,9 @@ pub struct GrowthTrend {
     /// a fraction (0.131: the busiest days run 13.1% over it); 0 with no
     /// season. The trend times `1 + peak` is the series at its busiest.
     pub peak: f64,
+    /// Whether the growth held steady over the history; `None` where the
+    /// points are too few to tell.
+    pub bend: Option<Bend>,
 }
 
 /// Fits `v(t) = v0 (1 + r)^t`, times each season's swing, to a driver's
@@ -429,6 +453,7 @@ pub fn growth_trend(
     }
     let months: Vec<f64> = history.iter().map(|p| p.month).collect();
     let logs: Vec<f64> = history.iter().map(|p| p.value.ln()).collect();
+    let seasonal: Vec<Vec<f64>> = seasons.iter().flat_map(|s| s.columns(&months)).collect();
     // The line through the logarithms, its slope's sd, and the residual's
     // degrees of freedom, with or without seasons beside it.
     let (line, degrees, swings, peak) = if seasons.is_empty() {
@@ -437,9 +462,7 @@ pub fn growth_trend(
         (line, degrees, Vec::new(), 0.0)
     } else {
         let mut columns = vec![vec![1.0; months.len()], months.clone()];
-        for season in seasons {
-            columns.extend(season.columns(&months));
-        }
+        columns.extend(seasonal.iter().cloned());
         let terms = columns.len();
         if months.len() < terms + 3 {
             return Err(KernelError::FitData(format!(
@@ -476,8 +499,9 @@ pub fn growth_trend(
     let t = StudentsT::new(0.0, 1.0, degrees as f64)
         .map_err(|e| KernelError::FitData(format!("Student-t: {e}")))?
         .inverse_cdf(0.975);
-    let span = months.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-        - months.iter().copied().fold(f64::INFINITY, f64::min);
+    let first = months.iter().copied().fold(f64::INFINITY, f64::min);
+    let span = months.iter().copied().fold(f64::NEG_INFINITY, f64::max) - first;
+    let bend = bend_of(&months, &logs, &seasonal, first)?;
     Ok(GrowthTrend {
         rate: line.slope.exp_m1(),
         rate_low: (line.slope - t * line.slope_sd).exp_m1(),
@@ -489,7 +513,43 @@ pub fn growth_trend(
         span_months: span,
         swings,
         peak,
+        bend,
     })
+}
+
+/// Whether a history's growth held steady: its logarithms fitted again
+/// with a quadratic term beside the line and seasons, `ln v = a + b t +
+/// c t² + …` (a polynomial trend, tested by the t statistic of its highest
+/// term: Draper & Smith, *Applied Regression Analysis*, ch. 12), read as the
+/// rate a month at the first sample (`e^(b + 2c t₀) - 1`, the slope of the
+/// logarithm there) and now (`e^b - 1`). `None` where the points are too
+/// few for the extra term or cannot tell it from the others.
+fn bend_of(
+    months: &[f64],
+    logs: &[f64],
+    seasonal: &[Vec<f64>],
+    first: f64,
+) -> Result<Option<Bend>, KernelError> {
+    let mut columns = vec![vec![1.0; months.len()], months.to_vec()];
+    columns.push(months.iter().map(|m| m * m).collect());
+    columns.extend(seasonal.iter().cloned());
+    if months.len() < columns.len() + 3 {
+        return Ok(None);
+    }
+    let Ok(fit) = fit_linear(&columns, logs) else { return Ok(None) };
+    let (slope, curvature, curvature_sd) =
+        (fit.coefficients[1], fit.coefficients[2], fit.standard_errors[2]);
+    let t = StudentsT::new(0.0, 1.0, (months.len() - columns.len()) as f64)
+        .map_err(|e| KernelError::FitData(format!("Student-t: {e}")))?
+        .inverse_cdf(0.975);
+    let rate_at_start = (slope + 2.0 * curvature * first).exp_m1();
+    let rate_now = slope.exp_m1();
+    Ok(Some(Bend {
+        rate_at_start,
+        rate_now,
+        changed: curvature.abs() > t * curvature_sd
+            && (rate_now - rate_at_start).abs() >= Bend::NOTED,
+    }))
 }
 
 /// How far fitted Fourier terms (each a coefficient of a column of
@@ -831,5 +891,44 @@ mod tests {
             error.contains("a line and 8 seasonal terms need at least 13 points, got 10"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_growth_that_speeds_up_is_told_from_a_steady_one() {
+        // Weekly over 3 months: ln v with slope ln 1.1 at month -3 and
+        // ln 1.3 now, so c = (ln 1.3 - ln 1.1) / (2 x 3) = 0.027843.
+        let (b, c) = (1.3f64.ln(), (1.3f64.ln() - 1.1f64.ln()) / 6.0);
+        let weeks = |value: &dyn Fn(f64, usize) -> f64| -> Vec<GrowthPoint> {
+            (0..=13)
+                .map(|w| {
+                    let month = -3.0 + 3.0 * f64::from(w) / 13.0;
+                    GrowthPoint { month, value: value(month, w as usize) }
+                })
+                .collect()
+        };
+        let speeding =
+            growth_trend(&weeks(&|m, _| 500.0 * (b * m + c * m * m).exp()), &[]).unwrap();
+        let bend = speeding.bend.unwrap();
+        assert!(bend.changed, "{bend:?}");
+        assert!((bend.rate_at_start - 0.1).abs() < 1e-9, "{bend:?}");
+        assert!((bend.rate_now - 0.3).abs() < 1e-9, "{bend:?}");
+        // The line through it averages the two.
+        assert!(speeding.rate > 0.15 && speeding.rate < 0.25, "{}", speeding.rate);
+        // Steady at 20% with 2% of noise up and down: no change called.
+        let steady = growth_trend(
+            &weeks(&|m, w| 500.0 * 1.2f64.powf(m) * if w % 2 == 0 { 1.02 } else { 0.98 }),
+            &[],
+        )
+        .unwrap();
+        let bend = steady.bend.unwrap();
+        assert!(!bend.changed, "{bend:?}");
+        // Exact, the rates agree to rounding, and rounding is no change.
+        let exact = growth_trend(&weeks(&|m, _| 500.0 * 1.2f64.powf(m)), &[]).unwrap();
+        let bend = exact.bend.unwrap();
+        assert!(!bend.changed && (bend.rate_now - bend.rate_at_start).abs() < 1e-9, "{bend:?}");
+        // Four points leave too few for the extra term.
+        let four: Vec<GrowthPoint> =
+            weeks(&|m, _| 500.0 * 1.2f64.powf(m)).into_iter().take(4).collect();
+        assert_eq!(growth_trend(&four, &[]).unwrap().bend, None);
     }
 }

@@ -488,6 +488,16 @@ pub struct GrowthResult {
     pub rate_interval: (f64, f64),
     /// Standard deviation of r (the delta method).
     pub rate_sd: f64,
+    /// The rate a month at the first row, from the history fitted with a
+    /// quadratic term beside the line (null where too few rows).
+    pub rate_at_start: Option<f64>,
+    /// The rate a month at the last row, from that fit.
+    pub rate_now: Option<f64>,
+    /// Whether the growth changed over the history: the quadratic term's
+    /// 95% interval excludes 0 and the two rates differ by a percentage
+    /// point a month or more (`r` is then the history's average); null
+    /// where too few rows to tell.
+    pub growth_changed: Option<bool>,
     /// R² of the model of the logarithms (line and seasons); null for a
     /// flat series.
     pub r_squared: Option<f64>,
@@ -830,6 +840,9 @@ pub fn growth(
         doubling_months: (fit.rate > 0.0).then(|| 2f64.ln() / fit.rate.ln_1p()),
         last,
         fitted_last: fit.fitted_now,
+        rate_at_start: fit.bend.as_ref().map(|b| b.rate_at_start),
+        rate_now: fit.bend.as_ref().map(|b| b.rate_now),
+        growth_changed: fit.bend.as_ref().map(|b| b.changed),
         peak_over_trend: (!fit.swings.is_empty()).then_some(fit.peak),
         reach_from,
         history: history.iter().map(|p| (p.month, p.value)).collect(),

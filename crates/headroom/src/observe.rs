@@ -219,6 +219,18 @@ pub struct FittedGrowth {
     /// With a swing fitted, the most the swings together carry a sample
     /// over the trend (0.04: the busiest hours 4% over it); else `None`.
     pub peak_over_trend: Option<f64>,
+    /// The rate a month at the window's first sample, from the same
+    /// history fitted with a quadratic term (the kernel's
+    /// [`headroom_kernel::trend::Bend`]); `None` where too few samples.
+    pub rate_at_start: Option<f64>,
+    /// The rate a month now, from that fit.
+    pub rate_now: Option<f64>,
+    /// Whether the growth changed over the window (the quadratic term's
+    /// 95% interval excludes 0, and the rates differ by a percentage point
+    /// a month or more): the runways at the window's average then
+    /// understate (speeding up) or overstate (slowing) what is coming.
+    /// `None` where too few samples to tell.
+    pub growth_changed: Option<bool>,
     /// The fitted trend's value now (any swing taken out).
     pub trend_now: f64,
     /// With a swing fitted, the trend now at its busiest,
@@ -807,6 +819,9 @@ fn fitted(asked: &Asked, seasonality: &Seasonality) -> Result<FittedGrowth, Stri
             })
             .collect(),
         peak_over_trend: (!fit.swings.is_empty()).then_some(fit.peak),
+        rate_at_start: fit.bend.as_ref().map(|b| b.rate_at_start),
+        rate_now: fit.bend.as_ref().map(|b| b.rate_now),
+        growth_changed: fit.bend.as_ref().map(|b| b.changed),
         trend_now: fit.fitted_now,
         busiest_now: (!fit.swings.is_empty()).then_some(fit.fitted_now * (1.0 + fit.peak)),
         history: asked.history.iter().map(|p| [p.month, p.value]).collect(),

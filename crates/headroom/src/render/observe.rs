@@ -97,6 +97,25 @@ fn outgrows(d: &ObservedDriver) -> Option<String> {
     })
 }
 
+/// A measurement whose growth changed over the window, in words: what
+/// its rate was at the start and is now, against the average every
+/// projection here uses.
+fn unsteady(name: &str, fit: &FittedGrowth) -> Option<String> {
+    let (Some(true), Some(start), Some(now)) =
+        (fit.growth_changed, fit.rate_at_start, fit.rate_now)
+    else {
+        return None;
+    };
+    let way = if now > start { "speeding up" } else { "slowing" };
+    Some(format!(
+        "{name} did not grow steadily over {}: {} a month at its start, {} now ({way}); the rates and runways here use the window's average, {}.",
+        fit.window,
+        signed_percent(start),
+        signed_percent(now),
+        signed_percent(fit.rate)
+    ))
+}
+
 /// Where a measured driver stands on the plan, in words.
 fn reading(d: &ObservedDriver, dated: bool) -> String {
     if let Some(milestone) = &d.within_milestone {
@@ -207,8 +226,11 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
             write_table(&mut out, &header, "|---|---|---:|---|---|", rows, markdown);
             out.push('\n');
         }
-        for (d, _) in &trends {
+        for (d, t) in &trends {
             if let Some(line) = outgrows(d) {
+                out.push_str(&format!("{line}\n\n"));
+            }
+            if let Some(line) = unsteady(&d.driver, &t.fit) {
                 out.push_str(&format!("{line}\n\n"));
             }
         }
@@ -259,6 +281,11 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
         ];
         write_table(&mut out, &header, "|---|---|---:|---:|---:|---|---|---:|---|", rows, markdown);
         out.push('\n');
+        for (tier, l, t) in &load_trends {
+            if let Some(line) = unsteady(&format!("{tier} {}", l.dimension), &t.fit) {
+                out.push_str(&format!("{line}\n\n"));
+            }
+        }
     }
     section(&mut out, "Tiers, planned for the measured drivers");
     let mut rows = Vec::new();
