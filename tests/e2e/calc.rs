@@ -774,14 +774,18 @@ fn growth_takes_a_weekly_swing_out() {
         let expected = (exact * if weekend { 0.65 } else { 1.0 }).round();
         assert_eq!(*users, expected, "{date}");
     }
-    // Fitted as a plain line the weekends are noise: 11.4% a month, 95%
-    // 5.4% to 17.8% (numpy's lstsq on the same logarithms gives
-    // 0.1140914, 0.0540939 and 0.1775037).
+    // Fitted as a plain line the weekends are noise: 11.4% a month, and
+    // since 82 rows are 30 or more, Newey and West's errors at lag
+    // ⌊4 (82 / 100)^(2/9)⌋ = 3, 95% 5.9% to 17.2% (statsmodels 0.15 `OLS`
+    // with `cov_type="HAC", cov_kwds={"maxlags": 3}` on the same
+    // logarithms, and Student's t at 80 degrees: 0.1140914, 0.0594082 and
+    // 0.1715971).
     let plain = calc(&["growth", file, "--seasonality", "none"]);
     assert_eq!(plain["seasons"], "none");
+    assert_eq!(plain["newey_west_lags"], 3);
     assert!(near(&plain["rate"], 0.1140914, 1e-6), "{plain}");
-    assert!(near(&plain["rate_interval"][0], 0.0540939, 1e-6), "{plain}");
-    assert!(near(&plain["rate_interval"][1], 0.1775037, 1e-6), "{plain}");
+    assert!(near(&plain["rate_interval"][0], 0.0594082, 1e-6), "{plain}");
+    assert!(near(&plain["rate_interval"][1], 0.1715971, 1e-6), "{plain}");
     // A sample a day shows a week's cycle in full with 3 harmonics (the 7
     // phases of a week are 7 numbers: a mean and 3 sine-cosine pairs), so
     // only the rounding is left: 12.00% a month, to a few thousandths of a

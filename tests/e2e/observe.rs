@@ -870,8 +870,8 @@ fn observe_against_a_real_prometheus() {
     let users_flag =
         format!("milestones.current.drivers.users={}", (busiest * 10.0).round() / 10.0);
     assert_eq!(flags, [users_flag.as_str(), "milestones.current.drivers.leads_per_day=40000"]);
-    // Left in, the swing is noise: an interval sixty times wider (+22.8%
-    // to +26.5% against +24.97% to +25.03%), its rate 0.4% a month off.
+    // Left in, the swing is noise: an interval a hundred times wider (+23.0%
+    // to +26.3% against +24.99% to +25.02%), its rate 0.4% a month off.
     let plain = observed(
         &server.address,
         &["--at", "1764000000", "--trend", "28d", "--seasonality", "none"],

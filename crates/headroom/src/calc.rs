@@ -488,6 +488,9 @@ pub struct GrowthResult {
     pub rate_interval: (f64, f64),
     /// Standard deviation of r (the delta method).
     pub rate_sd: f64,
+    /// The lag Newey and West's errors counted to (30 rows or more: the
+    /// interval and `rate_sd` are theirs); null: classical errors.
+    pub newey_west_lags: Option<usize>,
     /// The rate a month at the first row, from the history fitted with a
     /// quadratic term beside the line (null where too few rows).
     pub rate_at_start: Option<f64>,
@@ -840,6 +843,7 @@ pub fn growth(
         doubling_months: (fit.rate > 0.0).then(|| 2f64.ln() / fit.rate.ln_1p()),
         last,
         fitted_last: fit.fitted_now,
+        newey_west_lags: fit.newey_west_lags,
         rate_at_start: fit.bend.as_ref().map(|b| b.rate_at_start),
         rate_now: fit.bend.as_ref().map(|b| b.rate_now),
         growth_changed: fit.bend.as_ref().map(|b| b.changed),

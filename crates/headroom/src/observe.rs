@@ -210,6 +210,10 @@ pub struct FittedGrowth {
     pub rate_high: f64,
     /// Its standard deviation (the delta method).
     pub rate_sd: f64,
+    /// The lag Newey and West's errors counted to (30 samples or more: the
+    /// interval and `rate_sd` are theirs, for residuals in time, each like
+    /// its neighbours); `None`: classical errors.
+    pub newey_west_lags: Option<usize>,
     /// R² of the fit (of the logarithms, line and swings); `None` for a
     /// flat history.
     pub r_squared: Option<f64>,
@@ -819,6 +823,7 @@ fn fitted(asked: &Asked, seasonality: &Seasonality) -> Result<FittedGrowth, Stri
             })
             .collect(),
         peak_over_trend: (!fit.swings.is_empty()).then_some(fit.peak),
+        newey_west_lags: fit.newey_west_lags,
         rate_at_start: fit.bend.as_ref().map(|b| b.rate_at_start),
         rate_now: fit.bend.as_ref().map(|b| b.rate_now),
         growth_changed: fit.bend.as_ref().map(|b| b.changed),
