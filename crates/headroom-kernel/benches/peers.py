@@ -8,7 +8,7 @@
   covariance included), the same 50 points as `usl_fit/50 points …`.
 - The growth trend with a daily and a weekly swing taken out, by numpy's
   least squares (numpy.linalg.lstsq, an SVD) and the rate's 95% interval
-  from the covariance s² (XᵀX)⁻¹, on the 201 samples of
+  from Newey and West's covariance at lag 4, on the 201 samples of
   `growth_trend/201 samples, daily x3 and weekly x3`.
 
 Prints one line per bench: name, median seconds, and the result, so the
@@ -74,11 +74,17 @@ def main():
             columns += [np.cos(2 * np.pi * k * day / period), np.sin(2 * np.pi * k * day / period)]
     design = np.column_stack(columns)
 
+    lags = int(4 * (len(y) / 100) ** (2 / 9))
+
     def trend():
         beta = np.linalg.lstsq(design, y, rcond=None)[0]
         residual = y - design @ beta
         dof = len(y) - design.shape[1]
-        sd = np.sqrt(residual @ residual / dof * np.linalg.inv(design.T @ design)[1, 1])
+        # Newey-West (Bartlett weights), the slope's variance alone.
+        z = design @ np.linalg.inv(design.T @ design)[:, 1]
+        u = residual * z
+        variance = u @ u + sum(2 * (1 - lag / (lags + 1)) * (u[lag:] @ u[:-lag]) for lag in range(1, lags + 1))
+        sd = np.sqrt(variance)
         q = stats.t.ppf(0.975, dof)
         return np.expm1(beta[1]), np.expm1(beta[1] - q * sd), np.expm1(beta[1] + q * sd)
 

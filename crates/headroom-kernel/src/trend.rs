@@ -241,20 +241,19 @@ pub fn fit_linear_with(
             .map(|j| (variance * r_inverse.row(j).norm_squared()).sqrt() / scales[j])
             .collect(),
         Errors::NeweyWest { lags } => {
-            // (XᵀX)⁻¹ S (XᵀX)⁻¹ at [j, j] is Σ over lags of the weighted
-            // Σᵢ eᵢ eᵢ₋ₗ zᵢⱼ zᵢ₋ₗⱼ, zᵢ = (XᵀX)⁻¹ xᵢ, both orders of each pair.
+            // (XᵀX)⁻¹ S (XᵀX)⁻¹ at [j, j], with zᵢ = (XᵀX)⁻¹ xᵢ.
             let inverse = &r_inverse * r_inverse.transpose();
             let z = &x * inverse;
             (0..p)
                 .map(|j| {
-                    let mut sum: f64 = (0..n).map(|i| (residuals[i] * z[(i, j)]).powi(2)).sum();
+                    // uᵢ = eᵢ zᵢⱼ: the variance is Σ uᵢ² and the weighted
+                    // Σ uᵢ uᵢ₋ₗ of each lag, twice.
+                    let u: Vec<f64> =
+                        z.column(j).iter().zip(&residuals).map(|(z, e)| z * e).collect();
+                    let mut sum: f64 = u.iter().map(|v| v * v).sum();
                     for lag in 1..=lags.min(n - 1) {
                         let weight = 1.0 - lag as f64 / (lags + 1) as f64;
-                        let cross: f64 = (lag..n)
-                            .map(|i| {
-                                residuals[i] * residuals[i - lag] * z[(i, j)] * z[(i - lag, j)]
-                            })
-                            .sum();
+                        let cross: f64 = u[lag..].iter().zip(&u).map(|(a, b)| a * b).sum();
                         sum += 2.0 * weight * cross;
                     }
                     sum.max(0.0).sqrt() / scales[j]
