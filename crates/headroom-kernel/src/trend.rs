@@ -348,9 +348,15 @@ impl Season {
         let mut steps: Vec<f64> = days.windows(2).map(|w| w[1] - w[0]).collect();
         steps.sort_by(f64::total_cmp);
         let step = steps[steps.len() / 2];
+        if step == 0.0 {
+            return Err(format!(
+                "a {} swing needs samples at distinct times, and most of this history's repeat a time",
+                cycle.name()
+            ));
+        }
         // A step of a day read back from months is a day to within a few
         // ulps, either side: the floor allows for that.
-        let harmonics = if step > 0.0 { ((period / step - 1.0) / 2.0 + 1e-9).floor() } else { 0.0 };
+        let harmonics = ((period / step - 1.0) / 2.0 + 1e-9).floor();
         if harmonics < 1.0 {
             return Err(format!(
                 "a {} swing needs samples less than {} apart, this history's are {} apart",
@@ -382,7 +388,7 @@ impl Season {
     }
 }
 
-/// The seasons to fit beside a history's trend (its months, in order).
+/// The seasons to fit beside a history's trend (its months, in any order).
 /// `asked`: the cycles a user named, each of which must fit (else the
 /// first's reason it cannot); `None`: every cycle the history can carry
 /// ([`Season::fitting`]), the longest given up first while the points
@@ -886,6 +892,11 @@ mod tests {
         // Newest first (as some exports come) is the same history.
         let newest_first: Vec<f64> = hourly.iter().rev().copied().collect();
         assert_eq!(Season::fitting(Cycle::Daily, &newest_first).unwrap().harmonics, 4);
+        // Each time given twice: the steps are mostly zero, which no
+        // sampling rate is.
+        let twice: Vec<f64> = hourly.iter().flat_map(|&m| [m, m]).collect();
+        let why = Season::fitting(Cycle::Daily, &twice).unwrap_err();
+        assert!(why.contains("most of this history's repeat a time"), "{why}");
         let why = Season::fitting(Cycle::Weekly, &hourly).unwrap_err();
         assert_eq!(why, "a weekly swing needs a history of at least 14 days, this one spans 3");
         // Daily samples show no daily swing; §4's table, no season at all.
