@@ -97,6 +97,27 @@ fn outgrows(d: &ObservedDriver) -> Option<String> {
     })
 }
 
+/// How a section's fits took their intervals, for its title: ` (95%
+/// intervals by Newey and West's errors, lag 4)`, the lags joined where
+/// they differ (a series with gaps has fewer samples) and "where 30
+/// samples or more" where some fit took the classical errors; nothing
+/// where every fit did.
+fn errors_note<'a>(fits: impl Iterator<Item = &'a FittedGrowth>) -> String {
+    let all: Vec<Option<usize>> = fits.map(|f| f.newey_west_lags).collect();
+    let mut lags: Vec<usize> = all.iter().flatten().copied().collect();
+    lags.sort_unstable();
+    lags.dedup();
+    let some = if all.contains(&None) { " where 30 samples or more" } else { "" };
+    match lags.as_slice() {
+        [] => String::new(),
+        [lag] => format!(" (95% intervals by Newey and West's errors, lag {lag}{some})"),
+        many => {
+            let many: Vec<String> = many.iter().map(usize::to_string).collect();
+            format!(" (95% intervals by Newey and West's errors, lags {}{some})", many.join(", "))
+        }
+    }
+}
+
 /// A measurement whose growth changed over the window, in words: what
 /// its rate was at the start and is now, against the average every
 /// projection here uses.
@@ -178,7 +199,14 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
     let trends: Vec<(&ObservedDriver, &DriverTrend)> =
         o.drivers.iter().filter_map(|d| d.trend.as_ref().map(|t| (d, t))).collect();
     if let Some((_, first)) = trends.first() {
-        section(&mut out, &format!("Growth measured over {}", first.fit.window));
+        section(
+            &mut out,
+            &format!(
+                "Growth measured over {}{}",
+                first.fit.window,
+                errors_note(trends.iter().map(|(_, t)| &t.fit))
+            ),
+        );
         let rows = trends
             .iter()
             .map(|(d, t)| {
@@ -245,7 +273,11 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
     if let Some((_, _, first)) = load_trends.first() {
         section(
             &mut out,
-            &format!("Loads measured over {}: the runway without the model", first.fit.window),
+            &format!(
+                "Loads measured over {}: the runway without the model{}",
+                first.fit.window,
+                errors_note(load_trends.iter().map(|(_, _, t)| &t.fit))
+            ),
         );
         let rows = load_trends
             .iter()
