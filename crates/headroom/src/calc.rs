@@ -1149,6 +1149,30 @@ fn format_number(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::instant_seconds;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text, date-like or not, is an instant or `None`: never a
+        /// panic (the reader slices at byte offsets of text it has not
+        /// checked).
+        #[test]
+        fn any_text_is_read_without_panicking(text in "\\PC{0,40}") {
+            let _ = instant_seconds(&text);
+        }
+
+        /// A date-time written out is read back to the second, in every form.
+        #[test]
+        fn instants_read_back(days in 0i64..40_000, second in 0i64..86_400) {
+            let at = (days * 86_400 + second) as f64;
+            // The renderer's UTC text (civil_from_days), read back here by
+            // its inverse (days_from_civil).
+            let date = crate::render::utc(at);
+            let (day, clock) = (&date[..10], &date[11..19]);
+            prop_assert_eq!(instant_seconds(&format!("{day}T{clock}Z")), Some(at));
+            prop_assert_eq!(instant_seconds(&format!("{day} {clock}")), Some(at));
+            prop_assert_eq!(instant_seconds(&format!("{day}T{clock}+00:00")), Some(at));
+        }
+    }
 
     #[test]
     fn instants_are_read_in_every_form_a_history_exports() {
