@@ -488,19 +488,9 @@ pub struct GrowthResult {
     pub rate_interval: (f64, f64),
     /// Standard deviation of r (the delta method).
     pub rate_sd: f64,
-    /// The lag Newey and West's errors counted to (30 rows or more: the
-    /// interval and `rate_sd` are theirs); null: classical errors.
-    pub newey_west_lags: Option<usize>,
-    /// The rate a month at the first row, from the history fitted with a
-    /// quadratic term beside the line (null where too few rows).
-    pub rate_at_start: Option<f64>,
-    /// The rate a month at the last row, from that fit.
-    pub rate_now: Option<f64>,
-    /// Whether the growth changed over the history: the quadratic term's
-    /// 95% interval excludes 0 and the two rates differ by a percentage
-    /// point a month or more (`r` is then the history's average); null
-    /// where too few rows to tell.
-    pub growth_changed: Option<bool>,
+    /// How the interval was taken, and whether the growth held steady.
+    #[serde(flatten)]
+    pub checks: TrendChecks,
     /// R² of the model of the logarithms (line and seasons); null for a
     /// flat series.
     pub r_squared: Option<f64>,
@@ -582,6 +572,40 @@ pub fn seasonal_trend(
     };
     let seasons = seasons_for(&months, asked)?;
     growth_trend(history, &seasons).map_err(|e| e.to_string())
+}
+
+/// What a growth fit says of itself beside its rate, shared by `calc
+/// growth` and `observe --trend` (flattened into each).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct TrendChecks {
+    /// The lag Newey and West's errors counted to (30 samples or more: the
+    /// interval and the rate's standard deviation are theirs, for
+    /// residuals in time, each like its neighbours); null: classical.
+    pub newey_west_lags: Option<usize>,
+    /// The rate a month at the first sample, from the history fitted again
+    /// with a quadratic term (the kernel's
+    /// [`headroom_kernel::trend::Bend`]); null where too few samples.
+    pub rate_at_start: Option<f64>,
+    /// The rate a month at the last sample, from that fit.
+    pub rate_now: Option<f64>,
+    /// Whether the growth changed over the history (the quadratic term's
+    /// 95% interval excludes 0, and the two rates differ by a percentage
+    /// point a month or more): the rate is then the history's average,
+    /// and what grows at it understates (speeding up) or overstates
+    /// (slowing) what is coming. Null where too few samples to tell.
+    pub growth_changed: Option<bool>,
+}
+
+impl TrendChecks {
+    /// A fit's checks.
+    pub fn of(fit: &GrowthTrend) -> TrendChecks {
+        TrendChecks {
+            newey_west_lags: fit.newey_west_lags,
+            rate_at_start: fit.bend.as_ref().map(|b| b.rate_at_start),
+            rate_now: fit.bend.as_ref().map(|b| b.rate_now),
+            growth_changed: fit.bend.as_ref().map(|b| b.changed),
+        }
+    }
 }
 
 /// The seasons a growth fit took out, serialized as flat fields named by
@@ -843,10 +867,7 @@ pub fn growth(
         doubling_months: (fit.rate > 0.0).then(|| 2f64.ln() / fit.rate.ln_1p()),
         last,
         fitted_last: fit.fitted_now,
-        newey_west_lags: fit.newey_west_lags,
-        rate_at_start: fit.bend.as_ref().map(|b| b.rate_at_start),
-        rate_now: fit.bend.as_ref().map(|b| b.rate_now),
-        growth_changed: fit.bend.as_ref().map(|b| b.changed),
+        checks: TrendChecks::of(&fit),
         peak_over_trend: (!fit.swings.is_empty()).then_some(fit.peak),
         reach_from,
         history: history.iter().map(|p| (p.month, p.value)).collect(),

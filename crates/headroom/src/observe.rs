@@ -210,10 +210,9 @@ pub struct FittedGrowth {
     pub rate_high: f64,
     /// Its standard deviation (the delta method).
     pub rate_sd: f64,
-    /// The lag Newey and West's errors counted to (30 samples or more: the
-    /// interval and `rate_sd` are theirs, for residuals in time, each like
-    /// its neighbours); `None`: classical errors.
-    pub newey_west_lags: Option<usize>,
+    /// How the interval was taken, and whether the growth held steady.
+    #[serde(flatten)]
+    pub checks: crate::calc::TrendChecks,
     /// R² of the fit (of the logarithms, line and swings); `None` for a
     /// flat history.
     pub r_squared: Option<f64>,
@@ -223,18 +222,6 @@ pub struct FittedGrowth {
     /// With a swing fitted, the most the swings together carry a sample
     /// over the trend (0.04: the busiest hours 4% over it); else `None`.
     pub peak_over_trend: Option<f64>,
-    /// The rate a month at the window's first sample, from the same
-    /// history fitted with a quadratic term (the kernel's
-    /// [`headroom_kernel::trend::Bend`]); `None` where too few samples.
-    pub rate_at_start: Option<f64>,
-    /// The rate a month now, from that fit.
-    pub rate_now: Option<f64>,
-    /// Whether the growth changed over the window (the quadratic term's
-    /// 95% interval excludes 0, and the rates differ by a percentage point
-    /// a month or more): the runways at the window's average then
-    /// understate (speeding up) or overstate (slowing) what is coming.
-    /// `None` where too few samples to tell.
-    pub growth_changed: Option<bool>,
     /// The fitted trend's value now (any swing taken out).
     pub trend_now: f64,
     /// With a swing fitted, the trend now at its busiest,
@@ -823,10 +810,7 @@ fn fitted(asked: &Asked, seasonality: &Seasonality) -> Result<FittedGrowth, Stri
             })
             .collect(),
         peak_over_trend: (!fit.swings.is_empty()).then_some(fit.peak),
-        newey_west_lags: fit.newey_west_lags,
-        rate_at_start: fit.bend.as_ref().map(|b| b.rate_at_start),
-        rate_now: fit.bend.as_ref().map(|b| b.rate_now),
-        growth_changed: fit.bend.as_ref().map(|b| b.changed),
+        checks: crate::calc::TrendChecks::of(&fit),
         trend_now: fit.fitted_now,
         busiest_now: (!fit.swings.is_empty()).then_some(fit.fitted_now * (1.0 + fit.peak)),
         history: asked.history.iter().map(|p| [p.month, p.value]).collect(),

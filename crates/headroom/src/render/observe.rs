@@ -103,7 +103,7 @@ fn outgrows(d: &ObservedDriver) -> Option<String> {
 /// samples or more" where some fit took the classical errors; nothing
 /// where every fit did.
 fn errors_note<'a>(fits: impl Iterator<Item = &'a FittedGrowth>) -> String {
-    let all: Vec<Option<usize>> = fits.map(|f| f.newey_west_lags).collect();
+    let all: Vec<Option<usize>> = fits.map(|f| f.checks.newey_west_lags).collect();
     let mut lags: Vec<usize> = all.iter().flatten().copied().collect();
     lags.sort_unstable();
     lags.dedup();
@@ -123,7 +123,7 @@ fn errors_note<'a>(fits: impl Iterator<Item = &'a FittedGrowth>) -> String {
 /// projection here uses.
 fn unsteady(name: &str, fit: &FittedGrowth) -> Option<String> {
     let (Some(true), Some(start), Some(now)) =
-        (fit.growth_changed, fit.rate_at_start, fit.rate_now)
+        (fit.checks.growth_changed, fit.checks.rate_at_start, fit.checks.rate_now)
     else {
         return None;
     };
