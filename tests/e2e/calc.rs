@@ -820,6 +820,12 @@ fn growth_takes_a_weekly_swing_out() {
     assert!(
         svg.contains(">busiest now, at it</text>") && svg.contains(">10000 at month 6.1</text>")
     );
+    // Cycles are named in any case; a name that is none is refused by clap.
+    assert_eq!(calc(&["growth", file, "--seasonality", "Weekly"])["seasons"], "weekly x3");
+    let output = headroom().args(["calc", "growth", file, "--seasonality", "yearly"]).output();
+    let output = output.unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`yearly` is not a cycle"));
     // A daily swing needs samples within the day.
     let error = fails(headroom().args(["calc", "growth", file, "--seasonality", "daily"]));
     assert!(error.contains("weekday-users.csv: a daily swing needs samples less than 8 hours apart, this history's are 24 hours apart"), "{error}");

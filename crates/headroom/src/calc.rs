@@ -539,7 +539,7 @@ impl std::str::FromStr for Seasonality {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Seasonality, String> {
-        match text {
+        match text.trim().to_ascii_lowercase().as_str() {
             "auto" => Ok(Seasonality::Auto),
             "none" => Ok(Seasonality::Cycles(Vec::new())),
             list => {
