@@ -158,7 +158,7 @@ enum Command {
         /// (each cycle the window and its samples can show), `none`,
         /// `daily`, `weekly` or `daily,weekly`.
         #[arg(long, value_name = "CYCLES", default_value = "auto", requires = "trend")]
-        seasonality: headroom::calc::Seasonality,
+        seasonality: headroom::trend::Seasonality,
         /// Also draw each measured driver on its growth curve as an SVG
         /// chart to this file (a profile with dated milestones).
         #[arg(long, value_name = "SVG")]
@@ -254,7 +254,7 @@ enum Command {
         /// The swings taken out beside each trend, for --trend (auto, none,
         /// daily, weekly, daily,weekly).
         #[arg(long, value_name = "CYCLES", default_value = "auto", requires = "trend")]
-        seasonality: headroom::calc::Seasonality,
+        seasonality: headroom::trend::Seasonality,
         #[command(flatten)]
         layers: Layers,
     },
@@ -335,7 +335,7 @@ enum CalcModel {
         /// history's span and sampling can show), `none`, `daily`,
         /// `weekly` or `daily,weekly`.
         #[arg(long, value_name = "CYCLES", default_value = "auto")]
-        seasonality: headroom::calc::Seasonality,
+        seasonality: headroom::trend::Seasonality,
     },
     /// Little's law L = λW: give two of the three.
     LittlesLaw {

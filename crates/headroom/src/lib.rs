@@ -12,6 +12,8 @@
 //!   the plan, and their growth over a window of history.
 //! - [`calc`]: each kernel model on its own (Erlang C, the USL, a growth
 //!   rate, Little's law, the utilisation law, the headroom rule).
+//! - [`trend`]: what `calc growth` and `observe --trend` share: the swings
+//!   a growth fit takes out (`--seasonality`), the fit, and its checks.
 //! - [`simulate`]: the Monte Carlo over drawn inputs, and the sensitivity
 //!   of the plan to each.
 //! - [`loadtest`] and [`calibrate`]: load-test files read, a USL fitted to
@@ -39,6 +41,7 @@ pub mod plan;
 pub mod registry;
 pub mod render;
 pub mod simulate;
+pub mod trend;
 
 pub use error::Error;
 

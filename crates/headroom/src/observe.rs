@@ -40,7 +40,7 @@ use headroom_plugin_api::host::LoadedProfile;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::calc::{seasonal_trend, Seasonality};
+use crate::trend::{seasonal_trend, Seasonality, TrendChecks, TEN_YEARS};
 use headroom_kernel::growth::{GrowthCurve, GrowthPoint};
 
 use crate::config::{LayeredConfig, Milestone};
@@ -87,7 +87,7 @@ pub struct Request<'a> {
     /// Prometheus's duration syntax (`28d`, `6w`, `12h`); none when absent.
     pub trend: Option<&'a str>,
     /// The daily and weekly swings taken out beside each trend.
-    pub seasonality: crate::calc::Seasonality,
+    pub seasonality: Seasonality,
 }
 
 /// Seconds in a month (the kernel's [`headroom_kernel::trend::DAYS_PER_MONTH`]).
@@ -212,7 +212,7 @@ pub struct FittedGrowth {
     pub rate_sd: f64,
     /// How the interval was taken, and whether the growth held steady.
     #[serde(flatten)]
-    pub checks: crate::calc::TrendChecks,
+    pub checks: TrendChecks,
     /// R² of the fit (of the logarithms, line and swings); `None` for a
     /// flat history.
     pub r_squared: Option<f64>,
@@ -760,10 +760,6 @@ struct Asked<'a> {
     history: Vec<GrowthPoint>,
 }
 
-/// Months a projection looks ahead before it says "not within 10 years"
-/// (here and in `calc growth`).
-pub(crate) const TEN_YEARS: f64 = 120.0;
-
 /// The error of a trend that could not be fitted or read, naming its key;
 /// a series that touches zero (which has no logarithm there) is told how
 /// to fit it.
@@ -810,7 +806,7 @@ fn fitted(asked: &Asked, seasonality: &Seasonality) -> Result<FittedGrowth, Stri
             })
             .collect(),
         peak_over_trend: (!fit.swings.is_empty()).then_some(fit.peak),
-        checks: crate::calc::TrendChecks::of(&fit),
+        checks: TrendChecks::of(&fit),
         trend_now: fit.fitted_now,
         busiest_now: (!fit.swings.is_empty()).then_some(fit.fitted_now * (1.0 + fit.peak)),
         history: asked.history.iter().map(|p| [p.month, p.value]).collect(),
