@@ -208,6 +208,20 @@ fn observe_reads_measurements_against_the_plan() {
 #[test]
 fn observe_places_a_profile_of_deployment_sizes() {
     fn hostel(head: &str) -> Option<(u16, String)> {
+        if head.contains("hostel_weekly_users") {
+            // 5% a month a day at a time over 28 days, every 7th day and
+            // the one before it (today's among them) at 70%: 245 now.
+            let at = |k: i32| {
+                let months = -f64::from(k) * 86_400.0 / MONTH;
+                let dip = if k % 7 < 2 { 0.7 } else { 1.0 };
+                (1_764_000_000.0 + months * MONTH, 350.0 * 1.05f64.powf(months) * dip)
+            };
+            return if head.contains("28d") {
+                history(&(0..=28).rev().map(|k| (at(k).0, at(k).1.to_string())).collect::<Vec<_>>())
+            } else {
+                one("245")
+            };
+        }
         if !head.contains("hostel_users") {
             None
         } else if head.contains("28d") {
@@ -268,6 +282,16 @@ fn observe_places_a_profile_of_deployment_sizes() {
         text.contains(
             "At the measured growth, users outgrow \"Medium deployment\" (500) at month 7.3."
         ),
+        "{text}"
+    );
+    // Measured in a weekly dip, 245 users outgrow Medium's 500 at
+    // ln(500 / 245) / ln 1.05 = 14.6 months; the weekly swing taken out, the
+    // trend at its busiest is the other days' 350 now, which does at 7.3.
+    let mut weekly = hostel(&["--trend", "28d"]);
+    weekly.args(["--set", "observe.drivers.users=sum(hostel_weekly_users)"]);
+    let text = observe_ok(&mut weekly);
+    assert!(
+        text.contains("At the measured growth, users outgrow \"Medium deployment\" (500) at month 14.6; at their busiest (350), at month 7.3."),
         "{text}"
     );
     // Its milestones are sizes: no growth curve to draw.
@@ -870,6 +894,13 @@ fn observe_against_a_real_prometheus() {
     let users_flag =
         format!("milestones.current.drivers.users={}", (busiest * 10.0).round() / 10.0);
     assert_eq!(flags, [users_flag.as_str(), "milestones.current.drivers.leads_per_day=40000"]);
+    // Its busiest hours reach the 3-month 2,000 users sooner, growing at
+    // the same 25%: ln(2000 / 844.3) / ln 1.25 = 3.87 months against 4.04.
+    let busiest_users = (busiest * 10.0).round() / 10.0;
+    assert_eq!(users["busiest"].as_f64(), Some(busiest_users));
+    let month = users["reaches"][0]["busiest_month"].as_f64().unwrap();
+    assert!((month - (2000.0 / busiest_users).ln() / 1.25f64.ln()).abs() < 1e-6, "{month}");
+    assert!(o["drivers"][1]["trend"]["reaches"][0]["busiest_month"].is_null());
     // Left in, the swing is noise: an interval a hundred times wider (+23.0%
     // to +26.3% against +24.99% to +25.02%), its rate 0.4% a month off.
     let plain = observed(

@@ -263,6 +263,9 @@ pub struct DriverTrend {
     /// deployment size's it has not reached, growing from the measured value
     /// at `rate_used`.
     pub reaches: Vec<TrendReach>,
+    /// The driver at its busiest now, where its swings carry it more than
+    /// 0.5% over the measurement (see [`busiest_over`]); else `None`.
+    pub busiest: Option<f64>,
 }
 
 /// A tier's measured load, its growth fitted: a runway read off the
@@ -293,6 +296,18 @@ pub struct TrendReach {
     /// The month the trend reaches it (0 when the measured value already
     /// has); `None` when it does not within 10 years.
     pub trend_month: Option<f64>,
+    /// Where the driver has a `busiest` value, the month its busiest hours
+    /// reach this one, growing from it at the same rate; `None` otherwise,
+    /// or not within 10 years.
+    pub busiest_month: Option<f64>,
+}
+
+/// A measured driver at its busiest now, where its swings carry it more
+/// than 0.5% over the measurement (a measurement taken between peaks):
+/// its trend now over the swings' peak, to 4 significant digits.
+fn busiest_over(fit: &FittedGrowth, observed: f64) -> Option<f64> {
+    let busiest = fit.busiest_now?;
+    (busiest > observed * 1.005).then(|| significant(busiest, 4))
 }
 
 /// Today's deployment at the measured trend: how long it lasts if each
@@ -707,12 +722,8 @@ pub fn observe(
                 let sd = significant(trend.fit.rate_sd, 3);
                 simulate.push(format!("{input}.sd={}", headroom_kernel::Shown(sd)));
             }
-            // Each driver at its busiest now, where its swings carry it more
-            // than 0.5% over the measurement (a measurement between peaks).
-            let busiest_of = |d: &ObservedDriver| {
-                let busiest = d.trend.as_ref()?.fit.busiest_now?;
-                (busiest > d.observed * 1.005).then(|| significant(busiest, 4))
-            };
+            // Each driver at its busiest now, where that is above it.
+            let busiest_of = |d: &ObservedDriver| d.trend.as_ref()?.busiest;
             let busiest = if observed_drivers.iter().any(|d| busiest_of(d).is_some()) {
                 rebase_on(key, &|d| busiest_of(d).unwrap_or(d.observed))
             } else {
@@ -825,7 +836,7 @@ fn driver_trend(
     let fit = fitted(asked, seasonality)?;
     let rate_used = (fit.rate * 10_000.0).round() / 10_000.0;
     let growing = GrowthCurve::CompoundMonthly { rate: Some(rate_used) };
-    let start = [GrowthPoint { month: 0.0, value: observed }];
+    let busiest = busiest_over(&fit, observed);
     let mut reaches = Vec::new();
     // A dated milestone after today; a deployment size the measured value
     // has not reached yet (the month it is outgrown, for the size below).
@@ -839,14 +850,21 @@ fn driver_trend(
         if !ahead {
             continue;
         }
+        let month_from = |from: f64| {
+            growing
+                .month_reaching(&[GrowthPoint { month: 0.0, value: from }], value, TEN_YEARS)
+                .map_err(|e| e.to_string())
+        };
         reaches.push(TrendReach {
             milestone: key.clone(),
             name: milestone.name.clone(),
             value,
             planned_month: milestone.month,
-            trend_month: growing
-                .month_reaching(&start, value, TEN_YEARS)
-                .map_err(|e| e.to_string())?,
+            trend_month: month_from(observed)?,
+            busiest_month: match busiest {
+                Some(busiest) => month_from(busiest)?,
+                None => None,
+            },
         });
     }
     Ok(DriverTrend {
@@ -857,6 +875,7 @@ fn driver_trend(
             _ => None,
         },
         reaches,
+        busiest,
     })
 }
 

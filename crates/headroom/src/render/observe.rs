@@ -82,18 +82,31 @@ pub fn observation_summary(o: &Observation) -> String {
 /// driver past the size that holds it today, in words.
 fn outgrows(d: &ObservedDriver) -> Option<String> {
     let size = d.within_milestone.as_ref()?;
-    let reach = d.trend.as_ref()?.reaches.iter().find(|r| &r.name == size)?;
-    Some(match reach.trend_month {
+    let trend = d.trend.as_ref()?;
+    let reach = trend.reaches.iter().find(|r| &r.name == size)?;
+    let line = match reach.trend_month {
         Some(month) => format!(
-            "At the measured growth, {} outgrow \"{size}\" ({}) at month {month:.1}.",
+            "At the measured growth, {} outgrow \"{size}\" ({}) at month {month:.1}",
             d.driver,
             number(reach.value)
         ),
         None => format!(
-            "At the measured growth, {} stay within \"{size}\" ({}) for 10 years.",
+            "At the measured growth, {} stay within \"{size}\" ({}) for 10 years",
             d.driver,
             number(reach.value)
         ),
+    };
+    // The busiest hours, where a swing carries the driver over the measurement.
+    Some(match trend.busiest {
+        Some(busiest) => {
+            let when = match reach.busiest_month {
+                Some(m) if m <= 0.0 => "already".to_string(),
+                Some(m) => format!("at month {m:.1}"),
+                None => "not within 10 years".to_string(),
+            };
+            format!("{line}; at their busiest ({}), {when}.", number(busiest))
+        }
+        None => format!("{line}."),
     })
 }
 
@@ -233,25 +246,40 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
         ];
         write_table(&mut out, &header, "|---|---:|---:|---:|---|---|---:|", rows, markdown);
         out.push('\n');
-        let rows: Vec<[String; 5]> = trends
+        // A column for the busiest hours where some driver swings over its
+        // measurement.
+        let busiest = trends.iter().any(|(_, t)| t.busiest.is_some());
+        let rows: Vec<Vec<String>> = trends
             .iter()
             .flat_map(|(d, t)| {
                 t.reaches.iter().map(move |r| {
-                    [
+                    let mut row = vec![
                         r.name.clone(),
                         d.driver.clone(),
                         number(r.value),
                         r.planned_month.map_or_else(|| "-".to_string(), |m| format!("month {m}")),
                         month_ahead(r.trend_month, "reached"),
-                    ]
+                    ];
+                    if busiest {
+                        row.push(match t.busiest {
+                            Some(_) => month_ahead(r.busiest_month, "reached"),
+                            None => "-".to_string(),
+                        });
+                    }
+                    row
                 })
             })
             .collect();
         if !rows.is_empty() {
             section(&mut out, "When the measured growth reaches each milestone");
-            let header =
-                ["milestone", "driver", "value", "the plan says", "at the measured growth"];
-            write_table(&mut out, &header, "|---|---|---:|---|---|", rows, markdown);
+            let mut header =
+                vec!["milestone", "driver", "value", "the plan says", "at the measured growth"];
+            let mut align = "|---|---|---:|---|---|".to_string();
+            if busiest {
+                header.push("its busiest hours");
+                align.push_str("---|");
+            }
+            write_table(&mut out, &header, &align, rows, markdown);
             out.push('\n');
         }
         for (d, t) in &trends {
