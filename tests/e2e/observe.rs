@@ -620,7 +620,7 @@ fn observe_fits_each_drivers_growth_over_a_window() {
     let line = format!("users did not grow steadily over 28d: +10.0% a month at its start, +40.0% now (speeding up); the rates and runways here use the window's average, +{average:.1}%.");
     assert!(table.contains(&line), "{table}");
     // No swing, no busiest hours to plan for.
-    assert_eq!(o["trend"]["busiest"], serde_json::json!([]), "{}", o["trend"]);
+    assert_eq!(o["trend"]["busiest_set"], serde_json::json!([]), "{}", o["trend"]);
     let plain =
         observed(&address, &["--at", "1764000000", "--trend", "28d", "--seasonality", "none"]);
     assert_eq!(plain["drivers"][0]["trend"]["swings"], serde_json::json!([]));
@@ -887,10 +887,10 @@ fn observe_against_a_real_prometheus() {
     // Measured at 16:00, where the swing is zero: the busiest hours run
     // about 4% over it, 812 x 1.04 = 844.5, which the busiest flags plan
     // from (the leads, which do not swing, as measured).
-    let busiest = rate("busiest_now");
+    let busiest = rate("trend_now") * (1.0 + rate("peak_over_trend"));
     assert!((busiest / (812.0 * 1.04) - 1.0).abs() < 2e-3, "{users}");
     let flags: Vec<&str> =
-        o["trend"]["busiest"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+        o["trend"]["busiest_set"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
     let users_flag =
         format!("milestones.current.drivers.users={}", (busiest * 10.0).round() / 10.0);
     assert_eq!(flags, [users_flag.as_str(), "milestones.current.drivers.leads_per_day=40000"]);

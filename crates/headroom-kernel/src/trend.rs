@@ -214,6 +214,11 @@ pub fn fit_linear_with(
     let x = nalgebra::DMatrix::from_fn(n, p, |i, j| columns[j][i] / scales[j]);
     let qr = x.clone().qr();
     let r = qr.r();
+    // Dependent columns leave a diagonal of R near zero. The bar, 1e-12 x n
+    // of the largest, is a judgement far above rounding (numpy's
+    // `matrix_rank` draws it at machine epsilon x max(n, p) of the largest
+    // singular value): a design that nearly repeats a column is refused
+    // rather than fitted with errors in the millions.
     let largest = (0..p).map(|j| r[(j, j)].abs()).fold(0.0, f64::max);
     if let Some(j) = (0..p).find(|&j| r[(j, j)].abs() <= largest * 1e-12 * n as f64) {
         return bad(format!(

@@ -356,24 +356,28 @@ fn number_key(n: f64) -> String {
     }
 }
 
+/// Refuses a `flag`'s numbers (`what` they are) unless each is finite and
+/// above zero, naming the first that is not.
+fn positive(model: &str, flag: &str, what: &str, values: &[f64]) -> Result<(), Error> {
+    match values.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
+        Some(&v) => Err(Error::Calc {
+            model: model.into(),
+            message: format!(
+                "{flag} takes {what} that are finite and above zero, got {}",
+                Shown(v)
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Reads every file, fits the USL to all their points, predicts the
 /// throughput at each concurrency of `predict`, and finds the least
 /// concurrency that reaches each throughput of `reach` (each number
 /// finite and above zero).
 pub fn usl(files: &[PathBuf], predict: &[f64], reach: &[f64]) -> Result<UslResult, Error> {
-    for (flag, what, values) in
-        [("--predict", "concurrencies", predict), ("--reach", "throughputs", reach)]
-    {
-        if let Some(&n) = values.iter().find(|n| !(n.is_finite() && **n > 0.0)) {
-            return Err(Error::Calc {
-                model: "usl".into(),
-                message: format!(
-                    "{flag} takes {what} that are finite and above zero, got {}",
-                    Shown(n)
-                ),
-            });
-        }
-    }
+    positive("usl", "--predict", "concurrencies", predict)?;
+    positive("usl", "--reach", "throughputs", reach)?;
     let mut sources = Vec::new();
     let mut points = Vec::new();
     for file in files {
@@ -738,15 +742,7 @@ pub fn growth(
     reach: &[f64],
     seasonality: &Seasonality,
 ) -> Result<GrowthResult, Error> {
-    if let Some(&v) = reach.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
-        return Err(Error::Calc {
-            model: "growth".into(),
-            message: format!(
-                "--reach takes values that are finite and above zero, got {}",
-                Shown(v)
-            ),
-        });
-    }
+    positive("growth", "--reach", "values", reach)?;
     let (series, history) = read_history(file)?;
     let fit = seasonal_trend(&history, seasonality).map_err(|why| Error::Calc {
         model: "growth".into(),

@@ -224,9 +224,6 @@ pub struct FittedGrowth {
     pub peak_over_trend: Option<f64>,
     /// The fitted trend's value now (any swing taken out).
     pub trend_now: f64,
-    /// With a swing fitted, the trend now at its busiest,
-    /// `trend_now x (1 + peak_over_trend)`; else `None`.
-    pub busiest_now: Option<f64>,
     /// The samples fitted, as `[months from now, value]`, oldest first.
     pub history: Vec<[f64; 2]>,
 }
@@ -304,9 +301,13 @@ pub struct TrendReach {
 
 /// A measured driver at its busiest now, where its swings carry it more
 /// than 0.5% over the measurement (a measurement taken between peaks):
-/// its trend now over the swings' peak, to 4 significant digits.
+/// its trend now over the swings' peak, `trend_now x (1 +
+/// peak_over_trend)`, to 4 significant digits. Closer than 0.5% is not
+/// called a difference (a judgement: the 4 digits of the flags and the
+/// fit's own wobble on a swing-free series, a few hundredths of a percent
+/// on the fixture, stay under it).
 fn busiest_over(fit: &FittedGrowth, observed: f64) -> Option<f64> {
-    let busiest = fit.busiest_now?;
+    let busiest = fit.trend_now * (1.0 + fit.peak_over_trend?);
     (busiest > observed * 1.005).then(|| significant(busiest, 4))
 }
 
@@ -331,7 +332,7 @@ pub struct TrendReading {
     /// measured driver at its busiest now (its trend now over its swings'
     /// peak, 4 significant digits) where that is over 0.5% above the
     /// measurement, the others as measured; empty where none is.
-    pub busiest: Vec<String>,
+    pub busiest_set: Vec<String>,
 }
 
 /// One tier, planned for the measured drivers.
@@ -724,7 +725,7 @@ pub fn observe(
             }
             // Each driver at its busiest now, where that is above it.
             let busiest_of = |d: &ObservedDriver| d.trend.as_ref()?.busiest;
-            let busiest = if observed_drivers.iter().any(|d| busiest_of(d).is_some()) {
+            let busiest_set = if observed_drivers.iter().any(|d| busiest_of(d).is_some()) {
                 rebase_on(key, &|d| busiest_of(d).unwrap_or(d.observed))
             } else {
                 Vec::new()
@@ -734,7 +735,7 @@ pub fn observe(
                 runway: at_trend.runway,
                 set,
                 simulate,
-                busiest,
+                busiest_set,
             })
         }
         _ => None,
@@ -819,7 +820,6 @@ fn fitted(asked: &Asked, seasonality: &Seasonality) -> Result<FittedGrowth, Stri
         peak_over_trend: (!fit.swings.is_empty()).then_some(fit.peak),
         checks: TrendChecks::of(&fit),
         trend_now: fit.fitted_now,
-        busiest_now: (!fit.swings.is_empty()).then_some(fit.fitted_now * (1.0 + fit.peak)),
         history: asked.history.iter().map(|p| [p.month, p.value]).collect(),
     })
 }

@@ -439,11 +439,11 @@ fn observation_text(o: &Observation, markdown: bool) -> String {
                 set_flags(&trend.simulate)
             ));
         }
-        if !trend.busiest.is_empty() {
+        if !trend.busiest_set.is_empty() {
             out.push_str(&format!(
                 "To plan for the busiest hours (the swings' peak over the trend, now): headroom diff {} {}\n",
                 o.profile.id,
-                set_flags(&trend.busiest)
+                set_flags(&trend.busiest_set)
             ));
         }
     }
