@@ -291,7 +291,7 @@ fn observe_places_a_profile_of_deployment_sizes() {
     weekly.args(["--set", "observe.drivers.users=sum(hostel_weekly_users)"]);
     let text = observe_ok(&mut weekly);
     assert!(
-        text.contains("At the measured growth, users outgrow \"Medium deployment\" (500) at month 14.6; at their busiest (350), at month 7.3."),
+        text.contains("At the measured growth, users outgrow \"Medium deployment\" (500) at month 14.6; at their busiest (350): month 7.3."),
         "{text}"
     );
     // Its milestones are sizes: no growth curve to draw.

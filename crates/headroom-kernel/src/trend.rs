@@ -12,8 +12,8 @@
 //!   that `r = e^b - 1` is a compound monthly rate, the rate
 //!   [`crate::growth::GrowthCurve::CompoundMonthly`] grows by. Its 95%
 //!   interval is `e^(b ± t s_b) - 1`, `t` the Student-t quantile at 0.975 and
-//!   `n - 2` degrees of freedom: the interval of the slope, carried through
-//!   the monotone `e^b - 1`.
+//!   `n - p` degrees of freedom (`p` the terms fitted: 2 for the line alone):
+//!   the interval of the slope, carried through the monotone `e^b - 1`.
 //! - [`fit_linear`]: the general linear model `y = X β` by ordinary least
 //!   squares, through the Householder QR factorisation of `X` (Golub & Van
 //!   Loan, *Matrix Computations*, §5.3: the normal equations square the
@@ -36,6 +36,8 @@
 //!   errors, which assume otherwise, claim a narrower interval than the data
 //!   hold. From [`NEWEY_WEST_FROM`] points a growth trend takes Newey and
 //!   West's errors instead ([`Errors::NeweyWest`]).
+//! - Whether the growth held steady: each history fitted again with a
+//!   quadratic term, tested by its t statistic ([`Bend`]).
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 

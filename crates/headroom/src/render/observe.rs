@@ -98,14 +98,11 @@ fn outgrows(d: &ObservedDriver) -> Option<String> {
     };
     // The busiest hours, where a swing carries the driver over the measurement.
     Some(match trend.busiest {
-        Some(busiest) => {
-            let when = match reach.busiest_month {
-                Some(m) if m <= 0.0 => "already".to_string(),
-                Some(m) => format!("at month {m:.1}"),
-                None => "not within 10 years".to_string(),
-            };
-            format!("{line}; at their busiest ({}), {when}.", number(busiest))
-        }
+        Some(busiest) => format!(
+            "{line}; at their busiest ({}): {}.",
+            number(busiest),
+            month_ahead(reach.busiest_month, "already")
+        ),
         None => format!("{line}."),
     })
 }
