@@ -34,6 +34,24 @@ fn unknown_key_suggests_the_right_one() {
 }
 
 #[test]
+fn an_unknown_choice_lists_the_known_ones_or_the_likely_one() {
+    let key = r#"uncertainty.inputs."demand.peak_factor".distribution"#;
+    let error = plan_with(&["--set", &format!(r#"{key}="triangle""#)]);
+    assert!(
+        error.contains(&format!("key `{key}`"))
+            && error.contains("unknown choice `triangle`; did you mean `triangular`?"),
+        "{error}"
+    );
+    let error = plan_with(&["--set", &format!(r#"{key}="weibull""#)]);
+    assert!(
+        error.contains(
+            "unknown choice `weibull`; known: `normal`, `lognormal`, `triangular`, `uniform`, `empirical`"
+        ),
+        "{error}"
+    );
+}
+
+#[test]
 fn unknown_key_in_a_file_names_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("override.toml");

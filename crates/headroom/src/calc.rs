@@ -689,10 +689,11 @@ fn read_history(path: &std::path::Path) -> Result<(String, Vec<GrowthPoint>), Er
                 "its fields are separated by `;` or a tab: a history is read comma-separated (save it with `,` between fields and `.` as the decimal mark)".into(),
             ));
         }
-        _ => {
+        None => return Err(fail("the file is empty: a history needs a header, `date,users`, and its rows".into())),
+        Some(_) => {
             return Err(fail(format!(
-                "the header's first column is {:?}; a history's is `month` (a number), `date` (YYYY-MM-DD) or `time` (Unix seconds, RFC 3339 or `YYYY-MM-DD HH:MM:SS` in UTC), then its values: `date,users`",
-                header.get(0)
+                "the header's first column is `{}`; a history's is `month` (a number), `date` (YYYY-MM-DD) or `time` (Unix seconds, RFC 3339 or `YYYY-MM-DD HH:MM:SS` in UTC), then its values: `date,users`",
+                header.get(0).unwrap_or_default()
             )))
         }
     };

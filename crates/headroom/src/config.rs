@@ -567,14 +567,22 @@ fn describe(error: &figment::Error) -> String {
             let layer = layer_of(e.metadata.as_ref());
             match &e.kind {
                 figment::error::Kind::UnknownField(found, expected) => {
-                    let hint = expected
-                        .iter()
-                        .map(|candidate| (strsim::jaro_winkler(found, candidate), *candidate))
-                        .filter(|(score, _)| *score > 0.8)
-                        .max_by(|a, b| a.0.total_cmp(&b.0))
-                        .map(|(_, c)| format!("; did you mean `{c}`?"))
+                    let hint = closest(found, expected)
+                        .map(|c| format!("; did you mean `{c}`?"))
                         .unwrap_or_else(|| format!("; expected one of: {}", expected.join(", ")));
                     format!("unknown key `{key}` in {layer}{hint}")
+                }
+                // figment's own words nest the list in backticks ("expected
+                // `one of `normal`, …``"); a misspelt choice gets a hint too.
+                figment::error::Kind::UnknownVariant(found, expected) => {
+                    let hint = closest(found, expected)
+                        .map(|c| format!("; did you mean `{c}`?"))
+                        .unwrap_or_else(|| {
+                            let known: Vec<String> =
+                                expected.iter().map(|c| format!("`{c}`")).collect();
+                            format!("; known: {}", known.join(", "))
+                        });
+                    format!("key `{key}` in {layer}: unknown choice `{found}`{hint}")
                 }
                 kind => {
                     if key.is_empty() {
@@ -587,6 +595,17 @@ fn describe(error: &figment::Error) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The candidate a misspelt `found` most likely meant (Jaro-Winkler above
+/// 0.8), for a "did you mean" hint.
+fn closest<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|candidate| (strsim::jaro_winkler(found, candidate), *candidate))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
 }
 
 fn layer_of(metadata: Option<&Metadata>) -> String {
@@ -1257,12 +1276,8 @@ fn same_keys<'a>(
 }
 
 fn unknown(config: &LayeredConfig, profile: &str, key: &str, found: &str, known: &[&str]) -> Error {
-    let hint = known
-        .iter()
-        .map(|k| (strsim::jaro_winkler(found, k), *k))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| format!("did you mean `{k}`?"))
+    let hint = closest(found, known)
+        .map(|k| format!("did you mean `{k}`?"))
         .unwrap_or_else(|| format!("known: {}", known.join(", ")));
     config.fail(profile, key, format_args!("unknown name `{found}`; {hint}"))
 }
