@@ -6,6 +6,7 @@ mod config_layers;
 mod diff;
 mod documents;
 mod forecasts;
+mod generated;
 mod loader;
 mod observe;
 mod plans;

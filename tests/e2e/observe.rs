@@ -679,7 +679,7 @@ fn observe_json_matches_the_committed_schema() {
     assert_eq!(
         committed,
         ok(&["schema", "observe"]),
-        "{} is stale: run `cargo xtask schema`",
+        "{} is stale: run `cargo xtask generate`",
         path.display()
     );
     let schema: serde_json::Value = serde_json::from_str(&committed).unwrap();

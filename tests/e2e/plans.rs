@@ -351,7 +351,7 @@ fn json_output_matches_the_committed_schemas() {
         assert_eq!(
             committed,
             ok(&["schema", kind]),
-            "{} is stale: run `cargo xtask schema`",
+            "{} is stale: run `cargo xtask generate`",
             path.display()
         );
         let schema: serde_json::Value = serde_json::from_str(&committed).unwrap();

@@ -19,7 +19,7 @@ const TASKS: &[(&str, &str)] = &[
         "snapshot",
         "run the tests and show every changed insta snapshot (`snapshot accept` takes those shown)",
     ),
-    ("schema", "regenerate schemas/{plan,audit,observe}.schema.json"),
+    ("generate", "regenerate the committed generated files: schemas/{plan,audit,observe}.schema.json, share/man/man1/*.1, share/completions/ (bash, zsh, fish); `schema` is the same"),
     ("dist", "release build into target/dist/headroom-<version>-<target>.tar.gz"),
     (
         "new-plugin <name>",
@@ -40,7 +40,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("report") => report(&rest),
         Some("snapshot") => snapshot(&rest),
-        Some("schema") => schema(),
+        Some("generate" | "schema") => generate(),
         Some("dist") => dist(),
         Some("new-plugin") => new_plugin(&rest),
         Some("bench") if rest.contains(&"--medians") => {
@@ -240,22 +240,42 @@ fn find_files(dir: &Path, suffix: &str) -> Vec<PathBuf> {
     found
 }
 
-fn schema() -> Result {
+/// The files the `headroom` binary describes itself in, written where they
+/// are committed; `tests/e2e` holds each equal to what the binary prints.
+fn generate() -> Result {
     run(cargo().args(["build", "--package", "headroom-cli"]))?;
-    let dir = root().join("schemas");
-    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    for kind in ["plan", "audit", "observe"] {
+    let headroom = |args: &[&str]| {
         let output = Command::new(headroom_binary(false))
-            .args(["schema", kind])
+            .args(args)
             .output()
             .map_err(|e| format!("cannot run headroom: {e}"))?;
-        if !output.status.success() {
-            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+        if output.status.success() {
+            Ok(output.stdout)
+        } else {
+            Err(String::from_utf8_lossy(&output.stderr).into_owned())
         }
-        let path = dir.join(format!("{kind}.schema.json"));
-        fs::write(&path, &output.stdout).map_err(|e| format!("{}: {e}", path.display()))?;
+    };
+    let write = |path: PathBuf, text: Vec<u8>| {
+        fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))
+            .and_then(|()| fs::write(&path, text))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         eprintln!("xtask: wrote {}", path.display());
+        Ok::<_, String>(())
+    };
+    for kind in ["plan", "audit", "observe"] {
+        write(root().join(format!("schemas/{kind}.schema.json")), headroom(&["schema", kind])?)?;
     }
+    for (shell, file) in
+        [("bash", "headroom.bash"), ("zsh", "_headroom"), ("fish", "headroom.fish")]
+    {
+        write(root().join("share/completions").join(file), headroom(&["completions", shell])?)?;
+    }
+    // A command since removed must not leave its page behind.
+    let man = root().join("share/man/man1");
+    let _ = fs::remove_dir_all(&man);
+    fs::create_dir_all(&man).map_err(|e| format!("{}: {e}", man.display()))?;
+    headroom(&["man", "--out", &man.to_string_lossy()])?;
+    eprintln!("xtask: wrote {}", man.display());
     Ok(())
 }
 
@@ -354,6 +374,14 @@ fn dist() -> Result {
     }
     for file in ["README.md", "ARCHITECTURE.md"] {
         copy(&root().join(file), &stage.join(file))?;
+    }
+    // The generated files, as committed: JSON schemas, manual pages and
+    // shell completions (`share/` keeps the layout a package installs).
+    for dir in ["schemas", "share/man/man1", "share/completions"] {
+        fs::create_dir_all(stage.join(dir)).map_err(|e| e.to_string())?;
+        for entry in fs::read_dir(root().join(dir)).map_err(|e| format!("{dir}: {e}"))?.flatten() {
+            copy(&entry.path(), &stage.join(dir).join(entry.file_name()))?;
+        }
     }
     let archive = dist.join(format!("{name}.tar.gz"));
     run(Command::new("tar").arg("-czf").arg(&archive).arg("-C").arg(&dist).arg(&name))?;

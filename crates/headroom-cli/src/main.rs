@@ -41,7 +41,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// List every loaded profile: id, version, source document, file.
+    /// List every loaded profile: id, version, build (optimised or debug), source document, file.
     Profiles,
     /// Plan one profile, or all of them.
     Plan {
@@ -216,7 +216,7 @@ enum Command {
         #[command(flatten)]
         layers: Layers,
     },
-    /// Each model on its own: erlang-c, usl, littles-law, utilisation-law, headroom.
+    /// Each model on its own: erlang-c, usl, growth, littles-law, utilisation-law, headroom.
     Calc {
         #[command(subcommand)]
         model: CalcModel,
@@ -224,7 +224,22 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table, global = true)]
         format: OutputFormat,
     },
-    /// Print the JSON Schema of `plan` or `audit` JSON (`cargo xtask schema` writes schemas/).
+    /// Print the completion script of a shell, e.g. `headroom completions bash >
+    /// ~/.local/share/bash-completion/completions/headroom` (zsh: a file `_headroom` on
+    /// `$fpath`; fish: `~/.config/fish/completions/headroom.fish`).
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Write the manual pages, headroom.1 and one a command, into a directory
+    /// (`cargo xtask generate` writes share/man/man1).
+    #[command(hide = true)]
+    Man {
+        /// Directory to write into (it must exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print the JSON Schema of `plan`, `audit` or `observe` JSON (`cargo xtask generate` writes schemas/).
     #[command(hide = true)]
     Schema {
         /// `plan`, `audit` or `observe`.
@@ -531,9 +546,33 @@ fn open(cli: &Cli) -> Result<Context_> {
     Ok(Context_ { registry, config_dir })
 }
 
+/// The command line as clap describes it, for completions and manual pages:
+/// environment variables named but not their values here, so that what is
+/// generated does not depend on the shell it was generated in.
+fn described() -> clap::Command {
+    fn hide_env_values(command: clap::Command) -> clap::Command {
+        command.mut_args(|arg| arg.hide_env_values(true)).mut_subcommands(hide_env_values)
+    }
+    hide_env_values(<Cli as clap::CommandFactory>::command())
+}
+
 fn run(cli: Cli) -> Result<String> {
-    if let Command::Schema { kind } = &cli.command {
-        return Ok(headroom::schema(kind));
+    match &cli.command {
+        Command::Schema { kind } => return Ok(headroom::schema(kind)),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut described(), "headroom", &mut script);
+            return String::from_utf8(script).context("the completion script is not UTF-8");
+        }
+        Command::Man { out } => {
+            if !out.is_dir() {
+                bail!("{} is not a directory", out.display());
+            }
+            clap_mangen::generate_to(described(), out)
+                .with_context(|| format!("cannot write the manual pages into {}", out.display()))?;
+            return Ok(String::new());
+        }
+        _ => {}
     }
     if let Command::Calc { model, format } = &cli.command {
         return calc(model, *format);
@@ -797,8 +836,10 @@ fn run(cli: Cli) -> Result<String> {
                 path.display()
             ))
         }
-        Command::Schema { kind } => Ok(headroom::schema(kind)),
         Command::Calc { model, format } => calc(model, *format),
+        Command::Schema { .. } | Command::Completions { .. } | Command::Man { .. } => {
+            unreachable!("answered before any plugin is loaded")
+        }
     }
 }
 
