@@ -78,6 +78,49 @@ fn nested_and_profile_scoped_environment_variables() {
 }
 
 #[test]
+fn config_shows_only_the_keys_asked_for() {
+    let text = ok(&[
+        "config",
+        "leadgen-insurance",
+        "tiers.api.instances",
+        "uncertainty.inputs.demand.peak_factor.max",
+        "--set",
+        "headroom=0.25",
+    ]);
+    let keys: Vec<&str> = text.lines().skip(1).map(|l| l.split(" = ").next().unwrap()).collect();
+    assert_eq!(
+        keys,
+        [
+            "tiers.api.instances.replica-2vcpu-4gb.capacity.concurrent_users",
+            "tiers.api.instances.replica-2vcpu-4gb.hourly_price",
+            "tiers.api.instances.replica-2vcpu-4gb.memory_gb",
+            "tiers.api.instances.replica-2vcpu-4gb.name",
+            "tiers.api.instances.replica-2vcpu-4gb.vcpu",
+            r#"uncertainty.inputs."demand.peak_factor".max"#,
+        ],
+        "{text}"
+    );
+    // A part holding dots may be quoted as TOML writes it, or not.
+    let quoted =
+        ok(&["config", "leadgen-insurance", r#"uncertainty.inputs."demand.peak_factor".max"#]);
+    let last_key_and_value = |text: &str| {
+        let line = text.lines().last().unwrap_or_default();
+        line.split("  #").next().unwrap_or_default().trim().to_string()
+    };
+    assert_eq!(last_key_and_value(&quoted), last_key_and_value(&text), "{quoted}");
+    let error = crate::support::fails(headroom().args([
+        "config",
+        "leadgen-insurance",
+        "headroom",
+        "tiers.api.instance",
+    ]));
+    assert!(
+        error.contains("no key `tiers.api.instance` in the merged configuration; did you mean `tiers.api.instances`?"),
+        "{error}"
+    );
+}
+
+#[test]
 fn config_shows_the_layer_of_every_value() {
     let text = ok(&["config", "leadgen-insurance", "--set", "headroom=0.25"]);
     let line = |key: &str| {

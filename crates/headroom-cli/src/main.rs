@@ -105,6 +105,8 @@ enum Command {
     Config {
         /// Profile id.
         profile: String,
+        /// Only these keys and what lies under them (e.g. `tiers.api`, `headroom`).
+        keys: Vec<String>,
         #[command(flatten)]
         layers: Layers,
     },
@@ -677,10 +679,18 @@ fn run(cli: Cli) -> Result<String> {
             }
             Ok(text)
         }
-        Command::Config { profile, layers } => {
+        Command::Config { profile, keys, layers } => {
             let loaded = context.registry.get(profile)?;
             let layered = config::load(loaded, &context.sources(layers))?;
-            let rows = layered.provenance();
+            let rows = if keys.is_empty() {
+                layered.provenance()
+            } else {
+                let mut rows = Vec::new();
+                for key in keys {
+                    rows.extend(layered.provenance_under(profile, key)?);
+                }
+                rows
+            };
             let width =
                 rows.iter().map(|(k, v, _)| k.len() + v.len() + 3).max().unwrap_or(0).min(90);
             let mut out = format!(

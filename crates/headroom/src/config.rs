@@ -652,6 +652,49 @@ impl LayeredConfig {
         rows
     }
 
+    /// The leaves under `key`, as `provenance` gives them: `key` is dotted
+    /// as `--set` takes it (quotes optional; a part may hold dots, as an
+    /// instance type's name does), a table or a leaf. A key the merged
+    /// configuration does not have is an error, with the likely one.
+    pub fn provenance_under(
+        &self,
+        profile: &str,
+        key: &str,
+    ) -> Result<Vec<(String, String, String)>, Error> {
+        let found = self.figment.extract::<Dict>().ok().and_then(|root| {
+            let (parts, value) = find_path(&root, &key.replace('"', ""))?;
+            let mut rows = Vec::new();
+            let path = parts.iter().map(|p| toml_key(p)).collect::<Vec<_>>().join(".");
+            walk(self, path, value, &mut rows);
+            Some(rows)
+        });
+        found.ok_or_else(|| {
+            // Every table and leaf a user could have meant: each key and the
+            // tables above it, cut at the dots that are not inside quotes.
+            let mut tables = BTreeSet::new();
+            for (leaf, _, _) in self.provenance() {
+                let mut quoted = false;
+                for (at, c) in leaf.char_indices() {
+                    match c {
+                        '"' => quoted = !quoted,
+                        '.' | '[' if !quoted => {
+                            tables.insert(leaf[..at].to_string());
+                        }
+                        _ => {}
+                    }
+                }
+                tables.insert(leaf);
+            }
+            let known: Vec<&str> = tables.iter().map(String::as_str).collect();
+            let hint =
+                closest(key, &known).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default();
+            Error::Config {
+                profile: profile.to_string(),
+                message: format!("no key `{key}` in the merged configuration{hint}"),
+            }
+        })
+    }
+
     fn fail(&self, profile: &str, key: &str, problem: impl std::fmt::Display) -> Error {
         Error::Config {
             profile: profile.to_string(),
