@@ -95,6 +95,53 @@ fn quantiles_converge_to_the_exact_ones() {
 }
 
 #[test]
+fn each_quantile_comes_with_an_interval_that_narrows_as_the_draws_grow() {
+    let run = |draws: &str| simulate(&["leadgen-insurance", "--draws", draws, "--seed", "11"]);
+    let (few, many) = (run("2000"), run("32000"));
+    let total = |sim: &serde_json::Value, q: &str| {
+        let m = &sim["milestones"][3];
+        let i = &m["monthly_cost_interval"][q];
+        (
+            m["monthly_cost"][q].as_f64().unwrap(),
+            i["low"].as_f64().unwrap(),
+            i["high"].as_f64().unwrap(),
+        )
+    };
+    for sim in [&few, &many] {
+        for q in ["p50", "p90", "p99"] {
+            let (value, low, high) = total(sim, q);
+            assert!(low <= value && value <= high, "{q}: {value} not in {low}..{high}");
+        }
+        let api = &sim["milestones"][3]["tiers"][0];
+        for q in ["p50", "p90", "p99"] {
+            let value = api["units"][q].as_f64().unwrap();
+            let i = &api["units_interval"][q];
+            assert!(
+                i["low"].as_f64().unwrap() <= value && value <= i["high"].as_f64().unwrap(),
+                "{api}"
+            );
+        }
+    }
+    // Sixteen times the draws: about a quarter of the width (1 / sqrt 16).
+    let (_, low, high) = total(&few, "p50");
+    let (many_p50, many_low, many_high) = total(&many, "p50");
+    let ratio = (high - low) / (many_high - many_low);
+    assert!((2.5..6.5).contains(&ratio), "{ratio}: {low}..{high} against {many_low}..{many_high}");
+    // The larger run's median, a stand-in for the distribution's, lies
+    // within the smaller run's interval.
+    assert!(low <= many_p50 && many_p50 <= high, "{many_p50} not in {low}..{high}");
+    // A share no draw reached is 0 with an upper end of Wilson's z^2 / (n + z^2).
+    let month0 = &few["breach"][0];
+    assert_eq!(month0["probability"].as_f64(), Some(0.0));
+    let upper = month0["probability_interval"]["high"].as_f64().unwrap();
+    let z2 = 1.959964f64.powi(2);
+    assert!((upper - z2 / (2000.0 + z2)).abs() < 1e-6, "{upper}");
+    let text = ok(&["simulate", "leadgen-insurance", "--draws", "2000", "--seed", "11"]);
+    assert!(text.contains("How sure 2,000 draws are"), "{text}");
+    assert!(text.contains("four times the draws halve each interval: --draws 8000"), "{text}");
+}
+
+#[test]
 fn bad_uncertainty_is_refused_with_the_key() {
     let output = with_layer(
         "[uncertainty.inputs.\"tiers.api.instances.replica-2vcpu-4gb.capacity.concurent_users\"]\ndistribution = \"uniform\"\nmin = 1\nmax = 2\n",
@@ -590,6 +637,13 @@ fn csv_holds_what_json_holds() {
     let api12 = find("milestone", "12", "api", "units");
     let units = &sim["milestones"][3]["tiers"][0]["units"];
     assert_eq!(api12[8].parse::<f64>().unwrap(), units["p99"].as_f64().unwrap());
+    let interval = &sim["milestones"][3]["tiers"][0]["units_interval"]["p99"];
+    assert_eq!(api12[14].parse::<f64>().unwrap(), interval["low"].as_f64().unwrap());
+    let any3 = find("breach", "3", "any", "broken");
+    let wilson = &sim["breach"][3]["probability_interval"];
+    // (`json` rounds to 6 significant digits; the CSV keeps every digit.)
+    let low: f64 = any3[16].parse().unwrap();
+    assert!((low - wilson["low"].as_f64().unwrap()).abs() < 1e-6, "{low} {wilson}");
     let postgres7 = find("breach", "7", "postgres", "broken");
     let p = sim["breach"][7]["by_tier"]["postgres"].as_f64().unwrap();
     assert_eq!(postgres7[9].parse::<f64>().unwrap(), p);

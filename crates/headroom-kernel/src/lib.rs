@@ -23,6 +23,7 @@ pub mod growth;
 pub mod peak;
 pub mod queueing;
 pub mod runway;
+pub mod sampling;
 pub mod sizing;
 pub mod trend;
 pub mod usl;

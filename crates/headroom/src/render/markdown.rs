@@ -305,6 +305,13 @@ pub fn simulation_markdown(sim: &crate::simulate::Simulation) -> String {
         }
         let _ = writeln!(out, "| {} | total | | {} |", m.name, band(&m.monthly_cost, dollars));
     }
+    let notes = super::sampling_notes(sim);
+    if !notes.is_empty() {
+        let _ = writeln!(out, "\n{}:\n", super::sampling_heading(sim));
+        for note in notes {
+            let _ = writeln!(out, "- {note}");
+        }
+    }
     if !sim.breach.is_empty() {
         out.push_str("\nProbability that today's deployment has broken its headroom by each month:\n\n| month | any tier |");
         let tiers: Vec<&String> = sim.breach[0].by_tier.keys().collect();

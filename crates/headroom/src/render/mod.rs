@@ -88,7 +88,12 @@ pub(crate) use observe::utc;
 /// A dollar amount with thousands separators, no cents.
 pub fn dollars(value: f64) -> String {
     let whole = value.round() as i64;
-    let digits = whole.abs().to_string();
+    format!("{}${}", if whole < 0 { "-" } else { "" }, grouped(whole.unsigned_abs()))
+}
+
+/// A whole number with thousands separators: 1,000,000.
+pub(super) fn grouped(whole: u64) -> String {
+    let digits = whole.to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -96,7 +101,7 @@ pub fn dollars(value: f64) -> String {
         }
         grouped.push(c);
     }
-    format!("{}${grouped}", if whole < 0 { "-" } else { "" })
+    grouped
 }
 
 pub(super) fn number(value: f64) -> String {
@@ -166,6 +171,109 @@ pub(super) fn month_grids(sim: &crate::simulate::Simulation) -> Vec<MonthGrid> {
         });
     }
     grids
+}
+
+/// An interval of a simulated quantity: "91 to 98", or open where too few
+/// draws bound it ("at least 195", "at most 98", "not bounded").
+pub(super) fn interval(i: &crate::simulate::Interval, show: fn(f64) -> String) -> String {
+    match (i.low, i.high) {
+        (Some(low), Some(high)) if show(low) == show(high) => show(low),
+        (Some(low), Some(high)) => format!("{} to {}", show(low), show(high)),
+        (Some(low), None) => format!("at least {}", show(low)),
+        (None, Some(high)) => format!("at most {}", show(high)),
+        (None, None) => "not bounded".into(),
+    }
+}
+
+/// P50, P90 and P99 of a simulated quantity with their intervals:
+/// "P50 51 (50 to 52), P90 71 (70 to 73), P99 94 (91 to 98)".
+fn band_with_intervals(
+    q: &crate::simulate::Quantiles,
+    i: &crate::simulate::QuantileIntervals,
+    show: fn(f64) -> String,
+) -> String {
+    [("P50", q.p50, &i.p50), ("P90", q.p90, &i.p90), ("P99", q.p99, &i.p99)]
+        .map(|(name, value, i)| {
+            // An interval that shows as the value itself adds nothing.
+            let range = interval(i, show);
+            if range == show(value) {
+                format!("{name} {range}")
+            } else {
+                format!("{name} {} ({range})", show(value))
+            }
+        })
+        .join(", ")
+}
+
+/// How closely the draws pin the simulation's figures down, as lines for
+/// every format: at the last milestone the draws spread (the headline), its
+/// total cost and each tier's units that vary, each quantile with its 95%
+/// interval; the month whose chance of a broken deployment is least
+/// certain; then how many draws would halve them. Empty where the draws
+/// vary nothing.
+pub(super) fn sampling_notes(sim: &crate::simulate::Simulation) -> Vec<String> {
+    let width = |i: &crate::simulate::Interval| match (i.low, i.high) {
+        (Some(low), Some(high)) => high - low,
+        _ => f64::INFINITY,
+    };
+    // Units the draws never moved (the quantiles and what bounds they have
+    // all one number) are not uncertain, however few the draws.
+    let varies = |t: &crate::simulate::TierOutcome| {
+        let i = &t.units_interval;
+        let mut seen = [t.units.p90, t.units.p99]
+            .into_iter()
+            .chain([i.p50, i.p90, i.p99].into_iter().flat_map(|i| [i.low, i.high]).flatten());
+        seen.any(|v| v != t.units.p50)
+    };
+    let mut notes = Vec::new();
+    let headline = sim
+        .milestones
+        .iter()
+        .rev()
+        .find(|m| width(&m.monthly_cost_interval.p99) > 0.0 || m.tiers.iter().any(varies));
+    if let Some(m) = headline {
+        notes.push(format!(
+            "{} total cost {}",
+            m.name,
+            band_with_intervals(&m.monthly_cost, &m.monthly_cost_interval, dollars)
+        ));
+        for t in m.tiers.iter().filter(|t| varies(t)) {
+            notes.push(format!(
+                "{} {} units {}",
+                m.name,
+                t.tier,
+                band_with_intervals(&t.units, &t.units_interval, number)
+            ));
+        }
+    }
+    // The earliest of equally uncertain months (`max_by` keeps the last).
+    let widest_month =
+        sim.breach.iter().rev().filter(|b| width(&b.probability_interval) > 0.0).max_by(|a, b| {
+            width(&a.probability_interval).total_cmp(&width(&b.probability_interval))
+        });
+    if let Some(b) = widest_month {
+        notes.push(format!(
+            "broken by month {}: {} ({}), the least certain month",
+            b.month,
+            percent(b.probability),
+            interval(&b.probability_interval, percent)
+        ));
+    }
+    if !notes.is_empty() {
+        notes.push(format!(
+            "four times the draws halve each interval: --draws {}",
+            u64::from(sim.draws) * 4
+        ));
+    }
+    notes
+}
+
+/// The heading of [`sampling_notes`].
+pub(super) fn sampling_heading(sim: &crate::simulate::Simulation) -> String {
+    format!(
+        "How sure {} draws are (95% ranges of the distribution's own figures: a quantile's from the draws alone, a probability's by Wilson's score)",
+        grouped(u64::from(sim.draws))
+    )
 }
 
 /// P50 / P90 / P99 of a simulated quantity, each shown with `show`.
@@ -519,6 +627,14 @@ pub fn simulation_csv(sim: &crate::simulate::Simulation) -> String {
         "p90",
         "p99",
         "probability",
+        "p50_low",
+        "p50_high",
+        "p90_low",
+        "p90_high",
+        "p99_low",
+        "p99_high",
+        "probability_low",
+        "probability_high",
     ];
     let id = &sim.profile.id;
     let row = |section: &str,
@@ -527,7 +643,8 @@ pub fn simulation_csv(sim: &crate::simulate::Simulation) -> String {
                tier: &str,
                quantity: &str,
                q: Option<&crate::simulate::Quantiles>,
-               probability: Option<f64>| {
+               probability: Option<f64>,
+               intervals: [Option<crate::simulate::Interval>; 4]| {
         let mut row = vec![
             id.clone(),
             section.to_string(),
@@ -541,12 +658,30 @@ pub fn simulation_csv(sim: &crate::simulate::Simulation) -> String {
             None => row.extend([String::new(), String::new(), String::new()]),
         }
         row.push(probability.map(|p| p.to_string()).unwrap_or_default());
+        // The 95% intervals: of P50, P90 and P99, then of the probability;
+        // a blank where a row has none or too few draws bound it.
+        let end = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
+        for i in intervals {
+            row.extend([end(i.and_then(|i| i.low)), end(i.and_then(|i| i.high))]);
+        }
         row
     };
+    let of_quantiles =
+        |i: &crate::simulate::QuantileIntervals| [Some(i.p50), Some(i.p90), Some(i.p99), None];
+    let none = [None; 4];
     let mut rows = Vec::new();
     for m in &sim.milestones {
         for t in &m.tiers {
-            rows.push(row("milestone", &m.name, m.month, &t.tier, "units", Some(&t.units), None));
+            rows.push(row(
+                "milestone",
+                &m.name,
+                m.month,
+                &t.tier,
+                "units",
+                Some(&t.units),
+                None,
+                of_quantiles(&t.units_interval),
+            ));
             rows.push(row(
                 "milestone",
                 &m.name,
@@ -555,6 +690,7 @@ pub fn simulation_csv(sim: &crate::simulate::Simulation) -> String {
                 "monthly_cost",
                 Some(&t.monthly_cost),
                 None,
+                none,
             ));
         }
         rows.push(row(
@@ -565,11 +701,21 @@ pub fn simulation_csv(sim: &crate::simulate::Simulation) -> String {
             "monthly_cost",
             Some(&m.monthly_cost),
             None,
+            of_quantiles(&m.monthly_cost_interval),
         ));
     }
     for month in &sim.monthly {
         for t in &month.tiers {
-            rows.push(row("month", "", Some(month.month), &t.tier, "units", Some(&t.units), None));
+            rows.push(row(
+                "month",
+                "",
+                Some(month.month),
+                &t.tier,
+                "units",
+                Some(&t.units),
+                None,
+                none,
+            ));
             if let Some(cost) = &t.monthly_cost {
                 rows.push(row(
                     "month",
@@ -579,6 +725,7 @@ pub fn simulation_csv(sim: &crate::simulate::Simulation) -> String {
                     "monthly_cost",
                     Some(cost),
                     None,
+                    none,
                 ));
             }
         }
@@ -592,9 +739,10 @@ pub fn simulation_csv(sim: &crate::simulate::Simulation) -> String {
             "broken",
             None,
             Some(month.probability),
+            [None, None, None, Some(month.probability_interval)],
         ));
         for (tier, p) in &month.by_tier {
-            rows.push(row("breach", "", Some(month.month), tier, "broken", None, Some(*p)));
+            rows.push(row("breach", "", Some(month.month), tier, "broken", None, Some(*p), none));
         }
     }
     for cell in &sim.published {
@@ -607,6 +755,7 @@ pub fn simulation_csv(sim: &crate::simulate::Simulation) -> String {
             &quantity,
             None,
             Some(cell.covers),
+            none,
         ));
     }
     csv_text(&header, rows.into_iter())

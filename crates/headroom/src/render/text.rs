@@ -439,6 +439,13 @@ pub fn simulation(sim: &crate::simulate::Simulation) -> String {
     }
     out.push_str(&t.to_string());
     out.push('\n');
+    let notes = super::sampling_notes(sim);
+    if !notes.is_empty() {
+        let _ = writeln!(out, "\n{}", super::sampling_heading(sim));
+        for note in notes {
+            let _ = writeln!(out, "  {note}");
+        }
+    }
     if !sim.breach.is_empty() {
         let tiers: Vec<&String> = sim.breach[0].by_tier.keys().collect();
         let mut b = table();

@@ -42,7 +42,7 @@ use draws::Draws;
 pub use draws::CHUNK;
 use model::Model;
 pub use tally::quantiles;
-use tally::{quantiles_of_counts, Amounts, Tally};
+use tally::{intervals_of_counts, quantiles_of_counts, IntervalRanks, Tally};
 
 use crate::config::{LayeredConfig, ProfileConfig};
 use crate::plan::{plan_config, plan_units_and_costs, ProfileRef};
@@ -222,6 +222,34 @@ pub struct Quantiles {
     pub p99: f64,
 }
 
+/// How sure the draws are of a quantile or a share: 95%.
+pub const SAMPLING_CONFIDENCE: f64 = 0.95;
+
+/// Where a quantity of the distribution lies, at [`SAMPLING_CONFIDENCE`],
+/// given the draws: for a quantile, two of the draws themselves
+/// (distribution-free, the kernel's `sampling::quantile_ranks`); for a
+/// probability, Wilson's score interval. More draws narrow it (four times
+/// the draws, half the width).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Interval {
+    /// Lower end; `None` (JSON null) where too few draws were made to
+    /// bound it (a P99 of fewer than about 370 draws).
+    pub low: Option<f64>,
+    /// Upper end; `None` where too few draws were made to bound it.
+    pub high: Option<f64>,
+}
+
+/// The 95% intervals of P50, P90 and P99.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct QuantileIntervals {
+    /// Of the median.
+    pub p50: Interval,
+    /// Of the 90th percentile.
+    pub p90: Interval,
+    /// Of the 99th percentile.
+    pub p99: Interval,
+}
+
 /// A tier at a milestone over the draws.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TierOutcome {
@@ -229,6 +257,8 @@ pub struct TierOutcome {
     pub tier: String,
     /// Units.
     pub units: Quantiles,
+    /// Where the units' quantiles of the distribution lie, given the draws.
+    pub units_interval: QuantileIntervals,
     /// Monthly cost.
     pub monthly_cost: Quantiles,
     /// For a tier on a ladder of instance sizes: the deployment at each
@@ -259,6 +289,8 @@ pub struct MilestoneOutcome {
     pub tiers: Vec<TierOutcome>,
     /// Total monthly cost.
     pub monthly_cost: Quantiles,
+    /// Where the total's quantiles of the distribution lie, given the draws.
+    pub monthly_cost_interval: QuantileIntervals,
 }
 
 /// A cell of the document's published plan against the draws: the share
@@ -303,6 +335,8 @@ pub struct MonthOutcome {
     pub month: u32,
     /// Probability that some tier has broken its headroom by then.
     pub probability: f64,
+    /// Where that probability lies, given the draws (Wilson).
+    pub probability_interval: Interval,
     /// The same, per tier.
     pub by_tier: BTreeMap<String, f64>,
 }
@@ -732,16 +766,26 @@ pub fn simulate_with(
     // Each milestone's total-cost quantiles, the milestones side by side on
     // the workers (where their totals are listed, a selection over a
     // million numbers each).
-    let total_quantiles: Vec<Quantiles> =
-        tally.total_costs.par_iter_mut().map(Amounts::quantiles).collect();
+    // Cannot fail for draws of at least one (checked before any draw).
+    let kernel_error = |source: headroom_kernel::KernelError| Error::Config {
+        profile: id.clone(),
+        message: format!("the sampling error of {draws} draws: {source}"),
+    };
+    let ranks = IntervalRanks::new(u64::from(draws)).map_err(kernel_error)?;
+    let total_quantiles: Vec<(Quantiles, QuantileIntervals)> = tally
+        .total_costs
+        .par_iter_mut()
+        .map(|amounts| (amounts.quantiles(), amounts.intervals(&ranks)))
+        .collect();
     let mut milestones = Vec::new();
     for (m, milestone) in shape.milestones.iter().enumerate() {
         let mut outcomes = Vec::new();
         for (t, tier) in milestone.tiers.iter().enumerate() {
             let counts = &tally.tier_units[m * tiers + t];
-            let units = quantiles_of_counts(
-                counts.iter().map(|(key, c)| ((key / ladders[t] as u64) as f64, c)).collect(),
-            );
+            let unit_counts: Vec<(f64, u64)> =
+                counts.iter().map(|(key, c)| ((key / ladders[t] as u64) as f64, c)).collect();
+            let units_interval = intervals_of_counts(unit_counts.clone(), &ranks);
+            let units = quantiles_of_counts(unit_counts);
             let monthly_cost = match &mut tally.tier_costs {
                 Some(columns) => quantiles(&mut columns[m * tiers + t]),
                 None => quantiles_of_counts(
@@ -752,32 +796,46 @@ pub fn simulate_with(
                 ),
             };
             let deployment = deployments(counts, &base_config.tiers[&tier.tier]);
-            outcomes.push(TierOutcome { tier: tier.tier.clone(), units, monthly_cost, deployment });
+            outcomes.push(TierOutcome {
+                tier: tier.tier.clone(),
+                units,
+                units_interval,
+                monthly_cost,
+                deployment,
+            });
         }
         milestones.push(MilestoneOutcome {
             name: milestone.name.clone(),
             month: milestone.month,
             tiers: outcomes,
-            monthly_cost: total_quantiles[m],
+            monthly_cost: total_quantiles[m].0,
+            monthly_cost_interval: total_quantiles[m].1,
         });
     }
     let breach = if shape.runway.is_empty() {
         Vec::new()
     } else {
         (0..=horizon)
-            .map(|month| MonthOutcome {
-                month,
-                probability: tally.any_breach.share_where(|first| first <= u64::from(month)),
-                by_tier: shape
-                    .runway
-                    .iter()
-                    .zip(&tally.first_breach)
-                    .map(|(r, counts)| {
-                        (r.tier.clone(), counts.share_where(|first| first <= u64::from(month)))
-                    })
-                    .collect(),
+            .map(|month| {
+                let (broken, all) = tally.any_breach.count_where(|first| first <= u64::from(month));
+                let (low, high) =
+                    headroom_kernel::sampling::share_interval(broken, all, SAMPLING_CONFIDENCE)
+                        .map_err(kernel_error)?;
+                Ok(MonthOutcome {
+                    month,
+                    probability: tally.any_breach.share_where(|first| first <= u64::from(month)),
+                    probability_interval: Interval { low: Some(low), high: Some(high) },
+                    by_tier: shape
+                        .runway
+                        .iter()
+                        .zip(&tally.first_breach)
+                        .map(|(r, counts)| {
+                            (r.tier.clone(), counts.share_where(|first| first <= u64::from(month)))
+                        })
+                        .collect(),
+                })
             })
-            .collect()
+            .collect::<Result<_, Error>>()?
     };
     let tier_keys: Vec<&String> = shape
         .milestones

@@ -14,7 +14,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::Quantiles;
+use headroom_kernel::sampling::{nearest_rank, quantile_ranks, RankInterval};
+
+use super::{Interval, QuantileIntervals, Quantiles};
 
 /// Keys below this are counted in a vector; larger ones in a map.
 const DENSE: u64 = 1 << 16;
@@ -79,10 +81,14 @@ impl Counts {
 
     /// The share of the draws whose key `keep` keeps.
     pub(super) fn share_where(&self, keep: impl Fn(u64) -> bool) -> f64 {
-        let (kept, all) = self
-            .iter()
-            .fold((0, 0), |(kept, all), (key, n)| (kept + if keep(key) { n } else { 0 }, all + n));
+        let (kept, all) = self.count_where(keep);
         share(kept, all)
+    }
+
+    /// How many draws' keys `keep` keeps, and how many draws there are.
+    pub(super) fn count_where(&self, keep: impl Fn(u64) -> bool) -> (u64, u64) {
+        self.iter()
+            .fold((0, 0), |(kept, all), (key, n)| (kept + if keep(key) { n } else { 0 }, all + n))
     }
 
     /// (key, count) for every key seen, ascending.
@@ -194,6 +200,21 @@ impl Amounts {
         share(at_most, all)
     }
 
+    /// The 95% intervals of the reported quantiles of the draws' values.
+    pub(super) fn intervals(&mut self, ranks: &IntervalRanks) -> QuantileIntervals {
+        match self {
+            Amounts::Counted(counts) => intervals_of_counts(
+                counts.iter().map(|(&bits, &n)| (f64::from_bits(bits), n)).collect(),
+                ranks,
+            ),
+            Amounts::Listed(values) => {
+                let sorted = ranks.sorted();
+                let selected = select_ranks(values, &sorted);
+                ranks.intervals(&sorted, &selected)
+            }
+        }
+    }
+
     /// Nearest-rank quantiles of the draws' values.
     pub(super) fn quantiles(&mut self) -> Quantiles {
         match self {
@@ -214,28 +235,100 @@ fn share(part: u64, all: u64) -> f64 {
     }
 }
 
-/// The nearest rank of quantile `p` among `n` values, counted from 1.
-fn rank(p: f64, n: u64) -> u64 {
-    ((p * n as f64).ceil() as u64).clamp(1, n)
+/// The quantiles a Monte Carlo reports.
+const REPORTED: [f64; 3] = [0.50, 0.90, 0.99];
+
+/// The values at `ranks` (counted from 1, ascending) of a quantity that took
+/// `value` in `count` draws, for each pair, the pairs sorted by value; NaN
+/// for a rank past the draws.
+fn values_at_ranks(pairs: &[(f64, u64)], ranks: &[u64]) -> Vec<f64> {
+    let mut values = Vec::with_capacity(ranks.len());
+    let (mut seen, mut pair) = (0, 0);
+    for &rank in ranks {
+        while pair < pairs.len() && seen + pairs[pair].1 < rank {
+            seen += pairs[pair].1;
+            pair += 1;
+        }
+        values.push(pairs.get(pair).map_or(f64::NAN, |p| p.0));
+    }
+    values
+}
+
+/// `pairs` sorted by value, and the draws they count.
+fn sorted_pairs(mut pairs: Vec<(f64, u64)>) -> (Vec<(f64, u64)>, u64) {
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let n = pairs.iter().map(|p| p.1).sum();
+    (pairs, n)
 }
 
 /// Nearest-rank quantiles of a quantity that took `value` in `count` draws,
 /// for each pair (`pairs` need not be sorted; a value may repeat).
-pub(super) fn quantiles_of_counts(mut pairs: Vec<(f64, u64)>) -> Quantiles {
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let n: u64 = pairs.iter().map(|p| p.1).sum();
-    let at = |p: f64| {
-        let wanted = rank(p, n.max(1));
-        let mut seen = 0;
-        for &(value, count) in &pairs {
-            seen += count;
-            if seen >= wanted {
-                return value;
-            }
-        }
-        f64::NAN
-    };
-    Quantiles { p50: at(0.50), p90: at(0.90), p99: at(0.99) }
+pub(super) fn quantiles_of_counts(pairs: Vec<(f64, u64)>) -> Quantiles {
+    let (pairs, n) = sorted_pairs(pairs);
+    let ranks = REPORTED.map(|p| nearest_rank(p, n.max(1)));
+    let [p50, p90, p99] =
+        <[f64; 3]>::try_from(values_at_ranks(&pairs, &ranks)).unwrap_or([f64::NAN; 3]);
+    Quantiles { p50, p90, p99 }
+}
+
+/// The ranks of the draws that bound each reported quantile's 95%
+/// interval, for a Monte Carlo of `draws` draws (the kernel's
+/// distribution-free [`quantile_ranks`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct IntervalRanks([RankInterval; 3]);
+
+impl IntervalRanks {
+    pub(super) fn new(draws: u64) -> Result<IntervalRanks, headroom_kernel::KernelError> {
+        let at = |p| quantile_ranks(draws, p, super::SAMPLING_CONFIDENCE);
+        Ok(IntervalRanks([at(0.50)?, at(0.90)?, at(0.99)?]))
+    }
+
+    /// The bounds' ranks, ascending, that exist (a side past the draws is open).
+    fn sorted(&self) -> Vec<u64> {
+        let mut ranks: Vec<u64> =
+            self.0.iter().flat_map(|r| [r.lower, r.upper]).flatten().collect();
+        ranks.sort_unstable();
+        ranks.dedup();
+        ranks
+    }
+
+    /// Each quantile's interval, from the values at the ranks of [`Self::sorted`].
+    fn intervals(&self, ranks: &[u64], values: &[f64]) -> QuantileIntervals {
+        let value_at =
+            |rank: Option<u64>| rank.and_then(|r| ranks.binary_search(&r).ok()).map(|i| values[i]);
+        let [p50, p90, p99] =
+            self.0.map(|r| Interval { low: value_at(r.lower), high: value_at(r.upper) });
+        QuantileIntervals { p50, p90, p99 }
+    }
+}
+
+/// The 95% intervals of the reported quantiles of a quantity that took
+/// `value` in `count` draws, for each pair (in any order).
+pub(super) fn intervals_of_counts(
+    pairs: Vec<(f64, u64)>,
+    ranks: &IntervalRanks,
+) -> QuantileIntervals {
+    let (pairs, _) = sorted_pairs(pairs);
+    let sorted = ranks.sorted();
+    ranks.intervals(&sorted, &values_at_ranks(&pairs, &sorted))
+}
+
+/// The values at `ranks` (counted from 1, ascending, at most the number of
+/// values) of `values`, reordered in place by selection: each selection
+/// works on what lies above the last, so in linear time, and the same
+/// values sorting would give.
+fn select_ranks(values: &mut [f64], ranks: &[u64]) -> Vec<f64> {
+    let mut from = 0;
+    ranks
+        .iter()
+        .map(|&rank| {
+            let index = (rank - 1) as usize;
+            let (_, value, _) = values[from..].select_nth_unstable_by(index - from, f64::total_cmp);
+            let value = *value;
+            from = index;
+            value
+        })
+        .collect()
 }
 
 /// Nearest-rank quantiles of `values`, reordered in place by selection
@@ -245,16 +338,9 @@ pub fn quantiles(values: &mut [f64]) -> Quantiles {
     if n == 0 {
         return Quantiles { p50: f64::NAN, p90: f64::NAN, p99: f64::NAN };
     }
-    let mut from = 0;
-    let mut at = |p: f64| {
-        let index = (rank(p, n) - 1) as usize;
-        // Ranks grow with p, so each selection works on what lies above the last.
-        let (_, value, _) = values[from..].select_nth_unstable_by(index - from, f64::total_cmp);
-        let value = *value;
-        from = index;
-        value
-    };
-    let (p50, p90, p99) = (at(0.50), at(0.90), at(0.99));
+    let ranks = REPORTED.map(|p| nearest_rank(p, n));
+    let [p50, p90, p99] =
+        <[f64; 3]>::try_from(select_ranks(values, &ranks)).unwrap_or([f64::NAN; 3]);
     Quantiles { p50, p90, p99 }
 }
 
