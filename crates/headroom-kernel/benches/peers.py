@@ -10,6 +10,8 @@
   least squares (numpy.linalg.lstsq, an SVD) and the rate's 95% interval
   from Newey and West's covariance at lag 4, on the 201 samples of
   `growth_trend/201 samples, daily x3 and weekly x3`.
+- The ranks of the 95% intervals of P50, P90 and P99 among 1,000,000 draws
+  with scipy's binomial inverse (binom.ppf), as `quantile_ranks/…`.
 
 Prints one line per bench: name, median seconds, and the result, so the
 answers can be compared as well as the times. Needs numpy and scipy.
@@ -94,6 +96,12 @@ def main():
         f"numpy lstsq growth_trend/201 samples, daily x3 and weekly x3\t{seconds:.3e}\t"
         f"rate={rate:.9f} low={low:.9f} high={high:.9f}"
     )
+
+    def ranks():
+        return [(int(stats.binom.ppf(0.025, 1_000_000, p)), int(stats.binom.ppf(0.975, 1_000_000, p)) + 1) for p in (0.5, 0.9, 0.99)]
+
+    seconds = median_seconds(ranks, 200)
+    print(f"scipy binom.ppf quantile_ranks/P50, P90 and P99 of 1,000,000 draws\t{seconds:.3e}\t{ranks()}")
 
 
 if __name__ == "__main__":

@@ -153,6 +153,17 @@ mod tests {
     }
 
     #[test]
+    fn ranks_of_a_million_draws_match_scipys_binomial() {
+        // scipy.stats.binom.ppf(0.025 and 0.975, 1e6, p), the upper + 1
+        // (crates/headroom-kernel/benches/peers.py prints them).
+        let cases = [(0.5, 499_020, 500_981), (0.9, 899_412, 900_589), (0.99, 989_805, 990_196)];
+        for (p, lower, upper) in cases {
+            let ranks = quantile_ranks(1_000_000, p, 0.95).unwrap();
+            assert_eq!((ranks.lower, ranks.upper), (Some(lower), Some(upper)), "p {p}");
+        }
+    }
+
+    #[test]
     fn the_median_of_a_hundred_is_bounded_by_the_40th_and_61st() {
         // Campbell and Gardner's large-sample rule (BMJ 296, 1988, p. 1454)
         // worked by hand: n/2 -+ 1.96 sqrt(n)/2 = 50 -+ 9.8, the 40th value
