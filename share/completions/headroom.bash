@@ -1353,7 +1353,7 @@ _headroom() {
             return 0
             ;;
         headroom__subcmd__sensitivity)
-            opts="-h --low --high --months --format --config --set --plugin-dir --config-dir --help"
+            opts="-h --low --high --months --format --chart --config --set --plugin-dir --config-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1373,6 +1373,10 @@ _headroom() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "table md json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --chart)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1399,7 +1403,7 @@ _headroom() {
             return 0
             ;;
         headroom__subcmd__simulate)
-            opts="-h --draws --seed --months --exact --format --config --set --plugin-dir --config-dir --help"
+            opts="-h --draws --seed --months --exact --format --chart --odds-chart --config --set --plugin-dir --config-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1419,6 +1423,14 @@ _headroom() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "table md json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --chart)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --odds-chart)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)

@@ -124,6 +124,8 @@ complete -c headroom -n "__fish_headroom_using_subcommand simulate" -l format -d
 md\t''
 json\t''
 csv\t''"
+complete -c headroom -n "__fish_headroom_using_subcommand simulate" -l chart -d 'Also draw the units each month needs over the draws (P50 a line, bands to P90 and P99, the document\'s own figures marked) as an SVG chart to this file; by milestone without dated growth' -r -F
+complete -c headroom -n "__fish_headroom_using_subcommand simulate" -l odds-chart -d 'Also draw, month by month, the chance that today\'s deployment has broken its headroom (per tier and for any) as an SVG chart to this file (a profile with dated growth and today\'s deployment)' -r -F
 complete -c headroom -n "__fish_headroom_using_subcommand simulate" -l config -d 'A TOML file merged over the profile\'s config (repeatable)' -r -F
 complete -c headroom -n "__fish_headroom_using_subcommand simulate" -l set -d 'Set one key, e.g. --set headroom=0.3 (repeatable; wins over every file)' -r
 complete -c headroom -n "__fish_headroom_using_subcommand simulate" -l plugin-dir -d 'Directory of profile plugins (repeatable); default: plugins/ beside the binary, or target/plugins after `cargo xtask build`' -r -F
@@ -137,6 +139,7 @@ complete -c headroom -n "__fish_headroom_using_subcommand sensitivity" -l format
 md\t''
 json\t''
 csv\t''"
+complete -c headroom -n "__fish_headroom_using_subcommand sensitivity" -l chart -d 'Also draw the tornado (what each input alone does to the monthly cost) as an SVG chart to this file' -r -F
 complete -c headroom -n "__fish_headroom_using_subcommand sensitivity" -l config -d 'A TOML file merged over the profile\'s config (repeatable)' -r -F
 complete -c headroom -n "__fish_headroom_using_subcommand sensitivity" -l set -d 'Set one key, e.g. --set headroom=0.3 (repeatable; wins over every file)' -r
 complete -c headroom -n "__fish_headroom_using_subcommand sensitivity" -l plugin-dir -d 'Directory of profile plugins (repeatable); default: plugins/ beside the binary, or target/plugins after `cargo xtask build`' -r -F

@@ -142,6 +142,61 @@ fn each_quantile_comes_with_an_interval_that_narrows_as_the_draws_grow() {
 }
 
 #[test]
+fn simulate_and_sensitivity_draw_their_charts_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let (bands, odds, tornado) = (path("bands.svg"), path("odds.svg"), path("tornado.svg"));
+    let text = ok(&[
+        "simulate",
+        "leadgen-insurance",
+        "--draws",
+        "500",
+        "--chart",
+        &bands,
+        "--odds-chart",
+        &odds,
+    ]);
+    assert!(text.contains("Monte Carlo of 500 draws"), "{text}");
+    let bands_svg = fs::read_to_string(&bands).unwrap();
+    assert!(bands_svg.starts_with("<svg") && bands_svg.contains("units a month needs, 500 draws"));
+    let odds_svg = fs::read_to_string(&odds).unwrap();
+    assert!(odds_svg.contains("has broken its headroom), 500 draws"), "{odds_svg}");
+    ok(&["sensitivity", "leadgen-insurance", "--chart", &tornado]);
+    assert!(fs::read_to_string(&tornado).unwrap().starts_with("<svg"));
+    // The hostel's sizes have no month-by-month runway: refused, and the
+    // chart that could be drawn is not written either.
+    let (hostel_bands, hostel_odds) = (path("hostel-bands.svg"), path("hostel-odds.svg"));
+    let error = fails(headroom().args([
+        "simulate",
+        "hostel-complaints",
+        "--chart",
+        &hostel_bands,
+        "--odds-chart",
+        &hostel_odds,
+    ]));
+    assert!(
+        error.contains("hostel-odds.svg") && error.contains("no month-by-month runway"),
+        "{error}"
+    );
+    let left: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(left.len(), 3, "only the three charts asked for and drawn: {left:?}");
+    // A chart that cannot be written names its own path, not a temporary one.
+    let error = fails(headroom().args([
+        "simulate",
+        "leadgen-insurance",
+        "--draws",
+        "50",
+        "--chart",
+        &bands,
+        "--odds-chart",
+        &path("missing/odds.svg"),
+    ]));
+    assert!(error.contains("missing/odds.svg:") && !error.contains("svg.tmp"), "{error}");
+    let left: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(left.len(), 3, "no temporary left behind: {left:?}");
+}
+
+#[test]
 fn bad_uncertainty_is_refused_with_the_key() {
     let output = with_layer(
         "[uncertainty.inputs.\"tiers.api.instances.replica-2vcpu-4gb.capacity.concurent_users\"]\ndistribution = \"uniform\"\nmin = 1\nmax = 2\n",

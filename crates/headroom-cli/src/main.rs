@@ -194,6 +194,16 @@ enum Command {
         /// Output format (table, json, csv or md).
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
+        /// Also draw the units each month needs over the draws (P50 a line,
+        /// bands to P90 and P99, the document's own figures marked) as an
+        /// SVG chart to this file; by milestone without dated growth.
+        #[arg(long, value_name = "SVG")]
+        chart: Option<PathBuf>,
+        /// Also draw, month by month, the chance that today's deployment has
+        /// broken its headroom (per tier and for any) as an SVG chart to this
+        /// file (a profile with dated growth and today's deployment).
+        #[arg(long, value_name = "SVG")]
+        odds_chart: Option<PathBuf>,
         #[command(flatten)]
         layers: Layers,
     },
@@ -215,6 +225,10 @@ enum Command {
         /// Output format (table, json, csv or md).
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
+        /// Also draw the tornado (what each input alone does to the monthly
+        /// cost) as an SVG chart to this file.
+        #[arg(long, value_name = "SVG")]
+        chart: Option<PathBuf>,
         #[command(flatten)]
         layers: Layers,
     },
@@ -711,7 +725,17 @@ fn run(cli: Cli) -> Result<String> {
             });
             report(&context, out, layers, measure.as_ref())
         }
-        Command::Simulate { profile, draws, seed, months, exact, format, layers } => {
+        Command::Simulate {
+            profile,
+            draws,
+            seed,
+            months,
+            exact,
+            format,
+            chart,
+            odds_chart,
+            layers,
+        } => {
             let loaded = context.registry.get(profile)?;
             note_unoptimised(loaded);
             let layered = config::load(loaded, &context.sources(layers))?;
@@ -748,6 +772,31 @@ fn run(cli: Cli) -> Result<String> {
                 bar.finish_and_clear();
             }
             let simulation = simulation?;
+            // The charts are worked out before either is written, and both
+            // before anything is printed.
+            let mut charts = Vec::new();
+            if let Some(path) = chart {
+                let plan = headroom::plan::plan(loaded, &layered, *months)?;
+                let mut figures = render::published_figures(&plan, &layered.config, "units");
+                figures.extend(render::published_figures(&plan, &layered.config, "instance"));
+                let Some(svg) = render::bands_svg(&simulation, &figures) else {
+                    bail!(
+                        "--chart {}: `{profile}` has no milestones or months to draw",
+                        path.display()
+                    );
+                };
+                charts.push((path.clone(), svg));
+            }
+            if let Some(path) = odds_chart {
+                if simulation.breach.is_empty() {
+                    bail!(
+                        "--odds-chart {}: `{profile}` has no month-by-month runway to draw (it needs dated growth and today's deployment)",
+                        path.display()
+                    );
+                }
+                charts.push((path.clone(), render::simulation_svg(&simulation)));
+            }
+            write_whole(&charts)?;
             if let Some(why) = &simulation.planned_in_full {
                 eprintln!("headroom: note: {why}");
             }
@@ -778,11 +827,14 @@ fn run(cli: Cli) -> Result<String> {
             }
             Ok(render::observation(&observation, (*format).into()))
         }
-        Command::Sensitivity { profile, low, high, months, format, layers } => {
+        Command::Sensitivity { profile, low, high, months, format, chart, layers } => {
             let loaded = context.registry.get(profile)?;
             let layered = config::load(loaded, &context.sources(layers))?;
             let sensitivity =
                 headroom::simulate::sensitivity(loaded, &layered, *low, *high, *months)?;
+            if let Some(path) = chart {
+                write_atomically(path, &render::sensitivity_svg(&sensitivity))?;
+            }
             Ok(render::sensitivity(&sensitivity, (*format).into()))
         }
         Command::Calibrate { profile, tier, file, dimension, instance, measure, chart, layers } => {
@@ -811,11 +863,13 @@ fn run(cli: Cli) -> Result<String> {
             let checked = config::load(loaded, &check);
             let _ = std::fs::remove_file(&staging);
             checked?;
-            // The chart first: a path it cannot be written to leaves the layer as it was.
+            // The chart and the layer together: a path either cannot be
+            // written to leaves the layer as it was.
+            let mut files = vec![(path.clone(), text)];
             if let Some(chart) = chart {
-                write_atomically(chart, &render::usl_svg(&fit))?;
+                files.push((chart.clone(), render::usl_svg(&fit)));
             }
-            write_atomically(&path, &text)?;
+            write_whole(&files)?;
             let peak = |v: Option<f64>| {
                 v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "none (κ = 0)".into())
             };
@@ -860,12 +914,31 @@ fn tempfile_in(dir: &Path, text: &str) -> Result<PathBuf> {
 }
 
 fn write_atomically(path: &Path, text: &str) -> Result<()> {
-    let mut temporary = path.to_path_buf().into_os_string();
-    temporary.push(".tmp");
-    let temporary = PathBuf::from(temporary);
-    std::fs::write(&temporary, text)
-        .with_context(|| format!("cannot write {}", temporary.display()))?;
-    std::fs::rename(&temporary, path).with_context(|| format!("cannot write {}", path.display()))
+    write_whole(&[(path.to_path_buf(), text.to_string())])
+}
+
+/// Writes every file whole or none of them: each to a temporary file beside
+/// it first (a failure removes those written and names the file it was
+/// for), then each renamed into place.
+fn write_whole(files: &[(PathBuf, String)]) -> Result<()> {
+    let mut written: Vec<(PathBuf, &Path)> = Vec::new();
+    for (path, text) in files {
+        let mut temporary = path.clone().into_os_string();
+        temporary.push(".tmp");
+        let temporary = PathBuf::from(temporary);
+        if let Err(error) = std::fs::write(&temporary, text) {
+            for (temporary, _) in &written {
+                let _ = std::fs::remove_file(temporary);
+            }
+            return Err(error).with_context(|| format!("cannot write {}", path.display()));
+        }
+        written.push((temporary, path));
+    }
+    for (temporary, path) in &written {
+        std::fs::rename(temporary, path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// Plans and audits every profile, then writes every report file through a
@@ -953,19 +1026,7 @@ fn report(
         files.push((dir.join(format!("{id}.audit.json")), render::audit(&audit, Format::Json)?));
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut written = Vec::new();
-    for (path, text) in &files {
-        let mut temporary = path.clone().into_os_string();
-        temporary.push(".tmp");
-        let temporary = PathBuf::from(temporary);
-        std::fs::write(&temporary, text)
-            .with_context(|| format!("cannot write {}", temporary.display()))?;
-        written.push((temporary, path.clone()));
-    }
-    for (temporary, path) in &written {
-        std::fs::rename(temporary, path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
+    write_whole(&files)?;
     summary.push_str(&format!("wrote {} files to {}\n", files.len(), dir.display()));
     Ok(summary)
 }
