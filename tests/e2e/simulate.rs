@@ -872,7 +872,14 @@ fn a_ladder_tiers_deployment_is_named_at_each_quantile() {
     // month 12's deployments are the 12-month milestone's.
     assert_eq!(postgres_in(12)["deployment"], postgres_at(3)["deployment"]);
     assert_eq!(postgres_in(6)["deployment"]["p99"], "1 x db.r6i.2xlarge");
+    // How sure 20,000 draws are of them: the median's interval lies wholly
+    // on r6i.2xlarge, and the P90's starts on r6i.4xlarge.
+    let interval = &postgres_at(3)["deployment_interval"];
+    assert_eq!(interval["p50"]["low"], "1 x db.r6i.2xlarge", "{interval}");
+    assert_eq!(interval["p50"]["high"], "1 x db.r6i.2xlarge", "{interval}");
+    assert_eq!(interval["p90"]["low"], "1 x db.r6i.4xlarge", "{interval}");
     // A tier of one size has none.
+    assert!(sim["milestones"][3]["tiers"][0].get("deployment_interval").is_none());
     assert!(sim["milestones"][3]["tiers"][0].get("deployment").is_none());
     assert!(months[12]["tiers"][0].get("deployment").is_none());
 }

@@ -175,75 +175,99 @@ pub(super) fn month_grids(sim: &crate::simulate::Simulation) -> Vec<MonthGrid> {
 
 /// An interval of a simulated quantity: "91 to 98", or open where too few
 /// draws bound it ("at least 195", "at most 98", "not bounded").
-pub(super) fn interval(i: &crate::simulate::Interval, show: fn(f64) -> String) -> String {
-    match (i.low, i.high) {
-        (Some(low), Some(high)) if show(low) == show(high) => show(low),
-        (Some(low), Some(high)) => format!("{} to {}", show(low), show(high)),
-        (Some(low), None) => format!("at least {}", show(low)),
-        (None, Some(high)) => format!("at most {}", show(high)),
+pub(super) fn interval<T>(i: &crate::simulate::Interval<T>, show: impl Fn(&T) -> String) -> String {
+    match (i.low.as_ref().map(&show), i.high.as_ref().map(&show)) {
+        (Some(low), Some(high)) if low == high => low,
+        (Some(low), Some(high)) => format!("{low} to {high}"),
+        (Some(low), None) => format!("at least {low}"),
+        (None, Some(high)) => format!("at most {high}"),
         (None, None) => "not bounded".into(),
     }
 }
 
-/// P50, P90 and P99 of a simulated quantity with their intervals:
-/// "P50 51 (50 to 52), P90 71 (70 to 73), P99 94 (91 to 98)".
-fn band_with_intervals(
+/// P50, P90 and P99 as shown, each with its 95% range as shown.
+type ShownWithRanges = [(String, String); 3];
+
+fn with_ranges(
     q: &crate::simulate::Quantiles,
     i: &crate::simulate::QuantileIntervals,
     show: fn(f64) -> String,
-) -> String {
-    [("P50", q.p50, &i.p50), ("P90", q.p90, &i.p90), ("P99", q.p99, &i.p99)]
-        .map(|(name, value, i)| {
-            // An interval that shows as the value itself adds nothing.
-            let range = interval(i, show);
-            if range == show(value) {
-                format!("{name} {range}")
+) -> ShownWithRanges {
+    [(q.p50, &i.p50), (q.p90, &i.p90), (q.p99, &i.p99)]
+        .map(|(value, i)| (show(value), interval(i, |v| show(*v))))
+}
+
+/// A tier's units at P50, P90 and P99 with their 95% ranges: counts, or
+/// for a tier on a ladder of sizes its deployments ("1 x db.r6i.4xlarge").
+pub(super) fn units_with_ranges(t: &crate::simulate::TierOutcome) -> ShownWithRanges {
+    match (&t.deployment, &t.deployment_interval) {
+        (Some(d), Some(i)) => [(&d.p50, &i.p50), (&d.p90, &i.p90), (&d.p99, &i.p99)]
+            .map(|(value, i)| (value.clone(), interval(i, String::clone))),
+        _ => with_ranges(&t.units, &t.units_interval, number),
+    }
+}
+
+/// Whether the draws moved a figure: some quantile, or an end of a range
+/// the draws bound, differs from the median. A figure no draw moved is
+/// not uncertain, though too few draws leave its P99's range open.
+fn moved<T: PartialEq>(values: [&T; 3], intervals: &crate::simulate::QuantileIntervals<T>) -> bool {
+    let ends = [&intervals.p50, &intervals.p90, &intervals.p99]
+        .into_iter()
+        .flat_map(|i| [i.low.as_ref(), i.high.as_ref()])
+        .flatten();
+    values.into_iter().chain(ends).any(|v| v != values[0])
+}
+
+/// Whether the draws moved a tier's units (or a ladder tier's deployment).
+pub(super) fn units_moved(t: &crate::simulate::TierOutcome) -> bool {
+    match (&t.deployment, &t.deployment_interval) {
+        (Some(d), Some(i)) => moved([&d.p50, &d.p90, &d.p99], i),
+        _ => moved([&t.units.p50, &t.units.p90, &t.units.p99], &t.units_interval),
+    }
+}
+
+/// "P50 51 (50 to 52), P90 71 (70 to 73), P99 94 (91 to 98)": a range that
+/// shows as the value itself adds nothing, and is left out.
+fn labelled(shown: &ShownWithRanges) -> String {
+    ["P50", "P90", "P99"]
+        .iter()
+        .zip(shown)
+        .map(|(name, (value, range))| {
+            if range == value {
+                format!("{name} {value}")
             } else {
-                format!("{name} {} ({range})", show(value))
+                format!("{name} {value} ({range})")
             }
         })
+        .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// How closely the draws pin the simulation's figures down, as lines for
 /// every format: at the last milestone the draws spread (the headline), its
-/// total cost and each tier's units that vary, each quantile with its 95%
-/// interval; the month whose chance of a broken deployment is least
-/// certain; then how many draws would halve them. Empty where the draws
-/// vary nothing.
+/// total cost and each tier's units (or deployment) that vary, each
+/// quantile with its 95% interval; the month whose chance of a broken
+/// deployment is least certain; then how many draws would halve them.
+/// Empty where the draws vary nothing.
 pub(super) fn sampling_notes(sim: &crate::simulate::Simulation) -> Vec<String> {
     let width = |i: &crate::simulate::Interval| match (i.low, i.high) {
         (Some(low), Some(high)) => high - low,
         _ => f64::INFINITY,
     };
-    // Units the draws never moved (the quantiles and what bounds they have
-    // all one number) are not uncertain, however few the draws.
-    let varies = |t: &crate::simulate::TierOutcome| {
-        let i = &t.units_interval;
-        let mut seen = [t.units.p90, t.units.p99]
-            .into_iter()
-            .chain([i.p50, i.p90, i.p99].into_iter().flat_map(|i| [i.low, i.high]).flatten());
-        seen.any(|v| v != t.units.p50)
+    let total_moved = |m: &crate::simulate::MilestoneOutcome| {
+        let q = &m.monthly_cost;
+        moved([&q.p50, &q.p90, &q.p99], &m.monthly_cost_interval)
     };
     let mut notes = Vec::new();
-    let headline = sim
-        .milestones
-        .iter()
-        .rev()
-        .find(|m| width(&m.monthly_cost_interval.p99) > 0.0 || m.tiers.iter().any(varies));
+    let headline =
+        sim.milestones.iter().rev().find(|m| total_moved(m) || m.tiers.iter().any(units_moved));
     if let Some(m) = headline {
-        notes.push(format!(
-            "{} total cost {}",
-            m.name,
-            band_with_intervals(&m.monthly_cost, &m.monthly_cost_interval, dollars)
-        ));
-        for t in m.tiers.iter().filter(|t| varies(t)) {
-            notes.push(format!(
-                "{} {} units {}",
-                m.name,
-                t.tier,
-                band_with_intervals(&t.units, &t.units_interval, number)
-            ));
+        let total = with_ranges(&m.monthly_cost, &m.monthly_cost_interval, dollars);
+        notes.push(format!("{} total cost {}", m.name, labelled(&total)));
+        for t in m.tiers.iter().filter(|t| units_moved(t)) {
+            // A ladder tier's deployment names its own units ("1 x db.r6i.4xlarge").
+            let what = if t.deployment.is_some() { "" } else { " units" };
+            notes.push(format!("{} {}{what} {}", m.name, t.tier, labelled(&units_with_ranges(t))));
         }
     }
     // The earliest of equally uncertain months (`max_by` keeps the last).
@@ -256,7 +280,7 @@ pub(super) fn sampling_notes(sim: &crate::simulate::Simulation) -> Vec<String> {
             "broken by month {}: {} ({}), the least certain month",
             b.month,
             percent(b.probability),
-            interval(&b.probability_interval, percent)
+            interval(&b.probability_interval, |p| percent(*p))
         ));
     }
     if !notes.is_empty() {

@@ -504,11 +504,17 @@ pub fn explain_bands(sim: &crate::simulate::Simulation, tier_key: &str) -> Strin
     );
     for m in &sim.milestones {
         if let Some(tier) = m.tiers.iter().find(|t| t.tier == tier_key) {
+            // How sure the draws are of each, where they are not of one figure.
+            let shown = super::units_with_ranges(tier);
+            let sure =
+                !super::units_moved(tier) || shown.iter().all(|(value, range)| value == range);
+            let ranges: Vec<&str> = shown.iter().map(|(_, range)| range.as_str()).collect();
             let _ = writeln!(
                 out,
-                "  {}: units (P50 / P90 / P99) {}; cost {}",
+                "  {}: units (P50 / P90 / P99) {}{}; cost {}",
                 m.name,
                 units_at_quantiles(tier).join(" / "),
+                if sure { String::new() } else { format!(" (95%: {})", ranges.join(" / ")) },
                 band(&tier.monthly_cost, dollars)
             );
         }

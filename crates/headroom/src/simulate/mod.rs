@@ -231,23 +231,24 @@ pub const SAMPLING_CONFIDENCE: f64 = 0.95;
 /// probability, Wilson's score interval. More draws narrow it (four times
 /// the draws, half the width).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Interval {
+pub struct Interval<T = f64> {
     /// Lower end; `None` (JSON null) where too few draws were made to
     /// bound it (a P99 of fewer than about 370 draws).
-    pub low: Option<f64>,
+    pub low: Option<T>,
     /// Upper end; `None` where too few draws were made to bound it.
-    pub high: Option<f64>,
+    pub high: Option<T>,
 }
 
-/// The 95% intervals of P50, P90 and P99.
+/// The 95% intervals of P50, P90 and P99: of a number, or of a ladder
+/// tier's deployment ("1 x db.r6i.4xlarge").
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct QuantileIntervals {
+pub struct QuantileIntervals<T = f64> {
     /// Of the median.
-    pub p50: Interval,
+    pub p50: Interval<T>,
     /// Of the 90th percentile.
-    pub p90: Interval,
+    pub p90: Interval<T>,
     /// Of the 99th percentile.
-    pub p99: Interval,
+    pub p99: Interval<T>,
 }
 
 /// A tier at a milestone over the draws.
@@ -265,6 +266,9 @@ pub struct TierOutcome {
     /// quantile, as "units x instance", ordered by units, then size.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deployment: Option<Deployments>,
+    /// Where those deployments of the distribution lie, given the draws.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment_interval: Option<QuantileIntervals<String>>,
 }
 
 /// A ladder tier's deployment ("2 x db.r6i.8xlarge") at P50, P90 and P99.
@@ -795,13 +799,14 @@ pub fn simulate_with(
                         .collect::<Result<_, _>>()?,
                 ),
             };
-            let deployment = deployments(counts, &base_config.tiers[&tier.tier]);
+            let tier_config = &base_config.tiers[&tier.tier];
             outcomes.push(TierOutcome {
                 tier: tier.tier.clone(),
                 units,
                 units_interval,
                 monthly_cost,
-                deployment,
+                deployment: deployments(counts, tier_config),
+                deployment_interval: deployment_intervals(counts, tier_config, &ranks),
             });
         }
         milestones.push(MilestoneOutcome {
@@ -896,12 +901,33 @@ fn deployments(counts: &tally::Counts, tier: &crate::config::Tier) -> Option<Dep
     let rungs = tier.ladder.len();
     (rungs > 1).then(|| {
         let keys = quantiles_of_counts(counts.iter().map(|(k, c)| (k as f64, c)).collect());
-        let name = |key: f64| {
-            let (units, rung) = (key as u64 / rungs as u64, key as usize % rungs);
-            format!("{units} x {}", tier.instances[&tier.ladder[rung]].name)
-        };
+        let name = |key: f64| deployment_name(tier, key as u64).unwrap_or_default();
         Deployments { p50: name(keys.p50), p90: name(keys.p90), p99: name(keys.p99) }
     })
+}
+
+/// The deployments that bound each of a ladder tier's quantiles' 95%
+/// intervals, as [`deployments`] names them; `None` for a tier of one
+/// instance type.
+fn deployment_intervals(
+    counts: &tally::Counts,
+    tier: &crate::config::Tier,
+    ranks: &IntervalRanks,
+) -> Option<QuantileIntervals<String>> {
+    let rungs = tier.ladder.len();
+    (rungs > 1).then(|| {
+        let keys = intervals_of_counts(counts.iter().map(|(k, c)| (k as f64, c)).collect(), ranks);
+        let name = |key: Option<f64>| deployment_name(tier, key? as u64);
+        let ends = |i: Interval| Interval { low: name(i.low), high: name(i.high) };
+        QuantileIntervals { p50: ends(keys.p50), p90: ends(keys.p90), p99: ends(keys.p99) }
+    })
+}
+
+/// A counted key (units x rungs + rung) as a deployment: "2 x db.r6i.8xlarge".
+fn deployment_name(tier: &crate::config::Tier, key: u64) -> Option<String> {
+    let rungs = tier.ladder.len() as u64;
+    let instance = tier.instances.get(tier.ladder.get((key % rungs) as usize)?)?;
+    Some(format!("{} x {}", key / rungs, instance.name))
 }
 
 /// The share of the draws a cell of the document's published plan covers,
