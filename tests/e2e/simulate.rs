@@ -142,6 +142,41 @@ fn each_quantile_comes_with_an_interval_that_narrows_as_the_draws_grow() {
 }
 
 #[test]
+fn draws_auto_quadruples_the_draws_until_every_figure_settles() {
+    let auto = simulate(&["leadgen-insurance", "--draws", "auto", "--seed", "5"]);
+    let stages = auto["stages"].as_array().unwrap();
+    let draws: Vec<u64> = stages.iter().map(|s| s["draws"].as_u64().unwrap()).collect();
+    assert_eq!(draws[0], 1000, "{draws:?}");
+    assert!(draws.windows(2).all(|w| w[1] == 4 * w[0]), "{draws:?}");
+    assert_eq!(auto["draws"].as_u64(), draws.last().copied());
+    // Every run before the last left a figure unsettled; the last none.
+    let unsettled = |s: &serde_json::Value| s["unsettled"].as_array().unwrap().len();
+    assert!(stages[..stages.len() - 1].iter().all(|s| unsettled(s) > 0), "{stages:?}");
+    assert_eq!(unsettled(stages.last().unwrap()), 0, "{stages:?}");
+    // The last run is the run of that many draws, whole.
+    let count = draws.last().unwrap().to_string();
+    let mut fixed = simulate(&["leadgen-insurance", "--draws", &count, "--seed", "5"]);
+    fixed["stages"] = auto["stages"].clone();
+    assert_eq!(fixed, auto);
+    // What each settled figure's interval holds: within 1% (a unit), or
+    // one step.
+    for m in auto["milestones"].as_array().unwrap() {
+        let cost = &m["monthly_cost"];
+        for q in ["p50", "p90", "p99"] {
+            let i = &m["monthly_cost_interval"][q];
+            let value = cost[q].as_f64().unwrap();
+            let near =
+                |end: &serde_json::Value| (end.as_f64().unwrap() - value).abs() <= value / 100.0;
+            assert!(near(&i["low"]) && near(&i["high"]) || i["steps"].as_u64() <= Some(1), "{m}");
+        }
+    }
+    let text = ok(&["simulate", "leadgen-insurance", "--draws", "auto", "--seed", "5"]);
+    assert!(text.contains("--draws auto ran 1,000, 4,000"), "{text}");
+    let error = crate::support::run(&["simulate", "leadgen-insurance", "--draws", "many"]);
+    assert!(String::from_utf8_lossy(&error.stderr).contains("neither a count of draws nor `auto`"));
+}
+
+#[test]
 fn simulate_and_sensitivity_draw_their_charts_whole_or_not_at_all() {
     let dir = tempfile::tempdir().unwrap();
     let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();

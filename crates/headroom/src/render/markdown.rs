@@ -290,6 +290,9 @@ pub fn simulation_markdown(sim: &crate::simulate::Simulation) -> String {
             serde_json::to_string(distribution).unwrap_or_default()
         );
     }
+    if let Some(note) = super::settling_note(sim) {
+        let _ = writeln!(out, "\n{note}.");
+    }
     out.push_str("\n| milestone | tier | units P50 / P90 / P99 | monthly cost P50 / P90 / P99 |\n|---|---|---|---|\n");
     for m in &sim.milestones {
         for tier in &m.tiers {

@@ -104,7 +104,7 @@ pub(super) fn grouped(whole: u64) -> String {
     grouped
 }
 
-pub(super) fn number(value: f64) -> String {
+pub(crate) fn number(value: f64) -> String {
     if value.fract() == 0.0 && value.abs() < 1e15 {
         format!("{value:.0}")
     } else {
@@ -175,7 +175,7 @@ pub(super) fn month_grids(sim: &crate::simulate::Simulation) -> Vec<MonthGrid> {
 
 /// An interval of a simulated quantity: "91 to 98", or open where too few
 /// draws bound it ("at least 195", "at most 98", "not bounded").
-pub(super) fn interval<T>(i: &crate::simulate::Interval<T>, show: impl Fn(&T) -> String) -> String {
+pub(crate) fn interval<T>(i: &crate::simulate::Interval<T>, show: impl Fn(&T) -> String) -> String {
     match (i.low.as_ref().map(&show), i.high.as_ref().map(&show)) {
         (Some(low), Some(high)) if low == high => low,
         (Some(low), Some(high)) => format!("{low} to {high}"),
@@ -290,6 +290,36 @@ pub(super) fn sampling_notes(sim: &crate::simulate::Simulation) -> Vec<String> {
         ));
     }
     notes
+}
+
+/// With `--draws auto`, what its runs found: "--draws auto ran 1,000, 4,000
+/// and 16,000 draws: at 16,000 every figure's 95% interval lies within 1% of
+/// it (a unit, a percentage point)", or the figures still wider after the
+/// most it runs. `None` for a run of a given size.
+pub(super) fn settling_note(sim: &crate::simulate::Simulation) -> Option<String> {
+    let last = sim.stages.last()?;
+    let runs: Vec<String> = sim.stages.iter().map(|s| grouped(u64::from(s.draws))).collect();
+    let ran = match runs.as_slice() {
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [] => String::new(),
+    };
+    let within = percent(crate::simulate::SETTLED_WITHIN);
+    Some(if last.unsettled.is_empty() {
+        format!(
+            "--draws auto ran {ran} draws: at {} every figure's 95% interval lies within {within} of it (a unit, a percentage point) or spans one step of a figure that moves in steps",
+            grouped(u64::from(last.draws))
+        )
+    } else {
+        let shown: Vec<&str> = last.unsettled.iter().take(4).map(String::as_str).collect();
+        let more = last.unsettled.len().saturating_sub(shown.len());
+        format!(
+            "--draws auto ran {ran} draws, the most it runs, and {} still lie further than {within} from their 95% interval's ends: {}{}",
+            headroom_kernel::counted(last.unsettled.len(), "figure"),
+            shown.join("; "),
+            if more > 0 { format!("; and {more} more") } else { String::new() }
+        )
+    })
 }
 
 /// The heading of [`sampling_notes`].

@@ -410,6 +410,9 @@ pub fn simulation(sim: &crate::simulate::Simulation) -> String {
         let _ =
             writeln!(out, "  {key}: {}", serde_json::to_string(distribution).unwrap_or_default());
     }
+    if let Some(note) = super::settling_note(sim) {
+        let _ = writeln!(out, "{note}");
+    }
     let mut t = table();
     t.set_header(["milestone", "tier", "units P50", "P90", "P99", "cost P50", "P90", "P99"]);
     for m in &sim.milestones {

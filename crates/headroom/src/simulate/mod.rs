@@ -30,9 +30,11 @@ use std::collections::BTreeMap;
 mod draws;
 mod model;
 mod sensitivity;
+mod settle;
 mod tally;
 
 pub use sensitivity::{sensitivity, Outcome, Sensitivity, Swing, TierAt};
+pub use settle::{simulate_until_settled, unsettled, Stage, AUTO_FIRST, AUTO_MOST, SETTLED_WITHIN};
 
 use headroom_plugin_api::host::LoadedProfile;
 use rayon::prelude::*;
@@ -237,6 +239,13 @@ pub struct Interval<T = f64> {
     pub low: Option<T>,
     /// Upper end; `None` where too few draws were made to bound it.
     pub high: Option<T>,
+    /// How many distinct values the draws took above `low`, up to `high`:
+    /// 0 where both ends are one value, 1 where the interval spans a single
+    /// step of a quantity that moves in steps (10 or 11 replicas: the
+    /// quantile sits on the step, and more draws cannot narrow it). Absent
+    /// for a probability and an open interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps: Option<u64>,
 }
 
 /// The 95% intervals of P50, P90 and P99: of a number, or of a ladder
@@ -371,6 +380,10 @@ pub struct Simulation {
     /// (cells with an upper end, at milestones planned; a sharded
     /// instance, whose count the document leaves open, is not judged).
     pub published: Vec<PublishedCoverage>,
+    /// With `--draws auto`: each run before this one and this one, the
+    /// figures each left unsettled (empty for a run of a given size).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<Stage>,
     /// Why every draw was planned in full (the reference path, tens of
     /// microseconds a draw) though `--exact` was not asked for: the inputs
     /// the compiled model does not place. Not part of the document (the
@@ -829,7 +842,11 @@ pub fn simulate_with(
                 Ok(MonthOutcome {
                     month,
                     probability: tally.any_breach.share_where(|first| first <= u64::from(month)),
-                    probability_interval: Interval { low: Some(low), high: Some(high) },
+                    probability_interval: Interval {
+                        low: Some(low),
+                        high: Some(high),
+                        steps: None,
+                    },
                     by_tier: shape
                         .runway
                         .iter()
@@ -889,6 +906,7 @@ pub fn simulate_with(
         breach,
         monthly,
         published,
+        stages: Vec::new(),
         planned_in_full,
     })
 }
@@ -918,7 +936,7 @@ fn deployment_intervals(
     (rungs > 1).then(|| {
         let keys = intervals_of_counts(counts.iter().map(|(k, c)| (k as f64, c)).collect(), ranks);
         let name = |key: Option<f64>| deployment_name(tier, key? as u64);
-        let ends = |i: Interval| Interval { low: name(i.low), high: name(i.high) };
+        let ends = |i: Interval| Interval { low: name(i.low), high: name(i.high), steps: i.steps };
         QuantileIntervals { p50: ends(keys.p50), p90: ends(keys.p90), p99: ends(keys.p99) }
     })
 }

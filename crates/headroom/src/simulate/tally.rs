@@ -210,7 +210,17 @@ impl Amounts {
             Amounts::Listed(values) => {
                 let sorted = ranks.sorted();
                 let selected = select_ranks(values, &sorted);
-                ranks.intervals(&sorted, &selected)
+                let steps = |low: f64, high: f64| {
+                    let mut between: Vec<u64> = values
+                        .iter()
+                        .filter(|&&v| v > low && v <= high)
+                        .map(|v| v.to_bits())
+                        .collect();
+                    between.sort_unstable();
+                    between.dedup();
+                    between.len() as u64
+                };
+                ranks.intervals(&sorted, &selected, steps)
             }
         }
     }
@@ -254,9 +264,17 @@ fn values_at_ranks(pairs: &[(f64, u64)], ranks: &[u64]) -> Vec<f64> {
     values
 }
 
-/// `pairs` sorted by value, and the draws they count.
+/// `pairs` sorted by value, one a value (the counts of a value that
+/// repeats added up), and the draws they count.
 fn sorted_pairs(mut pairs: Vec<(f64, u64)>) -> (Vec<(f64, u64)>, u64) {
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    pairs.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            kept.1 += later.1;
+        }
+        same
+    });
     let n = pairs.iter().map(|p| p.1).sum();
     (pairs, n)
 }
@@ -292,12 +310,22 @@ impl IntervalRanks {
         ranks
     }
 
-    /// Each quantile's interval, from the values at the ranks of [`Self::sorted`].
-    fn intervals(&self, ranks: &[u64], values: &[f64]) -> QuantileIntervals {
+    /// Each quantile's interval, from the values at the ranks of
+    /// [`Self::sorted`]; `steps(low, high)` counts the distinct values the
+    /// draws took above `low`, up to `high`.
+    fn intervals(
+        &self,
+        ranks: &[u64],
+        values: &[f64],
+        steps: impl Fn(f64, f64) -> u64,
+    ) -> QuantileIntervals {
         let value_at =
             |rank: Option<u64>| rank.and_then(|r| ranks.binary_search(&r).ok()).map(|i| values[i]);
-        let [p50, p90, p99] =
-            self.0.map(|r| Interval { low: value_at(r.lower), high: value_at(r.upper) });
+        let [p50, p90, p99] = self.0.map(|r| {
+            let (low, high) = (value_at(r.lower), value_at(r.upper));
+            let steps = low.zip(high).map(|(low, high)| steps(low, high));
+            Interval { low, high, steps }
+        });
         QuantileIntervals { p50, p90, p99 }
     }
 }
@@ -310,7 +338,11 @@ pub(super) fn intervals_of_counts(
 ) -> QuantileIntervals {
     let (pairs, _) = sorted_pairs(pairs);
     let sorted = ranks.sorted();
-    ranks.intervals(&sorted, &values_at_ranks(&pairs, &sorted))
+    // The pairs are sorted by value, one a value once merged: those above
+    // `low` up to `high` are the steps between them.
+    let above = |value: f64| pairs.partition_point(|p| p.0 <= value) as u64;
+    let steps = |low: f64, high: f64| above(high) - above(low);
+    ranks.intervals(&sorted, &values_at_ranks(&pairs, &sorted), steps)
 }
 
 /// The values at `ranks` (counted from 1, ascending, at most the number of
@@ -498,6 +530,32 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interval_counts_the_steps_it_spans() {
+        // 1,000 draws, half 10 and half 11 but for five 12s: the median sits
+        // on the step from 10 to 11, its interval spans that one step; the
+        // P90's lies on 11 alone.
+        let ranks = IntervalRanks::new(1000).unwrap();
+        let i = intervals_of_counts(vec![(11.0, 495), (10.0, 500), (12.0, 5)], &ranks);
+        assert_eq!((i.p50.low, i.p50.high, i.p50.steps), (Some(10.0), Some(11.0), Some(1)));
+        assert_eq!((i.p90.low, i.p90.high, i.p90.steps), (Some(11.0), Some(11.0), Some(0)));
+        // The P99's ranks (983 and 997 of 1,000 at 95%) reach the 12s.
+        assert_eq!((i.p99.low, i.p99.high, i.p99.steps), (Some(11.0), Some(12.0), Some(1)));
+        // A value counted in two pairs (two rungs of one unit count) is one step.
+        let i =
+            intervals_of_counts(vec![(10.0, 250), (10.0, 250), (11.0, 250), (13.0, 250)], &ranks);
+        assert_eq!((i.p50.low, i.p50.high, i.p50.steps), (Some(10.0), Some(11.0), Some(1)));
+        assert_eq!((i.p90.low, i.p90.high, i.p90.steps), (Some(13.0), Some(13.0), Some(0)));
+        // The same counts listed draw by draw give the same intervals.
+        let mut listed = Amounts::Listed(
+            [(10.0, 500), (11.0, 250), (13.0, 250)]
+                .iter()
+                .flat_map(|&(v, n)| std::iter::repeat_n(v, n))
+                .collect(),
+        );
+        assert_eq!(listed.intervals(&ranks), i);
+    }
 
     #[test]
     fn nearest_rank_quantiles_by_hand() {

@@ -1,0 +1,161 @@
+//! `--draws auto`: as many draws as it takes for the figures to settle.
+//!
+//! A run of a few draws says little about its P99s; a run of millions says
+//! more than anyone needs and takes longer. [`simulate_until_settled`] runs
+//! 1,000 draws, then four times as many, and so on, until every figure's
+//! 95% interval (see [`super::Interval`]) lies within [`SETTLED_WITHIN`] of
+//! it, or the most draws [`AUTO_MOST`] have run. Four times the draws halve
+//! an interval, so each step roughly halves what is left; the steps before
+//! the last add about a third to its time. Every run uses the same seed, so
+//! the draws of a step are the first draws of the next.
+
+use headroom_plugin_api::host::LoadedProfile;
+use serde::Serialize;
+
+use super::{simulate_with, Interval, Options, QuantileIntervals, Simulation, MAX_DRAWS};
+use crate::config::LayeredConfig;
+use crate::Error;
+
+/// How close to a figure its interval must lie for the figure to count as
+/// settled: 1% of it (a unit of a count, at least; a percentage point of a
+/// probability).
+pub const SETTLED_WITHIN: f64 = 0.01;
+
+/// The draws `--draws auto` starts with.
+pub const AUTO_FIRST: u32 = 1_000;
+
+/// The most draws `--draws auto` runs: 1,000 x 4^6, below [`MAX_DRAWS`].
+pub const AUTO_MOST: u32 = 4_096_000;
+
+const _: () = assert!(AUTO_MOST <= MAX_DRAWS);
+
+/// One run of `--draws auto`: its draws and the figures it left unsettled.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stage {
+    /// Draws.
+    pub draws: u32,
+    /// Each figure whose interval was still wider than [`SETTLED_WITHIN`]
+    /// allows, in words: "12 Months api P99 94 (91 to 98)".
+    pub unsettled: Vec<String>,
+}
+
+/// Runs the Monte Carlo with more and more draws until every figure
+/// settles ([`unsettled`] finds none) or [`AUTO_MOST`] draws have run: the
+/// last run, every run's stage in its `stages`. `progress(draws of this
+/// run, done)` after each chunk.
+pub fn simulate_until_settled(
+    profile: &LoadedProfile,
+    layered: &LayeredConfig,
+    options: &Options,
+    progress: &(dyn Fn(u32, u64) + Sync),
+) -> Result<Simulation, Error> {
+    let mut stages = Vec::new();
+    let mut draws = AUTO_FIRST;
+    loop {
+        let run = Options { draws: Some(draws), ..*options };
+        let simulation = simulate_with(profile, layered, &run, &|done| progress(draws, done))?;
+        let left = unsettled(&simulation);
+        let done = left.is_empty() || draws >= AUTO_MOST;
+        stages.push(Stage { draws, unsettled: left });
+        if done {
+            return Ok(Simulation { stages, ..simulation });
+        }
+        draws = draws.saturating_mul(4).min(AUTO_MOST);
+    }
+}
+
+/// The figures of `sim` whose 95% interval reaches further from them than
+/// [`SETTLED_WITHIN`]: at each milestone, each tier's units at P50, P90 and
+/// P99 (within 1%, or one unit where that is more; a ladder tier's
+/// deployment the same at both ends) and the total cost's (within 1%); and
+/// each month's chance that today's deployment has broken (within a
+/// percentage point either way). A figure that moves in steps has also
+/// settled where its interval spans a single step ([`Interval::steps`]):
+/// its quantile sits on the step, which no number of draws moves it off
+/// (lead-gen's 3-month API needs 10 replicas at a capacity of 250 or more,
+/// so its median is 10 or 11 with odds of exactly a half). An interval too
+/// few draws bound on one side has not settled.
+pub fn unsettled(sim: &Simulation) -> Vec<String> {
+    let mut left = Vec::new();
+    for m in &sim.milestones {
+        for t in &m.tiers {
+            let what = format!("{} {}", m.name, t.tier);
+            match (&t.deployment, &t.deployment_interval) {
+                (Some(d), Some(i)) => {
+                    let quantiles = [&d.p50, &d.p90, &d.p99];
+                    for (name, value, i) in labelled(quantiles, i) {
+                        // One deployment at both ends, or the two either
+                        // side of one step (the quantile sits on it).
+                        if i.steps.is_none_or(|steps| steps > 1) {
+                            let range = crate::render::interval(i, String::clone);
+                            left.push(format!("{what} {name} {value} ({range})"));
+                        }
+                    }
+                }
+                _ => {
+                    let tolerance = |value: f64| (value * SETTLED_WITHIN).max(1.0);
+                    let units = &t.units;
+                    let quantiles = [&units.p50, &units.p90, &units.p99];
+                    let show = crate::render::number;
+                    left.extend(far(&what, quantiles, &t.units_interval, tolerance, show));
+                }
+            }
+        }
+        let what = format!("{} total cost", m.name);
+        let cost = &m.monthly_cost;
+        let quantiles = [&cost.p50, &cost.p90, &cost.p99];
+        let tolerance = |value: f64| value * SETTLED_WITHIN;
+        let show = crate::render::dollars;
+        left.extend(far(&what, quantiles, &m.monthly_cost_interval, tolerance, show));
+    }
+    for month in &sim.breach {
+        let Interval { low, high, .. } = month.probability_interval;
+        let within = |end: Option<f64>| {
+            end.is_some_and(|end| (end - month.probability).abs() <= SETTLED_WITHIN)
+        };
+        if !(within(low) && within(high)) {
+            let show = |p: &f64| crate::render::percent(*p);
+            let range = crate::render::interval(&month.probability_interval, show);
+            let value = show(&month.probability);
+            left.push(format!("broken by month {} {value} ({range})", month.month));
+        }
+    }
+    left
+}
+
+/// Each quantile with its name and interval.
+fn labelled<'a, T>(
+    quantiles: [&'a T; 3],
+    intervals: &'a QuantileIntervals<T>,
+) -> impl Iterator<Item = (&'static str, &'a T, &'a Interval<T>)> {
+    ["P50", "P90", "P99"]
+        .into_iter()
+        .zip(quantiles)
+        .zip([&intervals.p50, &intervals.p90, &intervals.p99])
+        .map(|((name, value), i)| (name, value, i))
+}
+
+/// The quantiles of a number whose interval reaches further from them than
+/// `tolerance(value)`, in words.
+fn far(
+    what: &str,
+    quantiles: [&f64; 3],
+    intervals: &QuantileIntervals,
+    tolerance: impl Fn(f64) -> f64,
+    show: fn(f64) -> String,
+) -> Vec<String> {
+    labelled(quantiles, intervals)
+        .filter(|(_, &value, i)| {
+            let within =
+                |end: Option<f64>| end.is_some_and(|end| (end - value).abs() <= tolerance(value));
+            // A quantity that moves in steps has settled on one when its
+            // interval spans no more than that step.
+            let on_a_step = i.steps.is_some_and(|steps| steps <= 1);
+            !(within(i.low) && within(i.high) || on_a_step)
+        })
+        .map(|(name, &value, i)| {
+            let range = crate::render::interval(i, |v| show(*v));
+            format!("{what} {name} {} ({range})", show(value))
+        })
+        .collect()
+}
