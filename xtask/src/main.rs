@@ -13,7 +13,7 @@ type Result<T = ()> = std::result::Result<T, String>;
 
 const TASKS: &[(&str, &str)] = &[
     ("build", "build the host and every plugin (debug, or --release); copy plugins to target/plugins"),
-    ("test", "build, then fmt check, clippy -D warnings, every test with INSTA_UPDATE=no"),
+    ("test", "build, then fmt check, clippy -D warnings, rustdoc -D warnings, every test with INSTA_UPDATE=no"),
     ("report", "build, then plan every profile into reports/<profile>.{md,json,csv,svg} (--observe [--prometheus URL] [--trend 28d]: and measure each profile with an [observe] section)"),
     (
         "snapshot",
@@ -156,6 +156,10 @@ fn test() -> Result {
     build(false)?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    // The API docs: a link to nothing, or to what a reader cannot see, fails.
+    run(cargo()
+        .args(["doc", "--workspace", "--no-deps", "--quiet"])
+        .env("RUSTDOCFLAGS", "-D warnings"))?;
     run(cargo()
         .args(["test", "--workspace"])
         .env("INSTA_UPDATE", "no")

@@ -261,7 +261,7 @@ pub struct DriverTrend {
     /// at `rate_used`.
     pub reaches: Vec<TrendReach>,
     /// The driver at its busiest now, where its swings carry it more than
-    /// 0.5% over the measurement (see [`busiest_over`]); else `None`.
+    /// 0.5% over the measurement (see `busiest_over`); else `None`.
     pub busiest: Option<f64>,
 }
 
