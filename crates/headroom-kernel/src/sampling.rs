@@ -220,6 +220,30 @@ mod tests {
         assert_eq!(share_interval(2000, 2000, 0.95).unwrap().1, 1.0);
     }
 
+    proptest::proptest! {
+        /// For any draws, quantile and confidence: the ranks are in order,
+        /// around the nearest rank, and cover at least what was asked.
+        #[test]
+        fn ranks_bracket_the_quantile_and_cover_what_is_asked(
+            draws in 1u64..200_000,
+            p in 0.001f64..0.999,
+            confidence in 0.5f64..0.999,
+        ) {
+            let ranks = quantile_ranks(draws, p, confidence).unwrap();
+            let rank = nearest_rank(p, draws);
+            if let Some(lower) = ranks.lower {
+                proptest::prop_assert!(lower <= rank, "{ranks:?} {rank}");
+            }
+            if let Some(upper) = ranks.upper {
+                proptest::prop_assert!(rank <= upper && upper <= draws, "{ranks:?} {rank}");
+            }
+            proptest::prop_assert!(ranks.coverage >= confidence - 1e-9, "{ranks:?}");
+            let (low, high) = share_interval(draws / 3, draws, confidence).unwrap();
+            let share = (draws / 3) as f64 / draws as f64;
+            proptest::prop_assert!(low <= share && share <= high && (0.0..=1.0).contains(&low) && high <= 1.0);
+        }
+    }
+
     #[test]
     fn questions_out_of_range_are_refused() {
         assert!(quantile_ranks(0, 0.5, 0.95).is_err());

@@ -62,8 +62,13 @@ fn fail(path: &Path, message: impl Into<String>) -> LoadTestError {
 /// Reads a load-test file of any known format.
 pub fn read(path: &Path) -> Result<LoadTest, LoadTestError> {
     let bytes = std::fs::read(path).map_err(|e| fail(path, e.to_string()))?;
-    let mut text =
+    let text =
         String::from_utf8(bytes).map_err(|_| fail(path, "not UTF-8 text: not a load-test file"))?;
+    parse(path, text)
+}
+
+/// A load test from the text of the file at `path` (named in errors).
+fn parse(path: &Path, mut text: String) -> Result<LoadTest, LoadTestError> {
     // A spreadsheet saves its CSV with a byte-order mark before the header.
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
@@ -410,6 +415,69 @@ fn k6_stream(path: &Path, text: &str) -> Result<LoadTest, LoadTestError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Every recorded load-test fixture, by name and text.
+    fn fixtures() -> Vec<(String, String)> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/loadtests");
+        let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                matches!(p.extension().and_then(|e| e.to_str()), Some("csv" | "json" | "jtl"))
+            })
+            .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).unwrap()))
+            .collect();
+        files.sort();
+        files
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// A recorded file cut short anywhere, or with a byte changed, reads
+        /// as a load test of usable levels or is refused: never a panic.
+        #[test]
+        fn a_file_cut_short_or_changed_is_read_or_refused(
+            which in 0usize..64,
+            cut in 0.0f64..=1.0,
+            at in 0.0f64..1.0,
+            byte in proptest::char::range(' ', '~'),
+        ) {
+            let files = fixtures();
+            let (name, text) = &files[which % files.len()];
+            let mut end = (text.len() as f64 * cut) as usize;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let mut changed = text[..end].to_string();
+            let mut place = (changed.len() as f64 * at) as usize;
+            while place > 0 && !changed.is_char_boundary(place) {
+                place -= 1;
+            }
+            if place < changed.len() {
+                let next = changed[place..].chars().next().map_or(1, char::len_utf8);
+                changed.replace_range(place..place + next, &byte.to_string());
+            }
+            for text in [text[..end].to_string(), changed] {
+                match parse(Path::new(name), text) {
+                    Ok(test) => {
+                        prop_assert!(!test.levels.is_empty());
+                        for level in &test.levels {
+                            prop_assert!(usable(level.measurement), "{name}: {level:?}");
+                        }
+                    }
+                    Err(error) => prop_assert!(error.to_string().starts_with(name.as_str())),
+                }
+            }
+        }
+
+        /// Any text at all: read or refused, never a panic.
+        #[test]
+        fn any_text_is_read_or_refused(text in "\\PC{0,400}") {
+            let _ = parse(Path::new("any.csv"), text);
+        }
+    }
 
     #[test]
     fn jmeter_levels_skip_threads_stopping() {
