@@ -64,6 +64,9 @@ _headroom() {
             headroom,simulate)
                 cmd="headroom__subcmd__simulate"
                 ;;
+            headroom__subcmd__calc,erlang-b)
+                cmd="headroom__subcmd__calc__subcmd__erlang__subcmd__b"
+                ;;
             headroom__subcmd__calc,erlang-c)
                 cmd="headroom__subcmd__calc__subcmd__erlang__subcmd__c"
                 ;;
@@ -84,6 +87,9 @@ _headroom() {
                 ;;
             headroom__subcmd__calc,utilisation-law)
                 cmd="headroom__subcmd__calc__subcmd__utilisation__subcmd__law"
+                ;;
+            headroom__subcmd__calc__subcmd__help,erlang-b)
+                cmd="headroom__subcmd__calc__subcmd__help__subcmd__erlang__subcmd__b"
                 ;;
             headroom__subcmd__calc__subcmd__help,erlang-c)
                 cmd="headroom__subcmd__calc__subcmd__help__subcmd__erlang__subcmd__c"
@@ -153,6 +159,9 @@ _headroom() {
                 ;;
             headroom__subcmd__help,simulate)
                 cmd="headroom__subcmd__help__subcmd__simulate"
+                ;;
+            headroom__subcmd__help__subcmd__calc,erlang-b)
+                cmd="headroom__subcmd__help__subcmd__calc__subcmd__erlang__subcmd__b"
                 ;;
             headroom__subcmd__help__subcmd__calc,erlang-c)
                 cmd="headroom__subcmd__help__subcmd__calc__subcmd__erlang__subcmd__c"
@@ -235,12 +244,54 @@ _headroom() {
             return 0
             ;;
         headroom__subcmd__calc)
-            opts="-h --format --plugin-dir --config-dir --help erlang-c usl growth littles-law utilisation-law headroom help"
+            opts="-h --format --plugin-dir --config-dir --help erlang-c erlang-b usl growth littles-law utilisation-law headroom help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table md json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --plugin-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        headroom__subcmd__calc__subcmd__erlang__subcmd__b)
+            opts="-h --arrival-rate --service-time --servers --target-blocking --format --plugin-dir --config-dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --arrival-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --servers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target-blocking)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table md json csv" -- "${cur}"))
                     return 0
@@ -411,8 +462,22 @@ _headroom() {
             return 0
             ;;
         headroom__subcmd__calc__subcmd__help)
-            opts="erlang-c usl growth littles-law utilisation-law headroom help"
+            opts="erlang-c erlang-b usl growth littles-law utilisation-law headroom help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        headroom__subcmd__calc__subcmd__help__subcmd__erlang__subcmd__b)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -847,8 +912,22 @@ _headroom() {
             return 0
             ;;
         headroom__subcmd__help__subcmd__calc)
-            opts="erlang-c usl growth littles-law utilisation-law headroom"
+            opts="erlang-c erlang-b usl growth littles-law utilisation-law headroom"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        headroom__subcmd__help__subcmd__calc__subcmd__erlang__subcmd__b)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

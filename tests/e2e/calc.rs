@@ -44,6 +44,59 @@ fn erlang_c_matches_the_exact_rational_oracle() {
 }
 
 #[test]
+fn erlang_b_reads_the_loss_table_both_ways() {
+    // A pool of connections that refuses rather than queues: 50 requests/s
+    // holding one for 100 ms offer 5 Erlangs. The Erlang B table's 1%
+    // column (10 servers carry 4.461 Erlangs, 11 carry 5.160): 11 needed.
+    let found = calc(&[
+        "erlang-b",
+        "--arrival-rate",
+        "50",
+        "--service-time",
+        "0.1",
+        "--target-blocking",
+        "0.01",
+    ]);
+    assert_eq!(found["servers"], 11, "{found}");
+    assert!(near(&found["blocking"], 0.008287, 5e-6), "{found}");
+    assert!(near(&found["lost_rate"], 50.0 * 0.008287, 5e-4), "{found}");
+    // Ten of them turn away 1.84%: the count just short of the target.
+    let ten =
+        calc(&["erlang-b", "--arrival-rate", "50", "--service-time", "0.1", "--servers", "10"]);
+    assert!(near(&ten["blocking"], 0.018385, 5e-6), "{ten}");
+    assert!(near(&ten["carried_load"], 5.0 * (1.0 - 0.018385), 5e-5), "{ten}");
+    assert!(near(&ten["utilisation"], 5.0 * (1.0 - 0.018385) / 10.0, 5e-6), "{ten}");
+    for (args, says) in [
+        (
+            vec!["--servers", "10", "--target-blocking", "0.01"],
+            "exactly one of --servers and --target-blocking",
+        ),
+        (
+            vec!["--target-blocking", "1.5"],
+            "--target-blocking must lie strictly between 0 and 1, got 1.5",
+        ),
+    ] {
+        let error = fails(
+            headroom()
+                .args(["calc", "erlang-b", "--arrival-rate", "50", "--service-time", "0.1"])
+                .args(args),
+        );
+        assert!(error.contains(says), "{error}");
+    }
+    let error = fails(headroom().args([
+        "calc",
+        "erlang-b",
+        "--arrival-rate",
+        "-1",
+        "--service-time",
+        "0.1",
+        "--servers",
+        "3",
+    ]));
+    assert!(error.contains("--arrival-rate must be finite and not negative, got -1"), "{error}");
+}
+
+#[test]
 fn erlang_c_finds_the_fewest_servers_for_a_target() {
     let q = calc(&[
         "erlang-c",

@@ -235,7 +235,7 @@ enum Command {
         #[command(flatten)]
         layers: Layers,
     },
-    /// Each model on its own: erlang-c, usl, growth, littles-law, utilisation-law, headroom.
+    /// Each model on its own: erlang-c, erlang-b, usl, growth, littles-law, utilisation-law, headroom.
     Calc {
         #[command(subcommand)]
         model: CalcModel,
@@ -328,6 +328,23 @@ enum CalcModel {
         /// and p99 against the server count as an SVG chart to this file.
         #[arg(long, value_name = "SVG")]
         chart: Option<PathBuf>,
+    },
+    /// M/M/c/c loss system (no queue: an arrival finding every server busy
+    /// is turned away, as by a connection pool that refuses): the blocking
+    /// probability of a server count, or the fewest servers meeting a target.
+    ErlangB {
+        /// Arrivals per second.
+        #[arg(long, allow_negative_numbers = true)]
+        arrival_rate: f64,
+        /// Mean holding (service) time, seconds.
+        #[arg(long, allow_negative_numbers = true)]
+        service_time: f64,
+        /// Servers to evaluate.
+        #[arg(long)]
+        servers: Option<u32>,
+        /// Find the fewest servers turning away at most this fraction of arrivals.
+        #[arg(long, allow_negative_numbers = true)]
+        target_blocking: Option<f64>,
     },
     /// Fit the Universal Scalability Law to load-test files.
     Usl {
@@ -1152,6 +1169,9 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
                 )),
                 _ => out(&calc::erlang_c(&question)?, format),
             }
+        }
+        CalcModel::ErlangB { arrival_rate, service_time, servers, target_blocking } => {
+            out(&calc::erlang_b(*arrival_rate, *service_time, *servers, *target_blocking)?, format)
         }
         CalcModel::Usl { files, chart, predict, reach } => {
             let fit = calc::usl(files, predict, reach)?;

@@ -303,6 +303,42 @@ pub fn servers_for(
     }
 }
 
+/// The fewest servers of a loss system (M/M/c/c: no queue, an arrival that
+/// finds every server busy is turned away, as by a connection pool that
+/// refuses rather than waits) offered `load` Erlangs whose blocking
+/// probability, Erlang's loss formula B(c, a), is at most `target`; with
+/// that blocking. Since the carried load `a (1 - B)` cannot exceed `c`, the
+/// answer is at least `a (1 - target)`: the search starts below it with the
+/// stable [`erlang_b`] and steps up by the recursion
+/// `B(c+1) = a B(c) / (c + 1 + a B(c))`.
+pub fn loss_servers_for(load: f64, target: f64) -> Result<(u32, f64), KernelError> {
+    if !(load.is_finite() && load >= 0.0) {
+        return Err(bad("offered load", NOT_NEGATIVE, load));
+    }
+    if !(target > 0.0 && target < 1.0) {
+        return Err(KernelError::InvalidQuestion(format!(
+            "a blocking target must lie strictly between 0 and 1, got {}",
+            crate::Shown(target)
+        )));
+    }
+    let start = (load * (1.0 - target)).floor();
+    if start >= f64::from(u32::MAX) {
+        return Err(KernelError::UnreachableTarget("it needs more than 2^32 servers".into()));
+    }
+    let mut servers = start as u32;
+    let mut blocking = erlang_b(servers, load);
+    while blocking > target {
+        if servers == u32::MAX {
+            return Err(KernelError::UnreachableTarget(
+                "no server count up to 2^32 meets it".into(),
+            ));
+        }
+        servers += 1;
+        blocking = load * blocking / (f64::from(servers) + load * blocking);
+    }
+    Ok((servers, blocking))
+}
+
 /// A law's error for `value` of `name`, which breaks `rule`.
 fn bad(name: &'static str, rule: &'static str, value: f64) -> KernelError {
     KernelError::InvalidRate { name, rule, value }
@@ -436,6 +472,27 @@ mod tests {
         // M/M/2 with a = 1 (ρ = 0.5): C = 2ρ² / (1 + ρ) = 1/3.
         let q = Queue::new(1.0, 1.0, 2).unwrap();
         assert!(close(q.p_wait, 1.0 / 3.0, 1e-12));
+    }
+
+    #[test]
+    fn loss_servers_meet_the_erlang_b_table() {
+        // The Erlang B table's 1% column: 10 servers carry 4.461 Erlangs and
+        // 11 carry 5.160, so 5 Erlangs need 11 (B = 0.00829; 10 give
+        // 0.01838); its 2% column: 16 carry 9.828 and 17 carry 10.66, so 10
+        // Erlangs need 17 (B = 0.01295).
+        let (servers, blocking) = loss_servers_for(5.0, 0.01).unwrap();
+        assert_eq!(servers, 11);
+        assert!(close(blocking, 0.00829, 5e-6), "{blocking}");
+        assert_eq!(loss_servers_for(10.0, 0.02).unwrap().0, 17);
+        assert_eq!(loss_servers_for(4.461, 0.0101).unwrap().0, 10);
+        // Large and tiny: each answer is the first count at or under the target.
+        for (load, target) in [(9500.0, 0.001), (0.3, 1e-9), (0.0, 0.5)] {
+            let (servers, blocking) = loss_servers_for(load, target).unwrap();
+            assert!(blocking <= target, "{load} {target}");
+            assert!(servers == 0 || erlang_b(servers - 1, load) > target, "{load} {target}");
+        }
+        assert!(loss_servers_for(5.0, 0.0).is_err());
+        assert!(loss_servers_for(f64::NAN, 0.01).is_err());
     }
 
     #[test]

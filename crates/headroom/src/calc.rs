@@ -166,6 +166,78 @@ pub fn erlang_c(question: &ErlangCQuestion) -> Result<ErlangC, Error> {
     })
 }
 
+/// A loss system (M/M/c/c), answered: what `calc erlang-b` prints.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErlangB {
+    /// Which model: `M/M/c/c (Erlang B)`.
+    pub model: &'static str,
+    /// The target met, when servers were searched for.
+    pub target: Option<String>,
+    /// Arrivals per second.
+    pub arrival_rate: f64,
+    /// Mean holding (service) time, seconds.
+    pub service_time: f64,
+    /// Servers.
+    pub servers: u32,
+    /// Offered load, Erlangs.
+    pub offered_load: f64,
+    /// Probability an arrival finds every server busy and is turned away.
+    pub blocking: f64,
+    /// Arrivals turned away a second: arrival rate x blocking.
+    pub lost_rate: f64,
+    /// Load carried, Erlangs: offered x (1 - blocking).
+    pub carried_load: f64,
+    /// Utilisation: carried load / servers.
+    pub utilisation: f64,
+}
+
+/// Answers an Erlang B question: the blocking of `servers`, or the fewest
+/// servers turning away at most `target_blocking` of the arrivals (exactly
+/// one of the two).
+pub fn erlang_b(
+    arrival_rate: f64,
+    service_time: f64,
+    servers: Option<u32>,
+    target_blocking: Option<f64>,
+) -> Result<ErlangB, Error> {
+    let refuse = |message: String| Error::Calc { model: "erlang-b".into(), message };
+    for (name, value) in [("--arrival-rate", arrival_rate), ("--service-time", service_time)] {
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(refuse(format!(
+                "{name} must be finite and not negative, got {}",
+                Shown(value)
+            )));
+        }
+    }
+    let load = arrival_rate * service_time;
+    let (servers, blocking) = match (servers, target_blocking) {
+        (Some(servers), None) => (servers, headroom_kernel::queueing::erlang_b(servers, load)),
+        (None, Some(target)) => {
+            if !(target > 0.0 && target < 1.0) {
+                return Err(refuse(format!(
+                    "--target-blocking must lie strictly between 0 and 1, got {}",
+                    Shown(target)
+                )));
+            }
+            headroom_kernel::queueing::loss_servers_for(load, target).map_err(kernel("erlang-b"))?
+        }
+        _ => return Err(refuse("give exactly one of --servers and --target-blocking".into())),
+    };
+    let carried_load = load * (1.0 - blocking);
+    Ok(ErlangB {
+        model: "M/M/c/c (Erlang B)",
+        target: target_blocking.map(|t| format!("blocking <= {t}")),
+        arrival_rate,
+        service_time,
+        servers,
+        offered_load: load,
+        blocking,
+        lost_rate: arrival_rate * blocking,
+        carried_load,
+        utilisation: if servers == 0 { 0.0 } else { carried_load / f64::from(servers) },
+    })
+}
+
 /// The most server counts one `--servers` may ask for.
 const MOST_COUNTS: usize = 10_000;
 
