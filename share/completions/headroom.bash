@@ -804,7 +804,7 @@ _headroom() {
             return 0
             ;;
         headroom__subcmd__diff)
-            opts="-h --all --config --set --format --months --draws --seed --plugin-dir --config-dir --help"
+            opts="-h --all --config --set --format --months --draws --seed --chart --plugin-dir --config-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -831,6 +831,10 @@ _headroom() {
                     return 0
                     ;;
                 --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chart)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -67,6 +67,7 @@ csv\t''"
 complete -c headroom -n "__fish_headroom_using_subcommand diff" -l months -d 'Months ahead, at most 1200 (overrides `horizon_months`)' -r
 complete -c headroom -n "__fish_headroom_using_subcommand diff" -l draws -d 'Also run the Monte Carlo both ways over this many draws (the same seed, so the same draws) and compare each milestone\'s P50, P90 and P99 monthly cost' -r
 complete -c headroom -n "__fish_headroom_using_subcommand diff" -l seed -d 'Seed of those draws (default: `uncertainty.seed`, else 42)' -r
+complete -c headroom -n "__fish_headroom_using_subcommand diff" -l chart -d 'Also draw the total monthly cost without and with the change, and the runways it moves, as an SVG chart to this file (one profile)' -r -F
 complete -c headroom -n "__fish_headroom_using_subcommand diff" -l plugin-dir -d 'Directory of profile plugins (repeatable); default: plugins/ beside the binary, or target/plugins after `cargo xtask build`' -r -F
 complete -c headroom -n "__fish_headroom_using_subcommand diff" -l config-dir -d 'Directory of config files (default.toml, <profile>.toml); default: ./config, else config/ beside the binary or the workspace' -r -F
 complete -c headroom -n "__fish_headroom_using_subcommand diff" -l all -d 'Every loaded profile'

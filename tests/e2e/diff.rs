@@ -151,3 +151,21 @@ fn diff_with_draws_compares_the_cost_bands_over_the_same_draws() {
         json(&ok(&["diff", "leadgen-insurance", "--set", "headroom=0.3", "--format", "json"]));
     assert!(plain.get("uncertainty").is_none());
 }
+
+#[test]
+fn a_change_is_drawn_as_the_cost_it_adds_and_the_runways_it_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("diff.svg");
+    let chart_arg = chart.to_str().unwrap();
+    ok(&["diff", "leadgen-insurance", "--set", "headroom=0.3", "--chart", chart_arg]);
+    let svg = std::fs::read_to_string(&chart).unwrap();
+    // 30% headroom: $1,291 more a month at month 12, and Postgres outgrows
+    // today's database at month 6, not 7 (the table's own figures).
+    assert!(svg.contains("+$1,291 a month at month 12"), "{svg}");
+    assert!(svg.contains("postgres month 7 → 6"), "{svg}");
+    assert!(!svg.contains("api month"), "api's runway did not move: {svg}");
+    assert_eq!(svg.matches("<polyline").count(), 2, "{svg}");
+    let error =
+        fails(headroom().args(["diff", "--all", "--set", "headroom=0.3", "--chart", chart_arg]));
+    assert!(error.contains("name the profile instead of --all"), "{error}");
+}

@@ -79,6 +79,10 @@ enum Command {
         /// Seed of those draws (default: `uncertainty.seed`, else 42).
         #[arg(long, requires = "draws")]
         seed: Option<u64>,
+        /// Also draw the total monthly cost without and with the change, and
+        /// the runways it moves, as an SVG chart to this file (one profile).
+        #[arg(long, value_name = "SVG")]
+        chart: Option<PathBuf>,
     },
     /// The document's published plan against the computed plan.
     Audit {
@@ -652,7 +656,7 @@ fn run(cli: Cli) -> Result<String> {
                 .collect::<Result<Vec<_>>>()?;
             Ok(joined(texts, *format))
         }
-        Command::Diff { target, layers, format, months, draws, seed } => {
+        Command::Diff { target, layers, format, months, draws, seed, chart } => {
             if layers.files.is_empty() && layers.sets.is_empty() {
                 bail!("diff compares each plan with the plan under a change: give the change as --set KEY=VALUE or --config FILE");
             }
@@ -663,11 +667,21 @@ fn run(cli: Cli) -> Result<String> {
                 .chain(layers.sets.iter().map(|s| format!("--set {s}")))
                 .collect();
             let ids = context.targets(target)?;
+            if let (Some(path), true) = (chart, ids.len() > 1) {
+                bail!(
+                    "--chart {}: draws one profile's change; name the profile instead of --all",
+                    path.display()
+                );
+            }
             let mut diffs = Vec::new();
+            let mut svg = None;
             for id in &ids {
                 let (before, base) = context.plan(id, &Layers::default(), *months)?;
                 let (after, changed) = context.plan(id, layers, *months)?;
                 let mut diff = headroom::diff::diff(&before, &after, change.clone());
+                if chart.is_some() {
+                    svg = Some(render::diff_svg(&before, &after, &diff));
+                }
                 if draws.is_some() {
                     // One seed both ways: the change's own, else the profile's.
                     let seed = seed.or(base.config.uncertainty.as_ref().map(|u| u.seed));
@@ -685,6 +699,9 @@ fn run(cli: Cli) -> Result<String> {
                 diffs.push(diff);
             }
             let texts = diffs.iter().map(|d| render::diff(d, (*format).into())).collect();
+            if let (Some(path), Some(svg)) = (chart, svg) {
+                write_atomically(path, &svg)?;
+            }
             Ok(joined(texts, *format))
         }
         Command::Audit { target, layers, format } => {

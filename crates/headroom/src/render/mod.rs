@@ -24,8 +24,8 @@ pub use observe::{observation, observation_summary};
 
 pub use markdown::{plan_markdown, simulation_markdown};
 pub use svg::{
-    bands_svg, cost_svg, erlang_c_svg, growth_svg, observation_svg, runway_svg, sensitivity_svg,
-    simulation_svg, usl_svg, PublishedFigure,
+    bands_svg, cost_svg, diff_svg, erlang_c_svg, growth_svg, observation_svg, runway_svg,
+    sensitivity_svg, simulation_svg, usl_svg, PublishedFigure,
 };
 pub use text::{
     explain, explain_bands, explain_sensitivity, sensitivity_summary, simulation,

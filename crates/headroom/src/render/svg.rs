@@ -17,8 +17,6 @@ fn svg_start(width: f64, height: f64) -> String {
     )
 }
 
-/// A light grid line across the plot at height `y`, labelled `text` on the
-/// left (the value axis of every chart).
 /// A shaded band: `outline` runs up one side and back down the other, as
 /// `x,y` points.
 fn shaded_band(svg: &mut String, outline: impl Iterator<Item = String>, colour: &str) {
@@ -30,6 +28,8 @@ fn shaded_band(svg: &mut String, outline: impl Iterator<Item = String>, colour: 
     );
 }
 
+/// A light grid line across the plot at height `y`, labelled `text` on the
+/// left (the value axis of every chart).
 fn grid_line(svg: &mut String, left: f64, right: f64, y: f64, text: &str) {
     let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{right}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{text}</text>", left - 6.0, y + 4.0);
 }
@@ -1140,6 +1140,140 @@ pub fn observation_svg(o: &crate::observe::Observation) -> Option<String> {
     }
     svg.push_str("</svg>\n");
     Some(svg)
+}
+
+/// An SVG chart of what a change does to the cost: the total monthly cost
+/// month by month (by milestone, for a profile of deployment sizes) without
+/// the change and with it, the gap between them shaded and its size at the
+/// end; beside it, each tier whose runway moves, with its months.
+pub fn diff_svg(before: &Plan, after: &Plan, diff: &crate::diff::PlanDiff) -> String {
+    let totals = |plan: &Plan| -> Vec<(String, f64)> {
+        if plan.monthly.is_empty() {
+            let total =
+                |m: &crate::plan::MilestonePlan| m.tiers.iter().map(|t| t.monthly_cost).sum();
+            plan.milestones.iter().map(|m| (m.name.clone(), total(m))).collect()
+        } else {
+            let total = |m: &crate::plan::MonthPlan| m.tiers.iter().map(|t| t.monthly_cost).sum();
+            plan.monthly.iter().map(|m| (m.month.to_string(), total(m))).collect()
+        }
+    };
+    let (was, now) = (totals(before), totals(after));
+    let Canvas { height, left, top, plot_w, plot_h, mut svg } = Canvas::new();
+    let _ = writeln!(
+        svg,
+        "<text x=\"{left}\" y=\"18\" font-size=\"14\">{}: monthly cost without and with the change</text>",
+        escape(&diff.profile)
+    );
+    let _ = writeln!(
+        svg,
+        "<text x=\"{left}\" y=\"32\" font-size=\"11\">{}</text>",
+        escape(&diff.change.join(" "))
+    );
+    let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
+    let most = was.iter().chain(&now).map(|p| finite(p.1)).fold(1.0_f64, f64::max);
+    let (step, steps) = round_axis(most, 4);
+    let y_max = step * f64::from(steps);
+    let y = |u: f64| top + plot_h - (finite(u) / y_max) * plot_h;
+    for tick in 0..=steps {
+        let u = step * f64::from(tick);
+        grid_line(&mut svg, left, left + plot_w, y(u), &dollars(u));
+    }
+    let columns = was.len().max(now.len());
+    let x = |i: usize| left + i as f64 / columns.saturating_sub(1).max(1) as f64 * plot_w;
+    // At most about 13 labels, whatever the horizon.
+    let every = columns.div_ceil(13).max(1);
+    let labels = if was.len() >= now.len() { &was } else { &now };
+    for (i, (label, _)) in labels.iter().enumerate().filter(|(i, _)| i % every == 0) {
+        let _ = writeln!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            x(i),
+            top + plot_h + 16.0,
+            escape(label)
+        );
+    }
+    let axis = if before.monthly.is_empty() { "milestone" } else { "month" };
+    let _ = writeln!(
+        svg,
+        "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{axis}</text>",
+        left + plot_w / 2.0,
+        height - 10.0
+    );
+    let point = |(i, (_, v)): (usize, &(String, f64))| format!("{:.1},{:.1}", x(i), y(*v));
+    let common = was.len().min(now.len());
+    let outline = now[..common]
+        .iter()
+        .enumerate()
+        .map(point)
+        .chain(was[..common].iter().enumerate().rev().map(point));
+    shaded_band(&mut svg, outline, PALETTE[1]);
+    let line = |series: &[(String, f64)]| {
+        series.iter().enumerate().map(point).collect::<Vec<_>>().join(" ")
+    };
+    let _ = writeln!(
+        svg,
+        "<polyline fill=\"none\" stroke=\"#888\" stroke-width=\"2\" stroke-dasharray=\"6 4\" points=\"{}\"/>",
+        line(&was)
+    );
+    let _ = writeln!(
+        svg,
+        "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>",
+        PALETTE[1],
+        line(&now)
+    );
+    // The gap at the last column both plans reach.
+    if let Some(last) = common.checked_sub(1) {
+        let gap = now[last].1 - was[last].1;
+        let sign = if gap > 0.0 { "+" } else { "" };
+        let at = if before.monthly.is_empty() {
+            now[last].0.clone()
+        } else {
+            format!("month {}", now[last].0)
+        };
+        let _ = writeln!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{sign}{} a month at {}</text>",
+            x(last) - 4.0,
+            y(now[last].1.max(was[last].1)) - 8.0,
+            dollars(gap),
+            escape(&at)
+        );
+    }
+    let legend_x = left + plot_w + 10.0;
+    let _ = writeln!(
+        svg,
+        "<line x1=\"{legend_x}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#888\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/><text x=\"{}\" y=\"{:.1}\">without</text>",
+        legend_x + 12.0,
+        top + 58.0,
+        top + 58.0,
+        legend_x + 16.0,
+        top + 62.0
+    );
+    legend_line(&mut svg, legend_x, top + 72.0, PALETTE[1], "with the change");
+    let horizon = diff.horizon_months.after.or(diff.horizon_months.before).unwrap_or(0);
+    let moved: Vec<&crate::diff::RunwayDiff> =
+        diff.runway.iter().filter(|r| r.before != r.after).collect();
+    if !moved.is_empty() {
+        let _ = writeln!(
+            svg,
+            "<text x=\"{legend_x}\" y=\"{:.1}\">today's runs out:</text>",
+            top + 110.0
+        );
+    }
+    for (k, r) in moved.iter().enumerate() {
+        let month =
+            |m: Option<u32>| m.map_or_else(|| format!("after {horizon}"), |m| m.to_string());
+        let _ = writeln!(
+            svg,
+            "<text x=\"{legend_x}\" y=\"{:.1}\">{} month {} → {}</text>",
+            top + 128.0 + k as f64 * 16.0,
+            escape(&r.tier),
+            month(r.before),
+            month(r.after)
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
 }
 
 #[cfg(test)]
