@@ -134,8 +134,9 @@ fn report_writes_every_file_whole() {
     assert!(summary.contains("hostel-complaints"), "{summary}");
     // Each profile's summary ends with its uncertainty: the last milestone
     // the draws move (hostel's large deployment, "1000+", is not drawn).
-    assert!(summary.contains("uncertainty (2000 draws): 12 Months cost P50 / P90 / P99 $"));
-    assert!(summary.contains("uncertainty (4000 draws): Medium deployment cost P50 / P90 / P99 $"));
+    // Both profiles draw `auto`: 64,000 draws settle every figure of each.
+    assert!(summary.contains("uncertainty (64000 draws): 12 Months cost P50 / P90 / P99 $"));
+    assert!(summary.contains("uncertainty (64000 draws): Medium deployment cost P50 / P90 / P99 $"));
     // The published cell the draws most often outgrow, with its share.
     assert!(summary.contains("the document's 12 Months api units \"50\" covers 4"), "{summary}");
     assert!(summary.contains("the document's Small deployment total monthly_cost \"$200-300/month\" covers 0.0% of the draws"), "{summary}");
@@ -243,7 +244,7 @@ fn explain_shows_the_arithmetic() {
     // 6 months: 5,000 users over 250 x 0.8 = 200 usable a replica.
     assert!(text.contains("units needed = ceil(5000.000 / 200.000) = 25"), "{text}");
     // The profile has [uncertainty]: explain ends with the tier's bands.
-    assert!(text.contains("uncertainty of `api` (Monte Carlo, 2000 draws, seed 42"), "{text}");
+    assert!(text.contains("uncertainty of `api` (Monte Carlo, 64000 draws, seed 42"), "{text}");
     assert!(text.contains("12 Months: units (P50 / P90 / P99) "), "{text}");
     assert!(text.contains("the document's units at 12 Months, \"50\", covers 4"), "{text}");
     // What each uncertain input alone does to the tier (P10 to P90).

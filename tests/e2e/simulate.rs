@@ -171,9 +171,17 @@ fn draws_auto_quadruples_the_draws_until_every_figure_settles() {
         }
     }
     let text = ok(&["simulate", "leadgen-insurance", "--draws", "auto", "--seed", "5"]);
-    assert!(text.contains("--draws auto ran 1,000, 4,000"), "{text}");
+    assert!(text.contains("draws chosen automatically: 1,000, 4,000"), "{text}");
     let error = crate::support::run(&["simulate", "leadgen-insurance", "--draws", "many"]);
     assert!(String::from_utf8_lossy(&error.stderr).contains("neither a count of draws nor `auto`"));
+    // In configuration, the same word or a count; anything else names its key.
+    for (set, says) in [
+        (r#"uncertainty.draws="many""#, r#"draws must be a count or "auto", got "many""#),
+        ("uncertainty.draws=-5", r#"draws must be a count above zero or "auto", got -5"#),
+    ] {
+        let error = fails(headroom().args(["simulate", "leadgen-insurance", "--set", set]));
+        assert!(error.contains("key `uncertainty.draws`") && error.contains(says), "{error}");
+    }
 }
 
 #[test]

@@ -187,7 +187,7 @@ enum Command {
         /// then four times as many until every figure's 95% interval lies
         /// within 1% of it (a unit, a percentage point), at most 4,096,000.
         #[arg(long, value_parser = parse_draws)]
-        draws: Option<Draws>,
+        draws: Option<headroom::simulate::DrawCount>,
         /// Seed (default: `uncertainty.seed`, else 42).
         #[arg(long)]
         seed: Option<u64>,
@@ -776,20 +776,14 @@ fn run(cli: Cli) -> Result<String> {
             let loaded = context.registry.get(profile)?;
             note_unoptimised(loaded);
             let layered = config::load(loaded, &context.sources(layers))?;
-            let given = match draws {
-                Some(Draws::Count(count)) => Some(*count),
-                Some(Draws::Auto) | None => None,
-            };
-            let total =
-                given.or(layered.config.uncertainty.as_ref().map(|u| u.draws)).unwrap_or(1000);
             // A progress bar on stderr, only for a person watching a long run:
             // it shows once a run has gone on for half a second, whichever
             // path it takes (the compiled model runs a million draws in well
-            // under a second; a draw planned in full takes tens of µs). With
-            // `--draws auto` it counts each run's draws, labelled with them.
+            // under a second; a draw planned in full takes tens of µs). Its
+            // length is each run's draws (`auto` makes several runs).
             let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
                 let bar = indicatif::ProgressBar::with_draw_target(
-                    Some(u64::from(total)),
+                    None,
                     indicatif::ProgressDrawTarget::hidden(),
                 );
                 (bar, std::time::Instant::now())
@@ -801,24 +795,18 @@ fn run(cli: Cli) -> Result<String> {
                     }
                     if bar.length() != Some(u64::from(run)) {
                         bar.set_length(u64::from(run));
-                        bar.set_message(format!("run of {run} draws"));
                     }
                     bar.set_position(done);
                 }
             };
             let options = headroom::simulate::Options {
-                draws: given,
+                draws: *draws,
                 seed: *seed,
                 months: *months,
                 exact: *exact,
             };
-            let simulation = if let Some(Draws::Auto) = draws {
-                headroom::simulate::simulate_until_settled(loaded, &layered, &options, &progress)
-            } else {
-                headroom::simulate::simulate_with(loaded, &layered, &options, &|done| {
-                    progress(total, done)
-                })
-            };
+            let simulation =
+                headroom::simulate::simulate_with(loaded, &layered, &options, &progress);
             if let Some((bar, _)) = &bar {
                 bar.finish_and_clear();
             }
@@ -965,18 +953,13 @@ fn tempfile_in(dir: &Path, text: &str) -> Result<PathBuf> {
 }
 
 /// `simulate --draws`: a count, or `auto`.
-#[derive(Debug, Clone, Copy)]
-enum Draws {
-    Count(u32),
-    Auto,
-}
-
-fn parse_draws(text: &str) -> std::result::Result<Draws, String> {
+fn parse_draws(text: &str) -> std::result::Result<headroom::simulate::DrawCount, String> {
+    use headroom::simulate::DrawCount;
     if text.eq_ignore_ascii_case("auto") {
-        return Ok(Draws::Auto);
+        return Ok(DrawCount::Auto);
     }
     text.parse()
-        .map(Draws::Count)
+        .map(DrawCount::Count)
         .map_err(|_| format!("`{text}` is neither a count of draws nor `auto`"))
 }
 

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use headroom::config::{self, Sources};
 use headroom::registry::Registry;
-use headroom::simulate::{draw_only, simulate, simulate_with, Distribution, Options};
+use headroom::simulate::{draw_only, simulate, simulate_with, Distribution, DrawCount, Options};
 
 fn floor(c: &mut Criterion) {
     let inputs: BTreeMap<String, Distribution> = [
@@ -68,9 +68,10 @@ fn monte_carlo(c: &mut Criterion) {
         b.iter(|| simulate(profile, &layered, Some(1_000_000), Some(42), None).map(|s| s.draws))
     });
     // The reference path, a full plan a draw, on 2,000 draws.
-    let exact = Options { draws: Some(2_000), seed: Some(42), months: None, exact: true };
+    let exact =
+        Options { draws: Some(DrawCount::Count(2_000)), seed: Some(42), months: None, exact: true };
     group.bench_function("2,000 draws, each planned in full (--exact)", |b| {
-        b.iter(|| simulate_with(profile, &layered, &exact, &|_| {}).map(|s| s.draws))
+        b.iter(|| simulate_with(profile, &layered, &exact, &|_, _| {}).map(|s| s.draws))
     });
     group.finish();
 }

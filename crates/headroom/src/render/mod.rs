@@ -276,12 +276,10 @@ pub(super) fn sampling_notes(sim: &crate::simulate::Simulation) -> Vec<String> {
             width(&a.probability_interval).total_cmp(&width(&b.probability_interval))
         });
     if let Some(b) = widest_month {
-        notes.push(format!(
-            "broken by month {}: {} ({}), the least certain month",
-            b.month,
-            percent(b.probability),
-            interval(&b.probability_interval, |p| percent(*p))
-        ));
+        let (value, range) =
+            (percent(b.probability), interval(&b.probability_interval, |p| percent(*p)));
+        let range = if range == value { String::new() } else { format!(" ({range})") };
+        notes.push(format!("broken by month {}: {value}{range}, the least certain month", b.month));
     }
     if !notes.is_empty() {
         notes.push(format!(
@@ -292,7 +290,7 @@ pub(super) fn sampling_notes(sim: &crate::simulate::Simulation) -> Vec<String> {
     notes
 }
 
-/// With `--draws auto`, what its runs found: "--draws auto ran 1,000, 4,000
+/// With `--draws auto`, what its runs found: "draws chosen automatically: 1,000, 4,000
 /// and 16,000 draws: at 16,000 every figure's 95% interval lies within 1% of
 /// it (a unit, a percentage point)", or the figures still wider after the
 /// most it runs. `None` for a run of a given size.
@@ -307,14 +305,14 @@ pub(super) fn settling_note(sim: &crate::simulate::Simulation) -> Option<String>
     let within = percent(crate::simulate::SETTLED_WITHIN);
     Some(if last.unsettled.is_empty() {
         format!(
-            "--draws auto ran {ran} draws: at {} every figure's 95% interval lies within {within} of it (a unit, a percentage point) or spans one step of a figure that moves in steps",
+            "draws chosen automatically: {ran} were run, and at {} every figure's 95% interval lies within {within} of it (a unit, a percentage point) or spans one step of a figure that moves in steps",
             grouped(u64::from(last.draws))
         )
     } else {
         let shown: Vec<&str> = last.unsettled.iter().take(4).map(String::as_str).collect();
         let more = last.unsettled.len().saturating_sub(shown.len());
         format!(
-            "--draws auto ran {ran} draws, the most it runs, and {} still lie further than {within} from their 95% interval's ends: {}{}",
+            "draws chosen automatically: {ran} were run, the most it runs, and {} still lie further than {within} from their 95% interval's ends: {}{}",
             headroom_kernel::counted(last.unsettled.len(), "figure"),
             shown.join("; "),
             if more > 0 { format!("; and {more} more") } else { String::new() }

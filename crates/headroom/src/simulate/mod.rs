@@ -54,9 +54,9 @@ use crate::Error;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Uncertainty {
-    /// Draws (overridden by `--draws`).
+    /// Draws, or `"auto"` (overridden by `--draws`).
     #[serde(default = "default_draws")]
-    pub draws: u32,
+    pub draws: DrawCount,
     /// Seed (overridden by `--seed`).
     #[serde(default = "default_seed")]
     pub seed: u64,
@@ -86,8 +86,64 @@ pub struct Correlation {
 /// milestone; the rest is counted), and the exact path runs ~40 µs a draw.
 pub const MAX_DRAWS: u32 = 5_000_000;
 
-fn default_draws() -> u32 {
-    1000
+fn default_draws() -> DrawCount {
+    DrawCount::Count(1000)
+}
+
+/// How many draws a run makes: a count, or `auto`, as many as it takes for
+/// every figure to settle ([`simulate_until_settled`]). In configuration a
+/// whole number or the word `"auto"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrawCount {
+    /// This many.
+    Count(u32),
+    /// 1,000, then four times as many until every figure settles.
+    Auto,
+}
+
+impl Serialize for DrawCount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            DrawCount::Count(count) => serializer.serialize_u32(*count),
+            DrawCount::Auto => serializer.serialize_str("auto"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DrawCount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<DrawCount, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = DrawCount;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a count of draws or \"auto\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, count: u64) -> Result<DrawCount, E> {
+                u32::try_from(count).map(DrawCount::Count).map_err(|_| {
+                    E::custom(format!(
+                        "{count} draws is past what a run makes ({MAX_DRAWS} at most)"
+                    ))
+                })
+            }
+            fn visit_i64<E: serde::de::Error>(self, count: i64) -> Result<DrawCount, E> {
+                u64::try_from(count)
+                    .map_err(|_| {
+                        E::custom(format!(
+                            "draws must be a count above zero or \"auto\", got {count}"
+                        ))
+                    })
+                    .and_then(|c| self.visit_u64(c))
+            }
+            fn visit_str<E: serde::de::Error>(self, word: &str) -> Result<DrawCount, E> {
+                if word.eq_ignore_ascii_case("auto") {
+                    Ok(DrawCount::Auto)
+                } else {
+                    Err(E::custom(format!("draws must be a count or \"auto\", got \"{word}\"")))
+                }
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 fn default_seed() -> u64 {
@@ -609,7 +665,7 @@ fn set(value: &mut serde_json::Value, key: &str, number: f64) -> Result<(), Stri
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
     /// Draws (else `[uncertainty] draws`).
-    pub draws: Option<u32>,
+    pub draws: Option<DrawCount>,
     /// Seed (else `[uncertainty] seed`).
     pub seed: Option<u64>,
     /// Horizon in months (else the configuration's).
@@ -628,7 +684,8 @@ pub fn simulate(
     seed: Option<u64>,
     months: Option<u32>,
 ) -> Result<Simulation, Error> {
-    simulate_with(profile, layered, &Options { draws, seed, months, exact: false }, &|_| {})
+    let draws = draws.map(DrawCount::Count);
+    simulate_with(profile, layered, &Options { draws, seed, months, exact: false }, &|_, _| {})
 }
 
 /// What one worker of the Monte Carlo carries from chunk to chunk: its
@@ -642,14 +699,14 @@ struct Worker {
     failure: Option<(u32, Error)>,
 }
 
-/// [`simulate`] with every option, calling `progress(draws done)` after each
+/// [`simulate`] with every option, calling `progress(draws of the run, draws done)` after each
 /// chunk of draws (the binary draws a progress bar with it; the library
 /// prints nothing).
 pub fn simulate_with(
     profile: &LoadedProfile,
     layered: &LayeredConfig,
     options: &Options,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(u32, u64) + Sync),
 ) -> Result<Simulation, Error> {
     let id = profile.id().to_string();
     let fail = |message: String| Error::Config { profile: id.clone(), message };
@@ -662,7 +719,10 @@ pub fn simulate_with(
     if uncertainty.inputs.is_empty() {
         return Err(fail("no uncertain inputs: add distributions under [uncertainty.inputs] (see `headroom simulate --help`)".into()));
     }
-    let draws = options.draws.unwrap_or(uncertainty.draws);
+    let draws = match options.draws.unwrap_or(uncertainty.draws) {
+        DrawCount::Count(count) => count,
+        DrawCount::Auto => return simulate_until_settled(profile, layered, options, progress),
+    };
     if draws == 0 || draws > MAX_DRAWS {
         return Err(fail(format!("draws must lie between 1 and {MAX_DRAWS}, got {draws}")));
     }
@@ -747,7 +807,7 @@ pub fn simulate_with(
                         tally.add_total_costs(totals);
                         let total =
                             done.fetch_add(u64::from(count), std::sync::atomic::Ordering::Relaxed);
-                        progress(total + u64::from(count));
+                        progress(draws, total + u64::from(count));
                     }
                     Err(error) => {
                         failed_at.fetch_min(chunk, std::sync::atomic::Ordering::Relaxed);

@@ -12,7 +12,9 @@
 use headroom_plugin_api::host::LoadedProfile;
 use serde::Serialize;
 
-use super::{simulate_with, Interval, Options, QuantileIntervals, Simulation, MAX_DRAWS};
+use super::{
+    simulate_with, DrawCount, Interval, Options, QuantileIntervals, Simulation, MAX_DRAWS,
+};
 use crate::config::LayeredConfig;
 use crate::Error;
 
@@ -52,8 +54,8 @@ pub fn simulate_until_settled(
     let mut stages = Vec::new();
     let mut draws = AUTO_FIRST;
     loop {
-        let run = Options { draws: Some(draws), ..*options };
-        let simulation = simulate_with(profile, layered, &run, &|done| progress(draws, done))?;
+        let run = Options { draws: Some(DrawCount::Count(draws)), ..*options };
+        let simulation = simulate_with(profile, layered, &run, progress)?;
         let left = unsettled(&simulation);
         let done = left.is_empty() || draws >= AUTO_MOST;
         stages.push(Stage { draws, unsettled: left });
