@@ -65,7 +65,7 @@ md\t''
 json\t''
 csv\t''"
 complete -c headroom -n "__fish_headroom_using_subcommand diff" -l months -d 'Months ahead, at most 1200 (overrides `horizon_months`)' -r
-complete -c headroom -n "__fish_headroom_using_subcommand diff" -l draws -d 'Also run the Monte Carlo both ways over this many draws (the same seed, so the same draws) and compare each milestone\'s P50, P90 and P99 monthly cost' -r
+complete -c headroom -n "__fish_headroom_using_subcommand diff" -l draws -d 'Also run the Monte Carlo both ways over this many draws (the same seed, so the same draws) and compare each milestone\'s P50, P90 and P99 monthly cost; `auto`: as many as settle the run without the change (see `simulate --draws`), the same number with it' -r
 complete -c headroom -n "__fish_headroom_using_subcommand diff" -l seed -d 'Seed of those draws (default: `uncertainty.seed`, else 42)' -r
 complete -c headroom -n "__fish_headroom_using_subcommand diff" -l chart -d 'Also draw the total monthly cost without and with the change, and the runways it moves, as an SVG chart to this file (one profile)' -r -F
 complete -c headroom -n "__fish_headroom_using_subcommand diff" -l plugin-dir -d 'Directory of profile plugins (repeatable); default: plugins/ beside the binary, or target/plugins after `cargo xtask build`' -r -F

@@ -146,6 +146,35 @@ fn diff_with_draws_compares_the_cost_bands_over_the_same_draws() {
     assert!(wider.contains("Nothing in the plan moves"), "{wider}");
     let six = wider.lines().find(|l| l.contains("6 Months")).unwrap();
     assert!(six.contains('+'), "the 6-month P90 rises: {six}");
+    // `auto`: as many draws as settle the run without the change, the
+    // same number with it; the bands are each configuration's at that count.
+    let auto = json(&ok(&[
+        "diff",
+        "leadgen-insurance",
+        "--set",
+        "headroom=0.3",
+        "--draws",
+        "auto",
+        "--format",
+        "json",
+    ]));
+    let settled =
+        json(&ok(&["simulate", "leadgen-insurance", "--draws", "auto", "--format", "json"]));
+    let count = settled["draws"].as_u64().unwrap();
+    assert_eq!(auto["uncertainty"]["draws"].as_u64(), Some(count), "{auto}");
+    let after = json(&ok(&[
+        "simulate",
+        "leadgen-insurance",
+        "--draws",
+        &count.to_string(),
+        "--set",
+        "headroom=0.3",
+        "--format",
+        "json",
+    ]));
+    let twelve = &auto["uncertainty"]["milestones"][3];
+    assert_eq!(twelve["before"], settled["milestones"][3]["monthly_cost"], "{twelve}");
+    assert_eq!(twelve["after"], after["milestones"][3]["monthly_cost"], "{twelve}");
     // Without --draws there is no Monte Carlo in the answer.
     let plain =
         json(&ok(&["diff", "leadgen-insurance", "--set", "headroom=0.3", "--format", "json"]));

@@ -73,9 +73,10 @@ enum Command {
         months: Option<u32>,
         /// Also run the Monte Carlo both ways over this many draws (the same
         /// seed, so the same draws) and compare each milestone's P50, P90
-        /// and P99 monthly cost.
-        #[arg(long)]
-        draws: Option<u32>,
+        /// and P99 monthly cost; `auto`: as many as settle the run without
+        /// the change (see `simulate --draws`), the same number with it.
+        #[arg(long, value_parser = parse_draws)]
+        draws: Option<headroom::simulate::DrawCount>,
         /// Seed of those draws (default: `uncertainty.seed`, else 42).
         #[arg(long, requires = "draws")]
         seed: Option<u64>,
@@ -682,18 +683,28 @@ fn run(cli: Cli) -> Result<String> {
                 if chart.is_some() {
                     svg = Some(render::diff_svg(&before, &after, &diff));
                 }
-                if draws.is_some() {
+                if let Some(draws) = draws {
                     // One seed both ways: the change's own, else the profile's.
                     let seed = seed.or(base.config.uncertainty.as_ref().map(|u| u.seed));
                     let loaded = context.registry.get(id)?;
                     note_unoptimised(loaded);
-                    let simulate = |layered| {
-                        headroom::simulate::simulate(loaded, layered, *draws, seed, *months)
+                    let simulate = |layered, draws| {
+                        let options = headroom::simulate::Options {
+                            draws: Some(draws),
+                            seed,
+                            months: *months,
+                            exact: false,
+                        };
+                        headroom::simulate::simulate_with(loaded, layered, &options, &|_, _| {})
                     };
+                    // `auto` settles the run without the change; the run with
+                    // it makes as many draws, and so the same ones.
+                    let without = simulate(&base, *draws)?;
+                    let count = headroom::simulate::DrawCount::Count(without.draws);
                     diff = headroom::diff::with_uncertainty(
                         diff,
-                        &simulate(&base)?,
-                        &simulate(&changed)?,
+                        &without,
+                        &simulate(&changed, count)?,
                     );
                 }
                 diffs.push(diff);

@@ -6,8 +6,7 @@
 //! 95% interval (see [`super::Interval`]) lies within [`SETTLED_WITHIN`] of
 //! it, or the most draws [`AUTO_MOST`] have run. Four times the draws halve
 //! an interval, so each step roughly halves what is left; the steps before
-//! the last add about a third to its time. Every run uses the same seed, so
-//! the draws of a step are the first draws of the next.
+//! the last add about a third to its time. Every run uses the same seed.
 
 use headroom_plugin_api::host::LoadedProfile;
 use serde::Serialize;
