@@ -582,7 +582,7 @@ capacity.requests_per_second = 100   # TODO: section (a load test), or assumptio
 #
 # Inputs `headroom simulate` draws (normal, lognormal, triangular, uniform or empirical), by key.
 # [uncertainty]
-# draws = 2000
+# draws = "auto"                      # or a count: "auto" runs until every P50 / P90 / P99 settles
 # seed = 42
 # [uncertainty.inputs."milestones.next-year.drivers.users"]
 # distribution = "lognormal"          # TODO: why this spread
