@@ -75,13 +75,16 @@ impl Canvas {
 
 /// A line chart over months 0..n: one polyline a series (values as
 /// fractions, drawn as percentages up to `y_max`), an optional dashed
-/// reference line, a legend on the right.
+/// reference line, a legend on the right. With `wide_first`, the first
+/// series (a total) is a wide line under the others; with `bands`, a shaded
+/// range (low, high) a month about each series, in its colour.
 fn line_chart(
     title: &str,
     series: &[(String, Vec<f64>)],
     y_max: f64,
     reference: Option<(f64, String)>,
     wide_first: bool,
+    bands: Option<&[Vec<(f64, f64)>]>,
 ) -> String {
     let Canvas { height, left, top, plot_w, plot_h, mut svg } = Canvas::new();
     let _ = writeln!(svg, "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}</text>", escape(title));
@@ -102,6 +105,12 @@ fn line_chart(
         left + plot_w / 2.0,
         height - 10.0
     );
+    for (index, band) in bands.unwrap_or_default().iter().enumerate() {
+        let point = |(m, v): (usize, f64)| format!("{:.1},{:.1}", x(m as f64), y(v));
+        let highs = band.iter().map(|b| b.1).enumerate().map(point);
+        let lows = band.iter().map(|b| b.0).enumerate().rev().map(point);
+        shaded_band(&mut svg, highs.chain(lows), PALETTE[index % PALETTE.len()]);
+    }
     if let Some((value, label)) = reference {
         let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"black\" stroke-dasharray=\"6 4\"/><text x=\"{}\" y=\"{:.1}\">{}</text>", left + plot_w, y(value), y(value), left + plot_w + 6.0, y(value) + 4.0, escape(&label));
     }
@@ -139,15 +148,27 @@ pub fn simulation_svg(sim: &crate::simulate::Simulation) -> String {
             series.push((tier.clone(), sim.breach.iter().map(|m| m.by_tier[tier]).collect()));
         }
     }
+    // Where each chance lies given the draws: Wilson's 95% interval of the
+    // share of the draws it is (a whole number of them: the share times the
+    // draws, rounded, is that number exactly).
+    let draws = u64::from(sim.draws);
+    let wilson = |share: f64| {
+        let hits = ((share * draws as f64).round() as u64).min(draws);
+        headroom_kernel::sampling::share_interval(hits, draws, crate::simulate::SAMPLING_CONFIDENCE)
+            .unwrap_or((share, share))
+    };
+    let bands: Vec<Vec<(f64, f64)>> =
+        series.iter().map(|(_, shares)| shares.iter().map(|&s| wilson(s)).collect()).collect();
     line_chart(
         &format!(
-            "{}: P(today's deployment has broken its headroom), {} draws",
+            "{}: P(today's deployment has broken its headroom), {} draws (band: 95%)",
             sim.profile.id, sim.draws
         ),
         &series,
         1.0,
         None,
         true,
+        Some(&bands),
     )
 }
 
@@ -449,6 +470,7 @@ pub fn runway_svg(plan: &Plan) -> String {
             (peak * 1.1).min(10.0),
             Some((line, format!("headroom line {:.0}%", line * 100.0))),
             false,
+            None,
         );
     } else {
         let _ = writeln!(svg, "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}: utilisation of each tier as planned, units above each bar</text>", escape(&plan.profile.id));
