@@ -70,6 +70,9 @@ _headroom() {
             headroom__subcmd__calc,erlang-c)
                 cmd="headroom__subcmd__calc__subcmd__erlang__subcmd__c"
                 ;;
+            headroom__subcmd__calc,ggc)
+                cmd="headroom__subcmd__calc__subcmd__ggc"
+                ;;
             headroom__subcmd__calc,growth)
                 cmd="headroom__subcmd__calc__subcmd__growth"
                 ;;
@@ -93,6 +96,9 @@ _headroom() {
                 ;;
             headroom__subcmd__calc__subcmd__help,erlang-c)
                 cmd="headroom__subcmd__calc__subcmd__help__subcmd__erlang__subcmd__c"
+                ;;
+            headroom__subcmd__calc__subcmd__help,ggc)
+                cmd="headroom__subcmd__calc__subcmd__help__subcmd__ggc"
                 ;;
             headroom__subcmd__calc__subcmd__help,growth)
                 cmd="headroom__subcmd__calc__subcmd__help__subcmd__growth"
@@ -165,6 +171,9 @@ _headroom() {
                 ;;
             headroom__subcmd__help__subcmd__calc,erlang-c)
                 cmd="headroom__subcmd__help__subcmd__calc__subcmd__erlang__subcmd__c"
+                ;;
+            headroom__subcmd__help__subcmd__calc,ggc)
+                cmd="headroom__subcmd__help__subcmd__calc__subcmd__ggc"
                 ;;
             headroom__subcmd__help__subcmd__calc,growth)
                 cmd="headroom__subcmd__help__subcmd__calc__subcmd__growth"
@@ -244,7 +253,7 @@ _headroom() {
             return 0
             ;;
         headroom__subcmd__calc)
-            opts="-h --format --plugin-dir --config-dir --help erlang-c erlang-b usl growth littles-law utilisation-law headroom help"
+            opts="-h --format --plugin-dir --config-dir --help erlang-c erlang-b ggc usl growth littles-law utilisation-law headroom help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -373,6 +382,56 @@ _headroom() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        headroom__subcmd__calc__subcmd__ggc)
+            opts="-h --arrival-rate --service-time --arrival-cv --service-cv --servers --target-mean-response --format --plugin-dir --config-dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --arrival-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --arrival-cv)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-cv)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --servers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target-mean-response)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table md json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --plugin-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         headroom__subcmd__calc__subcmd__growth)
             opts="-h --reach --chart --seasonality --format --plugin-dir --config-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -462,7 +521,7 @@ _headroom() {
             return 0
             ;;
         headroom__subcmd__calc__subcmd__help)
-            opts="erlang-c erlang-b usl growth littles-law utilisation-law headroom help"
+            opts="erlang-c erlang-b ggc usl growth littles-law utilisation-law headroom help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -490,6 +549,20 @@ _headroom() {
             return 0
             ;;
         headroom__subcmd__calc__subcmd__help__subcmd__erlang__subcmd__c)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        headroom__subcmd__calc__subcmd__help__subcmd__ggc)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -916,7 +989,7 @@ _headroom() {
             return 0
             ;;
         headroom__subcmd__help__subcmd__calc)
-            opts="erlang-c erlang-b usl growth littles-law utilisation-law headroom"
+            opts="erlang-c erlang-b ggc usl growth littles-law utilisation-law headroom"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -944,6 +1017,20 @@ _headroom() {
             return 0
             ;;
         headroom__subcmd__help__subcmd__calc__subcmd__erlang__subcmd__c)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        headroom__subcmd__help__subcmd__calc__subcmd__ggc)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -240,7 +240,7 @@ enum Command {
         #[command(flatten)]
         layers: Layers,
     },
-    /// Each model on its own: erlang-c, erlang-b, usl, growth, littles-law, utilisation-law, headroom.
+    /// Each model on its own: erlang-c, erlang-b, ggc, usl, growth, littles-law, utilisation-law, headroom.
     Calc {
         #[command(subcommand)]
         model: CalcModel,
@@ -350,6 +350,30 @@ enum CalcModel {
         /// Find the fewest servers turning away at most this fraction of arrivals.
         #[arg(long, allow_negative_numbers = true)]
         target_blocking: Option<f64>,
+    },
+    /// G/G/c queue by the Allen-Cunneen approximation: as erlang-c, with the
+    /// variability of arrivals and service times (coefficients of
+    /// variation; 1 and 1 is M/M/c): the mean wait and response of a server
+    /// count, or the fewest servers meeting a mean response time.
+    Ggc {
+        /// Arrivals per second.
+        #[arg(long, allow_negative_numbers = true)]
+        arrival_rate: f64,
+        /// Mean service time, seconds.
+        #[arg(long, allow_negative_numbers = true)]
+        service_time: f64,
+        /// Coefficient of variation (sd / mean) of the times between arrivals: 1 for Poisson arrivals.
+        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+        arrival_cv: f64,
+        /// Coefficient of variation of the service times: 1 for exponential, 0 for constant, 2 or more for a long tail.
+        #[arg(long, allow_negative_numbers = true)]
+        service_cv: f64,
+        /// Servers to evaluate.
+        #[arg(long)]
+        servers: Option<u32>,
+        /// Find the fewest servers whose mean response time is at most this, seconds.
+        #[arg(long, allow_negative_numbers = true)]
+        target_mean_response: Option<f64>,
     },
     /// Fit the Universal Scalability Law to load-test files.
     Usl {
@@ -1184,6 +1208,24 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
         CalcModel::ErlangB { arrival_rate, service_time, servers, target_blocking } => {
             out(&calc::erlang_b(*arrival_rate, *service_time, *servers, *target_blocking)?, format)
         }
+        CalcModel::Ggc {
+            arrival_rate,
+            service_time,
+            arrival_cv,
+            service_cv,
+            servers,
+            target_mean_response,
+        } => out(
+            &calc::ggc(
+                *arrival_rate,
+                *service_time,
+                *arrival_cv,
+                *service_cv,
+                *servers,
+                *target_mean_response,
+            )?,
+            format,
+        ),
         CalcModel::Usl { files, chart, predict, reach } => {
             let fit = calc::usl(files, predict, reach)?;
             let text = out(&fit, format)?;

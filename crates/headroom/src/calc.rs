@@ -166,6 +166,103 @@ pub fn erlang_c(question: &ErlangCQuestion) -> Result<ErlangC, Error> {
     })
 }
 
+/// A G/G/c queue by the Allen-Cunneen approximation: what `calc ggc` prints.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GgC {
+    /// Which model: `G/G/c (Allen-Cunneen)`.
+    pub model: &'static str,
+    /// The target met, when servers were searched for.
+    pub target: Option<String>,
+    /// Arrivals per second.
+    pub arrival_rate: f64,
+    /// Mean service time, seconds.
+    pub service_time: f64,
+    /// Coefficient of variation of the times between arrivals (1: Poisson).
+    pub arrival_cv: f64,
+    /// Coefficient of variation of the service times (1: exponential).
+    pub service_cv: f64,
+    /// Servers.
+    pub servers: u32,
+    /// Utilisation.
+    pub utilisation: f64,
+    /// Probability of waiting, as M/M/c has it (Erlang C).
+    pub p_wait: f64,
+    /// `(Ca² + Cs²) / 2`: how many times M/M/c's wait this queue waits.
+    pub variability: f64,
+    /// Mean wait, seconds.
+    pub mean_wait: f64,
+    /// Mean response time, seconds.
+    pub mean_response: f64,
+    /// Mean number waiting (Little's law).
+    pub mean_queue_length: f64,
+    /// The M/M/c queue's mean response time, for comparison.
+    pub mm_c_mean_response: f64,
+}
+
+/// Answers a G/G/c question: the mean wait of `servers`, or the fewest
+/// servers whose mean response time is at most `target_mean_response`
+/// (exactly one of the two), by the kernel's Allen-Cunneen approximation.
+pub fn ggc(
+    arrival_rate: f64,
+    service_time: f64,
+    arrival_cv: f64,
+    service_cv: f64,
+    servers: Option<u32>,
+    target_mean_response: Option<f64>,
+) -> Result<GgC, Error> {
+    use headroom_kernel::queueing::allen_cunneen_wait;
+    let refuse = |message: String| Error::Calc { model: "ggc".into(), message };
+    let answer = |queue: &Queue| -> Result<(Queue, f64), Error> {
+        let wait = allen_cunneen_wait(queue, arrival_cv, service_cv).map_err(kernel("ggc"))?;
+        Ok((*queue, wait))
+    };
+    let (queue, wait) = match (servers, target_mean_response) {
+        (Some(servers), None) => {
+            answer(&Queue::new(arrival_rate, service_time, servers).map_err(kernel("ggc"))?)?
+        }
+        (None, Some(target)) => {
+            if !(target.is_finite() && target > service_time) {
+                return Err(refuse(format!(
+                    "--target-mean-response must be a finite time above the mean service time, {service_time} s, got {}",
+                    Shown(target)
+                )));
+            }
+            // The wait falls as servers are added: the first count that
+            // meets the target, from the fewest that keep the queue stable.
+            let load = arrival_rate * service_time;
+            let mut servers = headroom_kernel::queueing::stable_servers(load).max(1);
+            loop {
+                let queue =
+                    Queue::new(arrival_rate, service_time, servers).map_err(kernel("ggc"))?;
+                let (queue, wait) = answer(&queue)?;
+                if wait + service_time <= target {
+                    break (queue, wait);
+                }
+                servers = servers
+                    .checked_add(1)
+                    .ok_or_else(|| refuse("no server count up to 2^32 meets it".into()))?;
+            }
+        }
+        _ => return Err(refuse("give exactly one of --servers and --target-mean-response".into())),
+    };
+    Ok(GgC {
+        model: "G/G/c (Allen-Cunneen)",
+        target: target_mean_response.map(|t| format!("mean response time <= {t} s")),
+        arrival_rate,
+        service_time,
+        arrival_cv,
+        service_cv,
+        servers: queue.servers,
+        utilisation: queue.utilisation,
+        p_wait: queue.p_wait,
+        variability: (arrival_cv * arrival_cv + service_cv * service_cv) / 2.0,
+        mean_wait: wait,
+        mean_response: wait + service_time,
+        mean_queue_length: arrival_rate * wait,
+        mm_c_mean_response: queue.mean_response,
+    })
+}
+
 /// A loss system (M/M/c/c), answered: what `calc erlang-b` prints.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ErlangB {

@@ -298,7 +298,8 @@ pub(super) struct IntervalRanks([RankInterval; 3]);
 impl IntervalRanks {
     pub(super) fn new(draws: u64) -> Result<IntervalRanks, headroom_kernel::KernelError> {
         let at = |p| quantile_ranks(draws, p, super::SAMPLING_CONFIDENCE);
-        Ok(IntervalRanks([at(0.50)?, at(0.90)?, at(0.99)?]))
+        let [p50, p90, p99] = REPORTED;
+        Ok(IntervalRanks([at(p50)?, at(p90)?, at(p99)?]))
     }
 
     /// The bounds' ranks, ascending, that exist (a side past the draws is open).
