@@ -118,7 +118,7 @@ complete -c headroom -n "__fish_headroom_using_subcommand observe" -l set -d 'Se
 complete -c headroom -n "__fish_headroom_using_subcommand observe" -l plugin-dir -d 'Directory of profile plugins (repeatable); default: plugins/ beside the binary, or target/plugins after `cargo xtask build`' -r -F
 complete -c headroom -n "__fish_headroom_using_subcommand observe" -l config-dir -d 'Directory of config files (default.toml, <profile>.toml); default: ./config, else config/ beside the binary or the workspace' -r -F
 complete -c headroom -n "__fish_headroom_using_subcommand observe" -s h -l help -d 'Print help'
-complete -c headroom -n "__fish_headroom_using_subcommand simulate" -l draws -d 'Draws (default: `uncertainty.draws`, else 1000), or `auto`: 1,000, then four times as many until every figure\'s 95% interval lies within 1% of it (a unit, a percentage point), at most 4,096,000' -r
+complete -c headroom -n "__fish_headroom_using_subcommand simulate" -l draws -d 'Draws (default: `uncertainty.draws`, else 1000), or `auto`: 1,000, then four times as many until every figure\'s 95% interval lies within 1% of it (a unit, a percentage point) or spans a single step of a figure that moves in steps, at most 4,096,000' -r
 complete -c headroom -n "__fish_headroom_using_subcommand simulate" -l seed -d 'Seed (default: `uncertainty.seed`, else 42)' -r
 complete -c headroom -n "__fish_headroom_using_subcommand simulate" -l months -d 'Months ahead, at most 1200 (overrides `horizon_months`)' -r
 complete -c headroom -n "__fish_headroom_using_subcommand simulate" -l format -d 'Output format (table, json, csv or md)' -r -f -a "table\t''

@@ -45,83 +45,37 @@ fn erlang_c_matches_the_exact_rational_oracle() {
 
 #[test]
 fn ggc_takes_the_variability_of_requests_into_account() {
-    let ggc = |extra: &[&str]| {
-        let mut args = vec!["ggc", "--arrival-rate", "0.8", "--service-time", "1"];
+    // `calc ggc` of `rate` arrivals a second and `seconds` a request, then `extra`.
+    let ggc = |rate: &str, seconds: &str, extra: &[&str]| {
+        let mut args = vec!["ggc", "--arrival-rate", rate, "--service-time", seconds];
         args.extend_from_slice(extra);
         calc(&args)
     };
     // One server, Poisson arrivals, constant service (M/D/1) at 80%: the
     // Pollaczek-Khinchine mean wait, rho S / (2 (1 - rho)) = 2 s, half of M/M/1's 4 s.
-    let md1 = ggc(&["--service-cv", "0", "--servers", "1"]);
+    let md1 = ggc("0.8", "1", &["--service-cv", "0", "--servers", "1"]);
     assert!(near(&md1["mean_wait"], 2.0, 1e-9), "{md1}");
     assert!(near(&md1["mm_c_mean_response"], 5.0, 1e-9), "{md1}");
     // Both coefficients 1: the M/M/c queue, as erlang-c answers it.
     let mmc =
         calc(&["erlang-c", "--arrival-rate", "100", "--service-time", "0.2", "--servers", "25"]);
-    let same = calc(&[
-        "ggc",
-        "--arrival-rate",
-        "100",
-        "--service-time",
-        "0.2",
-        "--service-cv",
-        "1",
-        "--servers",
-        "25",
-    ]);
+    let same = ggc("100", "0.2", &["--service-cv", "1", "--servers", "25"]);
     assert!(near(&same["mean_response"], mmc["mean_response"].as_f64().unwrap(), 1e-12), "{same}");
     // A long tail (Cs = 2) waits 2.5 times as long; the fewest servers for
     // a mean response of 0.25 s are then 24, and 23 fall short.
-    let found = calc(&[
-        "ggc",
-        "--arrival-rate",
-        "100",
-        "--service-time",
-        "0.2",
-        "--service-cv",
-        "2",
-        "--target-mean-response",
-        "0.25",
-    ]);
+    let found = ggc("100", "0.2", &["--service-cv", "2", "--target-mean-response", "0.25"]);
     assert_eq!(found["servers"], 24, "{found}");
     assert!(found["mean_response"].as_f64().unwrap() <= 0.25, "{found}");
-    let fewer = calc(&[
-        "ggc",
-        "--arrival-rate",
-        "100",
-        "--service-time",
-        "0.2",
-        "--service-cv",
-        "2",
-        "--servers",
-        "23",
-    ]);
+    let fewer = ggc("100", "0.2", &["--service-cv", "2", "--servers", "23"]);
     assert!(fewer["mean_response"].as_f64().unwrap() > 0.25, "{fewer}");
-    let error = fails(headroom().args([
-        "calc",
-        "ggc",
-        "--arrival-rate",
-        "0.8",
-        "--service-time",
-        "1",
-        "--service-cv",
-        "1",
-        "--target-mean-response",
-        "0.5",
-    ]));
+    let refused = |extra: &[&str]| {
+        let mut command = headroom();
+        command.args(["calc", "ggc", "--arrival-rate", "0.8", "--service-time", "1"]).args(extra);
+        fails(&mut command)
+    };
+    let error = refused(&["--service-cv", "1", "--target-mean-response", "0.5"]);
     assert!(error.contains("above the mean service time, 1 s, got 0.5"), "{error}");
-    let error = fails(headroom().args([
-        "calc",
-        "ggc",
-        "--arrival-rate",
-        "0.8",
-        "--service-time",
-        "1",
-        "--service-cv",
-        "-2",
-        "--servers",
-        "2",
-    ]));
+    let error = refused(&["--service-cv", "-2", "--servers", "2"]);
     assert!(
         error.contains("service coefficient of variation must be finite and not negative"),
         "{error}"

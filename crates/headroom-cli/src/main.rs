@@ -186,7 +186,8 @@ enum Command {
         profile: String,
         /// Draws (default: `uncertainty.draws`, else 1000), or `auto`: 1,000,
         /// then four times as many until every figure's 95% interval lies
-        /// within 1% of it (a unit, a percentage point), at most 4,096,000.
+        /// within 1% of it (a unit, a percentage point) or spans a single
+        /// step of a figure that moves in steps, at most 4,096,000.
         #[arg(long, value_parser = parse_draws)]
         draws: Option<headroom::simulate::DrawCount>,
         /// Seed (default: `uncertainty.seed`, else 42).
