@@ -612,6 +612,23 @@ fn open(cli: &Cli) -> Result<Context_> {
     Ok(Context_ { registry, config_dir })
 }
 
+/// `headroom completions <shell>`: the shell's completion script.
+fn completions(shell: clap_complete::Shell) -> Result<String> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut described(), "headroom", &mut script);
+    String::from_utf8(script).context("the completion script is not UTF-8")
+}
+
+/// `headroom man --out DIR`: a manual page a command into `out`.
+fn manual_pages(out: &Path) -> Result<String> {
+    if !out.is_dir() {
+        bail!("{} is not a directory", out.display());
+    }
+    clap_mangen::generate_to(described(), out)
+        .with_context(|| format!("cannot write the manual pages into {}", out.display()))?;
+    Ok(String::new())
+}
+
 /// The command line as clap describes it, for completions and manual pages:
 /// environment variables named but not their values here, so that what is
 /// generated does not depend on the shell it was generated in.
@@ -623,21 +640,11 @@ fn described() -> clap::Command {
 }
 
 fn run(cli: Cli) -> Result<String> {
+    // What needs no plugin is answered before any is loaded.
     match &cli.command {
         Command::Schema { kind } => return Ok(headroom::schema(kind)),
-        Command::Completions { shell } => {
-            let mut script = Vec::new();
-            clap_complete::generate(*shell, &mut described(), "headroom", &mut script);
-            return String::from_utf8(script).context("the completion script is not UTF-8");
-        }
-        Command::Man { out } => {
-            if !out.is_dir() {
-                bail!("{} is not a directory", out.display());
-            }
-            clap_mangen::generate_to(described(), out)
-                .with_context(|| format!("cannot write the manual pages into {}", out.display()))?;
-            return Ok(String::new());
-        }
+        Command::Completions { shell } => return completions(*shell),
+        Command::Man { out } => return manual_pages(out),
         _ => {}
     }
     if let Command::Calc { model, format } = &cli.command {
@@ -976,9 +983,9 @@ fn run(cli: Cli) -> Result<String> {
             ))
         }
         Command::Calc { model, format } => calc(model, *format),
-        Command::Schema { .. } | Command::Completions { .. } | Command::Man { .. } => {
-            unreachable!("answered before any plugin is loaded")
-        }
+        Command::Schema { kind } => Ok(headroom::schema(kind)),
+        Command::Completions { shell } => completions(*shell),
+        Command::Man { out } => manual_pages(out),
     }
 }
 
