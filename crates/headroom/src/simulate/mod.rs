@@ -901,7 +901,7 @@ pub fn simulate_with(
                         .map_err(kernel_error)?;
                 Ok(MonthOutcome {
                     month,
-                    probability: tally.any_breach.share_where(|first| first <= u64::from(month)),
+                    probability: tally::share(broken, all),
                     probability_interval: Interval {
                         low: Some(low),
                         high: Some(high),

@@ -237,7 +237,7 @@ impl Amounts {
 }
 
 /// `part` of `all` draws as a fraction (0 of none).
-fn share(part: u64, all: u64) -> f64 {
+pub(super) fn share(part: u64, all: u64) -> f64 {
     if all == 0 {
         0.0
     } else {
