@@ -167,7 +167,26 @@ fn draws_auto_quadruples_the_draws_until_every_figure_settles() {
             let value = cost[q].as_f64().unwrap();
             let near =
                 |end: &serde_json::Value| (end.as_f64().unwrap() - value).abs() <= value / 100.0;
-            assert!(near(&i["low"]) && near(&i["high"]) || i["steps"].as_u64() <= Some(1), "{m}");
+            assert!(
+                near(&i["low"]) && near(&i["high"])
+                    || i["steps"].as_u64().is_some_and(|steps| steps <= 1),
+                "{m}"
+            );
+        }
+    }
+    // And each month's units, as the fan chart draws them.
+    for month in auto["monthly"].as_array().unwrap() {
+        for tier in month["tiers"].as_array().unwrap() {
+            for q in ["p50", "p90", "p99"] {
+                let (value, i) = (tier["units"][q].as_f64().unwrap(), &tier["units_interval"][q]);
+                let tolerance = (value / 100.0).max(1.0);
+                let near = |end: &serde_json::Value| {
+                    end.as_f64().is_some_and(|end| (end - value).abs() <= tolerance)
+                };
+                let settled = near(&i["low"]) && near(&i["high"])
+                    || i["steps"].as_u64().is_some_and(|steps| steps <= 1);
+                assert!(settled, "month {} {tier}", month["month"]);
+            }
         }
     }
     let text = ok(&["simulate", "leadgen-insurance", "--draws", "auto", "--seed", "5"]);

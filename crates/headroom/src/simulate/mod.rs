@@ -471,6 +471,11 @@ pub struct TierBand {
     /// quantile, as at a milestone.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deployment: Option<Deployments>,
+    /// Where the units' quantiles of the distribution lie, given the draws.
+    pub units_interval: QuantileIntervals,
+    /// Where the deployments' quantiles lie, for a ladder tier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment_interval: Option<QuantileIntervals<String>>,
 }
 
 /// Where a drawn number goes: straight into the configuration for the keys
@@ -939,13 +944,16 @@ pub fn simulate_with(
                         .collect::<Result<_, _>>()?,
                 ))
             };
+            let unit_counts: Vec<(f64, u64)> =
+                counts.iter().map(|(key, c)| ((key / ladders[t] as u64) as f64, c)).collect();
+            let tier_config = &base_config.tiers[*tier];
             bands.push(TierBand {
                 tier: (*tier).clone(),
-                units: quantiles_of_counts(
-                    counts.iter().map(|(key, c)| ((key / ladders[t] as u64) as f64, c)).collect(),
-                ),
+                units_interval: intervals_of_counts(unit_counts.clone(), &ranks),
+                units: quantiles_of_counts(unit_counts),
                 monthly_cost,
-                deployment: deployments(counts, &base_config.tiers[*tier]),
+                deployment: deployments(counts, tier_config),
+                deployment_interval: deployment_intervals(counts, tier_config, &ranks),
             });
         }
         monthly.push(MonthBand { month: month as u32, tiers: bands });

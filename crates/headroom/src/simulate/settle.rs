@@ -66,11 +66,11 @@ pub fn simulate_until_settled(
 }
 
 /// The figures of `sim` whose 95% interval reaches further from them than
-/// [`SETTLED_WITHIN`]: at each milestone, each tier's units at P50, P90 and
-/// P99 (within 1%, or one unit where that is more; a ladder tier's
-/// deployment the same at both ends) and the total cost's (within 1%); and
-/// each month's chance that today's deployment has broken (within a
-/// percentage point either way). A figure that moves in steps has also
+/// [`SETTLED_WITHIN`]: at each milestone and in each month, each tier's
+/// units at P50, P90 and P99 (within 1%, or one unit where that is more; a
+/// ladder tier's deployment the same at both ends); each milestone's total
+/// cost's (within 1%); and each month's chance that today's deployment has
+/// broken (within a percentage point either way). A figure that moves in steps has also
 /// settled where its interval spans a single step ([`Interval::steps`]):
 /// its quantile sits on the step, which no number of draws moves it off
 /// (lead-gen's 3-month API needs 10 replicas at a capacity of 250 or more,
@@ -81,26 +81,8 @@ pub fn unsettled(sim: &Simulation) -> Vec<String> {
     for m in &sim.milestones {
         for t in &m.tiers {
             let what = format!("{} {}", m.name, t.tier);
-            match (&t.deployment, &t.deployment_interval) {
-                (Some(d), Some(i)) => {
-                    let quantiles = [&d.p50, &d.p90, &d.p99];
-                    for (name, value, i) in labelled(quantiles, i) {
-                        // One deployment at both ends, or the two either
-                        // side of one step (the quantile sits on it).
-                        if i.steps.is_none_or(|steps| steps > 1) {
-                            let range = crate::render::interval(i, String::clone);
-                            left.push(format!("{what} {name} {value} ({range})"));
-                        }
-                    }
-                }
-                _ => {
-                    let tolerance = |value: f64| (value * SETTLED_WITHIN).max(1.0);
-                    let units = &t.units;
-                    let quantiles = [&units.p50, &units.p90, &units.p99];
-                    let show = crate::render::number;
-                    left.extend(far(&what, quantiles, &t.units_interval, tolerance, show));
-                }
-            }
+            let deployment = t.deployment.as_ref().zip(t.deployment_interval.as_ref());
+            left.extend(units_far(&what, &t.units, &t.units_interval, deployment));
         }
         let what = format!("{} total cost", m.name);
         let cost = &m.monthly_cost;
@@ -108,6 +90,13 @@ pub fn unsettled(sim: &Simulation) -> Vec<String> {
         let tolerance = |value: f64| value * SETTLED_WITHIN;
         let show = crate::render::dollars;
         left.extend(far(&what, quantiles, &m.monthly_cost_interval, tolerance, show));
+    }
+    for month in &sim.monthly {
+        for t in &month.tiers {
+            let what = format!("month {} {}", month.month, t.tier);
+            let deployment = t.deployment.as_ref().zip(t.deployment_interval.as_ref());
+            left.extend(units_far(&what, &t.units, &t.units_interval, deployment));
+        }
     }
     for month in &sim.breach {
         let Interval { low, high, .. } = month.probability_interval;
@@ -122,6 +111,32 @@ pub fn unsettled(sim: &Simulation) -> Vec<String> {
         }
     }
     left
+}
+
+/// A tier's units, or its deployment on a ladder, whose intervals reach
+/// further than [`unsettled`] allows, in words.
+fn units_far(
+    what: &str,
+    units: &super::Quantiles,
+    intervals: &QuantileIntervals,
+    deployment: Option<(&super::Deployments, &QuantileIntervals<String>)>,
+) -> Vec<String> {
+    match deployment {
+        // One deployment at both ends, or the two either side of one step
+        // (the quantile sits on it).
+        Some((d, i)) => labelled([&d.p50, &d.p90, &d.p99], i)
+            .filter(|(_, _, i)| i.steps.is_none_or(|steps| steps > 1))
+            .map(|(name, value, i)| {
+                let range = crate::render::interval(i, String::clone);
+                format!("{what} {name} {value} ({range})")
+            })
+            .collect(),
+        None => {
+            let tolerance = |value: f64| (value * SETTLED_WITHIN).max(1.0);
+            let quantiles = [&units.p50, &units.p90, &units.p99];
+            far(what, quantiles, intervals, tolerance, crate::render::number)
+        }
+    }
 }
 
 /// Each quantile with its name and interval.
