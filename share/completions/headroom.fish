@@ -180,7 +180,7 @@ complete -c headroom -n "__fish_headroom_using_subcommand calc; and __fish_seen_
 complete -c headroom -n "__fish_headroom_using_subcommand calc; and __fish_seen_subcommand_from erlang-c" -s h -l help -d 'Print help'
 complete -c headroom -n "__fish_headroom_using_subcommand calc; and __fish_seen_subcommand_from erlang-b" -l arrival-rate -d 'Arrivals per second' -r
 complete -c headroom -n "__fish_headroom_using_subcommand calc; and __fish_seen_subcommand_from erlang-b" -l service-time -d 'Mean holding (service) time, seconds' -r
-complete -c headroom -n "__fish_headroom_using_subcommand calc; and __fish_seen_subcommand_from erlang-b" -l servers -d 'Servers to evaluate' -r
+complete -c headroom -n "__fish_headroom_using_subcommand calc; and __fish_seen_subcommand_from erlang-b" -l servers -d 'Servers to evaluate: a count, or counts and inclusive ranges (`8..14`, `5,10..12`) for a table of one row a count' -r
 complete -c headroom -n "__fish_headroom_using_subcommand calc; and __fish_seen_subcommand_from erlang-b" -l target-blocking -d 'Find the fewest servers turning away at most this fraction of arrivals' -r
 complete -c headroom -n "__fish_headroom_using_subcommand calc; and __fish_seen_subcommand_from erlang-b" -l format -d 'Output format: table, md (a field | value table), json, or csv (a header and one row)' -r -f -a "table\t''
 md\t''

@@ -105,6 +105,13 @@ fn erlang_b_reads_the_loss_table_both_ways() {
     assert!(near(&ten["blocking"], 0.018385, 5e-6), "{ten}");
     assert!(near(&ten["carried_load"], 5.0 * (1.0 - 0.018385), 5e-5), "{ten}");
     assert!(near(&ten["utilisation"], 5.0 * (1.0 - 0.018385) / 10.0, 5e-6), "{ten}");
+    // A range: a row a count, each the single count's answer, blocking falling.
+    let rows =
+        calc(&["erlang-b", "--arrival-rate", "50", "--service-time", "0.1", "--servers", "8..12"]);
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[2], ten);
+    assert!(rows.windows(2).all(|w| w[1]["blocking"].as_f64() < w[0]["blocking"].as_f64()));
     for (args, says) in [
         (
             vec!["--servers", "10", "--target-blocking", "0.01"],

@@ -345,9 +345,10 @@ enum CalcModel {
         /// Mean holding (service) time, seconds.
         #[arg(long, allow_negative_numbers = true)]
         service_time: f64,
-        /// Servers to evaluate.
-        #[arg(long)]
-        servers: Option<u32>,
+        /// Servers to evaluate: a count, or counts and inclusive ranges
+        /// (`8..14`, `5,10..12`) for a table of one row a count.
+        #[arg(long, value_name = "COUNTS")]
+        servers: Option<String>,
         /// Find the fewest servers turning away at most this fraction of arrivals.
         #[arg(long, allow_negative_numbers = true)]
         target_blocking: Option<f64>,
@@ -1192,7 +1193,8 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
             target_service_level,
             chart,
         } => {
-            let counts = servers.as_deref().map(calc::server_counts).transpose()?;
+            let counts =
+                servers.as_deref().map(|spec| calc::server_counts("erlang-c", spec)).transpose()?;
             let question = calc::ErlangCQuestion {
                 arrival_rate: *arrival_rate,
                 service_time: *service_time,
@@ -1214,7 +1216,24 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
             }
         }
         CalcModel::ErlangB { arrival_rate, service_time, servers, target_blocking } => {
-            out(&calc::erlang_b(*arrival_rate, *service_time, *servers, *target_blocking)?, format)
+            let counts =
+                servers.as_deref().map(|spec| calc::server_counts("erlang-b", spec)).transpose()?;
+            let at =
+                |servers| calc::erlang_b(*arrival_rate, *service_time, servers, *target_blocking);
+            match counts.as_deref() {
+                // A loss system is stable at any count: a row each.
+                Some(counts) if counts.len() > 1 => {
+                    let rows =
+                        counts.iter().map(|&c| at(Some(c))).collect::<Result<Vec<_>, _>>()?;
+                    Ok(match format {
+                        OutputFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rows)?),
+                        OutputFormat::Table => calc::render_rows_table(&rows),
+                        OutputFormat::Md => calc::render_rows_markdown(&rows),
+                        OutputFormat::Csv => calc::render_rows_csv(&rows),
+                    })
+                }
+                counts => out(&at(counts.and_then(|c| c.first().copied()))?, format),
+            }
         }
         CalcModel::Ggc {
             arrival_rate,

@@ -338,10 +338,10 @@ pub fn erlang_b(
 /// The most server counts one `--servers` may ask for.
 const MOST_COUNTS: usize = 10_000;
 
-/// Reads `--servers`: counts and inclusive ranges, comma-separated
+/// Reads `--servers` of `calc <model>`: counts and inclusive ranges, comma-separated
 /// (`55`, `50..60`, `40,45,50..55`), sorted and each once.
-pub fn server_counts(spec: &str) -> Result<Vec<u32>, Error> {
-    let refuse = |message: String| Error::Calc { model: "erlang-c".into(), message };
+pub fn server_counts(model: &str, spec: &str) -> Result<Vec<u32>, Error> {
+    let refuse = |message: String| Error::Calc { model: model.into(), message };
     let count = |text: &str| {
         let text = text.trim();
         text.parse::<u32>().map_err(|_| {
