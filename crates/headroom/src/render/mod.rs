@@ -290,6 +290,32 @@ pub(super) fn sampling_notes(sim: &crate::simulate::Simulation) -> Vec<String> {
     notes
 }
 
+/// When today's deployment of `tier` runs out, as a chance: the first month
+/// by which `share` of the draws have broken its headroom ("month 7"), or
+/// "beyond the horizon".
+pub(super) fn broken_by(sim: &crate::simulate::Simulation, tier: &str, share: f64) -> String {
+    sim.breach
+        .iter()
+        .find(|m| m.by_tier.get(tier).is_some_and(|p| *p >= share))
+        .map_or_else(|| "beyond the horizon".to_string(), |m| format!("month {}", m.month))
+}
+
+/// Each tier's runway over the draws in one line: "Today's deployment
+/// breaks its headroom, in half the draws by / in nine in ten by: api
+/// month 1 / month 1; …"; `None` without month-by-month odds.
+pub(super) fn runs_out_line(sim: &crate::simulate::Simulation) -> Option<String> {
+    let first = sim.breach.first()?;
+    let tiers: Vec<String> = first
+        .by_tier
+        .keys()
+        .map(|tier| format!("{tier} {} / {}", broken_by(sim, tier, 0.5), broken_by(sim, tier, 0.9)))
+        .collect();
+    Some(format!(
+        "Today's deployment breaks its headroom, in half the draws by / in nine in ten by: {}",
+        tiers.join("; ")
+    ))
+}
+
 /// With `--draws auto`, what its runs found: "draws chosen automatically: 1,000, 4,000
 /// and 16,000 draws: at 16,000 every figure's 95% interval lies within 1% of
 /// it (a unit, a percentage point)", or the figures still wider after the

@@ -466,6 +466,9 @@ pub fn simulation(sim: &crate::simulate::Simulation) -> String {
         out.push_str(&b.to_string());
         out.push('\n');
     }
+    if let Some(line) = super::runs_out_line(sim) {
+        let _ = writeln!(out, "\n{line}");
+    }
     if !sim.published.is_empty() {
         let mut c = table();
         c.set_header(["milestone", "tier", "column", "published", "covers (share of draws)"]);
@@ -522,15 +525,8 @@ pub fn explain_bands(sim: &crate::simulate::Simulation, tier_key: &str) -> Strin
             );
         }
     }
-    // When today's deployment runs out, as a chance: the first month by
-    // which half, then nine in ten, of the draws have broken its headroom.
-    let by = |share: f64| {
-        sim.breach
-            .iter()
-            .find(|m| m.by_tier.get(tier_key).is_some_and(|p| *p >= share))
-            .map_or_else(|| "beyond the horizon".to_string(), |m| format!("month {}", m.month))
-    };
     if sim.breach.first().is_some_and(|m| m.by_tier.contains_key(tier_key)) {
+        let by = |share| super::broken_by(sim, tier_key, share);
         let _ = writeln!(
             out,
             "  today's deployment breaks its headroom: in half the draws by {}, in 90% by {}",
