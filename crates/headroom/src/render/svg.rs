@@ -148,17 +148,22 @@ pub fn simulation_svg(sim: &crate::simulate::Simulation) -> String {
             series.push((tier.clone(), sim.breach.iter().map(|m| m.by_tier[tier]).collect()));
         }
     }
-    // Where each chance lies given the draws: Wilson's 95% interval of the
-    // share of the draws it is (a whole number of them: the share times the
-    // draws, rounded, is that number exactly).
-    let draws = u64::from(sim.draws);
-    let wilson = |share: f64| {
-        let hits = ((share * draws as f64).round() as u64).min(draws);
-        headroom_kernel::sampling::share_interval(hits, draws, crate::simulate::SAMPLING_CONFIDENCE)
-            .unwrap_or((share, share))
+    // Where each chance lies given the draws (Wilson's 95% interval).
+    let ends = |i: &crate::simulate::Interval, share: f64| {
+        (i.low.unwrap_or(share), i.high.unwrap_or(share))
     };
-    let bands: Vec<Vec<(f64, f64)>> =
-        series.iter().map(|(_, shares)| shares.iter().map(|&s| wilson(s)).collect()).collect();
+    let mut bands: Vec<Vec<(f64, f64)>> =
+        vec![sim.breach.iter().map(|m| ends(&m.probability_interval, m.probability)).collect()];
+    if let Some(first) = sim.breach.first() {
+        for tier in first.by_tier.keys() {
+            bands.push(
+                sim.breach
+                    .iter()
+                    .map(|m| ends(&m.by_tier_interval[tier], m.by_tier[tier]))
+                    .collect(),
+            );
+        }
+    }
     line_chart(
         &format!(
             "{}: P(today's deployment has broken its headroom), {} draws (band: 95%)",

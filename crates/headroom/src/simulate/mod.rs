@@ -408,6 +408,8 @@ pub struct MonthOutcome {
     pub probability_interval: Interval,
     /// The same, per tier.
     pub by_tier: BTreeMap<String, f64>,
+    /// Where each tier's lies, given the draws (Wilson).
+    pub by_tier_interval: BTreeMap<String, Interval>,
 }
 
 /// The result of a simulation.
@@ -900,26 +902,28 @@ pub fn simulate_with(
     } else {
         (0..=horizon)
             .map(|month| {
-                let (broken, all) = tally.any_breach.count_where(|first| first <= u64::from(month));
-                let (low, high) =
-                    headroom_kernel::sampling::share_interval(broken, all, SAMPLING_CONFIDENCE)
-                        .map_err(kernel_error)?;
+                let broken_by = |counts: &tally::Counts| {
+                    let (broken, all) = counts.count_where(|first| first <= u64::from(month));
+                    let (low, high) =
+                        headroom_kernel::sampling::share_interval(broken, all, SAMPLING_CONFIDENCE)
+                            .map_err(kernel_error)?;
+                    let interval = Interval { low: Some(low), high: Some(high), steps: None };
+                    Ok::<_, Error>((tally::share(broken, all), interval))
+                };
+                let (probability, probability_interval) = broken_by(&tally.any_breach)?;
+                let mut by_tier = BTreeMap::new();
+                let mut by_tier_interval = BTreeMap::new();
+                for (r, counts) in shape.runway.iter().zip(&tally.first_breach) {
+                    let (share, interval) = broken_by(counts)?;
+                    by_tier.insert(r.tier.clone(), share);
+                    by_tier_interval.insert(r.tier.clone(), interval);
+                }
                 Ok(MonthOutcome {
                     month,
-                    probability: tally::share(broken, all),
-                    probability_interval: Interval {
-                        low: Some(low),
-                        high: Some(high),
-                        steps: None,
-                    },
-                    by_tier: shape
-                        .runway
-                        .iter()
-                        .zip(&tally.first_breach)
-                        .map(|(r, counts)| {
-                            (r.tier.clone(), counts.share_where(|first| first <= u64::from(month)))
-                        })
-                        .collect(),
+                    probability,
+                    probability_interval,
+                    by_tier,
+                    by_tier_interval,
                 })
             })
             .collect::<Result<_, Error>>()?

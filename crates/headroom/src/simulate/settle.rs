@@ -70,7 +70,7 @@ pub fn simulate_until_settled(
 /// units at P50, P90 and P99 (within 1%, or one unit where that is more; a
 /// ladder tier's deployment the same at both ends); each milestone's total
 /// cost's (within 1%); and each month's chance that today's deployment has
-/// broken (within a percentage point either way). A figure that moves in steps has also
+/// broken, for any tier and for each (within a percentage point either way). A figure that moves in steps has also
 /// settled where its interval spans a single step ([`Interval::steps`]):
 /// its quantile sits on the step, which no number of draws moves it off
 /// (lead-gen's 3-month API needs 10 replicas at a capacity of 250 or more,
@@ -99,18 +99,27 @@ pub fn unsettled(sim: &Simulation) -> Vec<String> {
         }
     }
     for month in &sim.breach {
-        let Interval { low, high, .. } = month.probability_interval;
-        let within = |end: Option<f64>| {
-            end.is_some_and(|end| (end - month.probability).abs() <= SETTLED_WITHIN)
-        };
-        if !(within(low) && within(high)) {
-            let show = |p: &f64| crate::render::percent(*p);
-            let range = crate::render::interval(&month.probability_interval, show);
-            let value = show(&month.probability);
-            left.push(format!("broken by month {} {value} ({range})", month.month));
+        let what = format!("broken by month {}", month.month);
+        left.extend(odds_far(&what, month.probability, &month.probability_interval));
+        for (tier, share) in &month.by_tier {
+            if let Some(interval) = month.by_tier_interval.get(tier) {
+                left.extend(odds_far(&format!("{tier} {what}"), *share, interval));
+            }
         }
     }
     left
+}
+
+/// A chance whose interval reaches further than a percentage point from
+/// it, in words.
+fn odds_far(what: &str, share: f64, interval: &Interval) -> Option<String> {
+    let within = |end: Option<f64>| end.is_some_and(|end| (end - share).abs() <= SETTLED_WITHIN);
+    if within(interval.low) && within(interval.high) {
+        return None;
+    }
+    let show = |p: &f64| crate::render::percent(*p);
+    let range = crate::render::interval(interval, show);
+    Some(format!("{what} {} ({range})", show(&share)))
 }
 
 /// A tier's units, or its deployment on a ladder, whose intervals reach
