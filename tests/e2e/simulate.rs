@@ -767,6 +767,9 @@ fn csv_holds_what_json_holds() {
     let postgres7 = find("breach", "7", "postgres", "broken");
     let p = sim["breach"][7]["by_tier"]["postgres"].as_f64().unwrap();
     assert_eq!(postgres7[9].parse::<f64>().unwrap(), p);
+    let high: f64 = postgres7[17].parse().unwrap();
+    let wilson = &sim["breach"][7]["by_tier_interval"]["postgres"];
+    assert!((high - wilson["high"].as_f64().unwrap()).abs() < 1e-6, "{high} {wilson}");
     let cost9 = find("month", "9", "postgres", "monthly_cost");
     let band = &sim["monthly"][9]["tiers"][2]["monthly_cost"];
     assert_eq!(cost9[7].parse::<f64>().unwrap(), band["p90"].as_f64().unwrap());

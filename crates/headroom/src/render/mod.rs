@@ -820,7 +820,17 @@ pub fn simulation_csv(sim: &crate::simulate::Simulation) -> String {
             [None, None, None, Some(month.probability_interval)],
         ));
         for (tier, p) in &month.by_tier {
-            rows.push(row("breach", "", Some(month.month), tier, "broken", None, Some(*p), none));
+            let interval = [None, None, None, month.by_tier_interval.get(tier).copied()];
+            rows.push(row(
+                "breach",
+                "",
+                Some(month.month),
+                tier,
+                "broken",
+                None,
+                Some(*p),
+                interval,
+            ));
         }
     }
     for cell in &sim.published {
