@@ -138,7 +138,10 @@ fn each_quantile_comes_with_an_interval_that_narrows_as_the_draws_grow() {
     assert!((upper - z2 / (2000.0 + z2)).abs() < 1e-6, "{upper}");
     let text = ok(&["simulate", "leadgen-insurance", "--draws", "2000", "--seed", "11"]);
     assert!(text.contains("How sure 2,000 draws are"), "{text}");
-    assert!(text.contains("four times the draws halve each interval: --draws 8000"), "{text}");
+    assert!(
+        text.contains("four times the draws halve each interval: --draws 8000 (or --draws auto)"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -191,6 +194,8 @@ fn draws_auto_quadruples_the_draws_until_every_figure_settles() {
     }
     let text = ok(&["simulate", "leadgen-insurance", "--draws", "auto", "--seed", "5"]);
     assert!(text.contains("draws chosen automatically: 1,000, 4,000"), "{text}");
+    // It has said how far it went: no advice to draw more.
+    assert!(!text.contains("four times the draws"), "{text}");
     let error = crate::support::run(&["simulate", "leadgen-insurance", "--draws", "many"]);
     assert!(String::from_utf8_lossy(&error.stderr).contains("neither a count of draws nor `auto`"));
     // In configuration, the same word or a count; anything else names its key.

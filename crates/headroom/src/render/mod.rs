@@ -281,9 +281,11 @@ pub(super) fn sampling_notes(sim: &crate::simulate::Simulation) -> Vec<String> {
         let range = if range == value { String::new() } else { format!(" ({range})") };
         notes.push(format!("broken by month {}: {value}{range}, the least certain month", b.month));
     }
-    if !notes.is_empty() {
+    // A run that chose its draws has said how far it went; others are told
+    // what more draws would do.
+    if !notes.is_empty() && sim.stages.is_empty() {
         notes.push(format!(
-            "four times the draws halve each interval: --draws {}",
+            "four times the draws halve each interval: --draws {} (or --draws auto)",
             u64::from(sim.draws) * 4
         ));
     }
