@@ -342,8 +342,8 @@ pub fn loss_servers_for(load: f64, target: f64) -> Result<(u32, f64), KernelErro
 /// The mean wait in queue of a G/G/c queue, whose arrivals and service
 /// times vary with coefficients of variation (standard deviation over mean)
 /// `arrival_cv` and `service_cv`, by the Allen-Cunneen approximation
-/// (Allen, *Probability, Statistics, and Queueing Theory*, 2nd ed., 1990,
-/// §6.4): the M/M/c queue's mean wait times `(Ca² + Cs²) / 2`. Both
+/// (Allen, *Probability, Statistics, and Queueing Theory*, 2nd ed., 1990):
+/// the M/M/c queue's mean wait times `(Ca² + Cs²) / 2`. Both
 /// coefficients 1 give the M/M/c queue itself; one server and Poisson
 /// arrivals (Ca = 1) give the Pollaczek-Khinchine mean wait of M/G/1
 /// exactly, `ρ S (1 + Cs²) / (2 (1 - ρ))`; otherwise it is an

@@ -173,7 +173,7 @@ mod tests {
     }
 
     #[test]
-    fn ranks_stay_fast_and_right_for_millions_of_draws() {
+    fn ranks_of_millions_of_draws_meet_the_normal_approximation() {
         // The normal approximation is close at this size: n p -+ 1.96
         // sqrt(n p (1 - p)) = 4,950,000 -+ 436.5 for a P99 of 5,000,000.
         let ranks = quantile_ranks(5_000_000, 0.99, 0.95).unwrap();

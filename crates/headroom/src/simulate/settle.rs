@@ -19,10 +19,13 @@ use crate::Error;
 
 /// How close to a figure its interval must lie for the figure to count as
 /// settled: 1% of it (a unit of a count, at least; a percentage point of a
-/// probability).
+/// probability). A choice, not a law: finer than a plan's own rounding to
+/// whole units, coarse enough that lead-gen settles in 64,000 draws.
 pub const SETTLED_WITHIN: f64 = 0.01;
 
-/// The draws `--draws auto` starts with.
+/// The draws `--draws auto` starts with: enough for a P99's interval to be
+/// bounded on both sides (about 370 draws are), few enough to take
+/// milliseconds.
 pub const AUTO_FIRST: u32 = 1_000;
 
 /// The most draws `--draws auto` runs: 1,000 x 4^6, below [`MAX_DRAWS`].
