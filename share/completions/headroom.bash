@@ -64,6 +64,9 @@ _headroom() {
             headroom,simulate)
                 cmd="headroom__subcmd__simulate"
                 ;;
+            headroom__subcmd__calc,commitment)
+                cmd="headroom__subcmd__calc__subcmd__commitment"
+                ;;
             headroom__subcmd__calc,erlang-b)
                 cmd="headroom__subcmd__calc__subcmd__erlang__subcmd__b"
                 ;;
@@ -90,6 +93,9 @@ _headroom() {
                 ;;
             headroom__subcmd__calc,utilisation-law)
                 cmd="headroom__subcmd__calc__subcmd__utilisation__subcmd__law"
+                ;;
+            headroom__subcmd__calc__subcmd__help,commitment)
+                cmd="headroom__subcmd__calc__subcmd__help__subcmd__commitment"
                 ;;
             headroom__subcmd__calc__subcmd__help,erlang-b)
                 cmd="headroom__subcmd__calc__subcmd__help__subcmd__erlang__subcmd__b"
@@ -165,6 +171,9 @@ _headroom() {
                 ;;
             headroom__subcmd__help,simulate)
                 cmd="headroom__subcmd__help__subcmd__simulate"
+                ;;
+            headroom__subcmd__help__subcmd__calc,commitment)
+                cmd="headroom__subcmd__help__subcmd__calc__subcmd__commitment"
                 ;;
             headroom__subcmd__help__subcmd__calc,erlang-b)
                 cmd="headroom__subcmd__help__subcmd__calc__subcmd__erlang__subcmd__b"
@@ -253,12 +262,50 @@ _headroom() {
             return 0
             ;;
         headroom__subcmd__calc)
-            opts="-h --format --plugin-dir --config-dir --help erlang-c erlang-b ggc usl growth littles-law utilisation-law headroom help"
+            opts="-h --format --plugin-dir --config-dir --help erlang-c erlang-b ggc usl growth littles-law utilisation-law commitment headroom help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table md json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --plugin-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        headroom__subcmd__calc__subcmd__commitment)
+            opts="-h --units --discount --hourly-price --format --plugin-dir --config-dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --units)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --discount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hourly-price)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table md json csv" -- "${cur}"))
                     return 0
@@ -321,7 +368,7 @@ _headroom() {
             return 0
             ;;
         headroom__subcmd__calc__subcmd__erlang__subcmd__c)
-            opts="-h --arrival-rate --service-time --servers --wait-threshold --target-p50 --target-p95 --target-p99 --target-service-level --chart --format --plugin-dir --config-dir --help"
+            opts="-h --arrival-rate --service-time --servers --wait-threshold --queue-threshold --target-p50 --target-p95 --target-p99 --target-service-level --chart --format --plugin-dir --config-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -340,6 +387,10 @@ _headroom() {
                     return 0
                     ;;
                 --wait-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queue-threshold)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -521,8 +572,22 @@ _headroom() {
             return 0
             ;;
         headroom__subcmd__calc__subcmd__help)
-            opts="erlang-c erlang-b ggc usl growth littles-law utilisation-law headroom help"
+            opts="erlang-c erlang-b ggc usl growth littles-law utilisation-law commitment headroom help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        headroom__subcmd__calc__subcmd__help__subcmd__commitment)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -989,8 +1054,22 @@ _headroom() {
             return 0
             ;;
         headroom__subcmd__help__subcmd__calc)
-            opts="erlang-c erlang-b ggc usl growth littles-law utilisation-law headroom"
+            opts="erlang-c erlang-b ggc usl growth littles-law utilisation-law commitment headroom"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        headroom__subcmd__help__subcmd__calc__subcmd__commitment)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1391,7 +1470,7 @@ _headroom() {
             return 0
             ;;
         headroom__subcmd__plan)
-            opts="-h --all --config --set --format --months --plugin-dir --config-dir --help"
+            opts="-h --all --config --set --format --months --chart --cost-chart --commitment-chart --plugin-dir --config-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1410,6 +1489,18 @@ _headroom() {
                     return 0
                     ;;
                 --months)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chart)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cost-chart)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --commitment-chart)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1573,7 +1664,7 @@ _headroom() {
             return 0
             ;;
         headroom__subcmd__simulate)
-            opts="-h --draws --seed --months --exact --format --chart --odds-chart --config --set --plugin-dir --config-dir --help"
+            opts="-h --draws --seed --months --exact --format --chart --odds-chart --commitment-chart --config --set --plugin-dir --config-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1600,6 +1691,10 @@ _headroom() {
                     return 0
                     ;;
                 --odds-chart)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --commitment-chart)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

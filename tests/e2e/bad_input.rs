@@ -362,12 +362,94 @@ fn a_latency_trigger_must_name_a_queue_the_tier_has() {
         (
             "kind = \"latency\"",
             "kind = \"monitor\"",
-            "`queue` and `quantile` belong to a trigger of kind \"latency\"",
+            "`queue` belongs to a trigger of kind \"latency\"",
         ),
     ] {
         fs::write(&file, trigger.replace(from, to)).unwrap();
         let error = plan_with(&["--config", file.to_str().unwrap()]);
         assert!(error.contains(expected) && error.contains("trigger.toml"), "{to}: {error}");
+    }
+}
+
+#[test]
+fn a_commitment_needs_a_discount_a_term_and_known_tiers() {
+    for (set, expected) in [
+        ("commitment.discount=1", "key `commitment.discount` in --set commitment.discount=1: a commitment's discount is a share off the on-demand price, strictly between 0 and 1, got 1"),
+        ("commitment.discount=-0.3", "strictly between 0 and 1, got -0.3"),
+        ("commitment.term_months=0", "key `commitment.term_months` in --set commitment.term_months=0: a term is at least one month"),
+        ("commitment.tiers.postgress=0.4", "key `commitment.tiers.postgress` in --set commitment.tiers.postgress=0.4: unknown name `postgress`; did you mean `postgres`?"),
+        ("commitment.tiers.redis=1", "a tier's discount lies in [0, 1) (0: the tier stays on demand), got 1"),
+        ("commitment.discont=0.3", "did you mean `discount`?"),
+    ] {
+        let error = plan_with(&["--set", set]);
+        assert!(error.contains(expected), "{set}: {error}");
+    }
+}
+
+/// Size units go on every rung of a ladder or none, and are whole and
+/// above zero.
+#[test]
+fn size_units_cover_the_whole_ladder_at_one_price() {
+    let key = "tiers.postgres.instances.r6i-2xlarge.size_units";
+    for (set, expected) in [
+        (
+            format!("{key}=0"),
+            format!(
+                "key `{key}` in --set {key}=0: a size is a whole number of size units, at least 1"
+            ),
+        ),
+        (format!("{key}=-16"), "size_units".to_string()),
+    ] {
+        let error = plan_with(&["--set", &set]);
+        assert!(error.contains(&expected), "{set}: {error}");
+    }
+    // A rung added without them.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rung.toml");
+    fs::write(&file, "[tiers.postgres]\nladder = [\"r6i-xlarge\", \"r6i-2xlarge\", \"r6i-4xlarge\", \"r6i-8xlarge\", \"r6i-12xlarge\"]\n[tiers.postgres.instances.r6i-12xlarge]\nname = \"db.r6i.12xlarge\"\nhourly_price = 6.0\ncapacity.connections = 9600\n").unwrap();
+    let error = plan_with(&["--config", file.to_str().unwrap()]);
+    assert!(
+        error.contains("key `tiers.postgres.instances.r6i-12xlarge` in ")
+            && error.contains("rung.toml: has no `size_units` where `r6i-xlarge` has: they go on every rung of the ladder or on none"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_queue_depth_trigger_must_read_a_load_the_tier_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("depth.toml");
+    let trigger = "[[triggers]]\nname = \"q\"\ntier = \"data\"\nkind = \"queue-depth\"\ndimension = \"leads_per_minute\"\nquantile = 0.99\nthreshold = 5000\ntext = \"q\"\n";
+    for (from, to, expected) in [
+        (
+            "dimension = \"leads_per_minute\"",
+            "dimension = \"leads\"",
+            "a queue-depth trigger needs `dimension`, a load the plugin puts on tier `data`",
+        ),
+        // The API carries requests a second, but its replicas have no
+        // capacity in them to serve a queue at.
+        (
+            "tier = \"data\"\nkind = \"queue-depth\"\ndimension = \"leads_per_minute\"",
+            "tier = \"api\"\nkind = \"queue-depth\"\ndimension = \"requests_per_second\"",
+            "instance `replica-2vcpu-4gb` of tier `api` has none",
+        ),
+        ("quantile = 0.99", "quantile = 99", "quantile must lie strictly between 0 and 1, got 99"),
+        ("threshold = 5000", "threshold = -1", "a count of items waiting, not negative"),
+        ("quantile = 0.99", "workers_per_unit = 0", "key `triggers[0].workers_per_unit` in"),
+        (
+            "kind = \"queue-depth\"",
+            "kind = \"monitor\"",
+            "`quantile` belongs to a trigger of kind \"latency\" or \"queue-depth\"",
+        ),
+        (
+            "kind = \"queue-depth\"\ndimension = \"leads_per_minute\"\nquantile = 0.99",
+            "kind = \"load\"\ndimension = \"leads_per_minute\"\nworkers_per_unit = 2",
+            "`workers_per_unit` belongs to a trigger of kind \"queue-depth\"",
+        ),
+    ] {
+        fs::write(&file, trigger.replace(from, to)).unwrap();
+        let error = plan_with(&["--config", file.to_str().unwrap()]);
+        assert!(error.contains(expected) && error.contains("depth.toml"), "{to}: {error}");
     }
 }
 

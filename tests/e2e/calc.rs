@@ -44,6 +44,55 @@ fn erlang_c_matches_the_exact_rational_oracle() {
 }
 
 #[test]
+fn erlang_c_reports_the_depth_of_the_queue() {
+    // tests/oracles/erlang_c.py, the birth-death chain summed in exact
+    // arithmetic: 5 agents, one call a minute of 3 minutes: 0.354 wait on
+    // average; more than 5 wait 1.1% of the time, more than 6 0.66%: the
+    // p99 is 6.
+    let q = calc(&[
+        "erlang-c",
+        "--arrival-rate",
+        "0.0166666666666667",
+        "--service-time",
+        "180",
+        "--servers",
+        "5",
+    ]);
+    assert!(near(&q["mean_queue_length"], 0.354227, 5e-6), "{q}");
+    assert_eq!(q["queue_length_p99"], 6, "{q}");
+    assert!(q["queue_over_threshold"].is_null(), "not asked: {q}");
+    // More than 4 waiting: 1.84% of the time (the oracle's 0.0183631).
+    let q = calc(&[
+        "erlang-c",
+        "--arrival-rate",
+        "0.0166666666666667",
+        "--service-time",
+        "180",
+        "--servers",
+        "5",
+        "--queue-threshold",
+        "4",
+    ]);
+    assert!(near(&q["queue_over_threshold"], 0.0183631, 5e-7), "{q}");
+    let error = fails(headroom().args([
+        "calc",
+        "erlang-c",
+        "--arrival-rate",
+        "1",
+        "--service-time",
+        "1",
+        "--servers",
+        "5",
+        "--queue-threshold",
+        "-1",
+    ]));
+    assert!(
+        error.contains("--queue-threshold must be a finite count of at least 0, got -1"),
+        "{error}"
+    );
+}
+
+#[test]
 fn ggc_takes_the_variability_of_requests_into_account() {
     // `calc ggc` of `rate` arrivals a second and `seconds` a request, then `extra`.
     let ggc = |rate: &str, seconds: &str, extra: &[&str]| {
@@ -744,11 +793,14 @@ fn erlang_c_answers_a_range_of_server_counts_as_a_table() {
     // The table shows what the rows share once, then a row a count; CSV a
     // header and a row a count.
     let table = ok(&args(&["--servers", "11..12"]).iter().map(String::as_str).collect::<Vec<_>>());
-    assert!(table.contains("offered_load    10\n"), "{table}");
+    let field = |text: &str, name: &str, value: &str| {
+        text.lines().any(|l| l.starts_with(name) && l[name.len()..].trim() == value)
+    };
+    assert!(field(&table, "offered_load ", "10"), "{table}");
     assert_eq!(table.lines().filter(|l| l.starts_with("│ ")).count(), 3, "{table}");
     // One count left standing reads as a single answer, not a table.
     let one = ok(&args(&["--servers", "10..11"]).iter().map(String::as_str).collect::<Vec<_>>());
-    assert!(one.contains("servers            11\n") && !one.contains('│'), "{one}");
+    assert!(field(&one, "servers ", "11") && !one.contains('│'), "{one}");
     let csv = args(&["--servers", "11..12", "--format", "csv"]);
     assert_eq!(ok(&csv.iter().map(String::as_str).collect::<Vec<_>>()).lines().count(), 3);
     // The chart: p50, p95 and p99 a line each, a point a count; the
@@ -1036,4 +1088,48 @@ fn growth_refuses_a_history_it_cannot_fit() {
         "-5",
     ]));
     assert!(text.contains("--reach takes values that are finite and above zero, got -5"), "{text}");
+}
+
+/// `calc commitment` on lead-gen's planned API replicas, months 0 to 11
+/// (276 replica-months): at 30% off the 10th replica (9 months of 12) pays
+/// committed and the 11th (8 months) does not; 120 x 0.7 + 170 on demand
+/// = 254 replica-months, $17,800.32 at $0.096 an hour against $19,342.08.
+#[test]
+fn commitment_commits_what_pays_at_break_even() {
+    let c = calc(&[
+        "commitment",
+        "--units",
+        "3,5,8,10,15,20,25,30,34,38,42,46",
+        "--discount",
+        "0.3",
+        "--hourly-price",
+        "0.096",
+    ]);
+    assert_eq!((c["term_months"].as_u64(), c["units"].as_u64()), (Some(12), Some(10)), "{c}");
+    assert!(near(&c["committed_unit_months"], 254.0, 1e-9), "{c}");
+    assert!(near(&c["on_demand_unit_months"], 276.0, 1e-9), "{c}");
+    assert!(
+        near(&c["cost"], 17_800.32, 1e-6) && near(&c["on_demand_cost"], 19_342.08, 1e-6),
+        "{c}"
+    );
+    assert!(near(&c["saving"], 1.0 - 254.0 / 276.0, 1e-9), "{c}");
+    // At 35% off the 11th to 15th replicas (8 months of 12, 66.7%) pay too.
+    let deeper =
+        calc(&["commitment", "--units", "3,5,8,10,15,20,25,30,34,38,42,46", "--discount", "0.35"]);
+    assert_eq!(deeper["units"], 15);
+    assert!(deeper["cost"].is_null(), "no price, no money: {deeper}");
+    // Bad input: named, non-zero, nothing on stdout.
+    for (args, expected) in [
+        (
+            vec!["--units", "3,5", "--discount", "1"],
+            "a commitment's discount must lie strictly between 0 and 1, got 1",
+        ),
+        (
+            vec!["--units", "3,5", "--discount", "0.3", "--hourly-price", "-1"],
+            "price must be finite and not negative, got -1",
+        ),
+    ] {
+        let error = fails(headroom().args(["calc", "commitment"]).args(&args));
+        assert!(error.contains(expected), "{args:?}: {error}");
+    }
 }

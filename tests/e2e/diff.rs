@@ -82,6 +82,35 @@ fn diff_shows_what_a_change_moves_and_nothing_else() {
     assert!(headroom.contains("api month 1 (as before)"), "{headroom}");
 }
 
+/// A change of the discount alone moves the commitments and nothing
+/// planned: at 40% off a replica pays committed when needed more than 60%
+/// of the year, so the API's 15th (8 months of 12) is committed too; the
+/// figures are the two plans' own.
+#[test]
+fn diff_shows_the_commitments_a_change_moves() {
+    let set = "commitment.discount=0.4";
+    let diff = json(&ok(&["diff", "leadgen-insurance", "--set", set, "--format", "json"]));
+    let (before, after) = plans(set);
+    let c = &diff["commitment"];
+    let api = &c["tiers"][0];
+    assert_eq!(
+        (&api["tier"], &api["units"]["before"], &api["units"]["after"]),
+        (&serde_json::json!("api"), &serde_json::json!(10), &serde_json::json!(15))
+    );
+    assert_eq!(c["cost"]["before"], before["commitment"]["cost"]);
+    assert_eq!(c["cost"]["after"], after["commitment"]["cost"]);
+    let text = ok(&["diff", "leadgen-insurance", "--set", set]);
+    assert!(text.contains("commitments over the 12-month term: api 10 → 15; data 2 (as before); postgres 8 (as before); redis 1 (as before); the term's cost $38,280 → $34,525"), "{text}");
+    // Every milestone as before: the table says so, row by row.
+    assert!(text.lines().filter(|l| l.contains("(no change)")).count() == 4, "{text}");
+    // A change that moves the plan moves the commitments with it.
+    let text = ok(&["diff", "leadgen-insurance", "--set", "headroom=0.3"]);
+    assert!(
+        text.contains("api 10 → 12;") && text.contains("the term's cost $38,280 → $42,055"),
+        "{text}"
+    );
+}
+
 #[test]
 fn diff_all_compares_every_profile() {
     let all = json(&ok(&["diff", "--all", "--set", "headroom=0.25", "--format", "json"]));
@@ -132,6 +161,12 @@ fn diff_with_draws_compares_the_cost_bands_over_the_same_draws() {
         assert_eq!(m["milestone"], before["milestones"][i]["name"]);
         assert_eq!(m["before"], before["milestones"][i]["monthly_cost"], "{m}");
         assert_eq!(m["after"], after["milestones"][i]["monthly_cost"], "{m}");
+    }
+    // The commitments over the draws, each side the simulation's own.
+    let c = &bands["commitment"];
+    for (side, sim) in [("before", &before), ("after", &after)] {
+        assert_eq!(c["cost"][side], sim["commitment"]["cost"], "{side}");
+        assert_eq!(c["tiers"][0]["units"][side], sim["commitment"]["tiers"][0]["units"], "{side}");
     }
     // A change to an uncertain input alone moves no plan, only the bands:
     // a peak factor that can reach 8 raises the 6-month P90.

@@ -150,6 +150,28 @@ fn report_writes_every_file_whole() {
         }
         let svg = std::fs::read_to_string(dir.join(format!("{id}.svg"))).unwrap();
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        // The one-page report: every chart the Markdown links to drawn
+        // inline (the very file written beside it), every table a table,
+        // nothing left to fetch.
+        let md = std::fs::read_to_string(dir.join(format!("{id}.md"))).unwrap();
+        let html = std::fs::read_to_string(dir.join(format!("{id}.html"))).unwrap();
+        let charts: Vec<&str> = md
+            .split("](")
+            .skip(1)
+            .filter_map(|s| s.split(')').next())
+            .filter(|s| s.ends_with(".svg"))
+            .collect();
+        assert!(charts.len() >= 4, "{id}: {charts:?}");
+        assert_eq!(html.matches("<span class=\"chart\"><svg").count(), charts.len(), "{id}");
+        for chart in &charts {
+            let svg = std::fs::read_to_string(dir.join(chart)).unwrap();
+            assert!(html.contains(svg.trim_end()), "{id}: {chart} not inline");
+        }
+        assert_eq!(html.matches("<table>").count(), md.matches("\n|---").count(), "{id}");
+        assert!(
+            !html.contains("<img") && !html.contains("src=") && !html.contains("href=\"http"),
+            "{id}"
+        );
     }
     // The cost chart: an area a tier stacked over the months, its top at
     // month 12 the plan's total of $6,125 on an axis to $30,000 (the
@@ -162,6 +184,31 @@ fn report_writes_every_file_whole() {
     assert_eq!(cost.matches("fill=\"black\"/>").count(), 5, "four diamonds and the legend");
     let redis = cost.lines().filter(|l| l.starts_with("<polygon")).nth(3).unwrap();
     assert!(redis.contains(" 570.0,254.9 "), "{redis}");
+    // The commitments chart: a bar a month of the term, each with its
+    // figures; the committed part the same every month ($2,027: 10 API
+    // replicas, 2 data, 8 Postgres size units and Redis at 70% of $70.08,
+    // $15.18, $45.625 and $1,800.18), and the months' bars adding up to
+    // the term's $38,280. Hostel prices no commitment: no chart.
+    let chart = std::fs::read_to_string(dir.join("leadgen-insurance.commitment.svg")).unwrap();
+    let titles: Vec<&str> =
+        chart.split("<title>").skip(1).map(|t| t.split("</title>").next().unwrap()).collect();
+    assert_eq!(titles.len(), 12, "{chart}");
+    assert!(titles.iter().all(|t| t.contains("committed $2,027,")), "{titles:?}");
+    assert_eq!(
+        titles[0],
+        "month 0: committed $2,027, on demand above it $0, together $2,027; all on demand $2,391"
+    );
+    let dollars = |t: &str, after: &str| -> f64 {
+        let tail = &t[t.find(after).unwrap() + after.len()..];
+        tail.split([',', ';'])
+            .take_while(|part| !part.contains(' '))
+            .collect::<String>()
+            .parse()
+            .unwrap()
+    };
+    let together: f64 = titles.iter().map(|t| dollars(t, "together $")).sum();
+    assert!((together - 38_280.0).abs() <= 12.0, "{together}: each month rounded to the dollar");
+    assert!(!dir.join("hostel-complaints.commitment.svg").exists());
     // Without dated growth, a stacked bar a milestone (3 tiers x 5), and
     // the document's three cost ranges as bars.
     let cost = std::fs::read_to_string(dir.join("hostel-complaints.cost.svg")).unwrap();
@@ -454,6 +501,158 @@ fn a_latency_target_sizes_the_tier_when_it_is_stricter() {
     assert!(explain.contains("sized by latency target heavy reports"), "{explain}");
 }
 
+/// Commitments, worked by hand from the monthly plan. Lead-gen's API needs
+/// 3, 5, 8, 10, 15, 20, 25, 30, 34, 38, 42 and 46 replicas in months 0 to
+/// 11 (276 replica-months, $19,342.08 on demand at $0.096 x 730 h). At 30%
+/// off a replica pays committed when needed more than 70% of the year: the
+/// 10th is needed 9 months (75%), the 11th 8 (66.7%). Committing 10 costs
+/// 120 x 0.7 = 84 replica-months plus the 170 above them on demand:
+/// 254 x $70.08 = $17,800.32. At 35% off the 11th to 15th pay too (8
+/// months > 65%). Redis's one cluster runs all year: 12 x $1,800.18 x 0.7.
+#[test]
+fn commitments_follow_the_break_even_rule() {
+    let plan = json(&ok(&["plan", "leadgen-insurance", "--format", "json"]));
+    let c = &plan["commitment"];
+    assert_eq!(c["term_months"], 12);
+    let row = |c: &serde_json::Value, tier: &str| {
+        c["tiers"].as_array().unwrap().iter().find(|t| t["tier"] == tier).unwrap().clone()
+    };
+    let api = row(c, "api");
+    assert_eq!(api["units"], 10);
+    assert_eq!(api["last_unit_use"], 0.75);
+    assert!((api["next_unit_use"].as_f64().unwrap() - 8.0 / 12.0).abs() < 1e-6, "{api}");
+    assert!((api["on_demand_cost"].as_f64().unwrap() - 19_342.08).abs() < 1e-6, "{api}");
+    assert!((api["cost"].as_f64().unwrap() - 17_800.32).abs() < 1e-6, "{api}");
+    let redis = row(c, "redis");
+    assert_eq!(redis["units"], 1);
+    assert!((redis["cost"].as_f64().unwrap() - 12.0 * 2.466 * 730.0 * 0.7).abs() < 1e-6, "{redis}");
+    // Postgres climbs from r6i.xlarge (8 size units, AWS's normalization
+    // factor) to r6i.2xlarge (16) at month 7: a size-flexible commitment of
+    // 8 size units serves all year ($0.0625 an hour each: 8 x 12 x $45.625
+    // x 0.7 = $3,066), the other 8 of months 7 to 11 on demand ($1,825).
+    let postgres = row(c, "postgres");
+    assert_eq!(
+        (&postgres["units"], &postgres["instance_key"]),
+        (
+            &serde_json::json!(8),
+            &serde_json::json!("r6i-xlarge / r6i-2xlarge / r6i-4xlarge / r6i-8xlarge")
+        )
+    );
+    assert_eq!(
+        postgres["months_units"],
+        serde_json::json!([8.0, 8.0, 8.0, 8.0, 8.0, 8.0, 8.0, 16.0, 16.0, 16.0, 16.0, 16.0])
+    );
+    assert!((postgres["cost"].as_f64().unwrap() - (3_066.0 + 1_825.0)).abs() < 1e-6, "{postgres}");
+    let total: f64 =
+        c["tiers"].as_array().unwrap().iter().map(|t| t["cost"].as_f64().unwrap()).sum();
+    assert!((c["cost"].as_f64().unwrap() - total).abs() < 1e-9);
+    // Each tier's cost is its committed part and its unit-months above at
+    // the unit's price; month by month, the term's two totals.
+    for t in c["tiers"].as_array().unwrap() {
+        let parts = t["committed_cost"].as_f64().unwrap()
+            + t["above_unit_months"].as_f64().unwrap() * t["unit_monthly_cost"].as_f64().unwrap();
+        assert!((parts - t["cost"].as_f64().unwrap()).abs() < 1e-4, "{t}");
+    }
+    let months = c["months"].as_array().unwrap();
+    assert_eq!(months.len(), 12);
+    let sum = |f: &dyn Fn(&serde_json::Value) -> f64| months.iter().map(f).sum::<f64>();
+    let with =
+        sum(&|m| m["committed_cost"].as_f64().unwrap() + m["on_demand_cost"].as_f64().unwrap());
+    let without = sum(&|m| m["all_on_demand_cost"].as_f64().unwrap());
+    assert!((with - c["cost"].as_f64().unwrap()).abs() < 1e-3, "{with}");
+    assert!((without - c["on_demand_cost"].as_f64().unwrap()).abs() < 1e-3, "{without}");
+
+    let deeper = json(&ok(&[
+        "plan",
+        "leadgen-insurance",
+        "--format",
+        "json",
+        "--set",
+        "commitment.discount=0.35",
+    ]));
+    assert_eq!(row(&deeper["commitment"], "api")["units"], 15);
+    // A tier kept on demand, and the text says so.
+    let text = ok(&["plan", "leadgen-insurance", "--set", "commitment.tiers.redis=0"]);
+    assert!(text.contains("Commitments over a 12-month term"), "{text}");
+    let redis_row = text
+        .lines()
+        .find(|l| l.contains("cache.r6g.xlarge x 6 nodes") && l.contains("┆ on demand"))
+        .unwrap();
+    assert_eq!(redis_row.matches("$21,602").count(), 2, "{redis_row}");
+    assert!(redis_row.contains("100.0%"), "{redis_row}");
+    assert!(text.contains("(70.0% of the term at 30.0% off)"), "{text}");
+    // A plan shorter than the term says so rather than guess.
+    let short = json(&ok(&["plan", "leadgen-insurance", "--format", "json", "--months", "6"]));
+    assert_eq!(short["commitment"]["tiers"], serde_json::json!([]));
+    assert_eq!(
+        short["commitment"]["note"],
+        "the 12-month term runs past the 7 months worked out; plan with --months 11 or more"
+    );
+}
+
+/// A queue-depth trigger reads the M/M/c queue in front of a tier that
+/// works through one of its loads. Worked by hand (Erlang C from its
+/// definition, P(Nq > n) = C ρ^(n+1)) for lead-gen's data service, 500
+/// leads a minute a replica at the busiest minute: the shipped p99 depth at
+/// the milestones' 1, 2, 3 and 6 replicas (ρ 0.208, 0.417, 0.694, 0.694) is
+/// 1, 3, 10 and 9 leads; today's one replica meets month 4's 625 leads a
+/// minute, which it cannot keep up with: 125 more a minute, 5,000 in 40.
+/// Split over 2 servers a replica (250 a minute each), the mean depth is
+/// 0.019, 0.073, 0.743 and 0.400 at the milestones (12 servers queue less
+/// than 6 at the same ρ), and today's 2 servers hold 0.175 at month 1 and
+/// 0.801 at month 2.
+#[test]
+fn a_queue_depth_trigger_reads_the_queue_in_front_of_a_tier() {
+    let plan = json(&ok(&["plan", "leadgen-insurance", "--format", "json"]));
+    let backlog =
+        plan["triggers"].as_array().unwrap().iter().find(|t| t["name"] == "Queue Backlog").unwrap();
+    assert_eq!(backlog["kind"], "queue-depth");
+    assert_eq!(backlog["fires_month"], 4);
+    assert_eq!(backlog["plan_exceeds_at"], serde_json::json!([]));
+    let note = backlog["note"].as_str().unwrap();
+    assert!(
+        note.contains("keeps its p99 depth at or under 5000 at every milestone (at most 10)"),
+        "{note}"
+    );
+    assert!(
+        note.contains("at month 4 today's 1 unit cannot keep up: 625 leads/min arrive, 500 leads/min are served, so the backlog grows by 125 leads/min and passes 5000 in 40 min"),
+        "{note}"
+    );
+    let mean = "[[triggers]]\nname = \"mean\"\ntier = \"data\"\nkind = \"queue-depth\"\ndimension = \"leads_per_minute\"\nworkers_per_unit = 2\nthreshold = 0.5\ntext = \"mean depth over half a lead\"\n";
+    let plan = leadgen_plan_with(mean);
+    let trigger = &plan["triggers"][0];
+    assert_eq!(trigger["plan_exceeds_at"], serde_json::json!(["6 Months"]), "{trigger}");
+    assert_eq!(trigger["fires_month"], 2, "{trigger}");
+    let note = trigger["note"].as_str().unwrap();
+    assert!(note.contains("run its mean depth past 0.5 at: 6 Months"), "{note}");
+    assert!(!note.contains("cannot keep up"), "{note}");
+    // At 1 the plan holds it (at most 0.74) and today's 2 servers pass it
+    // at month 3 (3.79).
+    let plan = leadgen_plan_with(&mean.replace("threshold = 0.5", "threshold = 1"));
+    let trigger = &plan["triggers"][0];
+    assert_eq!(trigger["plan_exceeds_at"], serde_json::json!([]));
+    assert_eq!(trigger["fires_month"], 3);
+    assert!(trigger["note"].as_str().unwrap().contains("(at most 0.74)"), "{trigger}");
+    // Exactly saturated (720,000 leads a day, no peak: 500 a minute on
+    // today's one replica of 500): no steady growth to divide by, and no
+    // steady depth either.
+    let plan = json(&ok(&[
+        "plan",
+        "leadgen-insurance",
+        "--format",
+        "json",
+        "--set",
+        "milestones.current.drivers.leads_per_day=720000",
+        "--set",
+        "demand.peak_factor=1",
+    ]));
+    let backlog =
+        plan["triggers"].as_array().unwrap().iter().find(|t| t["name"] == "Queue Backlog").unwrap();
+    assert_eq!(backlog["fires_month"], 0);
+    let note = backlog["note"].as_str().unwrap();
+    assert!(note.ends_with("500 leads/min arrive, 500 leads/min are served, which leaves the queue no steady depth: it wanders without bound"), "{note}");
+}
+
 /// A latency trigger reads the queue of one of the tier's latency targets
 /// at the quantile it names. Worked by hand for lead-gen's API (16 ms
 /// requests, 2 workers a replica; M/M/c): at Current, 250 req/s on 3
@@ -497,4 +696,73 @@ fn a_latency_trigger_reads_the_queue_of_a_latency_target() {
         .as_str()
         .unwrap()
         .contains("run its p99 past 0.05 s at: Current, 3 Months"));
+}
+
+/// `explain` shows a tier's commitment as arithmetic to check: the months'
+/// units, the break-even, and the term's cost to the cent
+/// (10 x 12 x $70.08 x 0.7 = $5,886.72; 170 x $70.08 = $11,913.60).
+#[test]
+fn explain_shows_the_commitment_arithmetic() {
+    let text = ok(&["explain", "leadgen-insurance", "api"]);
+    for line in [
+        "commitment of replica (2 vCPU, 4 GB) over the 12-month term:",
+        "  months 0 to 11 need 3, 5, 8, 10, 15, 20, 25, 30, 34, 38, 42, 46",
+        "  at 30.0% off a unit pays committed when needed more than 70.0% of the 12 months (8.40): the 10th is needed 9 months and the 11th 8 months → commit to 10",
+        "  committed 10 x 12 months x $70.08 x (1 - 0.30) = $5,886.72; on demand above them 170 unit-months x $70.08 = $11,913.60; together $17,800.32 against $19,342.08 all on demand",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
+    }
+    // Postgres climbs a rung at month 7, counted in size units.
+    let text = ok(&["explain", "leadgen-insurance", "postgres"]);
+    for line in [
+        "commitment of db.r6i.xlarge to db.r6i.8xlarge, size-flexible (in size units) over the 12-month term:",
+        "  months 0 to 11 need 8, 8, 8, 8, 8, 8, 8, 16, 16, 16, 16, 16",
+        "  at 30.0% off a unit pays committed when needed more than 70.0% of the 12 months (8.40): the 8th is needed 12 months and the 9th 5 months → commit to 8",
+        "  committed 8 x 12 months x $45.63 x (1 - 0.30) = $3,066.00; on demand above them 40 unit-months x $45.63 = $1,825.00; together $4,891.00 against $6,205.00 all on demand",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
+    }
+}
+
+/// `plan` draws its charts on request, the report's own, written whole or
+/// not at all; a chart it cannot draw is named, and nothing is written.
+#[test]
+fn plan_draws_its_charts_on_request() {
+    let out = tempfile::tempdir().unwrap();
+    let path = |name: &str| out.path().join(name).to_str().unwrap().to_string();
+    let (u, c, k) = (path("u.svg"), path("c.svg"), path("k.svg"));
+    let text = ok(&[
+        "plan",
+        "leadgen-insurance",
+        "--chart",
+        &u,
+        "--cost-chart",
+        &c,
+        "--commitment-chart",
+        &k,
+    ]);
+    assert!(text.contains("Commitments over a 12-month term"), "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    ok(&["report", "--out", dir.path().to_str().unwrap()]);
+    for (drawn, written) in [
+        (&u, "leadgen-insurance.svg"),
+        (&c, "leadgen-insurance.cost.svg"),
+        (&k, "leadgen-insurance.commitment.svg"),
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(drawn).unwrap(),
+            std::fs::read_to_string(dir.path().join(written)).unwrap(),
+            "{written}"
+        );
+    }
+    let none = path("none.svg");
+    for (args, expected) in [
+        (vec!["plan", "hostel-complaints", "--cost-chart", &none, "--commitment-chart", &k], "`hostel-complaints` prices no commitment: add a [commitment] section"),
+        (vec!["plan", "leadgen-insurance", "--months", "6", "--commitment-chart", &none], "`leadgen-insurance`: the 12-month term runs past the 7 months worked out; plan with --months 11 or more"),
+        (vec!["plan", "--all", "--chart", &none], "a chart draws one profile's plan; name the profile instead of --all"),
+    ] {
+        let error = crate::support::fails(crate::support::headroom().args(&args));
+        assert!(error.contains(expected), "{args:?}: {error}");
+        assert!(!out.path().join("none.svg").exists(), "{args:?}");
+    }
 }

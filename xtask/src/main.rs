@@ -569,7 +569,9 @@ capacity.requests_per_second = 100   # TODO: section (a load test), or assumptio
 #
 # A scaling trigger or alert of the document, checked against the plan and today's deployment:
 # kind "utilisation" (threshold a fraction), "load" (with `dimension`), "latency" (with `queue`,
-# the key of one of the tier's latency targets, and `quantile`; threshold in seconds) or
+# the key of one of the tier's latency targets, and `quantile`; threshold in seconds),
+# "queue-depth" (with `dimension`, a load whose items queue for the units' capacity on it,
+# `workers_per_unit` and `quantile` of the number waiting; threshold in items) or
 # "monitor" (reported, not modelled). Add more as further [[triggers]] blocks.
 # [[triggers]]
 # name = "Response time"
@@ -579,6 +581,12 @@ capacity.requests_per_second = 100   # TODO: section (a load test), or assumptio
 # quantile = 0.99                     # TODO: section (0.99 reads "p99")
 # threshold = 0.5                     # TODO: section (seconds)
 # text = "p99 > 500 ms"               # TODO: the document's words
+#
+# Committed-use pricing (reserved instances, savings plans): the plan works out how many of each
+# tier's units to commit to for the term, and what that saves.
+# [commitment]
+# discount = 0.3                      # TODO: section (share off the on-demand price)
+# term_months = 12                    # TODO: section
 #
 # Inputs `headroom simulate` draws (normal, lognormal, triangular, uniform or empirical), by key.
 # [uncertainty]

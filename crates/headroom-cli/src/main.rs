@@ -56,6 +56,19 @@ enum Command {
         /// Months ahead, at most 1200 (overrides `horizon_months`).
         #[arg(long)]
         months: Option<u32>,
+        /// Also draw the utilisation today's deployment would run at, month
+        /// by month (or each tier's as planned), as an SVG chart to this file.
+        #[arg(long, value_name = "SVG")]
+        chart: Option<PathBuf>,
+        /// Also draw the monthly cost by tier beside the document's totals
+        /// as an SVG chart to this file.
+        #[arg(long, value_name = "SVG")]
+        cost_chart: Option<PathBuf>,
+        /// Also draw the `[commitment]` term month by month, the committed
+        /// units and those above them on demand against all on demand, as
+        /// an SVG chart to this file (a profile that prices a commitment).
+        #[arg(long, value_name = "SVG")]
+        commitment_chart: Option<PathBuf>,
     },
     /// What a change does to the plan: the profile planned without and with
     /// this command's --config and --set layers, compared milestone by
@@ -213,6 +226,11 @@ enum Command {
         /// file (a profile with dated growth and today's deployment).
         #[arg(long, value_name = "SVG")]
         odds_chart: Option<PathBuf>,
+        /// Also draw the `[commitment]` term month by month on average over
+        /// the draws (the committed units, those above them on demand, all on
+        /// demand) as an SVG chart to this file.
+        #[arg(long, value_name = "SVG")]
+        commitment_chart: Option<PathBuf>,
         #[command(flatten)]
         layers: Layers,
     },
@@ -241,7 +259,7 @@ enum Command {
         #[command(flatten)]
         layers: Layers,
     },
-    /// Each model on its own: erlang-c, erlang-b, ggc, usl, growth, littles-law, utilisation-law, headroom.
+    /// Each model on its own: erlang-c, erlang-b, ggc, usl, growth, littles-law, utilisation-law, commitment, headroom.
     Calc {
         #[command(subcommand)]
         model: CalcModel,
@@ -318,6 +336,10 @@ enum CalcModel {
         /// Wait threshold for the service level, seconds.
         #[arg(long, allow_negative_numbers = true)]
         wait_threshold: Option<f64>,
+        /// A depth of the queue (say an alert's 5,000 items): also report the
+        /// chance that more than this many wait.
+        #[arg(long, allow_negative_numbers = true)]
+        queue_threshold: Option<f64>,
         /// Find the fewest servers whose median response time is at most this, seconds.
         #[arg(long, allow_negative_numbers = true)]
         target_p50: Option<f64>,
@@ -445,6 +467,23 @@ enum CalcModel {
         /// c: servers sharing the work.
         #[arg(long, default_value_t = 1)]
         servers: u32,
+    },
+    /// Committed-use pricing (reserved instances, savings plans): how many
+    /// units to commit to for a term, from the units each month needs: a
+    /// unit pays committed when needed for more of the term than the
+    /// discount leaves to pay.
+    Commitment {
+        /// Units each month of the term needs, one a month, comma-separated
+        /// (`3,5,8,10,15,20,25,30,34,38,42,46`).
+        #[arg(long, value_name = "N,...", value_delimiter = ',', required = true)]
+        units: Vec<u32>,
+        /// Share off the on-demand price, strictly between 0 and 1.
+        #[arg(long, allow_negative_numbers = true)]
+        discount: f64,
+        /// On-demand price of a unit an hour: the term's costs in money
+        /// (730 h a month) beside its unit-months.
+        #[arg(long, allow_negative_numbers = true)]
+        hourly_price: Option<f64>,
     },
     /// The headroom rule: units for a load.
     Headroom {
@@ -679,15 +718,37 @@ fn run(cli: Cli) -> Result<String> {
             }
             Ok(out)
         }
-        Command::Plan { target, layers, format, months } => {
+        Command::Plan { target, layers, format, months, chart, cost_chart, commitment_chart } => {
             let ids = context.targets(target)?;
-            let texts = ids
-                .iter()
-                .map(|id| {
-                    let (plan, _) = context.plan(id, layers, *months)?;
-                    Ok(render::plan(&plan, (*format).into())?)
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let asked: Vec<&PathBuf> =
+                [chart, cost_chart, commitment_chart].into_iter().flatten().collect();
+            if let (Some(path), true) = (asked.first(), ids.len() > 1) {
+                bail!(
+                    "{}: a chart draws one profile's plan; name the profile instead of --all",
+                    path.display()
+                );
+            }
+            let mut charts: Vec<(PathBuf, String)> = Vec::new();
+            let mut texts = Vec::new();
+            for id in &ids {
+                let (plan, layered) = context.plan(id, layers, *months)?;
+                if let Some(path) = chart {
+                    charts.push((path.clone(), render::runway_svg(&plan)));
+                }
+                if let Some(path) = cost_chart {
+                    let published =
+                        render::published_figures(&plan, &layered.config, "monthly_cost");
+                    charts.push((path.clone(), render::cost_svg(&plan, &published)));
+                }
+                if let Some(path) = commitment_chart {
+                    let Some(svg) = render::commitment_svg(&plan) else {
+                        return Err(no_commitment_chart(path, id, plan.commitment.as_ref()));
+                    };
+                    charts.push((path.clone(), svg));
+                }
+                texts.push(render::plan(&plan, (*format).into())?);
+            }
+            write_whole(&charts)?;
             Ok(joined(texts, *format))
         }
         Command::Diff { target, layers, format, months, draws, seed, chart } => {
@@ -815,6 +876,7 @@ fn run(cli: Cli) -> Result<String> {
             format,
             chart,
             odds_chart,
+            commitment_chart,
             layers,
         } => {
             let loaded = context.registry.get(profile)?;
@@ -878,6 +940,12 @@ fn run(cli: Cli) -> Result<String> {
                     );
                 }
                 charts.push((path.clone(), render::simulation_svg(&simulation)));
+            }
+            if let Some(path) = commitment_chart {
+                let Some(svg) = render::drawn_commitment_svg(&simulation) else {
+                    return Err(no_commitment_chart(path, profile, simulation.commitment.as_ref()));
+                };
+                charts.push((path.clone(), svg));
             }
             write_whole(&charts)?;
             if let Some(why) = &simulation.planned_in_full {
@@ -1111,13 +1179,24 @@ fn report(
                 summary.push_str("  not measured: no [observe] section\n");
             }
         }
-        files.push((dir.join(format!("{id}.md")), markdown));
+        files.push((dir.join(format!("{id}.md")), markdown.clone()));
         files.push((dir.join(format!("{id}.json")), render::plan(&plan, Format::Json)?));
         files.push((dir.join(format!("{id}.csv")), render::plan(&plan, Format::Csv)?));
         files.push((dir.join(format!("{id}.svg")), render::runway_svg(&plan)));
         let published = render::published_figures(&plan, &layered.config, "monthly_cost");
         files.push((dir.join(format!("{id}.cost.svg")), render::cost_svg(&plan, &published)));
+        if let Some(svg) = render::commitment_svg(&plan) {
+            files.push((dir.join(format!("{id}.commitment.svg")), svg));
+        }
         files.push((dir.join(format!("{id}.audit.json")), render::audit(&audit, Format::Json)?));
+        // The same report as one page, each chart written above drawn inline.
+        let html = render::report_html(&markdown, &format!("Capacity plan: {id}"), |name| {
+            files
+                .iter()
+                .find(|(path, _)| path.file_name().is_some_and(|f| f == name))
+                .map(|(_, svg)| svg.as_str())
+        });
+        files.push((dir.join(format!("{id}.html")), html));
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     write_whole(&files)?;
@@ -1170,6 +1249,22 @@ fn erlang_c_table(
     Ok(text)
 }
 
+/// Why `--commitment-chart` draws nothing for `profile`: it prices no
+/// commitment, or its commitment says why nothing was worked out.
+fn no_commitment_chart(
+    path: &Path,
+    profile: &str,
+    commitment: Option<&headroom::plan::CommitmentPlan>,
+) -> anyhow::Error {
+    let why = match commitment {
+        None => {
+            " prices no commitment: add a [commitment] section (discount, term_months)".to_string()
+        }
+        Some(c) => format!(": {}", c.note.as_deref().unwrap_or("its term runs no unit")),
+    };
+    anyhow::anyhow!("--commitment-chart {}: `{profile}`{why}", path.display())
+}
+
 /// `headroom calc`: needs no plugin and no config.
 fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
     use headroom::calc;
@@ -1187,6 +1282,7 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
             service_time,
             servers,
             wait_threshold,
+            queue_threshold,
             target_p50,
             target_p95,
             target_p99,
@@ -1200,6 +1296,7 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
                 service_time: *service_time,
                 servers: counts.as_ref().and_then(|c| c.first().copied()),
                 wait_threshold: *wait_threshold,
+                queue_threshold: *queue_threshold,
                 target_p50: *target_p50,
                 target_p95: *target_p95,
                 target_p99: *target_p99,
@@ -1274,6 +1371,9 @@ fn calc(model: &CalcModel, format: OutputFormat) -> Result<String> {
         }
         CalcModel::UtilisationLaw { utilisation, throughput, service_time, servers } => {
             out(&calc::utilisation(*utilisation, *throughput, *service_time, *servers)?, format)
+        }
+        CalcModel::Commitment { units, discount, hourly_price } => {
+            out(&calc::commitment(units, *discount, *hourly_price)?, format)
         }
         CalcModel::Headroom { load, capacity, headroom, min_units, redundancy, zones } => {
             let policy = headroom_kernel_policy(*headroom, *min_units, *redundancy, *zones);

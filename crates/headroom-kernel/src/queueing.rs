@@ -187,6 +187,38 @@ impl Queue {
         }
     }
 
+    /// `P(Nq > n)`: the probability that more than `n` arrivals are waiting
+    /// (those in service not counted; a fractional `n` counts as its whole
+    /// part). Past the `c` busy servers the M/M/c queue's population is
+    /// geometric, `P(N = c + k) = C (1 - ρ) ρ^k` (Gross & Harris, §2.3), so
+    /// `P(Nq > n) = P(N > c + n) = C ρ^{n+1}`; for one server that is
+    /// `ρ^{n+2}`, the M/M/1 queue's `P(N > n + 1)` (§2.2).
+    pub fn queue_length_exceeds(&self, n: f64) -> f64 {
+        self.p_wait * self.utilisation.powf(n.max(0.0).floor() + 1.0)
+    }
+
+    /// The `p`-quantile of the number waiting (the queue's depth, as a
+    /// broker's gauge shows it): the fewest `n` with `P(Nq > n) <= 1 - p`,
+    /// `ceil(ln((1 - p) / C) / ln ρ) - 1`, or 0 when `C ρ <= 1 - p`. The
+    /// logarithm's answer is checked against [`Queue::queue_length_exceeds`]
+    /// and moved a step if rounding put it off by one.
+    pub fn queue_length_quantile(&self, p: f64) -> u64 {
+        let tail = 1.0 - p;
+        if self.queue_length_exceeds(0.0) <= tail {
+            return 0;
+        }
+        let estimate = ((tail / self.p_wait).ln() / self.utilisation.ln()).ceil() - 1.0;
+        // At least 1 here (the tail at 0 is above `1 - p`); `as` saturates.
+        let mut n = estimate.max(1.0) as u64;
+        while n < u64::MAX && self.queue_length_exceeds(n as f64) > tail {
+            n += 1;
+        }
+        while n > 0 && self.queue_length_exceeds((n - 1) as f64) <= tail {
+            n -= 1;
+        }
+        n
+    }
+
     /// The `p`-quantile of the response time (p50, p95, p99 …), by bisection
     /// on `P(T > t) = 1 - p` to a relative precision of 1e-12.
     pub fn response_quantile(&self, p: f64) -> f64 {
@@ -560,6 +592,43 @@ mod tests {
     }
 
     #[test]
+    fn queue_depth_against_the_birth_death_chain() {
+        // Oracle: the stationary distribution of the birth-death chain
+        // solved from its balance equations, `p(n+1) = p(n) a / min(n+1, c)`,
+        // in exact rational arithmetic (tests/oracles/erlang_c.py), summed
+        // term by term: 5 agents, 3 Erlangs.
+        let q = Queue::new(1.0 / 60.0, 180.0, 5).unwrap();
+        for (n, oracle) in
+            [(0.0, 0.141691), (1.0, 0.0850146), (4.0, 0.0183631), (10.0, 0.000856751)]
+        {
+            let tail = q.queue_length_exceeds(n);
+            assert!(close(tail, oracle, 5e-7 * oracle.max(1.0)), "P(Nq > {n}) = {tail}");
+        }
+        assert!(close(q.mean_queue_length, 0.354227, 5e-7), "{}", q.mean_queue_length);
+        // Half the time nobody waits; 1% of the time more than 6 do.
+        assert_eq!(q.queue_length_quantile(0.5), 0);
+        assert_eq!(q.queue_length_quantile(0.99), 6);
+        // M/M/1 at ρ = 1/2: P(N > k) = ρ^(k+1) (Gross & Harris §2.2), so
+        // more than 3 wait when more than 4 are present: 1/32.
+        let one = Queue::new(0.5, 1.0, 1).unwrap();
+        assert!(close(one.queue_length_exceeds(3.0), 1.0 / 32.0, 1e-15));
+        assert!(close(one.queue_length_exceeds(3.7), 1.0 / 32.0, 1e-15));
+        // The quantile is the fewest n whose tail is at most 1 - p, at and
+        // either side of each step of ρ^(n+2): 1/32 is P(Nq > 3).
+        assert_eq!(one.queue_length_quantile(1.0 - 1.0 / 32.0), 3);
+        assert_eq!(one.queue_length_quantile(1.0 - 1.0 / 31.0), 3);
+        assert_eq!(one.queue_length_quantile(1.0 - 1.0 / 33.0), 4);
+        // Close to saturation the depth runs to millions, still exact to a step.
+        let busy = Queue::new(0.999_999, 1.0, 1).unwrap();
+        let n = busy.queue_length_quantile(0.99);
+        assert!(n > 4_000_000, "{n}");
+        assert!(busy.queue_length_exceeds(n as f64) <= 0.01);
+        assert!(busy.queue_length_exceeds((n - 1) as f64) > 0.01);
+        // Nothing arrives: nothing waits.
+        assert_eq!(Queue::new(0.0, 1.0, 3).unwrap().queue_length_quantile(0.99), 0);
+    }
+
+    #[test]
     fn published_worked_example() {
         // 100 calls per 30 minutes, 180 s handling, 20 s answer target:
         // 10 Erlangs. Published answers, identical in two independent
@@ -632,5 +701,30 @@ mod tests {
             littles_law(Some(1.0), None, None),
             Err(KernelError::InvalidQuestion(m)) if m.contains("exactly two")
         ));
+    }
+
+    mod depth {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// The depth's quantile is the fewest `n` whose tail is at most
+            /// `1 - p`, for queues from one server to thousands, light to
+            /// all but saturated; and the tail falls as `n` grows.
+            #[test]
+            fn the_depth_quantile_is_the_fewest_count_past_the_tail(
+                servers in 1u32..3000,
+                utilisation in 0.01f64..0.9999,
+                p in 0.5f64..0.9999,
+            ) {
+                let q = Queue::new(utilisation * f64::from(servers), 1.0, servers).unwrap();
+                let n = q.queue_length_quantile(p);
+                prop_assert!(q.queue_length_exceeds(n as f64) <= 1.0 - p);
+                if n > 0 {
+                    prop_assert!(q.queue_length_exceeds((n - 1) as f64) > 1.0 - p);
+                }
+                prop_assert!(q.queue_length_exceeds(n as f64 + 1.0) <= q.queue_length_exceeds(n as f64));
+            }
+        }
     }
 }

@@ -34,6 +34,8 @@ pub struct ErlangCQuestion {
     pub servers: Option<u32>,
     /// Wait threshold for the service level, seconds.
     pub wait_threshold: Option<f64>,
+    /// A depth of the queue: the chance that more than this many wait.
+    pub queue_threshold: Option<f64>,
     /// Target p50 response time, seconds.
     pub target_p50: Option<f64>,
     /// Target p95 response time, seconds.
@@ -69,6 +71,12 @@ pub struct ErlangC {
     pub mean_response: f64,
     /// Mean number waiting.
     pub mean_queue_length: f64,
+    /// The p99 of the number waiting: more wait 1% of the time.
+    pub queue_length_p99: u64,
+    /// A depth of the queue asked about (`--queue-threshold`).
+    pub queue_threshold: Option<f64>,
+    /// The chance that more than `queue_threshold` wait, C ρ^(n+1).
+    pub queue_over_threshold: Option<f64>,
     /// Wait threshold, seconds.
     pub wait_threshold: Option<f64>,
     /// P(wait <= threshold).
@@ -94,6 +102,15 @@ pub fn erlang_c(question: &ErlangCQuestion) -> Result<ErlangC, Error> {
         _ => Ok(()),
     };
     time("--wait-threshold", q.wait_threshold)?;
+    if let Some(n) = q.queue_threshold.filter(|n| !(n.is_finite() && *n >= 0.0)) {
+        return Err(Error::Calc {
+            model: "erlang-c".into(),
+            message: format!(
+                "--queue-threshold must be a finite count of at least 0, got {}",
+                Shown(n)
+            ),
+        });
+    }
     let response_targets = [
         (0.5, "--target-p50", q.target_p50),
         (0.95, "--target-p95", q.target_p95),
@@ -158,6 +175,9 @@ pub fn erlang_c(question: &ErlangCQuestion) -> Result<ErlangC, Error> {
         mean_wait: queue.mean_wait,
         mean_response: queue.mean_response,
         mean_queue_length: queue.mean_queue_length,
+        queue_length_p99: queue.queue_length_quantile(0.99),
+        queue_threshold: q.queue_threshold,
+        queue_over_threshold: q.queue_threshold.map(|n| queue.queue_length_exceeds(n)),
         wait_threshold: q.wait_threshold,
         service_level: q.wait_threshold.map(|t| queue.service_level(t)),
         response_p50: queue.response_quantile(0.50),
@@ -977,6 +997,64 @@ pub fn littles(
     let (l, x, w) =
         littles_law(concurrency, throughput, response_time).map_err(kernel("littles-law"))?;
     Ok(Littles { model: "Little's law L = λW", concurrency: l, throughput: x, response_time: w })
+}
+
+/// A commitment worked out: how many units to commit to for a term.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommitmentAnswer {
+    /// Which model.
+    pub model: &'static str,
+    /// Months in the term: one a month of units given.
+    pub term_months: u32,
+    /// Share off the on-demand price.
+    pub discount: f64,
+    /// Units to commit to for the whole term.
+    pub units: u32,
+    /// The share of the term the last committed unit is needed.
+    pub last_unit_use: Option<f64>,
+    /// The share of the term the first unit left on demand is needed.
+    pub next_unit_use: f64,
+    /// Unit-months the term needs, every one on demand.
+    pub on_demand_unit_months: f64,
+    /// What the term costs with the commitment, in on-demand unit-months.
+    pub committed_unit_months: f64,
+    /// The share of the on-demand cost the commitment saves.
+    pub saving: f64,
+    /// The term's cost all on demand, with `--hourly-price` (730 h a month).
+    pub on_demand_cost: Option<f64>,
+    /// The term's cost with the commitment, with `--hourly-price`.
+    pub cost: Option<f64>,
+}
+
+/// The commitment that costs least over a term whose months need `units`
+/// units (the kernel's [`commitment`]: commit a unit when it is needed for
+/// more of the term than `1 - discount`), priced when `hourly_price` is
+/// given.
+///
+/// [`commitment`]: headroom_kernel::cost::commitment
+pub fn commitment(
+    units: &[u32],
+    discount: f64,
+    hourly_price: Option<f64>,
+) -> Result<CommitmentAnswer, Error> {
+    let c = headroom_kernel::cost::commitment(units, discount).map_err(kernel("commitment"))?;
+    let unit_month = hourly_price
+        .map(|price| headroom_kernel::monthly_cost(price, 1))
+        .transpose()
+        .map_err(kernel("commitment"))?;
+    Ok(CommitmentAnswer {
+        model: "commitment at break-even (newsvendor critical fractile)",
+        term_months: c.term_months,
+        discount,
+        units: c.units,
+        last_unit_use: c.last_unit_use,
+        next_unit_use: c.next_unit_use,
+        on_demand_unit_months: c.on_demand_unit_months,
+        committed_unit_months: c.committed_unit_months,
+        saving: c.saving(),
+        on_demand_cost: unit_month.map(|p| p * c.on_demand_unit_months),
+        cost: unit_month.map(|p| p * c.committed_unit_months),
+    })
 }
 
 /// The utilisation law, answered.

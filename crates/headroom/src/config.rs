@@ -71,6 +71,26 @@ pub struct ProfileConfig {
     /// Where `headroom observe` measures today's drivers and loads.
     #[serde(default)]
     pub observe: Option<crate::observe::ObserveConfig>,
+    /// Committed-use pricing: how many units to commit to for a term.
+    #[serde(default)]
+    pub commitment: Option<CommitmentTerms>,
+}
+
+/// Committed-use pricing (reserved instances, savings plans): a share off
+/// the on-demand price for units paid every month of a term, used or not.
+/// The plan works out how many of each tier's units to commit to over the
+/// term's first months and what that saves.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentTerms {
+    /// Share off the on-demand price, strictly between 0 and 1.
+    pub discount: f64,
+    /// Months in the term, from today.
+    pub term_months: u32,
+    /// A tier's own discount, over `discount`, by tier key; 0 leaves the
+    /// tier on demand.
+    #[serde(default)]
+    pub tiers: BTreeMap<String, f64>,
 }
 
 /// A growth curve over months.
@@ -232,6 +252,12 @@ pub struct Instance {
     pub nodes: Option<u32>,
     /// On-demand price of one unit an hour.
     pub hourly_price: f64,
+    /// Its size within its family, for a commitment that any size of the
+    /// family can use (AWS's normalization factor: xlarge 8, 2xlarge 16):
+    /// when every rung of a tier's ladder has one, `[commitment]` commits
+    /// to the ladder in these units, each priced alike.
+    #[serde(default)]
+    pub size_units: Option<u32>,
     /// Capacity of one unit on each dimension.
     pub capacity: BTreeMap<String, f64>,
 }
@@ -277,6 +303,13 @@ pub enum TriggerKind {
     /// tier's latency targets describes (`queue` names it; `quantile`,
     /// else that target's): checked against the plan and today's deployment.
     Latency,
+    /// The depth of the queue in front of a tier that works through items
+    /// arriving at one of its loads (`dimension`, say leads a minute), each
+    /// unit's capacity on that load its rate of service, split over
+    /// `workers_per_unit` servers: the M/M/c queue's `quantile` of the
+    /// number waiting (its mean if no quantile is given), checked against
+    /// the plan and today's deployment.
+    QueueDepth,
     /// A metric the plan does not model: reported, to be watched.
     Monitor,
 }
@@ -301,9 +334,16 @@ pub struct Trigger {
     #[serde(default)]
     pub queue: Option<String>,
     /// For `kind = "latency"`: the quantile the threshold bounds (0.95 for
-    /// a p95); the queue's target's own quantile if not given.
+    /// a p95); the queue's target's own quantile if not given. For
+    /// `kind = "queue-depth"`: the quantile of the number waiting; the mean
+    /// if not given.
     #[serde(default)]
     pub quantile: Option<f64>,
+    /// For `kind = "queue-depth"`: the servers one unit works the queue
+    /// with (its workers or cores), each serving an equal share of the
+    /// unit's capacity; 1 if not given.
+    #[serde(default)]
+    pub workers_per_unit: Option<u32>,
     /// Unit of the threshold.
     #[serde(default)]
     pub unit: Option<String>,
@@ -912,6 +952,7 @@ impl LayeredConfig {
                     }
                 }
             }
+            self.check_size_units(id, &base, tier)?;
             for (dimension, upstream) in &tier.fan_in {
                 if !dimensions.contains(dimension.as_str()) {
                     let known: Vec<&str> = dimensions.iter().copied().collect();
@@ -1080,13 +1121,37 @@ impl LayeredConfig {
             if !trigger.threshold.is_finite() {
                 return Err(self.fail(id, &path, "threshold must be finite"));
             }
-            if trigger.kind != TriggerKind::Latency
-                && (trigger.queue.is_some() || trigger.quantile.is_some())
+            if trigger.kind != TriggerKind::Latency && trigger.queue.is_some() {
+                return Err(self.fail(
+                    id,
+                    &path,
+                    "`queue` belongs to a trigger of kind \"latency\"",
+                ));
+            }
+            if !matches!(trigger.kind, TriggerKind::Latency | TriggerKind::QueueDepth)
+                && trigger.quantile.is_some()
             {
                 return Err(self.fail(
                     id,
                     &path,
-                    "`queue` and `quantile` belong to a trigger of kind \"latency\"",
+                    "`quantile` belongs to a trigger of kind \"latency\" or \"queue-depth\"",
+                ));
+            }
+            if trigger.kind != TriggerKind::QueueDepth && trigger.workers_per_unit.is_some() {
+                return Err(self.fail(
+                    id,
+                    &path,
+                    "`workers_per_unit` belongs to a trigger of kind \"queue-depth\"",
+                ));
+            }
+            if let Some(q) = trigger.quantile.filter(|q| !(*q > 0.0 && *q < 1.0)) {
+                return Err(self.fail(
+                    id,
+                    &format!("{path}.quantile"),
+                    format_args!(
+                        "quantile must lie strictly between 0 and 1, got {}",
+                        headroom_kernel::Shown(q)
+                    ),
                 ));
             }
             if trigger.kind == TriggerKind::Latency {
@@ -1104,16 +1169,6 @@ impl LayeredConfig {
                         ),
                     ));
                 }
-                if let Some(q) = trigger.quantile.filter(|q| !(*q > 0.0 && *q < 1.0)) {
-                    return Err(self.fail(
-                        id,
-                        &format!("{path}.quantile"),
-                        format_args!(
-                            "quantile must lie strictly between 0 and 1, got {}",
-                            headroom_kernel::Shown(q)
-                        ),
-                    ));
-                }
                 if trigger.threshold <= 0.0 {
                     return Err(self.fail(
                         id,
@@ -1122,15 +1177,85 @@ impl LayeredConfig {
                     ));
                 }
             }
-            if trigger.kind == TriggerKind::Load {
+            if matches!(trigger.kind, TriggerKind::Load | TriggerKind::QueueDepth) {
                 let dimension = trigger.dimension.as_deref().unwrap_or_default();
                 if !loads.contains(&(trigger.tier.as_str(), dimension)) {
                     return Err(self.fail(
                         id,
                         &path,
                         format_args!(
-                            "a load trigger needs `dimension`, a load the plugin puts on tier `{}`",
+                            "a {} trigger needs `dimension`, a load the plugin puts on tier `{}`",
+                            if trigger.kind == TriggerKind::Load { "load" } else { "queue-depth" },
                             trigger.tier
+                        ),
+                    ));
+                }
+            }
+            if trigger.kind == TriggerKind::QueueDepth {
+                let dimension = trigger.dimension.as_deref().unwrap_or_default();
+                let tier = &c.tiers[&trigger.tier];
+                if let Some(key) = tier
+                    .instances
+                    .iter()
+                    .find(|(_, i)| !i.capacity.contains_key(dimension))
+                    .map(|(k, _)| k)
+                {
+                    return Err(self.fail(
+                        id,
+                        &format!("{path}.dimension"),
+                        format_args!(
+                            "a queue-depth trigger is served at the units' capacity on `{dimension}`, and instance `{key}` of tier `{}` has none",
+                            trigger.tier
+                        ),
+                    ));
+                }
+                if trigger.workers_per_unit == Some(0) {
+                    return Err(self.fail(
+                        id,
+                        &format!("{path}.workers_per_unit"),
+                        "a unit works its queue with at least one server",
+                    ));
+                }
+                if trigger.threshold < 0.0 {
+                    return Err(self.fail(
+                        id,
+                        &format!("{path}.threshold"),
+                        "a queue-depth trigger's threshold is a count of items waiting, not negative",
+                    ));
+                }
+            }
+        }
+        if let Some(terms) = &c.commitment {
+            if !(terms.discount > 0.0 && terms.discount < 1.0) {
+                return Err(self.fail(
+                    id,
+                    "commitment.discount",
+                    format_args!(
+                        "a commitment's discount is a share off the on-demand price, strictly between 0 and 1, got {}",
+                        headroom_kernel::Shown(terms.discount)
+                    ),
+                ));
+            }
+            if terms.term_months == 0 {
+                return Err(self.fail(
+                    id,
+                    "commitment.term_months",
+                    "a term is at least one month",
+                ));
+            }
+            let tiers: Vec<&str> = c.tier_order.iter().map(String::as_str).collect();
+            for (tier, discount) in &terms.tiers {
+                let key = format!("commitment.tiers.{tier}");
+                if !c.tiers.contains_key(tier) {
+                    return Err(unknown(self, id, &key, tier, &tiers));
+                }
+                if !(*discount >= 0.0 && *discount < 1.0) {
+                    return Err(self.fail(
+                        id,
+                        &key,
+                        format_args!(
+                            "a tier's discount lies in [0, 1) (0: the tier stays on demand), got {}",
+                            headroom_kernel::Shown(*discount)
                         ),
                     ));
                 }
@@ -1138,6 +1263,32 @@ impl LayeredConfig {
         }
         if let Some(observe) = &c.observe {
             self.check_observe(profile, observe)?;
+        }
+        Ok(())
+    }
+
+    /// `size_units`: whole and above zero, and on every rung of the ladder or
+    /// none (a size-flexible commitment counts the whole ladder in them).
+    fn check_size_units(&self, id: &str, base: &str, tier: &Tier) -> Result<(), Error> {
+        let sizes: Vec<(&String, Option<u32>)> =
+            tier.ladder.iter().map(|k| (k, tier.instances[k].size_units)).collect();
+        if let Some((key, _)) = sizes.iter().find(|(_, s)| *s == Some(0)) {
+            return Err(self.fail(
+                id,
+                &format!("{base}.instances.{key}.size_units"),
+                "a size is a whole number of size units, at least 1",
+            ));
+        }
+        let missing = sizes.iter().find(|(_, s)| s.is_none());
+        let with = sizes.iter().find(|(_, s)| s.is_some());
+        if let (Some((missing, _)), Some((with, _))) = (missing, with) {
+            return Err(self.fail(
+                id,
+                &format!("{base}.instances.{missing}"),
+                format_args!(
+                    "has no `size_units` where `{with}` has: they go on every rung of the ladder or on none"
+                ),
+            ));
         }
         Ok(())
     }

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::plan::{MilestonePlan, Plan, TierPlan};
+use crate::plan::{CommitmentPlan, MilestonePlan, Plan, TierPlan};
 use crate::simulate::{Quantiles, Simulation};
 
 /// A value in the plan before and after the change; `None` on a side where
@@ -45,6 +45,10 @@ pub struct PlanDiff {
     pub runway: Vec<RunwayDiff>,
     /// The horizon the runway looks to, before and after.
     pub horizon_months: Change<u32>,
+    /// What to commit to for the `[commitment]` term, when either plan
+    /// prices one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<CommitmentDiff>,
     /// With `--draws`: each milestone's total monthly cost over the same
     /// draws (one seed, so the two runs draw the same numbers) before and
     /// after; see [`with_uncertainty`].
@@ -62,6 +66,10 @@ pub struct CostBands {
     pub seed: u64,
     /// A milestone each, in the plan's order: (name, before, after).
     pub milestones: Vec<MilestoneCost>,
+    /// The commitments on average over the draws, before and after, when
+    /// either prices one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<CommitmentDiff>,
 }
 
 /// One milestone's total monthly cost over the draws, before and after.
@@ -105,6 +113,29 @@ pub struct TierDiff {
     pub monthly_cost: Change<f64>,
 }
 
+/// The commitments of both plans.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommitmentDiff {
+    /// Months in the term, before and after.
+    pub term_months: Change<u32>,
+    /// Each tier and instance either plan's term runs: the units to commit
+    /// to (`None` on a side whose term does not run it).
+    pub tiers: Vec<CommitmentUnits>,
+    /// The term's cost with the commitments (`None`: no term worked out).
+    pub cost: Change<f64>,
+}
+
+/// One tier's commitment to one instance, before and after.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommitmentUnits {
+    /// Tier key.
+    pub tier: String,
+    /// Instance (display name).
+    pub instance: String,
+    /// Units to commit to.
+    pub units: Change<u32>,
+}
+
 /// One tier's runway in both plans.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunwayDiff {
@@ -125,6 +156,54 @@ fn union<'a>(a: impl Iterator<Item = &'a str>, b: impl Iterator<Item = &'a str>)
         }
     }
     keys
+}
+
+/// Two sides' commitments compared, when either prices one: each tier and
+/// instance either commits to, tier by tier in the order either first names
+/// them, and the term's cost.
+fn commitment_diff(
+    before: Option<&CommitmentPlan>,
+    after: Option<&CommitmentPlan>,
+) -> Option<CommitmentDiff> {
+    if before.is_none() && after.is_none() {
+        return None;
+    }
+    // A side's commitments, when its term was worked out.
+    let (b, a) = (before.filter(|c| c.note.is_none()), after.filter(|c| c.note.is_none()));
+    let rows = |c: Option<&CommitmentPlan>| -> Vec<(String, String, u32)> {
+        c.map(|c| c.tiers.iter().map(|t| (t.tier.clone(), t.instance.clone(), t.units)).collect())
+            .unwrap_or_default()
+    };
+    let (rows_before, rows_after) = (rows(b), rows(a));
+    let order = union(
+        rows_before.iter().map(|(t, _, _)| t.as_str()),
+        rows_after.iter().map(|(t, _, _)| t.as_str()),
+    );
+    let mut tiers: Vec<CommitmentUnits> = Vec::new();
+    for tier in &order {
+        for (t, instance, _) in rows_before.iter().chain(&rows_after).filter(|(t, _, _)| t == tier)
+        {
+            if tiers.iter().any(|u| u.tier == *t && u.instance == *instance) {
+                continue;
+            }
+            let units = |rows: &[(String, String, u32)]| {
+                rows.iter().find(|(r, i, _)| r == t && i == instance).map(|(_, _, u)| *u)
+            };
+            tiers.push(CommitmentUnits {
+                tier: t.clone(),
+                instance: instance.clone(),
+                units: Change { before: units(&rows_before), after: units(&rows_after) },
+            });
+        }
+    }
+    Some(CommitmentDiff {
+        term_months: Change {
+            before: before.map(|c| c.term_months),
+            after: after.map(|c| c.term_months),
+        },
+        tiers,
+        cost: either(b, a, |c| c.cost),
+    })
 }
 
 /// Compares the plan without the change (`before`) with the plan under it.
@@ -189,11 +268,13 @@ pub fn diff(before: &Plan, after: &Plan, change: Vec<String>) -> PlanDiff {
         RunwayDiff { tier: tier.to_string(), before: month(before), after: month(after) }
     })
     .collect();
+    let commitment = commitment_diff(before.commitment.as_ref(), after.commitment.as_ref());
     PlanDiff {
         profile: after.profile.id.clone(),
         change,
         milestones,
         runway,
+        commitment,
         horizon_months: Change {
             before: Some(before.horizon_months),
             after: Some(after.horizon_months),
@@ -223,6 +304,7 @@ pub fn with_uncertainty(mut diff: PlanDiff, before: &Simulation, after: &Simulat
                 after: cost(after, name),
             })
             .collect(),
+        commitment: commitment_diff(before.commitment.as_ref(), after.commitment.as_ref()),
     });
     diff
 }

@@ -77,6 +77,302 @@ pub struct Plan {
     pub assumptions: BTreeMap<String, String>,
     /// Capacities fitted from load tests (`headroom calibrate`), by tier.
     pub calibrations: BTreeMap<String, crate::calibrate::Calibration>,
+    /// What to commit to for the `[commitment]` term, when the profile
+    /// prices one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<CommitmentPlan>,
+}
+
+/// The units to commit to for a term at a discount, tier by tier, and what
+/// that saves against paying for every unit on demand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CommitmentPlan {
+    /// Months in the term, from today (month 0).
+    pub term_months: u32,
+    /// Share off on demand, unless a tier has its own.
+    pub discount: f64,
+    /// Each tier and instance the term's months run, with its commitment.
+    pub tiers: Vec<TierCommitment>,
+    /// The term's cost with every unit on demand.
+    pub on_demand_cost: f64,
+    /// The term's cost with the commitments.
+    pub cost: f64,
+    /// Month by month over the term, every tier together (expected over
+    /// the draws, in a simulation).
+    pub months: Vec<CommitmentMonth>,
+    /// Why nothing was worked out: a term past the months worked out, or
+    /// (in a simulation) a price drawn.
+    pub note: Option<String>,
+}
+
+impl CommitmentPlan {
+    /// The terms of `[commitment]` with nothing worked out, and why.
+    pub(crate) fn not_worked_out(terms: &crate::config::CommitmentTerms, why: String) -> Self {
+        CommitmentPlan {
+            term_months: terms.term_months,
+            discount: terms.discount,
+            tiers: Vec::new(),
+            on_demand_cost: 0.0,
+            cost: 0.0,
+            months: Vec::new(),
+            note: Some(why),
+        }
+    }
+}
+
+/// One month of a commitment's term, every tier together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CommitmentMonth {
+    /// Month, from today.
+    pub month: u32,
+    /// What the committed units cost this month, used or not (the same
+    /// every month).
+    pub committed_cost: f64,
+    /// What the units above them cost on demand this month.
+    pub on_demand_cost: f64,
+    /// What the month's units would cost, every one on demand.
+    pub all_on_demand_cost: f64,
+}
+
+/// The commitment of one tier to one of its instances, or to its whole
+/// ladder counted in size units (every rung with `size_units`: a commitment
+/// that applies to any size of the family, as AWS's size-flexible reserved
+/// instances do).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TierCommitment {
+    /// Tier key.
+    pub tier: String,
+    /// Instance key (every rung's, joined by " / ", for a size-flexible
+    /// commitment).
+    pub instance_key: String,
+    /// Instance (display name).
+    pub instance: String,
+    /// Share off on demand (0: the tier stays on demand).
+    pub discount: f64,
+    /// One unit's cost a month on demand (its hourly price x 730 h; a size
+    /// unit's of the ladder's first rung, for a size-flexible commitment).
+    pub unit_monthly_cost: f64,
+    /// The units each month of the term needs (on average over the draws,
+    /// in a simulation; in size units, for a size-flexible commitment).
+    pub months_units: Vec<f64>,
+    /// Units to commit to for the whole term.
+    pub units: u32,
+    /// The share of the term the last committed unit is needed.
+    pub last_unit_use: Option<f64>,
+    /// The share of the term the first unit left on demand is needed.
+    pub next_unit_use: f64,
+    /// The term's cost of this instance with every unit on demand.
+    pub on_demand_cost: f64,
+    /// What the committed units cost over the term: units x months x unit
+    /// cost x (1 - discount).
+    pub committed_cost: f64,
+    /// Unit-months above the committed units over the term, paid on demand
+    /// (expected over the draws, in a simulation).
+    pub above_unit_months: f64,
+    /// The term's cost of this instance with the commitment: the committed
+    /// cost plus the unit-months above it on demand.
+    pub cost: f64,
+}
+
+/// What one tier runs month by month: each month, each rung of its ladder
+/// and count of units it may run, with its probability (one, with
+/// probability 1, in a plan).
+pub(crate) type TierRuns = Vec<Vec<(usize, u32, f64)>>;
+
+/// What a commitment covers of a tier: one instance of its ladder, or,
+/// when every rung has `size_units`, the whole ladder counted in them.
+enum Covered {
+    Rung(usize),
+    Family(Vec<u32>),
+}
+
+impl Covered {
+    /// The units of it a rung's `units` are.
+    fn units(&self, rung: usize, units: u32) -> Option<u32> {
+        match self {
+            Covered::Rung(r) => Some(if *r == rung { units } else { 0 }),
+            Covered::Family(sizes) => Some(units.saturating_mul(*sizes.get(rung)?)),
+        }
+    }
+}
+
+/// The `[commitment]` terms worked out on `months` months (a plan's, or a
+/// Monte Carlo's draws): for each tier (what it `runs`: rung and units, a
+/// month at a time) and each instance its first `term_months` months run,
+/// or its whole ladder in size units when every rung has them, the units
+/// to commit to (the kernel's [`commitment_under_uncertainty`], the
+/// break-even rule, on average over the draws). The units above the
+/// commitment are priced on demand at their own rung's hourly price (a
+/// size unit's share of it) and [`HOURS_PER_MONTH`]; the committed units at
+/// the instance's, or the ladder's first rung's a size unit. A term longer
+/// than the months worked out is said, not guessed at (`command` is what
+/// to run again, with `--months`).
+///
+/// [`commitment_under_uncertainty`]: headroom_kernel::cost::commitment_under_uncertainty
+/// [`HOURS_PER_MONTH`]: headroom_kernel::cost::HOURS_PER_MONTH
+pub(crate) fn commitments(
+    config: &ProfileConfig,
+    months: usize,
+    command: &str,
+    runs: impl Fn(&str) -> TierRuns,
+) -> Result<Option<CommitmentPlan>, String> {
+    use headroom_kernel::cost::{commitment_under_uncertainty, HOURS_PER_MONTH};
+    let Some(terms) = &config.commitment else { return Ok(None) };
+    let term = terms.term_months as usize;
+    if months < term {
+        return Ok(Some(CommitmentPlan::not_worked_out(
+            terms,
+            format!(
+                "the {}-month term runs past the {months} months worked out; {command} with --months {} or more",
+                terms.term_months,
+                term - 1
+            ),
+        )));
+    }
+    let mut tiers = Vec::new();
+    let mut by_month: Vec<CommitmentMonth> = (0..terms.term_months)
+        .map(|month| CommitmentMonth {
+            month,
+            committed_cost: 0.0,
+            on_demand_cost: 0.0,
+            all_on_demand_cost: 0.0,
+        })
+        .collect();
+    for key in &config.tier_order {
+        let tier = &config.tiers[key];
+        let discount = terms.tiers.get(key).copied().unwrap_or(terms.discount);
+        let runs = runs(key);
+        let sizes: Option<Vec<u32>> =
+            tier.ladder.iter().map(|i| tier.instances[i].size_units).collect();
+        let covered = match sizes {
+            Some(sizes) => vec![Covered::Family(sizes)],
+            None => (0..tier.ladder.len()).map(Covered::Rung).collect(),
+        };
+        for cover in covered {
+            let need: Vec<Vec<(u32, f64)>> = runs[..term]
+                .iter()
+                .map(|month| {
+                    month
+                        .iter()
+                        .filter_map(|(rung, units, p)| Some((cover.units(*rung, *units)?, *p)))
+                        .collect()
+                })
+                .collect();
+            let need = &need[..];
+            // An instance first run past the term has nothing to commit.
+            if need.iter().flatten().all(|(units, p)| *units == 0 || *p == 0.0) {
+                continue;
+            }
+            let (instance_key, name, unit_month) = match &cover {
+                Covered::Rung(r) => {
+                    let instance = &tier.instances[&tier.ladder[*r]];
+                    (
+                        tier.ladder[*r].clone(),
+                        instance.name.clone(),
+                        instance.hourly_price * HOURS_PER_MONTH,
+                    )
+                }
+                Covered::Family(sizes) => {
+                    let first = &tier.instances[&tier.ladder[0]];
+                    let last = &tier.instances[&tier.ladder[tier.ladder.len() - 1]];
+                    (
+                        tier.ladder.join(" / "),
+                        format!("{} to {}, size-flexible (in size units)", first.name, last.name),
+                        first.hourly_price / f64::from(sizes[0]) * HOURS_PER_MONTH,
+                    )
+                }
+            };
+            // What a covered unit of rung `rung` costs a month on demand: its
+            // instance's price, over its size units in a family.
+            let unit_month_of = |rung: usize| {
+                let price = tier.instances[&tier.ladder[rung]].hourly_price * HOURS_PER_MONTH;
+                match &cover {
+                    Covered::Rung(_) => price,
+                    Covered::Family(sizes) => price / f64::from(sizes[rung]),
+                }
+            };
+            let (committed, last_unit_use, next_unit_use) = if discount == 0.0 {
+                let needed = need.iter().flatten().filter(|(v, _)| *v > 0).map(|(_, p)| p);
+                (0, None, needed.fold(0.0, |sum, p| sum + p) / term as f64)
+            } else {
+                let c = commitment_under_uncertainty(need, discount)
+                    .map_err(|e| format!("the commitment of tier `{key}`: {e}"))?;
+                (c.units, c.last_unit_use, c.next_unit_use)
+            };
+            let committed_month = f64::from(committed) * unit_month * (1.0 - discount);
+            // Each month: (units above the commitment, their cost on demand,
+            // the cost of every unit on demand), each rung at its own price.
+            let month_costs: Vec<(f64, f64, f64)> = runs[..term]
+                .iter()
+                .map(|month| {
+                    month.iter().fold((0.0, 0.0, 0.0), |(units, above, all), (rung, u, p)| {
+                        let Some(covered) = cover.units(*rung, *u) else {
+                            return (units, above, all);
+                        };
+                        let over = f64::from(covered.saturating_sub(committed));
+                        let price = unit_month_of(*rung);
+                        (
+                            units + p * over,
+                            above + p * over * price,
+                            all + p * f64::from(covered) * price,
+                        )
+                    })
+                })
+                .collect();
+            for (month, (_, above, all)) in by_month.iter_mut().zip(&month_costs) {
+                month.committed_cost += committed_month;
+                month.on_demand_cost += above;
+                month.all_on_demand_cost += all;
+            }
+            let committed_cost = committed_month * term as f64;
+            let above_cost: f64 = month_costs.iter().map(|m| m.1).sum();
+            tiers.push(TierCommitment {
+                tier: key.clone(),
+                instance: name,
+                instance_key,
+                months_units: need
+                    .iter()
+                    .map(|odds| odds.iter().fold(0.0, |sum, (v, p)| sum + p * f64::from(*v)))
+                    .collect(),
+                discount,
+                unit_monthly_cost: unit_month,
+                units: committed,
+                last_unit_use,
+                next_unit_use,
+                on_demand_cost: month_costs.iter().map(|m| m.2).sum(),
+                committed_cost,
+                above_unit_months: month_costs.iter().map(|m| m.0).sum(),
+                cost: committed_cost + above_cost,
+            });
+        }
+    }
+    Ok(Some(CommitmentPlan {
+        term_months: terms.term_months,
+        discount: terms.discount,
+        on_demand_cost: tiers.iter().map(|t| t.on_demand_cost).sum(),
+        cost: tiers.iter().map(|t| t.cost).sum(),
+        tiers,
+        months: by_month,
+        note: None,
+    }))
+}
+
+/// What `tier` runs month by month in a plan: its planned rung and units.
+fn planned_runs(config: &ProfileConfig, monthly: &[MonthPlan], tier: &str) -> TierRuns {
+    let ladder = &config.tiers[tier].ladder;
+    monthly
+        .iter()
+        .map(|month| {
+            month
+                .tiers
+                .iter()
+                .filter(|t| t.tier == tier)
+                .filter_map(|t| {
+                    Some((ladder.iter().position(|k| *k == t.instance_key)?, t.units, 1.0))
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// A driver and its unit.
@@ -300,7 +596,7 @@ pub struct TriggerFinding {
     pub name: String,
     /// Tier.
     pub tier: String,
-    /// `utilisation`, `load`, `latency` or `monitor`.
+    /// `utilisation`, `load`, `latency`, `queue-depth` or `monitor`.
     pub kind: String,
     /// Threshold.
     pub threshold: f64,
@@ -973,9 +1269,19 @@ fn plan_detailed(
     // Triggers, advice and assumptions are for reports; a Monte Carlo draw
     // (`detailed` false) needs units, costs and runway only.
     let triggers = if detailed {
-        triggers(config, &milestone_plans, &monthly, &monthly_tiers)
+        let load_units = profile
+            .loads()
+            .map(|(t, d, unit)| ((t.to_string(), d.to_string()), unit.to_string()))
+            .collect();
+        triggers(config, &load_units, &milestone_plans, &monthly, &monthly_tiers)
     } else {
         Vec::new()
+    };
+    let commitment = if detailed {
+        commitments(config, monthly.len(), "plan", |tier| planned_runs(config, &monthly, tier))
+            .map_err(|message| Error::Config { profile: profile.id().to_string(), message })?
+    } else {
+        None
     };
     Ok(Plan {
         schema_version: crate::SCHEMA_VERSION,
@@ -1002,6 +1308,7 @@ fn plan_detailed(
             .collect(),
         assumptions: if detailed { config.assumptions.clone() } else { BTreeMap::new() },
         calibrations: if detailed { config.calibrations.clone() } else { BTreeMap::new() },
+        commitment,
     })
 }
 
@@ -1121,11 +1428,10 @@ fn latency_trigger(
         .collect();
     let exceeds: Vec<String> =
         planned.iter().filter(|(_, v)| past(*v)).map(|(name, _)| name.to_string()).collect();
-    let index = config.tier_order.iter().position(|k| *k == trigger.tier);
-    let fires = current(config, &trigger.tier).zip(index).and_then(|((units, _), index)| {
-        let units = units.saturating_sub(tier.redundancy);
-        monthly.iter().position(|tiers| past(at(&tiers[index], units))).map(|m| m as u32)
-    });
+    let fires = first_month_today(config, &trigger.tier, monthly, |planned, units, _| {
+        past(at(planned, units)).then_some(())
+    })
+    .map(|(month, ())| month);
     let queue = format!(
         "read on the M/M/c queue of `{}`'s latency target `{key}` ({} s a request, {} workers a unit)",
         trigger.tier,
@@ -1148,8 +1454,164 @@ fn latency_trigger(
     (fires, exceeds, note)
 }
 
+/// The first month whose tier `tier` today's deployment (its units less
+/// the spares the runway counts lost, on its instance) meets `crosses`,
+/// with what `crosses` found; `None` for a tier with no deployment today or
+/// none crossed within the horizon. Triggers read their own queue with it.
+fn first_month_today<T>(
+    config: &ProfileConfig,
+    tier: &str,
+    monthly: &[Vec<TierPlan>],
+    crosses: impl Fn(&TierPlan, u32, &str) -> Option<T>,
+) -> Option<(u32, T)> {
+    let (units, instance) = current(config, tier)?;
+    let index = config.tier_order.iter().position(|k| k == tier)?;
+    let units = units.saturating_sub(config.tiers[tier].redundancy);
+    monthly
+        .iter()
+        .enumerate()
+        .find_map(|(month, tiers)| Some((month as u32, crosses(&tiers[index], units, &instance)?)))
+}
+
+/// What a queue-depth trigger reads at one count of units: the depth (the
+/// trigger's quantile of the number waiting, or its mean), or, when the
+/// units cannot keep up, the arrivals a unit of time they leave unserved.
+#[derive(Debug, Clone, Copy)]
+enum Depth {
+    Steady(f64),
+    Growing { arrivals: f64, served: f64 },
+}
+
+/// A queue-depth trigger: the M/M/c queue in front of a tier that works
+/// through items arriving at its load `dimension` (leads a minute, say),
+/// with `workers_per_unit` servers a unit, each serving an equal share of
+/// the units' capacity on that load (their USL capacity when the tier has
+/// one), in the load's own unit of time. Read at each milestone's planned
+/// units and instance and, month by month, at today's units less the spares
+/// the runway counts lost: the trigger's quantile of the number waiting
+/// ([`Queue::queue_length_quantile`]; Gross & Harris §2.3) or its mean
+/// (Little's law on the queue). A count that cannot keep up has no steady
+/// state: its backlog grows by the arrivals it leaves unserved, past any
+/// threshold (a fluid reading: the rate at which it grows, and how long it
+/// takes to pass the threshold).
+///
+/// [`Queue::queue_length_quantile`]: headroom_kernel::queueing::Queue::queue_length_quantile
+fn queue_depth_trigger(
+    config: &ProfileConfig,
+    trigger: &crate::config::Trigger,
+    unit: &str,
+    milestones: &[MilestonePlan],
+    monthly: &[Vec<TierPlan>],
+) -> (Option<u32>, Vec<String>, String) {
+    use headroom_kernel::queueing::Queue;
+    use headroom_kernel::Shown;
+    let dimension = trigger.dimension.as_deref().unwrap_or_default();
+    let tier = &config.tiers[&trigger.tier];
+    let workers = trigger.workers_per_unit.unwrap_or(1);
+    let label = match trigger.quantile {
+        Some(q) => format!("p{} depth", crate::render::percentile(q)),
+        None => "mean depth".to_string(),
+    };
+    let depth = |arrivals: f64, capacity_per_unit: f64, units: u32| -> Depth {
+        if arrivals == 0.0 {
+            return Depth::Steady(0.0);
+        }
+        let servers = units.saturating_mul(workers);
+        let served = capacity_per_unit * capacity_worth(tier, units);
+        if servers == 0 || served <= 0.0 {
+            return Depth::Growing { arrivals, served: 0.0 };
+        }
+        match Queue::new(arrivals, f64::from(servers) / served, servers) {
+            Ok(q) => Depth::Steady(match trigger.quantile {
+                Some(p) => q.queue_length_quantile(p) as f64,
+                None => q.mean_queue_length,
+            }),
+            Err(_) => Depth::Growing { arrivals, served },
+        }
+    };
+    let load_of = |planned: &TierPlan| {
+        planned
+            .dimensions
+            .iter()
+            .find(|d| d.dimension == dimension)
+            .map(|d| (d.load, d.capacity_per_unit))
+    };
+    let past = |d: Depth| match d {
+        Depth::Steady(v) => v > trigger.threshold,
+        Depth::Growing { .. } => true,
+    };
+    let planned: Vec<(&str, Depth)> = milestones
+        .iter()
+        .filter_map(|m| {
+            let t = m.tiers.iter().find(|t| t.tier == trigger.tier)?;
+            let (load, capacity) = load_of(t)?;
+            Some((m.name.as_str(), depth(load, capacity, t.units)))
+        })
+        .collect();
+    let exceeds: Vec<String> =
+        planned.iter().filter(|(_, d)| past(*d)).map(|(name, _)| name.to_string()).collect();
+    let today = first_month_today(config, &trigger.tier, monthly, |planned, units, instance| {
+        let (load, _) = load_of(planned)?;
+        let d = depth(load, tier.instances[instance].capacity[dimension], units);
+        past(d).then_some((units, d))
+    })
+    .map(|(month, (units, d))| (month, units, d));
+    let queue = format!(
+        "read on the M/M/c queue in front of `{}` (arrivals: its `{dimension}`; each unit serves at its capacity on it, with {workers} {})",
+        trigger.tier,
+        if workers == 1 { "server" } else { "servers" }
+    );
+    let mut note = if exceeds.is_empty() {
+        let most = planned
+            .iter()
+            .filter_map(|(_, d)| match d {
+                Depth::Steady(v) => Some(*v),
+                Depth::Growing { .. } => None,
+            })
+            .fold(0.0_f64, f64::max);
+        format!(
+            "{queue}, the plan keeps its {label} at or under {} at every milestone (at most {})",
+            Shown(trigger.threshold),
+            Shown((most * 100.0).round() / 100.0)
+        )
+    } else {
+        format!(
+            "{queue}, the planned units run its {label} past {} at: {}",
+            Shown(trigger.threshold),
+            exceeds.join(", ")
+        )
+    };
+    if let Some((month, units, Depth::Growing { arrivals, served })) = today {
+        let unserved = arrivals - served;
+        let rate = |v: f64| {
+            format!("{} {}", Shown((v * 10.0).round() / 10.0), unit).trim_end().to_string()
+        };
+        let per = unit.split_once('/').map_or("units of the load's time", |(_, per)| per);
+        let fate = if unserved > 0.0 {
+            format!(
+                "so the backlog grows by {} and passes {} in {} {per}",
+                rate(unserved),
+                Shown(trigger.threshold),
+                Shown((trigger.threshold / unserved * 10.0).round() / 10.0)
+            )
+        } else {
+            // Exactly saturated: no steady state, and no steady growth
+            // either; the queue wanders without bound.
+            "which leaves the queue no steady depth: it wanders without bound".to_string()
+        };
+        note.push_str(&format!(
+            "; at month {month} today's {units} {} cannot keep up: {} arrive, {} are served, {fate}",
+            if units == 1 { "unit" } else { "units" },
+            rate(arrivals),
+            rate(served),
+        ));
+    }
+    (today.map(|(month, _, _)| month), exceeds, note)
+}
+
 fn triggers(
     config: &ProfileConfig,
+    load_units: &BTreeMap<(String, String), String>,
     milestones: &[MilestonePlan],
     monthly: &[MonthPlan],
     monthly_tiers: &[Vec<TierPlan>],
@@ -1213,6 +1675,13 @@ fn triggers(
                     (None, exceeds, note)
                 }
                 TriggerKind::Latency => latency_trigger(config, trigger, milestones, monthly_tiers),
+                TriggerKind::QueueDepth => {
+                    let dimension = trigger.dimension.clone().unwrap_or_default();
+                    let unit = load_units
+                        .get(&(trigger.tier.clone(), dimension))
+                        .map_or("", String::as_str);
+                    queue_depth_trigger(config, trigger, unit, milestones, monthly_tiers)
+                }
                 TriggerKind::Monitor => {
                     (None, Vec::new(), "not modelled by the plan: watch it in production".to_string())
                 }
@@ -1224,6 +1693,7 @@ fn triggers(
                     TriggerKind::Utilisation => "utilisation",
                     TriggerKind::Load => "load",
                     TriggerKind::Latency => "latency",
+                    TriggerKind::QueueDepth => "queue-depth",
                     TriggerKind::Monitor => "monitor",
                 }
                 .to_string(),
@@ -1235,4 +1705,90 @@ fn triggers(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shipped lead-gen configuration, with or without its Postgres
+    /// ladder's size units.
+    fn leadgen(size_units: bool) -> ProfileConfig {
+        let text = include_str!("../../../config/leadgen-insurance.toml");
+        let text: String = text
+            .lines()
+            .filter(|l| size_units || !l.starts_with("size_units"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        toml::from_str(&text).unwrap()
+    }
+
+    /// Postgres runs one r6i.xlarge in months 0 to 6 and one r6i.2xlarge
+    /// after (or, with `split`, either at even odds in month 7).
+    fn postgres_runs(split: bool) -> TierRuns {
+        (0..13)
+            .map(|m| match m {
+                7 if split => vec![(0, 1, 0.5), (1, 1, 0.5)],
+                0..=6 => vec![(0, 1, 1.0)],
+                _ => vec![(1, 1, 1.0)],
+            })
+            .collect()
+    }
+
+    fn postgres(config: &ProfileConfig, split: bool) -> Vec<TierCommitment> {
+        let runs = |tier: &str| {
+            if tier == "postgres" {
+                postgres_runs(split)
+            } else {
+                vec![Vec::new(); 13]
+            }
+        };
+        let plan = commitments(config, 13, "plan", runs).unwrap().unwrap();
+        plan.tiers.into_iter().filter(|t| t.tier == "postgres").collect()
+    }
+
+    #[test]
+    fn each_instance_is_its_own_commitment_without_size_units() {
+        // 7 and 5 months of 12: neither past the 70% that 30% off asks.
+        let rows = postgres(&leadgen(false), false);
+        assert_eq!(
+            rows.iter().map(|r| (r.instance_key.as_str(), r.units)).collect::<Vec<_>>(),
+            [("r6i-xlarge", 0), ("r6i-2xlarge", 0)]
+        );
+        assert_eq!(rows[0].months_units[..8], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0]);
+        assert!(
+            (rows[0].cost - 7.0 * 365.0).abs() < 1e-9 && (rows[1].cost - 5.0 * 730.0).abs() < 1e-9
+        );
+        // At even odds in month 7, each half a month more or less.
+        let rows = postgres(&leadgen(false), true);
+        assert!((rows[0].next_unit_use - 7.5 / 12.0).abs() < 1e-12);
+        assert!((rows[1].next_unit_use - 4.5 / 12.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_ladder_in_size_units_is_one_commitment_priced_rung_by_rung() {
+        // 8 size units all year, 16 in months 7 to 11: commit to 8; each
+        // rung's own price a size unit on demand ($0.0625 an hour here for
+        // both, so 8 x 12 x $45.625 x 0.7 + 40 x $45.625).
+        let rows = postgres(&leadgen(true), false);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].units, 8);
+        assert!((rows[0].cost - (3066.0 + 1825.0)).abs() < 1e-9, "{}", rows[0].cost);
+        // A 2xlarge priced above twice the xlarge: its own months cost
+        // more on demand, the commitment (at the first rung's rate) the same.
+        let mut dearer = leadgen(true);
+        dearer
+            .tiers
+            .get_mut("postgres")
+            .unwrap()
+            .instances
+            .get_mut("r6i-2xlarge")
+            .unwrap()
+            .hourly_price = 1.5;
+        let rows = postgres(&dearer, false);
+        assert_eq!(rows[0].units, 8);
+        let above = 5.0 * 8.0 * 1.5 / 16.0 * 730.0;
+        assert!((rows[0].cost - (3066.0 + above)).abs() < 1e-9, "{}", rows[0].cost);
+        assert!((rows[0].on_demand_cost - (7.0 * 365.0 + 5.0 * 1.5 * 730.0)).abs() < 1e-9);
+    }
 }

@@ -66,7 +66,11 @@ fn diff_text(d: &PlanDiff, markdown: bool) -> String {
     }
     let rows = plan_rows(d);
     let runway = runway_cells(d);
-    if rows.iter().all(|row| row[2] == NO_CHANGE) && !runway.iter().any(|r| shows_move(r)) {
+    let commitments = d.commitment.as_ref().map(|c| commitment_line(c, ""));
+    if rows.iter().all(|row| row[2] == NO_CHANGE)
+        && !runway.iter().any(|r| shows_move(r))
+        && !commitments.as_ref().is_some_and(|(_, moves)| *moves)
+    {
         out.push_str("Nothing in the plan moves: every milestone, tier and runway is as before.\n");
     } else {
         let header = [
@@ -86,6 +90,13 @@ fn diff_text(d: &PlanDiff, markdown: bool) -> String {
         if !runway.is_empty() {
             let prefix = if markdown { "Runway" } else { "runway" };
             out.push_str(&format!("{prefix} of today's deployment: {}\n", runway.join("; ")));
+        }
+        if let Some((line, _)) = commitments {
+            if markdown {
+                out.push('\n');
+            }
+            let prefix = if markdown { "Commitments" } else { "commitments" };
+            out.push_str(&format!("{prefix} {line}\n"));
         }
     }
     if let Some(bands) = &d.uncertainty {
@@ -155,6 +166,42 @@ fn runway_cells(d: &PlanDiff) -> Vec<String> {
         .collect()
 }
 
+/// The commitments before and after as one line ("over the 12-month term:
+/// api 10 → 12; …; the term's cost $38,280 → $42,055"), and whether any
+/// of it moved. A tier of several instances names each.
+fn commitment_line(c: &crate::diff::CommitmentDiff, qualifier: &str) -> (String, bool) {
+    let units = |u: Option<u32>| u.map_or_else(|| "-".to_string(), |u| u.to_string());
+    let mut moves = c.term_months.before != c.term_months.after;
+    let cells: Vec<String> = c
+        .tiers
+        .iter()
+        .map(|t| {
+            let name = if c.tiers.iter().filter(|o| o.tier == t.tier).count() > 1 {
+                format!("{} {}", t.tier, t.instance)
+            } else {
+                t.tier.clone()
+            };
+            let (before, after) = (units(t.units.before), units(t.units.after));
+            if before == after {
+                format!("{name} {before} (as before)")
+            } else {
+                moves = true;
+                format!("{name} {before} → {after}")
+            }
+        })
+        .collect();
+    let cost = moved(&c.cost, |v| dollars(*v));
+    moves |= shows_move(&cost);
+    let term = moved(&c.term_months, |m| format!("{m}-month"));
+    let mut line = format!("over the {term} term{qualifier}: ");
+    if cells.is_empty() {
+        line.push_str("none worked out (the term runs past the months planned)");
+    } else {
+        line.push_str(&format!("{}; the term's cost {cost}", cells.join("; ")));
+    }
+    (line, moves)
+}
+
 /// Each milestone's total monthly cost over the draws, P50 / P90 / P99,
 /// before and after.
 fn cost_bands(out: &mut String, bands: &CostBands, markdown: bool) {
@@ -181,6 +228,13 @@ fn cost_bands(out: &mut String, bands: &CostBands, markdown: bool) {
         out.push_str(&format!("{title}\n"));
     }
     write_table(out, &header, "|---|---:|---:|---:|", rows, markdown);
+    if let Some(c) = &bands.commitment {
+        let (line, _) = commitment_line(c, ", on average over the draws");
+        if markdown {
+            out.push('\n');
+        }
+        out.push_str(&format!("{} {line}\n", if markdown { "Commitments" } else { "commitments" }));
+    }
 }
 
 fn diff_csv(d: &PlanDiff) -> String {

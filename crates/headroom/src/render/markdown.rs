@@ -32,12 +32,6 @@ fn sized_by(tier: &TierPlan, target: &crate::plan::LatencyPlan) -> &'static str 
     }
 }
 
-/// `note` as a sentence of its own: its first letter a capital.
-fn sentence(note: &str) -> String {
-    let mut chars = note.chars();
-    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
-}
-
 /// A plan as a Markdown report; with an audit, the audit's section too.
 pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
     let mut out = String::new();
@@ -183,6 +177,17 @@ pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
             );
         }
         out.push('\n');
+    }
+    if let Some(c) = &plan.commitment {
+        out.push_str(&commitment_section(c, true, false));
+        out.push('\n');
+        if commitment_svg(plan).is_some() {
+            let _ = writeln!(
+                out,
+                "![Monthly cost with the commitments, against all on demand]({}.commitment.svg)\n",
+                plan.profile.id
+            );
+        }
     }
     if let Some(audit) = audit {
         out.push_str(&audit_markdown(audit));
@@ -351,6 +356,9 @@ pub fn simulation_markdown(sim: &crate::simulate::Simulation) -> String {
         for row in rows {
             let _ = writeln!(out, "| {} |", row.join(" | "));
         }
+    }
+    if let Some(c) = &sim.commitment {
+        out.push_str(&commitment_section(c, true, true));
     }
     out
 }

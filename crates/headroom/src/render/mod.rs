@@ -1,11 +1,12 @@
 //! Renderers: a plan, an audit or a simulation as a terminal table,
-//! Markdown, JSON, CSV or SVG, and the arithmetic of one tier for
+//! Markdown, HTML, JSON, CSV or SVG, and the arithmetic of one tier for
 //! `headroom explain`.
 //!
 //! Renderers take finished data and return text; they compute nothing the
 //! plan, the audit or the simulation does not already hold. `text` holds the
-//! terminal forms, `markdown` the report, `svg` the charts; this module the
-//! formats' entry points and the small helpers they share.
+//! terminal forms, `markdown` the report, `html` the report as one page
+//! with its charts inline, `svg` the charts; this module the formats' entry
+//! points and the small helpers they share.
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
@@ -14,18 +15,20 @@ use crate::plan::{Plan, TierPlan};
 use crate::Error;
 
 mod diff;
+mod html;
 mod markdown;
 mod observe;
 mod svg;
 mod text;
 
 pub use diff::diff;
+pub use html::report_html;
 pub use observe::{observation, observation_summary};
 
 pub use markdown::{plan_markdown, simulation_markdown};
 pub use svg::{
-    bands_svg, cost_svg, diff_svg, erlang_c_svg, growth_svg, observation_svg, runway_svg,
-    sensitivity_svg, simulation_svg, usl_svg, PublishedFigure,
+    bands_svg, commitment_svg, cost_svg, diff_svg, drawn_commitment_svg, erlang_c_svg, growth_svg,
+    observation_svg, runway_svg, sensitivity_svg, simulation_svg, usl_svg, PublishedFigure,
 };
 pub use text::{
     explain, explain_bands, explain_sensitivity, sensitivity_summary, simulation,
@@ -423,6 +426,84 @@ pub(crate) fn write_table<R: AsRef<[String]>>(
         }
         out.push_str(&format!("{table}\n"));
     }
+}
+
+/// `note` as a sentence of its own: its first letter a capital.
+pub(crate) fn sentence(note: &str) -> String {
+    let mut chars = note.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
+/// The `[commitment]` section of a plan or (`drawn`) of a Monte Carlo, for
+/// the terminal or as Markdown (under a heading): a row a tier and
+/// instance, then the term's totals.
+pub(crate) fn commitment_section(
+    c: &crate::plan::CommitmentPlan,
+    markdown: bool,
+    drawn: bool,
+) -> String {
+    let mut out = String::new();
+    let title = format!(
+        "Commitments over a {}-month term{}",
+        c.term_months,
+        if drawn { ", on average over the draws" } else { "" }
+    );
+    out.push_str(&match (markdown, drawn) {
+        (true, false) => format!("## {title}\n\n"),
+        (true, true) => format!("\n### {title}\n\n"),
+        (false, _) => format!("\n{title}\n"),
+    });
+    if let Some(note) = &c.note {
+        out.push_str(&format!("{}.\n", sentence(note)));
+        return out;
+    }
+    let use_of = |share: Option<f64>| share.map(percent).unwrap_or_else(|| "-".to_string());
+    let rows: Vec<Vec<String>> = c
+        .tiers
+        .iter()
+        .map(|t| {
+            vec![
+                t.tier.clone(),
+                t.instance.clone(),
+                if t.discount == 0.0 { "on demand".to_string() } else { percent(t.discount) },
+                t.units.to_string(),
+                use_of(if t.units == 0 { None } else { t.last_unit_use }),
+                use_of(Some(t.next_unit_use)),
+                dollars(t.on_demand_cost),
+                dollars(t.cost),
+            ]
+        })
+        .collect();
+    write_table(
+        &mut out,
+        &[
+            "tier",
+            "instance",
+            "discount",
+            "commit to",
+            "last committed unit used",
+            "next unit used",
+            "all on demand",
+            "with the commitment",
+        ],
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+        rows,
+        markdown,
+    );
+    let saved = c.on_demand_cost - c.cost;
+    out.push_str(&format!(
+        "{}Over the term{}: {} on demand, {} with these commitments, {} ({}) less. A unit is committed when the months {} need it for more of the term than its discount leaves to pay ({} of the term at {} off): only then does it cost less committed than on demand.\n",
+        if markdown { "\n" } else { "" },
+        if drawn { ", on average" } else { "" },
+        dollars(c.on_demand_cost),
+        dollars(c.cost),
+        dollars(saved),
+        percent(if c.on_demand_cost > 0.0 { saved / c.on_demand_cost } else { 0.0 }),
+        if drawn { "of the draws, on average," } else { "planned" },
+        percent(1.0 - c.discount),
+        percent(c.discount),
+    ));
+    out
 }
 
 /// A plan in `format`.

@@ -40,10 +40,26 @@ fn legend_line(svg: &mut String, x: f64, y: f64, colour: &str, name: &str) {
     let _ = writeln!(svg, "<rect x=\"{x}\" y=\"{y:.1}\" width=\"12\" height=\"3\" fill=\"{colour}\"/><text x=\"{}\" y=\"{:.1}\">{}</text>", x + 16.0, y + 5.0, escape(name));
 }
 
+/// A legend entry for an area or a bar: a square of `colour` at (`x`,
+/// `y`) and its `name` beside it.
+fn legend_box(svg: &mut String, x: f64, y: f64, colour: &str, name: &str) {
+    let _ = writeln!(svg, "<rect x=\"{x}\" y=\"{y:.1}\" width=\"12\" height=\"12\" fill=\"{colour}\"/><text x=\"{}\" y=\"{:.1}\">{}</text>", x + 16.0, y + 10.0, escape(name));
+}
+
 /// A month's label under a chart's month axis, centred on `x`, its
 /// baseline at `y`.
 fn month_label(svg: &mut String, x: f64, y: f64, month: usize) {
     let _ = writeln!(svg, "<text x=\"{x:.1}\" y=\"{y}\" text-anchor=\"middle\">{month}</text>");
+}
+
+/// The month axis's title, centred under a plot from `left` across
+/// `plot_w`, its baseline at `y`.
+fn month_axis_title(svg: &mut String, left: f64, plot_w: f64, y: f64) {
+    let _ = writeln!(
+        svg,
+        "<text x=\"{:.1}\" y=\"{y:.1}\" text-anchor=\"middle\">month</text>",
+        left + plot_w / 2.0
+    );
 }
 
 /// The frame of the single-panel charts: a 720 x 360 white canvas with margins for
@@ -99,12 +115,7 @@ fn line_chart(
     for m in 0..points {
         month_label(&mut svg, x(m as f64), top + plot_h + 16.0, m);
     }
-    let _ = writeln!(
-        svg,
-        "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">month</text>",
-        left + plot_w / 2.0,
-        height - 10.0
-    );
+    month_axis_title(&mut svg, left, plot_w, height - 10.0);
     for (index, band) in bands.unwrap_or_default().iter().enumerate() {
         let point = |(m, v): (usize, f64)| format!("{:.1},{:.1}", x(m as f64), y(v));
         let highs = band.iter().map(|b| b.1).enumerate().map(point);
@@ -368,12 +379,7 @@ pub fn bands_svg(
             stack.x_label(i, x(m), &month.month.to_string());
         }
     }
-    let _ = writeln!(
-        stack.svg,
-        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">month</text>",
-        left + plot_w / 2.0,
-        stack.height - 4.0
-    );
+    month_axis_title(&mut stack.svg, left, plot_w, stack.height - 4.0);
     Some(stack.finish())
 }
 
@@ -505,7 +511,7 @@ pub fn runway_svg(plan: &Plan) -> String {
         for (i, tier) in tiers.iter().enumerate() {
             let colour = PALETTE[i % PALETTE.len()];
             let ly = top + 120.0 + i as f64 * 18.0;
-            let _ = writeln!(svg, "<rect x=\"{}\" y=\"{ly:.1}\" width=\"12\" height=\"12\" fill=\"{colour}\"/><text x=\"{}\" y=\"{:.1}\">{}</text>", left + plot_w + 6.0, left + plot_w + 22.0, ly + 10.0, escape(tier));
+            legend_box(&mut svg, left + plot_w + 6.0, ly, colour, tier);
         }
         let line = 1.0 - plan.headroom;
         let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"black\" stroke-dasharray=\"6 4\"/><text x=\"{}\" y=\"{:.1}\">headroom line {:.0}%</text>", left + plot_w, y(line), y(line), left + plot_w + 6.0, y(line) + 4.0, line * 100.0);
@@ -644,7 +650,7 @@ pub fn cost_svg(plan: &Plan, published: &[PublishedFigure]) -> String {
             }
         }
         let ly = top + 60.0 + t as f64 * 18.0;
-        let _ = writeln!(svg, "<rect x=\"{}\" y=\"{ly:.1}\" width=\"12\" height=\"12\" fill=\"{colour}\"/><text x=\"{}\" y=\"{:.1}\">{}</text>", left + plot_w + 6.0, left + plot_w + 22.0, ly + 10.0, escape(tier));
+        legend_box(&mut svg, left + plot_w + 6.0, ly, colour, tier);
     }
     // The document's totals, at their milestone's month (or beside its bar).
     let mut shown = 0;
@@ -665,7 +671,7 @@ pub fn cost_svg(plan: &Plan, published: &[PublishedFigure]) -> String {
     }
     if shown > 0 {
         let ly = top + 60.0 + tiers.len() as f64 * 18.0 + 8.0;
-        let _ = writeln!(svg, "<rect x=\"{}\" y=\"{ly:.1}\" width=\"12\" height=\"12\" fill=\"black\"/><text x=\"{}\" y=\"{:.1}\">the document</text>", left + plot_w + 6.0, left + plot_w + 22.0, ly + 10.0);
+        legend_box(&mut svg, left + plot_w + 6.0, ly, "black", "the document");
     }
     for (i, (label, _)) in columns.iter().enumerate() {
         let _ = writeln!(
@@ -678,15 +684,102 @@ pub fn cost_svg(plan: &Plan, published: &[PublishedFigure]) -> String {
         );
     }
     if by_month {
-        let _ = writeln!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">month</text>",
-            left + plot_w / 2.0,
-            height - 10.0
-        );
+        month_axis_title(&mut svg, left, plot_w, height - 10.0);
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+/// An SVG chart of a plan's commitments month by month over the term: a
+/// bar a month of what the committed units cost (the same every month,
+/// used or not) and, above it, what the units past them cost on demand,
+/// against the cost with every unit on demand (dashed): early months pay
+/// for units not yet needed, later ones save. Each bar carries its figures
+/// as a tooltip. `None` when the plan prices no commitment, or its term
+/// was not worked out.
+pub fn commitment_svg(plan: &Plan) -> Option<String> {
+    let c = plan.commitment.as_ref()?;
+    commitment_chart(
+        c,
+        &format!("{}: monthly cost with the commitments, against all on demand", plan.profile.id),
+    )
+}
+
+/// [`commitment_svg`] of a simulation's commitments: each month's costs on
+/// average over the draws.
+pub fn drawn_commitment_svg(sim: &crate::simulate::Simulation) -> Option<String> {
+    let c = sim.commitment.as_ref()?;
+    commitment_chart(
+        c,
+        &format!(
+            "{}: monthly cost with the commitments, on average over the draws",
+            sim.profile.id
+        ),
+    )
+}
+
+fn commitment_chart(c: &crate::plan::CommitmentPlan, title: &str) -> Option<String> {
+    if c.note.is_some() || c.tiers.is_empty() {
+        return None;
+    }
+    let Canvas { height, left, top, plot_w, plot_h, mut svg } = Canvas::new();
+    let _ = writeln!(svg, "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}</text>", escape(title));
+    let most = c
+        .months
+        .iter()
+        .map(|m| (m.committed_cost + m.on_demand_cost).max(m.all_on_demand_cost))
+        .fold(1.0_f64, f64::max);
+    let (step, steps) = round_axis(most, 4);
+    let y_max = step * f64::from(steps);
+    let y = |v: f64| top + plot_h - (v / y_max) * plot_h;
+    for tick in 0..=steps {
+        let v = step * f64::from(tick);
+        grid_line(&mut svg, left, left + plot_w, y(v), &dollars(v));
+    }
+    let slots = c.months.len().max(1) as f64;
+    let x = |m: f64| left + (m + 0.5) / slots * plot_w;
+    let bar_w = (plot_w / slots * 0.6).min(40.0);
+    for (m, month) in c.months.iter().enumerate() {
+        let (committed, above) = (month.committed_cost, month.on_demand_cost);
+        let at = x(m as f64) - bar_w / 2.0;
+        let _ = writeln!(
+            svg,
+            "<g><title>month {m}: committed {}, on demand above it {}, together {}; all on demand {}</title><rect x=\"{at:.1}\" y=\"{:.1}\" width=\"{bar_w:.1}\" height=\"{:.1}\" fill=\"{}\" fill-opacity=\"0.8\"/><rect x=\"{at:.1}\" y=\"{:.1}\" width=\"{bar_w:.1}\" height=\"{:.1}\" fill=\"{}\" fill-opacity=\"0.8\"/></g>",
+            dollars(committed),
+            dollars(above),
+            dollars(committed + above),
+            dollars(month.all_on_demand_cost),
+            y(committed),
+            y(0.0) - y(committed),
+            PALETTE[0],
+            y(committed + above),
+            y(committed) - y(committed + above),
+            PALETTE[4],
+        );
+        month_label(&mut svg, x(m as f64), top + plot_h + 16.0, m);
+    }
+    let line: Vec<String> = c
+        .months
+        .iter()
+        .enumerate()
+        .map(|(m, month)| format!("{:.1},{:.1}", x(m as f64), y(month.all_on_demand_cost)))
+        .collect();
+    let _ = writeln!(
+        svg,
+        "<polyline fill=\"none\" stroke=\"black\" stroke-width=\"2\" stroke-dasharray=\"6 4\" points=\"{}\"/>",
+        line.join(" ")
+    );
+    let legend = left + plot_w + 6.0;
+    for (i, (colour, name)) in
+        [(PALETTE[0], "committed"), (PALETTE[4], "on demand above it")].into_iter().enumerate()
+    {
+        let ly = top + 60.0 + i as f64 * 18.0;
+        legend_box(&mut svg, legend, ly, colour, name);
+    }
+    legend_line(&mut svg, legend, top + 60.0 + 2.0 * 18.0 + 4.0, "black", "all on demand");
+    month_axis_title(&mut svg, left, plot_w, height - 10.0);
+    svg.push_str("</svg>\n");
+    Some(svg)
 }
 
 /// An SVG chart of a USL fit: the measured throughput at each concurrency

@@ -64,6 +64,9 @@ pub(super) fn plan_table(plan: &Plan) -> String {
         out.push_str(&r.to_string());
         out.push('\n');
     }
+    if let Some(c) = &plan.commitment {
+        out.push_str(&commitment_section(c, false, false));
+    }
     let findings: Vec<_> = plan.triggers.iter().filter(|t| t.kind != "monitor").collect();
     if !findings.is_empty() {
         out.push_str("\nTriggers\n");
@@ -238,7 +241,78 @@ pub fn explain(plan: &Plan, tier_key: &str) -> Result<String, Error> {
             let _ = writeln!(out, "  {} ({}, \"{}\"): {}.{fires}", t.name, t.kind, t.text, t.note);
         }
     }
+    if let Some(c) = plan.commitment.as_ref().filter(|c| c.note.is_none()) {
+        explain_commitment(&mut out, c, tier_key);
+    }
     Ok(out)
+}
+
+/// "1st", "2nd", "3rd", "11th", "22nd"…
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// For `explain`: the break-even arithmetic of each of the tier's
+/// commitments, from the months' units to the term's cost.
+fn explain_commitment(out: &mut String, c: &crate::plan::CommitmentPlan, tier_key: &str) {
+    let term = c.term_months;
+    for t in c.tiers.iter().filter(|t| t.tier == tier_key) {
+        let _ = writeln!(out, "\ncommitment of {} over the {term}-month term:", t.instance);
+        let units: Vec<String> = t.months_units.iter().map(|u| number(*u)).collect();
+        let _ = writeln!(out, "  months 0 to {} need {}", term - 1, units.join(", "));
+        if t.discount == 0.0 {
+            let _ = writeln!(out, "  kept on demand (its discount is 0): {}", dollars(t.cost));
+            continue;
+        }
+        // Whole months print whole: 8.4 stays 8.40, 9.0000000001 is 9.
+        let months = |share: f64| number((share * f64::from(term) * 1e6).round() / 1e6);
+        let needed = t
+            .last_unit_use
+            .map(|u| format!("the {} is needed {} months and ", ordinal(t.units), months(u)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  at {} off a unit pays committed when needed more than {} of the {term} months ({}): {needed}the {} {} months → commit to {}",
+            percent(t.discount),
+            percent(1.0 - t.discount),
+            months(1.0 - t.discount),
+            ordinal(t.units + 1),
+            if t.last_unit_use.is_some() { months(t.next_unit_use) } else { format!("is needed {}", months(t.next_unit_use)) },
+            t.units
+        );
+        let above = t.cost - t.committed_cost;
+        let _ = writeln!(
+            out,
+            "  committed {} x {term} months x {} x (1 - {}) = {}; on demand above them {} unit-months{} = {}; together {} against {} all on demand",
+            t.units,
+            dollars_cents(t.unit_monthly_cost),
+            number(t.discount),
+            dollars_cents(t.committed_cost),
+            number((t.above_unit_months * 1e6).round() / 1e6),
+            // One price a unit unless a ladder's rungs price a size unit apart.
+            if (above - t.above_unit_months * t.unit_monthly_cost).abs() < 0.005 {
+                format!(" x {}", dollars_cents(t.unit_monthly_cost))
+            } else {
+                " at each rung's price".to_string()
+            },
+            dollars_cents(above),
+            dollars_cents(t.cost),
+            dollars_cents(t.on_demand_cost)
+        );
+    }
+}
+
+/// Dollars to the cent, for arithmetic a reader checks: `$5,886.72`.
+fn dollars_cents(value: f64) -> String {
+    let cents = (value * 100.0).round();
+    format!("{}.{:02}", dollars((cents / 100.0).trunc()), (cents.abs() % 100.0) as u32)
 }
 
 /// A few lines per profile for `cargo xtask report`'s one-screen summary.
@@ -496,6 +570,9 @@ pub fn simulation(sim: &crate::simulate::Simulation) -> String {
         let _ = writeln!(out, "\n{what}, over the draws");
         out.push_str(&grid.to_string());
         out.push('\n');
+    }
+    if let Some(c) = &sim.commitment {
+        out.push_str(&commitment_section(c, false, true));
     }
     out
 }

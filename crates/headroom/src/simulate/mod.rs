@@ -438,6 +438,11 @@ pub struct Simulation {
     /// (cells with an upper end, at milestones planned; a sharded
     /// instance, whose count the document leaves open, is not judged).
     pub published: Vec<PublishedCoverage>,
+    /// What to commit to for the `[commitment]` term, when the profile
+    /// prices one: the units whose commitment pays on average over the
+    /// draws, and the term's expected cost with and without.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<crate::plan::CommitmentPlan>,
     /// With `--draws auto`: each run before this one and this one, the
     /// figures each left unsettled (empty for a run of a given size).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -967,6 +972,20 @@ pub fn simulate_with(
         .iter()
         .filter_map(|cell| coverage(cell, &shape, base_config, &tally, &ladders))
         .collect();
+    let commitment = if cost_columns {
+        base_config.commitment.as_ref().map(|terms| {
+            crate::plan::CommitmentPlan::not_worked_out(
+                terms,
+                "a price is drawn, so the term's costs would differ draw by draw; `plan` works the commitments out at the configured prices".into(),
+            )
+        })
+    } else {
+        crate::plan::commitments(base_config, months, "simulate", |tier| {
+            let t = base_config.tier_order.iter().position(|k| k == tier).unwrap_or_default();
+            drawn_runs(&tally.monthly, tiers, t, months, ladders[t])
+        })
+        .map_err(|message| Error::Config { profile: id.clone(), message })?
+    };
     Ok(Simulation {
         schema_version: crate::SCHEMA_VERSION,
         profile: shape.profile,
@@ -978,9 +997,36 @@ pub fn simulate_with(
         breach,
         monthly,
         published,
+        commitment,
         stages: Vec::new(),
         planned_in_full,
     })
+}
+
+/// What tier `t` runs month by month over the draws, from the months'
+/// counts (keys units x rungs + rung): each rung and count of units with the
+/// share of the draws that run it.
+fn drawn_runs(
+    monthly: &[tally::Counts],
+    tiers: usize,
+    t: usize,
+    months: usize,
+    rungs: usize,
+) -> crate::plan::TierRuns {
+    let rungs = rungs as u64;
+    (0..months)
+        .map(|month| {
+            let counts = &monthly[month * tiers + t];
+            let all: u64 = counts.iter().map(|(_, c)| c).sum();
+            counts
+                .iter()
+                .map(|(key, c)| {
+                    let units = u32::try_from(key / rungs).unwrap_or(u32::MAX);
+                    ((key % rungs) as usize, units, c as f64 / all as f64)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// A ladder tier's deployment at P50, P90 and P99 from its counted keys;
