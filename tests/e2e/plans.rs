@@ -150,6 +150,16 @@ fn report_writes_every_file_whole() {
         }
         let svg = std::fs::read_to_string(dir.join(format!("{id}.svg"))).unwrap();
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        // The runway chart marks each tier's runway month, as the plan has it.
+        let plan: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{id}.json"))).unwrap())
+                .unwrap();
+        let months: Vec<u64> =
+            plan["runway"].as_array().unwrap().iter().filter_map(|r| r["month"].as_u64()).collect();
+        assert_eq!(svg.matches("<circle").count(), months.len(), "{id}");
+        for month in months {
+            assert!(svg.contains(&format!(">month {month}</text>")), "{id}: month {month}");
+        }
         // The one-page report: every chart the Markdown links to drawn
         // inline (the very file written beside it), every table a table,
         // nothing left to fetch.

@@ -89,62 +89,132 @@ impl Canvas {
     }
 }
 
+/// A point a line chart marks on one of its series: a dot in the series'
+/// colour at `month`, with `label` beside it (a runway's month, say).
+struct Mark {
+    series: usize,
+    month: usize,
+    label: String,
+}
+
 /// A line chart over months 0..n: one polyline a series (values as
 /// fractions, drawn as percentages up to `y_max`), an optional dashed
 /// reference line, a legend on the right. With `wide_first`, the first
 /// series (a total) is a wide line under the others; with `bands`, a shaded
-/// range (low, high) a month about each series, in its colour.
-fn line_chart(
-    title: &str,
-    series: &[(String, Vec<f64>)],
+/// range (low, high) a month about each series, in its colour. A series
+/// that runs past `y_max` ends where it leaves the plot, with an arrow
+/// and the highest value it reaches there, so that one steep line does not
+/// flatten the others.
+struct LineChart<'a> {
+    title: String,
+    subtitle: Option<String>,
+    series: &'a [(String, Vec<f64>)],
     y_max: f64,
     reference: Option<(f64, String)>,
     wide_first: bool,
-    bands: Option<&[Vec<(f64, f64)>]>,
-) -> String {
-    let Canvas { height, left, top, plot_w, plot_h, mut svg } = Canvas::new();
-    let _ = writeln!(svg, "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}</text>", escape(title));
-    let points = series.iter().map(|(_, v)| v.len()).max().unwrap_or(0);
-    let months = points.saturating_sub(1).max(1) as f64;
-    let x = |m: f64| left + m / months * plot_w;
-    let y = |u: f64| top + plot_h - (u.min(y_max) / y_max) * plot_h;
-    for tick in 0..=4 {
-        let u = y_max * f64::from(tick) / 4.0;
-        grid_line(&mut svg, left, left + plot_w, y(u), &format!("{:.0}%", u * 100.0));
+    bands: Option<&'a [Vec<(f64, f64)>]>,
+    marks: Vec<Mark>,
+}
+
+/// A series' line as `x,y` points up to where it first leaves the plot
+/// above `y_max` (that point interpolated on the plot's top edge), and
+/// whether it left. Values that are not finite are skipped.
+fn clipped_line(
+    values: &[f64],
+    y_max: f64,
+    x: &dyn Fn(f64) -> f64,
+    y: &dyn Fn(f64) -> f64,
+) -> (Vec<String>, Option<f64>) {
+    let mut points = Vec::new();
+    let mut last: Option<(f64, f64)> = None;
+    for (m, &v) in values.iter().enumerate().filter(|(_, v)| v.is_finite()) {
+        let m = m as f64;
+        if v > y_max {
+            // Where the segment from the last point crosses the top.
+            let at = match last {
+                Some((m0, v0)) if v != v0 => m0 + (y_max - v0) / (v - v0) * (m - m0),
+                _ => m,
+            };
+            points.push(format!("{:.1},{:.1}", x(at), y(y_max)));
+            return (points, Some(at));
+        }
+        points.push(format!("{:.1},{:.1}", x(m), y(v)));
+        last = Some((m, v));
     }
-    for m in 0..points {
-        month_label(&mut svg, x(m as f64), top + plot_h + 16.0, m);
-    }
-    month_axis_title(&mut svg, left, plot_w, height - 10.0);
-    for (index, band) in bands.unwrap_or_default().iter().enumerate() {
-        let point = |(m, v): (usize, f64)| format!("{:.1},{:.1}", x(m as f64), y(v));
-        let highs = band.iter().map(|b| b.1).enumerate().map(point);
-        let lows = band.iter().map(|b| b.0).enumerate().rev().map(point);
-        shaded_band(&mut svg, highs.chain(lows), PALETTE[index % PALETTE.len()]);
-    }
-    if let Some((value, label)) = reference {
-        let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"black\" stroke-dasharray=\"6 4\"/><text x=\"{}\" y=\"{:.1}\">{}</text>", left + plot_w, y(value), y(value), left + plot_w + 6.0, y(value) + 4.0, escape(&label));
-    }
-    for (index, (name, values)) in series.iter().enumerate() {
-        let colour = PALETTE[index % PALETTE.len()];
-        let line: Vec<String> = values
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.is_finite())
-            .map(|(m, v)| format!("{:.1},{:.1}", x(m as f64), y(*v)))
-            .collect();
-        // With `wide_first`, the first series (a total) is a wide band under the others.
-        let stroke = if index == 0 && wide_first { 6 } else { 2 };
+    (points, None)
+}
+
+impl LineChart<'_> {
+    fn draw(&self) -> String {
+        let Canvas { height, left, top, plot_w, plot_h, mut svg } = Canvas::new();
+        let y_max = self.y_max;
         let _ = writeln!(
             svg,
-            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"{stroke}\" points=\"{}\"/>",
-            line.join(" ")
+            "<text x=\"{left}\" y=\"18\" font-size=\"14\">{}</text>",
+            escape(&self.title)
         );
-        let ly = top + 60.0 + index as f64 * 18.0;
-        legend_line(&mut svg, left + plot_w + 6.0, ly, colour, name);
+        if let Some(subtitle) = &self.subtitle {
+            let _ = writeln!(
+                svg,
+                "<text x=\"{left}\" y=\"32\" font-size=\"11\">{}</text>",
+                escape(subtitle)
+            );
+        }
+        let points = self.series.iter().map(|(_, v)| v.len()).max().unwrap_or(0);
+        let months = points.saturating_sub(1).max(1) as f64;
+        let x = |m: f64| left + m / months * plot_w;
+        let y = |u: f64| top + plot_h - (u.min(y_max) / y_max) * plot_h;
+        for tick in 0..=4 {
+            let u = y_max * f64::from(tick) / 4.0;
+            grid_line(&mut svg, left, left + plot_w, y(u), &format!("{:.0}%", u * 100.0));
+        }
+        for m in 0..points {
+            month_label(&mut svg, x(m as f64), top + plot_h + 16.0, m);
+        }
+        month_axis_title(&mut svg, left, plot_w, height - 10.0);
+        for (index, band) in self.bands.unwrap_or_default().iter().enumerate() {
+            let point = |(m, v): (usize, f64)| format!("{:.1},{:.1}", x(m as f64), y(v));
+            let highs = band.iter().map(|b| b.1).enumerate().map(point);
+            let lows = band.iter().map(|b| b.0).enumerate().rev().map(point);
+            shaded_band(&mut svg, highs.chain(lows), PALETTE[index % PALETTE.len()]);
+        }
+        if let Some((value, label)) = &self.reference {
+            let _ = writeln!(svg, "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"black\" stroke-dasharray=\"6 4\"/><text x=\"{}\" y=\"{:.1}\">{}</text>", left + plot_w, y(*value), y(*value), left + plot_w + 6.0, y(*value) + 4.0, escape(label));
+        }
+        for (index, (name, values)) in self.series.iter().enumerate() {
+            let colour = PALETTE[index % PALETTE.len()];
+            let (line, left_at) = clipped_line(values, y_max, &x, &y);
+            // With `wide_first`, the first series (a total) is a wide band under the others.
+            let stroke = if index == 0 && self.wide_first { 6 } else { 2 };
+            let _ = writeln!(
+                svg,
+                "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"{stroke}\" points=\"{}\"/>",
+                line.join(" ")
+            );
+            if let Some(at) = left_at {
+                // Off the top: an arrow, and how high the line goes.
+                let (month, most) = values.iter().enumerate().filter(|(_, v)| v.is_finite()).fold(
+                    (0, f64::MIN),
+                    |(m0, v0), (m, &v)| if v > v0 { (m, v) } else { (m0, v0) },
+                );
+                let (ax, ay) = (x(at), top);
+                let _ = writeln!(svg, "<polygon points=\"{:.1},{:.1} {ax:.1},{:.1} {:.1},{:.1}\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"{colour}\">{:.0}% at month {month}</text>", ax - 4.0, ay + 2.0, ay - 5.0, ax + 4.0, ay + 2.0, ax + 6.0, ay + 10.0, most * 100.0);
+            }
+            let ly = top + 60.0 + index as f64 * 18.0;
+            legend_line(&mut svg, left + plot_w + 6.0, ly, colour, name);
+        }
+        for mark in &self.marks {
+            let Some(&value) = self.series.get(mark.series).and_then(|(_, v)| v.get(mark.month))
+            else {
+                continue;
+            };
+            let colour = PALETTE[mark.series % PALETTE.len()];
+            let (cx, cy) = (x(mark.month as f64), y(value));
+            let _ = writeln!(svg, "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"4\" fill=\"{colour}\" stroke=\"black\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">{}</text>", cx + 6.0, cy - 6.0, escape(&mark.label));
+        }
+        svg.push_str("</svg>\n");
+        svg
     }
-    svg.push_str("</svg>\n");
-    svg
 }
 
 /// An SVG chart of a simulation: the probability, month by month, that
@@ -175,17 +245,20 @@ pub fn simulation_svg(sim: &crate::simulate::Simulation) -> String {
             );
         }
     }
-    line_chart(
-        &format!(
-            "{}: P(today's deployment has broken its headroom), {} draws (band: 95%)",
-            sim.profile.id, sim.draws
-        ),
-        &series,
-        1.0,
-        None,
-        true,
-        Some(&bands),
-    )
+    LineChart {
+        title: format!("{}: P(today's deployment has broken its headroom)", sim.profile.id),
+        subtitle: Some(format!(
+            "by each month, over {} draws; bands: 95% intervals (Wilson)",
+            sim.draws
+        )),
+        series: &series,
+        y_max: 1.0,
+        reference: None,
+        wide_first: true,
+        bands: Some(&bands),
+        marks: Vec::new(),
+    }
+    .draw()
 }
 
 /// The frame of a chart of panels stacked one a tier: a white canvas 720
@@ -475,14 +548,36 @@ pub fn runway_svg(plan: &Plan) -> String {
             .filter(|x| x.is_finite())
             .fold(1.0_f64, f64::max);
         let line = 1.0 - plan.headroom;
-        return line_chart(
-            &format!("{}: utilisation of today's deployment as demand grows", plan.profile.id),
-            &series,
-            (peak * 1.1).min(10.0),
-            Some((line, format!("headroom line {:.0}%", line * 100.0))),
-            false,
-            None,
-        );
+        // Up to twice today's capacity: where the lines cross the headroom
+        // line is what the chart is for; a line that climbs past it ends
+        // with an arrow and its highest value.
+        let y_max = (peak * 1.1).min(2.0);
+        // Each runway's month, on its tier's line.
+        let marks = plan
+            .runway
+            .iter()
+            .filter_map(|r| {
+                let series = series.iter().position(|(tier, _)| *tier == r.tier)?;
+                let month = r.month? as usize;
+                Some(Mark { series, month, label: format!("month {month}") })
+            })
+            .collect();
+        return LineChart {
+            title: format!(
+                "{}: utilisation of today's deployment as demand grows",
+                plan.profile.id
+            ),
+            subtitle: Some(
+                "each dot: the month its tier first breaks its headroom (its runway)".to_string(),
+            ),
+            series: &series,
+            y_max,
+            reference: Some((line, format!("headroom line {:.0}%", line * 100.0))),
+            wide_first: false,
+            bands: None,
+            marks,
+        }
+        .draw();
     } else {
         let _ = writeln!(svg, "<text x=\"{left}\" y=\"22\" font-size=\"14\">{}: utilisation of each tier as planned, units above each bar</text>", escape(&plan.profile.id));
         let groups = plan.milestones.len().max(1) as f64;
@@ -1398,7 +1493,25 @@ pub fn diff_svg(before: &Plan, after: &Plan, diff: &crate::diff::PlanDiff) -> St
 
 #[cfg(test)]
 mod tests {
-    use super::round_axis;
+    use super::{clipped_line, round_axis};
+
+    /// A line that climbs past the top ends on the top edge where its
+    /// segment crosses it, worked by hand: from 50% at month 1 to 350% at
+    /// month 2 crosses 200% half way, at month 1.5; a line under the top
+    /// keeps every point; values that are not finite are skipped.
+    #[test]
+    fn a_line_past_the_top_ends_where_it_leaves_the_plot() {
+        let (x, y) = (|m: f64| m * 10.0, |v: f64| 100.0 - v * 50.0);
+        let (points, left) = clipped_line(&[0.1, 0.5, 3.5, 9.0], 2.0, &x, &y);
+        assert_eq!(points, ["0.0,95.0", "10.0,75.0", "15.0,0.0"]);
+        assert_eq!(left, Some(1.5));
+        let (points, left) = clipped_line(&[0.1, f64::NAN, 1.0], 2.0, &x, &y);
+        assert_eq!(points, ["0.0,95.0", "20.0,50.0"]);
+        assert_eq!(left, None);
+        // Past the top from the first point: it ends there.
+        let (points, left) = clipped_line(&[5.0, 6.0], 2.0, &x, &y);
+        assert_eq!((points, left), (vec!["0.0,0.0".to_string()], Some(0.0)));
+    }
 
     /// Worked by hand from the rule: the smallest of 1, 2, 5 x 10^k
     /// (whole) of which at most 4 steps reach the top value.
