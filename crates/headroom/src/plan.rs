@@ -194,29 +194,69 @@ impl Covered {
             Covered::Family(sizes) => Some(units.saturating_mul(*sizes.get(rung)?)),
         }
     }
+
+    /// Its instance key, its name, and what one committed unit of it costs
+    /// a month on demand (a size unit of the ladder's first rung, for a
+    /// family).
+    fn named(&self, tier: &Tier) -> (String, String, f64) {
+        use headroom_kernel::cost::HOURS_PER_MONTH;
+        match self {
+            Covered::Rung(r) => {
+                let instance = &tier.instances[&tier.ladder[*r]];
+                (
+                    tier.ladder[*r].clone(),
+                    instance.name.clone(),
+                    instance.hourly_price * HOURS_PER_MONTH,
+                )
+            }
+            Covered::Family(sizes) => {
+                let first = &tier.instances[&tier.ladder[0]];
+                let last = &tier.instances[&tier.ladder[tier.ladder.len() - 1]];
+                (
+                    tier.ladder.join(" / "),
+                    format!("{} to {}, size-flexible (in size units)", first.name, last.name),
+                    first.hourly_price / f64::from(sizes[0]) * HOURS_PER_MONTH,
+                )
+            }
+        }
+    }
+
+    /// What one unit of it on rung `rung` costs a month on demand: the
+    /// rung's instance's price, over its size units in a family.
+    fn unit_month_on(&self, tier: &Tier, rung: usize) -> f64 {
+        let price = tier.instances[&tier.ladder[rung]].hourly_price
+            * headroom_kernel::cost::HOURS_PER_MONTH;
+        match self {
+            Covered::Rung(_) => price,
+            Covered::Family(sizes) => price / f64::from(sizes[rung]),
+        }
+    }
+}
+
+/// One month of a covered instance beside its commitment: what the
+/// committed units cost, the units above them, their cost on demand, and
+/// the cost of every unit on demand (expected over the draws, in a
+/// simulation).
+struct CoveredMonth {
+    committed_cost: f64,
+    above_units: f64,
+    above_cost: f64,
+    all_on_demand_cost: f64,
 }
 
 /// The `[commitment]` terms worked out on `months` months (a plan's, or a
 /// Monte Carlo's draws): for each tier (what it `runs`: rung and units, a
 /// month at a time) and each instance its first `term_months` months run,
 /// or its whole ladder in size units when every rung has them, the units
-/// to commit to (the kernel's [`commitment_under_uncertainty`], the
-/// break-even rule, on average over the draws). The units above the
-/// commitment are priced on demand at their own rung's hourly price (a
-/// size unit's share of it) and [`HOURS_PER_MONTH`]; the committed units at
-/// the instance's, or the ladder's first rung's a size unit. A term longer
-/// than the months worked out is said, not guessed at (`command` is what
-/// to run again, with `--months`).
-///
-/// [`commitment_under_uncertainty`]: headroom_kernel::cost::commitment_under_uncertainty
-/// [`HOURS_PER_MONTH`]: headroom_kernel::cost::HOURS_PER_MONTH
+/// to commit to (see [`commit_to`]). A term longer than the months worked
+/// out is said, not guessed at (`command` is what to run again, with
+/// `--months`).
 pub(crate) fn commitments(
     config: &ProfileConfig,
     months: usize,
     command: &str,
     runs: impl Fn(&str) -> TierRuns,
 ) -> Result<Option<CommitmentPlan>, String> {
-    use headroom_kernel::cost::{commitment_under_uncertainty, HOURS_PER_MONTH};
     let Some(terms) = &config.commitment else { return Ok(None) };
     let term = terms.term_months as usize;
     if months < term {
@@ -249,101 +289,16 @@ pub(crate) fn commitments(
             None => (0..tier.ladder.len()).map(Covered::Rung).collect(),
         };
         for cover in covered {
-            let need: Vec<Vec<(u32, f64)>> = runs[..term]
-                .iter()
-                .map(|month| {
-                    month
-                        .iter()
-                        .filter_map(|(rung, units, p)| Some((cover.units(*rung, *units)?, *p)))
-                        .collect()
-                })
-                .collect();
-            let need = &need[..];
-            // An instance first run past the term has nothing to commit.
-            if need.iter().flatten().all(|(units, p)| *units == 0 || *p == 0.0) {
+            let Some((commitment, months)) = commit_to(key, tier, &cover, &runs[..term], discount)?
+            else {
                 continue;
+            };
+            for (month, covered) in by_month.iter_mut().zip(&months) {
+                month.committed_cost += covered.committed_cost;
+                month.on_demand_cost += covered.above_cost;
+                month.all_on_demand_cost += covered.all_on_demand_cost;
             }
-            let (instance_key, name, unit_month) = match &cover {
-                Covered::Rung(r) => {
-                    let instance = &tier.instances[&tier.ladder[*r]];
-                    (
-                        tier.ladder[*r].clone(),
-                        instance.name.clone(),
-                        instance.hourly_price * HOURS_PER_MONTH,
-                    )
-                }
-                Covered::Family(sizes) => {
-                    let first = &tier.instances[&tier.ladder[0]];
-                    let last = &tier.instances[&tier.ladder[tier.ladder.len() - 1]];
-                    (
-                        tier.ladder.join(" / "),
-                        format!("{} to {}, size-flexible (in size units)", first.name, last.name),
-                        first.hourly_price / f64::from(sizes[0]) * HOURS_PER_MONTH,
-                    )
-                }
-            };
-            // What a covered unit of rung `rung` costs a month on demand: its
-            // instance's price, over its size units in a family.
-            let unit_month_of = |rung: usize| {
-                let price = tier.instances[&tier.ladder[rung]].hourly_price * HOURS_PER_MONTH;
-                match &cover {
-                    Covered::Rung(_) => price,
-                    Covered::Family(sizes) => price / f64::from(sizes[rung]),
-                }
-            };
-            let (committed, last_unit_use, next_unit_use) = if discount == 0.0 {
-                let needed = need.iter().flatten().filter(|(v, _)| *v > 0).map(|(_, p)| p);
-                (0, None, needed.fold(0.0, |sum, p| sum + p) / term as f64)
-            } else {
-                let c = commitment_under_uncertainty(need, discount)
-                    .map_err(|e| format!("the commitment of tier `{key}`: {e}"))?;
-                (c.units, c.last_unit_use, c.next_unit_use)
-            };
-            let committed_month = f64::from(committed) * unit_month * (1.0 - discount);
-            // Each month: (units above the commitment, their cost on demand,
-            // the cost of every unit on demand), each rung at its own price.
-            let month_costs: Vec<(f64, f64, f64)> = runs[..term]
-                .iter()
-                .map(|month| {
-                    month.iter().fold((0.0, 0.0, 0.0), |(units, above, all), (rung, u, p)| {
-                        let Some(covered) = cover.units(*rung, *u) else {
-                            return (units, above, all);
-                        };
-                        let over = f64::from(covered.saturating_sub(committed));
-                        let price = unit_month_of(*rung);
-                        (
-                            units + p * over,
-                            above + p * over * price,
-                            all + p * f64::from(covered) * price,
-                        )
-                    })
-                })
-                .collect();
-            for (month, (_, above, all)) in by_month.iter_mut().zip(&month_costs) {
-                month.committed_cost += committed_month;
-                month.on_demand_cost += above;
-                month.all_on_demand_cost += all;
-            }
-            let committed_cost = committed_month * term as f64;
-            let above_cost: f64 = month_costs.iter().map(|m| m.1).sum();
-            tiers.push(TierCommitment {
-                tier: key.clone(),
-                instance: name,
-                instance_key,
-                months_units: need
-                    .iter()
-                    .map(|odds| odds.iter().fold(0.0, |sum, (v, p)| sum + p * f64::from(*v)))
-                    .collect(),
-                discount,
-                unit_monthly_cost: unit_month,
-                units: committed,
-                last_unit_use,
-                next_unit_use,
-                on_demand_cost: month_costs.iter().map(|m| m.2).sum(),
-                committed_cost,
-                above_unit_months: month_costs.iter().map(|m| m.0).sum(),
-                cost: committed_cost + above_cost,
-            });
+            tiers.push(commitment);
         }
     }
     Ok(Some(CommitmentPlan {
@@ -355,6 +310,95 @@ pub(crate) fn commitments(
         months: by_month,
         note: None,
     }))
+}
+
+/// The commitment of tier `key` to what `cover` covers of it, over the
+/// term's months of what it `runs` at `discount` off (0: on demand), with
+/// each month beside it; `None` when it runs none of it within the term.
+/// The units to commit to are the kernel's [`commitment_under_uncertainty`]
+/// (the break-even rule, on average over the draws); the units above them
+/// are priced on demand at their own rung's hourly price (a size unit's
+/// share of it) and [`HOURS_PER_MONTH`], the committed units at the
+/// instance's, or the ladder's first rung's a size unit.
+///
+/// [`commitment_under_uncertainty`]: headroom_kernel::cost::commitment_under_uncertainty
+/// [`HOURS_PER_MONTH`]: headroom_kernel::cost::HOURS_PER_MONTH
+fn commit_to(
+    key: &str,
+    tier: &Tier,
+    cover: &Covered,
+    runs: &[Vec<(usize, u32, f64)>],
+    discount: f64,
+) -> Result<Option<(TierCommitment, Vec<CoveredMonth>)>, String> {
+    use headroom_kernel::cost::commitment_under_uncertainty;
+    let term = runs.len();
+    let need: Vec<Vec<(u32, f64)>> = runs
+        .iter()
+        .map(|month| {
+            month
+                .iter()
+                .filter_map(|(rung, units, p)| Some((cover.units(*rung, *units)?, *p)))
+                .collect()
+        })
+        .collect();
+    // An instance first run past the term has nothing to commit.
+    if need.iter().flatten().all(|(units, p)| *units == 0 || *p == 0.0) {
+        return Ok(None);
+    }
+    let (instance_key, instance, unit_month) = cover.named(tier);
+    let (committed, last_unit_use, next_unit_use) = if discount == 0.0 {
+        let needed = need.iter().flatten().filter(|(v, _)| *v > 0).map(|(_, p)| p);
+        (0, None, needed.fold(0.0, |sum, p| sum + p) / term as f64)
+    } else {
+        let c = commitment_under_uncertainty(&need, discount)
+            .map_err(|e| format!("the commitment of tier `{key}`: {e}"))?;
+        (c.units, c.last_unit_use, c.next_unit_use)
+    };
+    let committed_month = f64::from(committed) * unit_month * (1.0 - discount);
+    // Each month, each rung at its own price.
+    let months: Vec<CoveredMonth> = runs
+        .iter()
+        .map(|month| {
+            let start = CoveredMonth {
+                committed_cost: committed_month,
+                above_units: 0.0,
+                above_cost: 0.0,
+                all_on_demand_cost: 0.0,
+            };
+            month.iter().fold(start, |sum, (rung, u, p)| {
+                let Some(covered) = cover.units(*rung, *u) else { return sum };
+                let over = f64::from(covered.saturating_sub(committed));
+                let price = cover.unit_month_on(tier, *rung);
+                CoveredMonth {
+                    committed_cost: committed_month,
+                    above_units: sum.above_units + p * over,
+                    above_cost: sum.above_cost + p * over * price,
+                    all_on_demand_cost: sum.all_on_demand_cost + p * f64::from(covered) * price,
+                }
+            })
+        })
+        .collect();
+    let committed_cost = committed_month * term as f64;
+    let above_cost: f64 = months.iter().map(|m| m.above_cost).sum();
+    let commitment = TierCommitment {
+        tier: key.to_string(),
+        instance,
+        instance_key,
+        months_units: need
+            .iter()
+            .map(|odds| odds.iter().fold(0.0, |sum, (v, p)| sum + p * f64::from(*v)))
+            .collect(),
+        discount,
+        unit_monthly_cost: unit_month,
+        units: committed,
+        last_unit_use,
+        next_unit_use,
+        on_demand_cost: months.iter().map(|m| m.all_on_demand_cost).sum(),
+        committed_cost,
+        above_unit_months: months.iter().map(|m| m.above_units).sum(),
+        cost: committed_cost + above_cost,
+    };
+    Ok(Some((commitment, months)))
 }
 
 /// What `tier` runs month by month in a plan: its planned rung and units.

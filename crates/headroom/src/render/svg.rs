@@ -1226,7 +1226,7 @@ pub fn sensitivity_svg(s: &crate::simulate::Sensitivity) -> String {
     let _ = writeln!(svg, "<text x=\"{centre:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\">change in the monthly cost from the medians' plan</text>", bottom + 32.0);
     for (k, (input, (d_low, d_high))) in s.inputs.iter().zip(&deltas).enumerate() {
         let y = top + k as f64 * row;
-        let _ = writeln!(svg, "<text x=\"{left}\" y=\"{:.1}\" font-size=\"11\">{} ({}: {} at {low}, {} at {high})</text>", y + 12.0, escape(&input.input), escape(&input.milestone), number(input.low_value), number(input.high_value));
+        let _ = writeln!(svg, "<text x=\"{left}\" y=\"{:.1}\" font-size=\"11\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">{} ({}: {} at {low}, {} at {high})</text>", y + 12.0, escape(&input.input), escape(&input.milestone), number(input.low_value), number(input.high_value));
         for (delta, colour) in [(*d_low, PALETTE[0]), (*d_high, PALETTE[1])] {
             let (a, b) = (x(0.0).min(x(delta)), x(0.0).max(x(delta)));
             let _ = writeln!(svg, "<rect x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"16\" fill=\"{colour}\" fill-opacity=\"0.8\"/>", y + 17.0, (b - a).max(1.0));
