@@ -437,6 +437,67 @@ capacity.memory_gb = 240
 }
 
 #[test]
+fn compiled_model_matches_full_plans_on_triggers() {
+    // Each trigger the draws read on today's deployment, where the model
+    // takes its shortcuts: today's data replicas (3, one of them a spare)
+    // drawn in capacity and on a USL curve, their queue read at its mean
+    // depth on 2 workers a replica; Postgres, sized from its upstream
+    // table, read for utilisation; the API's latency at its p99.
+    let layer = "\
+[tiers.data]
+current_units = 3
+redundancy = 1
+[tiers.data.scalability]
+sigma = 0.02
+kappa = 0.0005
+source = \"test\"
+[uncertainty.inputs.\"tiers.data.instances.replica-1vcpu-2gb.capacity.leads_per_minute\"]
+distribution = \"normal\"
+mean = 500.0
+sd = 60.0
+[[triggers]]
+name = \"PG connections\"
+text = \"test\"
+tier = \"postgres\"
+kind = \"utilisation\"
+threshold = 0.5
+[[triggers]]
+name = \"Lead queue\"
+text = \"test\"
+tier = \"data\"
+kind = \"queue-depth\"
+dimension = \"leads_per_minute\"
+workers_per_unit = 2
+threshold = 3
+[[triggers]]
+name = \"Search p99\"
+text = \"test\"
+tier = \"api\"
+kind = \"latency\"
+queue = \"lead-search\"
+quantile = 0.99
+threshold = 0.08
+";
+    compiled_matches_exact("leadgen-insurance", layer, &[]);
+    let output = with_layer(
+        layer,
+        &["simulate", "leadgen-insurance", "--draws", "1500", "--format", "json"],
+    );
+    let sim: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let names: Vec<&str> =
+        sim["triggers"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    for name in ["PG connections", "Lead queue", "Search p99"] {
+        assert!(names.contains(&name), "{names:?}");
+    }
+    // Each fires within the horizon in some draws and not yet in others.
+    for odds in sim["triggers"].as_array().unwrap() {
+        let fired = odds["fired_by"].as_array().unwrap();
+        assert!(fired.iter().any(|p| p.as_f64().unwrap() > 0.0), "{odds}");
+        assert!(fired[0].as_f64().unwrap() < 1.0, "{odds}");
+    }
+}
+
+#[test]
 fn compiled_model_matches_full_plans_with_two_latency_targets() {
     // A second latency target on the API, after §6's in key order, that
     // binds in many draws (20 ms requests: 100 Erlangs at 10,000 users,
@@ -1062,6 +1123,33 @@ sd = 1e-9
         }
     }
     assert_eq!(plan["commitment"]["tiers"][0]["units"], 10);
+    // Every trigger read on today's deployment fires in every draw at the
+    // month the plan has it fire (API CPU and Search Latency month 1,
+    // Queue Backlog month 4), and in none before.
+    let odds = sim["triggers"].as_array().unwrap();
+    let names: Vec<&str> = odds.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["API CPU", "Queue Backlog", "Search Latency"]);
+    for odds in odds {
+        let planned = plan["triggers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == odds["name"])
+            .unwrap();
+        let month = planned["fires_month"].as_u64().unwrap();
+        assert_eq!(
+            (&odds["planned_month"], &odds["half"], &odds["nine_in_ten"]),
+            (&planned["fires_month"], &planned["fires_month"], &planned["fires_month"])
+        );
+        for (m, share) in odds["fired_by"].as_array().unwrap().iter().enumerate() {
+            assert_eq!(
+                share.as_f64().unwrap(),
+                if m as u64 >= month { 1.0 } else { 0.0 },
+                "{odds}"
+            );
+        }
+    }
+    assert_eq!(odds[1]["planned_month"], 4);
     // So are their charts' bars, month by month.
     let out = tempfile::tempdir().unwrap();
     let (planned, drawn) = (out.path().join("p.svg"), out.path().join("d.svg"));

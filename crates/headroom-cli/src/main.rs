@@ -192,8 +192,9 @@ enum Command {
     },
     /// Monte Carlo over the inputs in [uncertainty.inputs]: P50/P90/P99 units
     /// and cost per milestone and tier and per month, and per month the
-    /// probability that today's deployment has broken its headroom. Seeded,
-    /// and the same on any thread count.
+    /// probability that today's deployment has broken its headroom and that
+    /// each trigger read on it has fired. Seeded, and the same on any thread
+    /// count.
     Simulate {
         /// Profile id.
         profile: String,

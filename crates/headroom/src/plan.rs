@@ -1191,8 +1191,8 @@ pub fn plan_config(
 }
 
 /// [`plan_config`] without what only reports show (a latency target's
-/// utilisation ceiling and quantile at plan, triggers, advice, assumptions,
-/// calibrations): units, costs and runway are the same. The Monte Carlo plans each draw with it.
+/// utilisation ceiling and quantile at plan, advice, assumptions,
+/// calibrations, commitments): units, costs, runway and triggers are the same. The Monte Carlo plans each draw with it.
 pub fn plan_units_and_costs(
     profile: &LoadedProfile,
     config: &ProfileConfig,
@@ -1310,17 +1310,14 @@ fn plan_detailed(
             monthly_cost: tiers.iter().map(|t| t.monthly_cost).sum(),
         })
         .collect::<Vec<_>>();
-    // Triggers, advice and assumptions are for reports; a Monte Carlo draw
-    // (`detailed` false) needs units, costs and runway only.
-    let triggers = if detailed {
-        let load_units = profile
-            .loads()
-            .map(|(t, d, unit)| ((t.to_string(), d.to_string()), unit.to_string()))
-            .collect();
-        triggers(config, &load_units, &milestone_plans, &monthly, &monthly_tiers)
-    } else {
-        Vec::new()
-    };
+    // Advice and assumptions are for reports; a Monte Carlo draw
+    // (`detailed` false) needs units, costs, runway, and the month each
+    // trigger fires on today's deployment.
+    let load_units = profile
+        .loads()
+        .map(|(t, d, unit)| ((t.to_string(), d.to_string()), unit.to_string()))
+        .collect();
+    let triggers = triggers(config, &load_units, &milestone_plans, &monthly, &monthly_tiers);
     let commitment = if detailed {
         commitments(config, monthly.len(), "plan", |tier| planned_runs(config, &monthly, tier))
             .map_err(|message| Error::Config { profile: profile.id().to_string(), message })?
@@ -1442,7 +1439,6 @@ fn latency_trigger(
     milestones: &[MilestonePlan],
     monthly: &[Vec<TierPlan>],
 ) -> (Option<u32>, Vec<String>, String) {
-    use headroom_kernel::queueing::Queue;
     let key = trigger.queue.as_deref().unwrap_or_default();
     let tier = &config.tiers[&trigger.tier];
     // The configuration's check holds the key to one of the tier's targets.
@@ -1460,7 +1456,7 @@ fn latency_trigger(
     let at = |planned: &TierPlan, units: u32| -> Option<f64> {
         let rate = planned.latency_targets.iter().find(|l| l.key == key)?.arrival_rate;
         let servers = units.saturating_mul(target.workers_per_unit);
-        Queue::new(rate, target.service_time, servers).ok().map(|q| q.response_quantile(quantile))
+        response_quantile_on(rate, target.service_time, servers, quantile)
     };
     let past = |value: Option<f64>| value.is_none_or(|v| v > trigger.threshold);
     let planned: Vec<(&str, Option<f64>)> = milestones
@@ -1498,6 +1494,24 @@ fn latency_trigger(
     (fires, exceeds, note)
 }
 
+/// The `quantile` of the response time of an M/M/c queue (Erlang C,
+/// [`Queue::response_quantile`]) that `rate` arrivals a second reach, each
+/// served in `service_time` seconds by one of `servers`; `None` when they
+/// cannot keep up. What a latency trigger reads, in the plan and draw by
+/// draw in the Monte Carlo.
+///
+/// [`Queue::response_quantile`]: headroom_kernel::queueing::Queue::response_quantile
+pub(crate) fn response_quantile_on(
+    rate: f64,
+    service_time: f64,
+    servers: u32,
+    quantile: f64,
+) -> Option<f64> {
+    headroom_kernel::queueing::Queue::new(rate, service_time, servers)
+        .ok()
+        .map(|q| q.response_quantile(quantile))
+}
+
 /// The first month whose tier `tier` today's deployment (its units less
 /// the spares the runway counts lost, on its instance) meets `crosses`,
 /// with what `crosses` found; `None` for a tier with no deployment today or
@@ -1521,9 +1535,45 @@ fn first_month_today<T>(
 /// trigger's quantile of the number waiting, or its mean), or, when the
 /// units cannot keep up, the arrivals a unit of time they leave unserved.
 #[derive(Debug, Clone, Copy)]
-enum Depth {
+pub(crate) enum Depth {
     Steady(f64),
     Growing { arrivals: f64, served: f64 },
+}
+
+impl Depth {
+    /// The depth in front of `servers` servers that together serve
+    /// `served` items a unit of time, `arrivals` arriving (M/M/c; each
+    /// server's service time `servers / served`): the `quantile` of the
+    /// number waiting ([`Queue::queue_length_quantile`]; Gross & Harris
+    /// §2.3), else its mean (Little's law on the queue). What a queue-depth
+    /// trigger reads, in the plan and draw by draw in the Monte Carlo.
+    ///
+    /// [`Queue::queue_length_quantile`]: headroom_kernel::queueing::Queue::queue_length_quantile
+    pub(crate) fn of(arrivals: f64, served: f64, servers: u32, quantile: Option<f64>) -> Depth {
+        use headroom_kernel::queueing::Queue;
+        if arrivals == 0.0 {
+            return Depth::Steady(0.0);
+        }
+        if servers == 0 || served <= 0.0 {
+            return Depth::Growing { arrivals, served: 0.0 };
+        }
+        match Queue::new(arrivals, f64::from(servers) / served, servers) {
+            Ok(q) => Depth::Steady(match quantile {
+                Some(p) => q.queue_length_quantile(p) as f64,
+                None => q.mean_queue_length,
+            }),
+            Err(_) => Depth::Growing { arrivals, served },
+        }
+    }
+
+    /// Whether it runs past `threshold` items: a steady depth above it, or
+    /// a backlog that grows without bound.
+    pub(crate) fn past(self, threshold: f64) -> bool {
+        match self {
+            Depth::Steady(v) => v > threshold,
+            Depth::Growing { .. } => true,
+        }
+    }
 }
 
 /// A queue-depth trigger: the M/M/c queue in front of a tier that works
@@ -1547,7 +1597,6 @@ fn queue_depth_trigger(
     milestones: &[MilestonePlan],
     monthly: &[Vec<TierPlan>],
 ) -> (Option<u32>, Vec<String>, String) {
-    use headroom_kernel::queueing::Queue;
     use headroom_kernel::Shown;
     let dimension = trigger.dimension.as_deref().unwrap_or_default();
     let tier = &config.tiers[&trigger.tier];
@@ -1557,21 +1606,8 @@ fn queue_depth_trigger(
         None => "mean depth".to_string(),
     };
     let depth = |arrivals: f64, capacity_per_unit: f64, units: u32| -> Depth {
-        if arrivals == 0.0 {
-            return Depth::Steady(0.0);
-        }
-        let servers = units.saturating_mul(workers);
         let served = capacity_per_unit * capacity_worth(tier, units);
-        if servers == 0 || served <= 0.0 {
-            return Depth::Growing { arrivals, served: 0.0 };
-        }
-        match Queue::new(arrivals, f64::from(servers) / served, servers) {
-            Ok(q) => Depth::Steady(match trigger.quantile {
-                Some(p) => q.queue_length_quantile(p) as f64,
-                None => q.mean_queue_length,
-            }),
-            Err(_) => Depth::Growing { arrivals, served },
-        }
+        Depth::of(arrivals, served, units.saturating_mul(workers), trigger.quantile)
     };
     let load_of = |planned: &TierPlan| {
         planned
@@ -1580,10 +1616,7 @@ fn queue_depth_trigger(
             .find(|d| d.dimension == dimension)
             .map(|d| (d.load, d.capacity_per_unit))
     };
-    let past = |d: Depth| match d {
-        Depth::Steady(v) => v > trigger.threshold,
-        Depth::Growing { .. } => true,
-    };
+    let past = |d: Depth| d.past(trigger.threshold);
     let planned: Vec<(&str, Depth)> = milestones
         .iter()
         .filter_map(|m| {

@@ -338,6 +338,9 @@ pub fn simulation_markdown(sim: &crate::simulate::Simulation) -> String {
     if let Some(line) = super::runs_out_line(sim) {
         let _ = writeln!(out, "\n{line}.");
     }
+    if let Some(line) = super::triggers_line(sim) {
+        let _ = writeln!(out, "\n{line}.");
+    }
     if !sim.published.is_empty() {
         out.push_str("\nThe document's published plan against the draws: the share whose need each cell meets (units and instance sizes at most the published ones, the total cost at most the published figure; an open range such as \"10+\" or a sharded tier covers at least what its lower end does, \"or more\"):\n\n| milestone | tier | column | published | covers |\n|---|---|---|---|---:|\n");
         for cell in &sim.published {

@@ -299,10 +299,18 @@ pub(super) fn sampling_notes(sim: &crate::simulate::Simulation) -> Vec<String> {
 /// by which `share` of the draws have broken its headroom ("month 7"), or
 /// "beyond the horizon".
 pub(super) fn broken_by(sim: &crate::simulate::Simulation, tier: &str, share: f64) -> String {
-    sim.breach
-        .iter()
-        .find(|m| m.by_tier.get(tier).is_some_and(|p| *p >= share))
-        .map_or_else(|| "beyond the horizon".to_string(), |m| format!("month {}", m.month))
+    month_or_beyond(
+        sim.breach
+            .iter()
+            .find(|m| m.by_tier.get(tier).is_some_and(|p| *p >= share))
+            .map(|m| m.month),
+    )
+}
+
+/// A month from today as the runway lines say it ("month 7"), or "beyond
+/// the horizon".
+pub(super) fn month_or_beyond(month: Option<u32>) -> String {
+    month.map_or_else(|| "beyond the horizon".to_string(), |m| format!("month {m}"))
 }
 
 /// Each tier's runway over the draws in one line: "Today's deployment
@@ -318,6 +326,34 @@ pub(super) fn runs_out_line(sim: &crate::simulate::Simulation) -> Option<String>
     Some(format!(
         "Today's deployment breaks its headroom, in half the draws by / in nine in ten by: {}",
         tiers.join("; ")
+    ))
+}
+
+/// Each trigger read on today's deployment, over the draws, in one line:
+/// "Triggers on today's deployment fire, in half the draws by / in nine in
+/// ten by (as planned): API CPU month 1 / month 1 (month 1); …"; `None`
+/// when the simulation reads none.
+pub(super) fn triggers_line(sim: &crate::simulate::Simulation) -> Option<String> {
+    if sim.triggers.is_empty() {
+        return None;
+    }
+    let month = month_or_beyond;
+    let triggers: Vec<String> = sim
+        .triggers
+        .iter()
+        .map(|t| {
+            format!(
+                "{} {} / {} ({})",
+                t.name,
+                month(t.half),
+                month(t.nine_in_ten),
+                month(t.planned_month)
+            )
+        })
+        .collect();
+    Some(format!(
+        "Triggers on today's deployment fire, in half the draws by / in nine in ten by (as planned): {}",
+        triggers.join("; ")
     ))
 }
 
@@ -774,8 +810,9 @@ fn plan_csv(plan: &Plan) -> String {
 
 /// A simulation as CSV, one row a quantity: each milestone's units and cost
 /// per tier (and its total cost), each month's units and cost per tier,
-/// each month's chance that today's deployment has broken its headroom, and
-/// the share of the draws each cell of the document's published plan covers.
+/// each month's chance that today's deployment has broken its headroom and
+/// that each trigger read on it has fired, and the share of the draws each
+/// cell of the document's published plan covers.
 pub fn simulation_csv(sim: &crate::simulate::Simulation) -> String {
     let header = [
         "profile",
@@ -914,6 +951,13 @@ pub fn simulation_csv(sim: &crate::simulate::Simulation) -> String {
                 Some(*p),
                 interval,
             ));
+        }
+    }
+    for trigger in &sim.triggers {
+        let quantity = format!("fired: {}", trigger.name);
+        for (month, &p) in trigger.fired_by.iter().enumerate() {
+            let month = Some(month as u32);
+            rows.push(row("trigger", "", month, &trigger.tier, &quantity, None, Some(p), none));
         }
     }
     for cell in &sim.published {

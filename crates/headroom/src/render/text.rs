@@ -543,6 +543,9 @@ pub fn simulation(sim: &crate::simulate::Simulation) -> String {
     if let Some(line) = super::runs_out_line(sim) {
         let _ = writeln!(out, "\n{line}");
     }
+    if let Some(line) = super::triggers_line(sim) {
+        let _ = writeln!(out, "{line}");
+    }
     if !sim.published.is_empty() {
         let mut c = table();
         c.set_header(["milestone", "tier", "column", "published", "covers (share of draws)"]);
@@ -609,6 +612,17 @@ pub fn explain_bands(sim: &crate::simulate::Simulation, tier_key: &str) -> Strin
             "  today's deployment breaks its headroom: in half the draws by {}, in 90% by {}",
             by(0.5),
             by(0.9)
+        );
+    }
+    for trigger in sim.triggers.iter().filter(|t| t.tier == tier_key) {
+        let month = super::month_or_beyond;
+        let _ = writeln!(
+            out,
+            "  trigger {} fires on today's deployment: in half the draws by {}, in 90% by {} (as planned: {})",
+            trigger.name,
+            month(trigger.half),
+            month(trigger.nine_in_ten),
+            month(trigger.planned_month)
         );
     }
     for cell in sim.published.iter().filter(|c| c.tier == tier_key) {

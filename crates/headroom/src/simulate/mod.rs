@@ -412,6 +412,31 @@ pub struct MonthOutcome {
     pub by_tier_interval: BTreeMap<String, Interval>,
 }
 
+/// A trigger read on today's deployment (of kind `utilisation`, `latency`
+/// or `queue-depth`), over the draws: when it fires as demand grows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TriggerOdds {
+    /// Its name, as the configuration gives it.
+    pub name: String,
+    /// The tier it watches.
+    pub tier: String,
+    /// Its kind.
+    pub kind: String,
+    /// Its threshold (a fraction, seconds or items, by kind).
+    pub threshold: f64,
+    /// The month it fires as planned, at the configuration's figures
+    /// (`None`: not within the horizon).
+    pub planned_month: Option<u32>,
+    /// Per month from today: the share of the draws in which it has fired
+    /// by then.
+    pub fired_by: Vec<f64>,
+    /// The first month by which it has fired in half the draws (`None`:
+    /// not within the horizon).
+    pub half: Option<u32>,
+    /// The first month by which it has fired in nine draws in ten.
+    pub nine_in_ten: Option<u32>,
+}
+
 /// The result of a simulation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Simulation {
@@ -434,6 +459,10 @@ pub struct Simulation {
     pub breach: Vec<MonthOutcome>,
     /// Per month, when the profile has dated growth: each tier's units.
     pub monthly: Vec<MonthBand>,
+    /// When the profile has dated growth: each trigger read on today's
+    /// deployment, the month it fires over the draws.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<TriggerOdds>,
     /// The document's published plan against the draws, cell by cell
     /// (cells with an upper end, at milestones planned; a sharded
     /// instance, whose count the document leaves open, is not judged).
@@ -751,6 +780,8 @@ pub fn simulate_with(
     } else {
         Model::new(profile, base_config, horizon, keys, setters)?
     };
+    let months = if shape.monthly.is_empty() { 0 } else { horizon as usize + 1 };
+    let watched = watched_triggers(base_config, months);
     // (40 µs a draw: the exact path's bench, BENCHMARKS.md, 39 to 42 µs.)
     let planned_in_full = (model.is_none() && !options.exact).then(|| {
         let unplaced: Vec<String> = keys
@@ -769,12 +800,12 @@ pub fn simulate_with(
         )
     });
     let ladders = start.ladders();
-    let months = if shape.monthly.is_empty() { 0 } else { horizon as usize + 1 };
     let cost_columns = setters.iter().any(|s| matches!(s, Setter::Price { .. }));
     let empty = || {
-        Tally::new(shape.milestones.len(), ladders.len(), months, shape.runway.len(), cost_columns)
+        let (milestones, runways) = (shape.milestones.len(), shape.runway.len());
+        Tally::new(milestones, ladders.len(), months, runways, watched.len(), cost_columns)
     };
-    let exact = start.exact(profile, layered, options.months, &ladders, &id);
+    let exact = start.exact(profile, layered, options.months, &ladders, &id, &watched);
     let done = std::sync::atomic::AtomicU64::new(0);
     // Each milestone's total cost of a chunk's draws (`[draw][milestone]`),
     // written into a worker's block, then tallied.
@@ -933,6 +964,30 @@ pub fn simulate_with(
             })
             .collect::<Result<_, Error>>()?
     };
+    let triggers = watched
+        .iter()
+        .zip(&tally.trigger_fired)
+        .map(|(&i, counts)| {
+            let planned = &shape.triggers[i];
+            let fired_by: Vec<f64> = (0..months as u64)
+                .map(|month| {
+                    let (fired, all) = counts.count_where(|first| first <= month);
+                    tally::share(fired, all)
+                })
+                .collect();
+            let by = |share: f64| fired_by.iter().position(|&p| p >= share).map(|m| m as u32);
+            TriggerOdds {
+                name: planned.name.clone(),
+                tier: planned.tier.clone(),
+                kind: planned.kind.clone(),
+                threshold: planned.threshold,
+                planned_month: planned.fires_month,
+                half: by(0.5),
+                nine_in_ten: by(0.9),
+                fired_by,
+            }
+        })
+        .collect();
     let tier_keys: Vec<&String> = shape
         .milestones
         .first()
@@ -996,6 +1051,7 @@ pub fn simulate_with(
         milestones,
         breach,
         monthly,
+        triggers,
         published,
         commitment,
         stages: Vec::new(),
@@ -1160,8 +1216,10 @@ impl Start {
         months: Option<u32>,
         ladders: &'a [usize],
         id: &'a str,
+        watched: &'a [usize],
     ) -> Exact<'a> {
         Exact {
+            watched,
             profile,
             layered,
             base: &self.json,
@@ -1176,6 +1234,25 @@ impl Start {
     }
 }
 
+/// The triggers a Monte Carlo tallies, by their index in the configuration:
+/// those read on today's deployment (utilisation, latency, queue depth) of
+/// a tier that has one, where the plan runs month by month (`months`).
+pub(super) fn watched_triggers(config: &ProfileConfig, months: usize) -> Vec<usize> {
+    use crate::config::TriggerKind;
+    if months == 0 {
+        return Vec::new();
+    }
+    (0..config.triggers.len())
+        .filter(|&i| {
+            let trigger = &config.triggers[i];
+            matches!(
+                trigger.kind,
+                TriggerKind::Utilisation | TriggerKind::Latency | TriggerKind::QueueDepth
+            ) && config.tiers.get(&trigger.tier).is_some_and(|t| t.current_units.is_some())
+        })
+        .collect()
+}
+
 /// The reference path: each draw's configuration built, checked and planned
 /// in full, as if a user had typed its numbers into a layer.
 struct Exact<'a> {
@@ -1188,6 +1265,8 @@ struct Exact<'a> {
     months: Option<u32>,
     ladders: &'a [usize],
     id: &'a str,
+    /// The triggers it tallies ([`watched_triggers`]).
+    watched: &'a [usize],
     /// Every key has a direct setter: no trip through the JSON form.
     direct: bool,
 }
@@ -1289,6 +1368,7 @@ impl Exact<'_> {
                 }
             }
             tally.runways(plan.runway.iter().map(|r| r.month));
+            tally.triggers(self.watched.iter().map(|&i| plan.triggers[i].fires_month));
         }
         Ok(())
     }

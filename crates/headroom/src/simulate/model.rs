@@ -35,12 +35,14 @@ use super::{Rule, Setter};
 use crate::config::{LatencyTarget, ProfileConfig, Scaling};
 use crate::plan::{capacity_worth, curve_of};
 use crate::Error;
+use triggers::TriggerModel;
 use upstream::UpstreamTable;
 
 mod lanes;
 mod rows;
 mod runway;
 mod sizing;
+mod triggers;
 mod upstream;
 
 /// The chunk's drivers in columns, every row of each (driver `d` of row
@@ -274,6 +276,9 @@ pub(super) struct Model {
     /// it on `s` servers, by `s` (`NaN`: not worked out yet), for all
     /// workers.
     safe_rates: Vec<std::sync::Mutex<Vec<(f64, f64)>>>,
+    /// The triggers a Monte Carlo tallies ([`super::watched_triggers`]), in
+    /// order.
+    triggers: Vec<TriggerModel>,
 }
 
 /// A worker's buffers and caches, reused across its chunks.
@@ -349,6 +354,10 @@ pub(super) struct Scratch {
     milestone_rows: Vec<usize>,
     /// Per tier and rung: one instance's monthly cost.
     per_unit: Vec<f64>,
+    /// Per trigger: the month each draw first fires it; and one trigger's
+    /// today's capacity, dimension by dimension, each draw side by side.
+    fired: Vec<Vec<u32>>,
+    today: Vec<f64>,
 }
 
 impl Model {
@@ -628,8 +637,26 @@ impl Model {
                 })
                 .collect();
         }
-        for tier in &mut tiers {
-            tier.by_upstream = tier.upstream_sources();
+        // The triggers read on today's deployment, each on its tier's runway.
+        let mut triggers = Vec::new();
+        for index in super::watched_triggers(config, if growth { horizon as usize + 1 } else { 0 })
+        {
+            let key = &config.triggers[index].tier;
+            let Some(t) = tier_index(key) else { return Ok(None) };
+            let Some(runway) = runways.iter().position(|r| r.tier == t) else { return Ok(None) };
+            let tier = &config.tiers[key];
+            let dimensions: Vec<&String> =
+                tier.instances[&tier.ladder[0]].capacity.keys().collect();
+            let at = (t, runway, runways[runway].units);
+            match TriggerModel::new(config, index, at, &dimensions, &loads) {
+                Some(trigger) => triggers.push(trigger),
+                None => return Ok(None),
+            }
+        }
+        for (t, tier) in tiers.iter_mut().enumerate() {
+            // A tier a trigger reads the loads of works them out.
+            let read = triggers.iter().any(|k| k.reads_dimension_loads() == Some(t));
+            tier.by_upstream = if read { None } else { tier.upstream_sources() };
         }
         let headroom_input = targets.iter().rposition(|(_, t)| matches!(t, Target::Headroom));
         let prices_drawn = targets.iter().any(|(_, target)| matches!(target, Target::Price { .. }));
@@ -702,6 +729,7 @@ impl Model {
             runway_capacity_inputs,
             headroom_input,
             safe_rates: (0..latency_caches).map(|_| std::sync::Mutex::new(Vec::new())).collect(),
+            triggers,
             tiers,
             runways,
             rules: setters.iter().filter_map(Setter::rule).collect(),
@@ -754,6 +782,8 @@ impl Model {
             milestone_drivers: Vec::new(),
             rows: 0,
             milestone_rows: Vec::new(),
+            fired: Vec::new(),
+            today: Vec::new(),
         }
     }
 
@@ -1061,6 +1091,10 @@ impl Model {
                 self.first_breaches(r, count, scratch);
             }
             tally.runway_columns(&scratch.breaches, &mut scratch.earliest);
+        }
+        if !self.triggers.is_empty() {
+            self.fire_triggers(count, drawn, scratch);
+            tally.trigger_columns(&scratch.fired);
         }
         Ok(())
     }

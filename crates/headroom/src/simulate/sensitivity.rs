@@ -114,7 +114,8 @@ pub fn sensitivity(
     Draws::new(&uncertainty.inputs, &uncertainty.correlations).map_err(&fail)?;
     let start = Start::new(layered, &uncertainty.inputs).map_err(&fail)?;
     let ladders = start.ladders();
-    let exact = start.exact(profile, layered, months, &ladders, &id);
+    // (It plans, and tallies nothing: no trigger is watched.)
+    let exact = start.exact(profile, layered, months, &ladders, &id, &[]);
     let medians: Vec<f64> = uncertainty.inputs.values().map(|d| d.quantile(0.5)).collect();
     let (median_plan, _) = exact.plan_at(&medians, "every input at its median")?;
     let base_outcomes = outcomes(&median_plan);

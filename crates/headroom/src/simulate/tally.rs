@@ -397,6 +397,10 @@ pub(super) struct Tally {
     pub(super) first_breach: Vec<Counts>,
     /// The month the first tier breaks, `never` if none does.
     pub(super) any_breach: Counts,
+    /// Per trigger read on today's deployment (see
+    /// [`super::watched_triggers`]): the month it first fires, `never` if
+    /// it does not.
+    pub(super) trigger_fired: Vec<Counts>,
     /// The key of a deployment that holds over the horizon.
     pub(super) never: u64,
 }
@@ -407,6 +411,7 @@ impl Tally {
         tiers: usize,
         months: usize,
         runway_tiers: usize,
+        triggers: usize,
         cost_columns: bool,
     ) -> Tally {
         Tally {
@@ -418,6 +423,7 @@ impl Tally {
             total_costs: vec![Amounts::default(); milestones],
             first_breach: vec![Counts::default(); runway_tiers],
             any_breach: Counts::default(),
+            trigger_fired: vec![Counts::default(); triggers],
             never: months as u64,
         }
     }
@@ -502,6 +508,21 @@ impl Tally {
         self.any_breach.add(first);
     }
 
+    /// The triggers of a chunk's draws: per trigger, in order, the month
+    /// each draw first fires it (`never` where it does not), draw by draw.
+    pub(super) fn trigger_columns(&mut self, fired: &[Vec<u32>]) {
+        for (counts, fired) in self.trigger_fired.iter_mut().zip(fired) {
+            counts.add_all(fired);
+        }
+    }
+
+    /// The triggers of one draw, in order: the month each first fires.
+    pub(super) fn triggers(&mut self, months: impl Iterator<Item = Option<u32>>) {
+        for (counts, month) in self.trigger_fired.iter_mut().zip(months) {
+            counts.add(month.map_or(self.never, u64::from));
+        }
+    }
+
     pub(super) fn merge(mut self, other: Tally) -> Tally {
         for (mine, theirs) in self.tier_units.iter_mut().zip(other.tier_units) {
             mine.merge(theirs);
@@ -524,6 +545,9 @@ impl Tally {
             mine.merge(theirs);
         }
         self.any_breach.merge(other.any_breach);
+        for (mine, theirs) in self.trigger_fired.iter_mut().zip(other.trigger_fired) {
+            mine.merge(theirs);
+        }
         self
     }
 }
@@ -633,7 +657,7 @@ mod tests {
         };
         let columns = (1usize..50).prop_flat_map(move |n| [column(n), column(n), column(n)]);
         proptest!(|(firsts in columns)| {
-            let (mut by_columns, mut by_draws) = (Tally::new(1, 3, 6, 3, false), Tally::new(1, 3, 6, 3, false));
+            let (mut by_columns, mut by_draws) = (Tally::new(1, 3, 6, 3, 0, false), Tally::new(1, 3, 6, 3, 0, false));
             by_columns.runway_columns(&firsts, &mut Vec::new());
             for j in 0..firsts[0].len() {
                 by_draws.runways(firsts.iter().map(|f| (f[j] < 6).then_some(f[j])));
