@@ -358,6 +358,8 @@ pub(super) struct Scratch {
     /// today's capacity, dimension by dimension, each draw side by side.
     fired: Vec<Vec<u32>>,
     today: Vec<f64>,
+    /// One trigger's pressure on each draw of one month.
+    pressures: Vec<f64>,
 }
 
 impl Model {
@@ -784,6 +786,7 @@ impl Model {
             milestone_rows: Vec::new(),
             fired: Vec::new(),
             today: Vec::new(),
+            pressures: Vec::new(),
         }
     }
 

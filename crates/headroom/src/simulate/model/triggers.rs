@@ -81,16 +81,24 @@ impl Band {
         Band { below: low * (1.0 - 1e-6), above: high * (1.0 + 1e-6) }
     }
 
-    /// Whether a row of this pressure is past: by comparison, else `full`.
+    /// Whether a row of this pressure is surely past.
     #[inline]
-    fn past(self, pressure: f64, full: impl FnOnce() -> bool) -> bool {
-        if pressure < self.below {
-            false
-        } else if pressure > self.above {
-            true
-        } else {
-            full()
-        }
+    fn surely_past(self, pressure: f64) -> bool {
+        pressure > self.above
+    }
+
+    /// Whether a row of this pressure is surely not past.
+    #[inline]
+    fn surely_not(self, pressure: f64) -> bool {
+        pressure < self.below
+    }
+
+    /// Whether a row of this pressure must be read in full: it is neither
+    /// surely past nor surely not (a pressure that is not a number too).
+    #[inline]
+    fn open(self, pressure: f64) -> bool {
+        // `pressure <= above` would miss a pressure that is not a number.
+        !self.surely_past(pressure) & !self.surely_not(pressure)
     }
 }
 
@@ -162,11 +170,14 @@ impl Model {
     /// `scratch.fired[k]` (the horizon's length where it does not), month
     /// by month over all the draws at once, stopping once every draw has
     /// fired it. Today's capacity is each draw's where a draw changes it.
+    /// A month is two passes without branches over the draws (each draw's
+    /// pressure; then whether the band settles it past), and the reading in
+    /// full only for the draws the band leaves open, if any.
     pub(super) fn fire_triggers(&self, count: usize, drawn: &[f64], scratch: &mut Scratch) {
         let n = count * scratch.rows;
         let never = self.months as u32;
         let inputs = self.targets.len();
-        let Scratch { fired, columns, dimension_loads, today, .. } = scratch;
+        let Scratch { fired, columns, dimension_loads, today, pressures, .. } = scratch;
         fired.resize_with(self.triggers.len(), Vec::new);
         for (trigger, first) in self.triggers.iter().zip(fired.iter_mut()) {
             first.clear();
@@ -187,54 +198,82 @@ impl Model {
             let threshold = trigger.threshold;
             for month in 0..self.months {
                 let row = month * count;
+                pressures.clear();
+                // 1. Each draw's pressure (its utilisation, for a
+                // utilisation trigger, compared as it is).
                 match &trigger.reading {
+                    Reading::Utilisation { worth } if dimensions == 1 => {
+                        let loads = &loads[row..row + count];
+                        pressures.extend(loads.iter().zip(&*today).map(|(&l, &c)| l / (c * worth)));
+                    }
                     Reading::Utilisation { worth } => {
-                        for (j, first) in first.iter_mut().enumerate() {
-                            let most = (0..dimensions)
+                        pressures.extend((0..count).map(|j| {
+                            (0..dimensions)
                                 .map(|d| loads[d * n + row + j] / (today[d * count + j] * worth))
-                                .max_by(f64::total_cmp);
-                            if *first == never && most.is_some_and(|u| u > threshold) {
-                                *first = month as u32;
+                                .max_by(f64::total_cmp)
+                                .unwrap_or(f64::NAN)
+                        }));
+                    }
+                    Reading::Latency { arrivals, per_second, .. } => {
+                        // The planner's sum, in its order, then per second.
+                        pressures.resize(count, EMPTY_SUM);
+                        for &l in arrivals {
+                            let column = &columns[l * n + row..l * n + row + count];
+                            for (sum, &load) in pressures.iter_mut().zip(column) {
+                                *sum += load;
                             }
                         }
+                        for rate in pressures.iter_mut() {
+                            *rate *= per_second;
+                        }
                     }
-                    Reading::Latency { arrivals, per_second, service_time, servers, quantile } => {
-                        for (j, first) in first.iter_mut().enumerate() {
-                            if *first != never {
-                                continue;
-                            }
-                            // The planner's sum, in its order, then per second.
-                            let sum = arrivals
-                                .iter()
-                                .fold(EMPTY_SUM, |sum, &l| sum + columns[l * n + row + j]);
-                            let rate = sum * per_second;
-                            let past = trigger.band.past(rate, || {
-                                response_quantile_on(rate, *service_time, *servers, *quantile)
+                    Reading::QueueDepth { dimension, worth, .. } => {
+                        let (loads, today) = (
+                            &loads[dimension * n + row..][..count],
+                            &today[dimension * count..][..count],
+                        );
+                        pressures.extend(loads.iter().zip(today).map(|(&a, &c)| a / (c * worth)));
+                    }
+                }
+                // 2. Past where the band says so; open where it cannot say
+                // (a utilisation is its own reading: past above the
+                // threshold, and nothing more to read).
+                let band = match trigger.reading {
+                    Reading::Utilisation { .. } => {
+                        Band { below: f64::NEG_INFINITY, above: threshold }
+                    }
+                    _ => trigger.band,
+                };
+                let mut open = false;
+                for (first, &p) in first.iter_mut().zip(&*pressures) {
+                    let unfired = *first == never;
+                    *first = if unfired & band.surely_past(p) { month as u32 } else { *first };
+                    open |= unfired & band.open(p);
+                }
+                // 3. The reading in full where the band left a draw open.
+                if open && !matches!(trigger.reading, Reading::Utilisation { .. }) {
+                    for (j, (first, &p)) in first.iter_mut().zip(&*pressures).enumerate() {
+                        if *first != never || !band.open(p) {
+                            continue;
+                        }
+                        let past = match &trigger.reading {
+                            Reading::Latency { service_time, servers, quantile, .. } => {
+                                response_quantile_on(p, *service_time, *servers, *quantile)
                                     .is_none_or(|v| v > threshold)
-                            });
-                            if past {
-                                *first = month as u32;
                             }
-                        }
-                    }
-                    Reading::QueueDepth { dimension, worth, servers, quantile } => {
-                        let d = *dimension;
-                        for (j, first) in first.iter_mut().enumerate() {
-                            if *first != never {
-                                continue;
-                            }
-                            let arrivals = loads[d * n + row + j];
-                            let served = today[d * count + j] * worth;
-                            let past = trigger.band.past(arrivals / served, || {
+                            Reading::QueueDepth { dimension, worth, servers, quantile } => {
+                                let arrivals = loads[dimension * n + row + j];
+                                let served = today[dimension * count + j] * worth;
                                 Depth::of(arrivals, served, *servers, *quantile).past(threshold)
-                            });
-                            if past {
-                                *first = month as u32;
                             }
+                            Reading::Utilisation { .. } => false,
+                        };
+                        if past {
+                            *first = month as u32;
                         }
                     }
                 }
-                if first.iter().all(|&month| month < never) {
+                if first.iter().fold(true, |all, &m| all & (m < never)) {
                     break;
                 }
             }
@@ -264,13 +303,14 @@ mod tests {
                 let across = top * 1.2 * f64::from(i) / 4000.0;
                 let about = turn * (1.0 + (f64::from(i) - 2000.0) * 1e-6);
                 for pressure in [across, about] {
-                    let mut read = false;
-                    let decided = band.past(pressure, || {
-                        read = true;
-                        past(pressure)
-                    });
-                    assert_eq!(decided, past(pressure), "pressure {pressure}");
-                    settled += usize::from(!read);
+                    if !band.open(pressure) {
+                        assert_eq!(
+                            band.surely_past(pressure),
+                            past(pressure),
+                            "pressure {pressure}"
+                        );
+                        settled += 1;
+                    }
                 }
             }
             // Nearly every row is settled without the reading.
