@@ -82,6 +82,81 @@ fn diff_shows_what_a_change_moves_and_nothing_else() {
     assert!(headroom.contains("api month 1 (as before)"), "{headroom}");
 }
 
+/// A second data replica today moves when the triggers on it fire: the
+/// queue backlog, which today's one replica lets run away at month 4 (625
+/// leads a minute against 500), holds until month 6, when 2 replicas serve
+/// 1,000 a minute against 1,041.67 arriving; the figures are the two plans'
+/// own, and over the same draws each side's simulation's.
+#[test]
+fn diff_shows_when_the_triggers_on_todays_deployment_fire() {
+    let set = "tiers.data.current_units=2";
+    let diff = json(&ok(&["diff", "leadgen-insurance", "--set", set, "--format", "json"]));
+    let (before, after) = plans(set);
+    let fires = |plan: &serde_json::Value, name: &str| {
+        plan["triggers"].as_array().unwrap().iter().find(|t| t["name"] == name).unwrap()
+            ["fires_month"]
+            .clone()
+    };
+    let triggers = diff["triggers"].as_array().unwrap();
+    let names: Vec<&str> = triggers.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    // The IOPS trigger is watched, not read: it is not among them.
+    assert_eq!(names, ["API CPU", "Queue Backlog", "Search Latency"]);
+    for t in triggers {
+        let name = t["name"].as_str().unwrap();
+        assert_eq!(t["fires"]["before"], fires(&before, name), "{name}");
+        assert_eq!(t["fires"]["after"], fires(&after, name), "{name}");
+    }
+    assert_eq!(
+        (&triggers[1]["fires"]["before"], &triggers[1]["fires"]["after"]),
+        (&serde_json::json!(4), &serde_json::json!(6))
+    );
+    let table = ok(&["diff", "leadgen-insurance", "--set", set]);
+    assert!(table.contains("triggers on today's deployment fire: API CPU month 1 (as before); Queue Backlog month 4 → month 6;"), "{table}");
+    // Over the same draws: each side's half and nine in ten, as each
+    // simulation has them.
+    let drawn = json(&ok(&[
+        "diff",
+        "leadgen-insurance",
+        "--set",
+        set,
+        "--draws",
+        "2000",
+        "--format",
+        "json",
+    ]));
+    let simulate = |extra: &[&str]| {
+        let mut args = vec!["simulate", "leadgen-insurance", "--draws", "2000", "--format", "json"];
+        args.extend_from_slice(extra);
+        json(&ok(&args))
+    };
+    let (sim_before, sim_after) = (simulate(&[]), simulate(&["--set", set]));
+    for t in drawn["uncertainty"]["triggers"].as_array().unwrap() {
+        let odds = |sim: &serde_json::Value| {
+            let s = sim["triggers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["name"] == t["name"])
+                .unwrap()
+                .clone();
+            (s["half"].clone(), s["nine_in_ten"].clone())
+        };
+        assert_eq!(
+            (t["half"]["before"].clone(), t["nine_in_ten"]["before"].clone()),
+            odds(&sim_before),
+            "{t}"
+        );
+        assert_eq!(
+            (t["half"]["after"].clone(), t["nine_in_ten"]["after"].clone()),
+            odds(&sim_after),
+            "{t}"
+        );
+    }
+    let queue = &drawn["uncertainty"]["triggers"][1];
+    assert_eq!(queue["half"]["before"], 4);
+    assert!(queue["half"]["after"].as_u64().unwrap() > 4, "{queue}");
+}
+
 /// A change of the discount alone moves the commitments and nothing
 /// planned: at 40% off a replica pays committed when needed more than 60%
 /// of the year, so the API's 15th (8 months of 12) is committed too; the

@@ -45,6 +45,10 @@ pub struct PlanDiff {
     pub runway: Vec<RunwayDiff>,
     /// The horizon the runway looks to, before and after.
     pub horizon_months: Change<u32>,
+    /// Each trigger read on today's deployment (utilisation, latency,
+    /// queue depth) of a tier either plan runs today: the month it fires.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<TriggerDiff>,
     /// What to commit to for the `[commitment]` term, when either plan
     /// prices one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70,6 +74,10 @@ pub struct CostBands {
     /// either prices one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commitment: Option<CommitmentDiff>,
+    /// Each trigger read on today's deployment, over the draws: the month
+    /// by which it has fired in half the draws and in nine in ten.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<DrawnTriggerDiff>,
 }
 
 /// One milestone's total monthly cost over the draws, before and after.
@@ -145,6 +153,69 @@ pub struct RunwayDiff {
     pub before: Option<u32>,
     /// The same, after.
     pub after: Option<u32>,
+}
+
+/// A month from today before and after (`None`: beyond the horizon).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MonthDiff {
+    /// Before the change.
+    pub before: Option<u32>,
+    /// After it.
+    pub after: Option<u32>,
+}
+
+/// One trigger read on today's deployment in both plans: the month it
+/// fires.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TriggerDiff {
+    /// Its name.
+    pub name: String,
+    /// The tier it watches.
+    pub tier: String,
+    /// The month it fires, before and after.
+    pub fires: MonthDiff,
+}
+
+/// One trigger read on today's deployment over both sides' draws.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DrawnTriggerDiff {
+    /// Its name.
+    pub name: String,
+    /// The first month by which it has fired in half the draws.
+    pub half: MonthDiff,
+    /// The first month by which it has fired in nine draws in ten.
+    pub nine_in_ten: MonthDiff,
+}
+
+/// The triggers each plan reads on today's deployment (a tier with a
+/// runway), in the order either first names them.
+fn trigger_diffs(before: &Plan, after: &Plan) -> Vec<TriggerDiff> {
+    let today = |plan: &Plan| -> Vec<(String, String, Option<u32>)> {
+        plan.triggers
+            .iter()
+            .filter(|t| matches!(t.kind.as_str(), "utilisation" | "latency" | "queue-depth"))
+            .filter(|t| plan.runway.iter().any(|r| r.tier == t.tier))
+            .map(|t| (t.name.clone(), t.tier.clone(), t.fires_month))
+            .collect()
+    };
+    let (b, a) = (today(before), today(after));
+    let find = |side: &[(String, String, Option<u32>)], name: &str| {
+        side.iter().find(|t| t.0 == name).cloned()
+    };
+    union(b.iter().map(|t| t.0.as_str()), a.iter().map(|t| t.0.as_str()))
+        .into_iter()
+        .filter_map(|name| {
+            let tier = find(&b, name).or_else(|| find(&a, name))?.1;
+            Some(TriggerDiff {
+                name: name.to_string(),
+                tier,
+                fires: MonthDiff {
+                    before: find(&b, name).and_then(|t| t.2),
+                    after: find(&a, name).and_then(|t| t.2),
+                },
+            })
+        })
+        .collect()
 }
 
 /// Keys in `a`'s order, then those only `b` has.
@@ -269,7 +340,9 @@ pub fn diff(before: &Plan, after: &Plan, change: Vec<String>) -> PlanDiff {
     })
     .collect();
     let commitment = commitment_diff(before.commitment.as_ref(), after.commitment.as_ref());
+    let triggers = trigger_diffs(before, after);
     PlanDiff {
+        triggers,
         profile: after.profile.id.clone(),
         change,
         milestones,
@@ -305,6 +378,25 @@ pub fn with_uncertainty(mut diff: PlanDiff, before: &Simulation, after: &Simulat
             })
             .collect(),
         commitment: commitment_diff(before.commitment.as_ref(), after.commitment.as_ref()),
+        triggers: union(
+            before.triggers.iter().map(|t| t.name.as_str()),
+            after.triggers.iter().map(|t| t.name.as_str()),
+        )
+        .into_iter()
+        .map(|name| {
+            let odds = |sim: &Simulation| {
+                let t = sim.triggers.iter().find(|t| t.name == name);
+                (t.and_then(|t| t.half), t.and_then(|t| t.nine_in_ten))
+            };
+            let ((half_before, nine_before), (half_after, nine_after)) =
+                (odds(before), odds(after));
+            DrawnTriggerDiff {
+                name: name.to_string(),
+                half: MonthDiff { before: half_before, after: half_after },
+                nine_in_ten: MonthDiff { before: nine_before, after: nine_after },
+            }
+        })
+        .collect(),
     });
     diff
 }

@@ -2,7 +2,7 @@
 //! milestones a change moves, then each tier's runway.
 
 use super::*;
-use crate::diff::{Change, CostBands, MilestoneDiff, PlanDiff};
+use crate::diff::{Change, CostBands, MilestoneDiff, MonthDiff, PlanDiff};
 
 /// A diff in `format`.
 pub fn diff(d: &PlanDiff, format: Format) -> String {
@@ -66,9 +66,11 @@ fn diff_text(d: &PlanDiff, markdown: bool) -> String {
     }
     let rows = plan_rows(d);
     let runway = runway_cells(d);
+    let triggers = trigger_cells(d);
     let commitments = d.commitment.as_ref().map(|c| commitment_line(c, ""));
     if rows.iter().all(|row| row[2] == NO_CHANGE)
         && !runway.iter().any(|r| shows_move(r))
+        && !triggers.iter().any(|t| shows_move(t))
         && !commitments.as_ref().is_some_and(|(_, moves)| *moves)
     {
         out.push_str("Nothing in the plan moves: every milestone, tier and runway is as before.\n");
@@ -91,6 +93,13 @@ fn diff_text(d: &PlanDiff, markdown: bool) -> String {
             let prefix = if markdown { "Runway" } else { "runway" };
             out.push_str(&format!("{prefix} of today's deployment: {}\n", runway.join("; ")));
         }
+        if !triggers.is_empty() {
+            let prefix = if markdown { "\nTriggers" } else { "triggers" };
+            out.push_str(&format!(
+                "{prefix} on today's deployment fire: {}\n",
+                triggers.join("; ")
+            ));
+        }
         if let Some((line, _)) = commitments {
             if markdown {
                 out.push('\n');
@@ -100,7 +109,7 @@ fn diff_text(d: &PlanDiff, markdown: bool) -> String {
         }
     }
     if let Some(bands) = &d.uncertainty {
-        cost_bands(&mut out, bands, markdown);
+        cost_bands(&mut out, bands, &d.horizon_months, markdown);
     }
     out
 }
@@ -151,19 +160,34 @@ fn plan_rows(d: &PlanDiff) -> Vec<[String; 8]> {
 
 /// Each tier's runway, "postgres month 7 → month 6" or "api month 1 (as before)".
 fn runway_cells(d: &PlanDiff) -> Vec<String> {
-    let horizon = &d.horizon_months;
     d.runway
         .iter()
         .map(|r| {
-            let before = month(r.before, horizon.before.unwrap_or(0));
-            let after = month(r.after, horizon.after.unwrap_or(0));
-            if before == after {
-                format!("{} {before} (as before)", r.tier)
-            } else {
-                format!("{} {before} → {after}", r.tier)
-            }
+            let months = MonthDiff { before: r.before, after: r.after };
+            format!("{} {}", r.tier, months_moved(&months, &d.horizon_months))
         })
         .collect()
+}
+
+/// Each trigger read on today's deployment, "Queue Backlog month 4 → month
+/// 6" or "API CPU month 1 (as before)".
+fn trigger_cells(d: &PlanDiff) -> Vec<String> {
+    d.triggers
+        .iter()
+        .map(|t| format!("{} {}", t.name, months_moved(&t.fires, &d.horizon_months)))
+        .collect()
+}
+
+/// A month before and after, "month 7 → month 6" or "month 1 (as before)";
+/// `None` is beyond each side's horizon.
+fn months_moved(months: &MonthDiff, horizon: &Change<u32>) -> String {
+    let before = month(months.before, horizon.before.unwrap_or(0));
+    let after = month(months.after, horizon.after.unwrap_or(0));
+    if before == after {
+        format!("{before} (as before)")
+    } else {
+        format!("{before} → {after}")
+    }
 }
 
 /// The commitments before and after as one line ("over the 12-month term:
@@ -204,7 +228,7 @@ fn commitment_line(c: &crate::diff::CommitmentDiff, qualifier: &str) -> (String,
 
 /// Each milestone's total monthly cost over the draws, P50 / P90 / P99,
 /// before and after.
-fn cost_bands(out: &mut String, bands: &CostBands, markdown: bool) {
+fn cost_bands(out: &mut String, bands: &CostBands, horizon: &Change<u32>, markdown: bool) {
     let title = format!(
         "monthly cost over {} draws (seed {}, the same draws both ways), P50 / P90 / P99",
         bands.draws, bands.seed
@@ -234,6 +258,35 @@ fn cost_bands(out: &mut String, bands: &CostBands, markdown: bool) {
             out.push('\n');
         }
         out.push_str(&format!("{} {line}\n", if markdown { "Commitments" } else { "commitments" }));
+    }
+    if !bands.triggers.is_empty() {
+        let (before, after) = (horizon.before.unwrap_or(0), horizon.after.unwrap_or(0));
+        let cells: Vec<String> = bands
+            .triggers
+            .iter()
+            .map(|t| {
+                let was = format!(
+                    "{} / {}",
+                    month(t.half.before, before),
+                    month(t.nine_in_ten.before, before)
+                );
+                let now = format!(
+                    "{} / {}",
+                    month(t.half.after, after),
+                    month(t.nine_in_ten.after, after)
+                );
+                if was == now {
+                    format!("{} {was} (as before)", t.name)
+                } else {
+                    format!("{} {was} → {now}", t.name)
+                }
+            })
+            .collect();
+        let prefix = if markdown { "\nTriggers" } else { "triggers" };
+        out.push_str(&format!(
+            "{prefix} on today's deployment fire, in half the draws by / in nine in ten by: {}\n",
+            cells.join("; ")
+        ));
     }
 }
 
