@@ -1027,17 +1027,24 @@ pub(crate) fn largest_rate_bracket(
     if !meets(capacity_rate * 1e-9) {
         return None;
     }
-    let (mut low, mut high) = (0.0, capacity_rate);
-    // 60 halvings narrow the interval below a double's precision.
+    Some(last_bracket(meets, 0.0, capacity_rate))
+}
+
+/// Where `holds`, true at `low` and false at `high` and turning once
+/// between them, turns: the last bracket of 60 halvings (bisection), which
+/// narrow it below a double's precision; `holds` at its low end, not at its
+/// high end.
+pub(crate) fn last_bracket(holds: impl Fn(f64) -> bool, low: f64, high: f64) -> (f64, f64) {
+    let (mut low, mut high) = (low, high);
     for _ in 0..60 {
         let mid = 0.5 * (low + high);
-        if meets(mid) {
+        if holds(mid) {
             low = mid;
         } else {
             high = mid;
         }
     }
-    Some((low, high))
+    (low, high)
 }
 
 fn scalability_plan(

@@ -12,7 +12,7 @@
 
 use super::{Model, Scratch, EMPTY_SUM};
 use crate::config::{ProfileConfig, TriggerKind};
-use crate::plan::{capacity_worth, response_quantile_on, Depth};
+use crate::plan::{capacity_worth, last_bracket, response_quantile_on, Depth};
 
 /// What a trigger reads of a row, with today's units of its tier.
 pub(super) enum Reading {
@@ -69,15 +69,7 @@ impl Band {
         if past(0.0) {
             return Band { below: f64::NEG_INFINITY, above: 0.0 };
         }
-        let (mut low, mut high) = (0.0, top);
-        for _ in 0..60 {
-            let mid = 0.5 * (low + high);
-            if past(mid) {
-                high = mid;
-            } else {
-                low = mid;
-            }
-        }
+        let (low, high) = last_bracket(|pressure| !past(pressure), 0.0, top);
         Band { below: low * (1.0 - 1e-6), above: high * (1.0 + 1e-6) }
     }
 
