@@ -1664,7 +1664,7 @@ _headroom() {
             return 0
             ;;
         headroom__subcmd__simulate)
-            opts="-h --draws --seed --months --exact --format --chart --odds-chart --commitment-chart --config --set --plugin-dir --config-dir --help"
+            opts="-h --draws --seed --months --exact --format --chart --odds-chart --triggers-chart --commitment-chart --config --set --plugin-dir --config-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1691,6 +1691,10 @@ _headroom() {
                     return 0
                     ;;
                 --odds-chart)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --triggers-chart)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

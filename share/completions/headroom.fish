@@ -130,6 +130,7 @@ json\t''
 csv\t''"
 complete -c headroom -n "__fish_headroom_using_subcommand simulate" -l chart -d 'Also draw the units each month needs over the draws (P50 a line, bands to P90 and P99, the document\'s own figures marked) as an SVG chart to this file; by milestone without dated growth' -r -F
 complete -c headroom -n "__fish_headroom_using_subcommand simulate" -l odds-chart -d 'Also draw, month by month, the chance that today\'s deployment has broken its headroom (per tier and for any) as an SVG chart to this file (a profile with dated growth and today\'s deployment)' -r -F
+complete -c headroom -n "__fish_headroom_using_subcommand simulate" -l triggers-chart -d 'Also draw, month by month, the chance that each trigger read on today\'s deployment (utilisation, latency, queue depth) has fired, with the month the plan has it fire, as an SVG chart to this file' -r -F
 complete -c headroom -n "__fish_headroom_using_subcommand simulate" -l commitment-chart -d 'Also draw the `[commitment]` term month by month on average over the draws (the committed units, those above them on demand, all on demand) as an SVG chart to this file' -r -F
 complete -c headroom -n "__fish_headroom_using_subcommand simulate" -l config -d 'A TOML file merged over the profile\'s config (repeatable)' -r -F
 complete -c headroom -n "__fish_headroom_using_subcommand simulate" -l set -d 'Set one key, e.g. --set headroom=0.3 (repeatable; wins over every file)' -r

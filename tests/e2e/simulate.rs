@@ -213,6 +213,7 @@ fn simulate_and_sensitivity_draw_their_charts_whole_or_not_at_all() {
     let dir = tempfile::tempdir().unwrap();
     let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
     let (bands, odds, tornado) = (path("bands.svg"), path("odds.svg"), path("tornado.svg"));
+    let triggers = path("triggers.svg");
     let text = ok(&[
         "simulate",
         "leadgen-insurance",
@@ -222,7 +223,18 @@ fn simulate_and_sensitivity_draw_their_charts_whole_or_not_at_all() {
         &bands,
         "--odds-chart",
         &odds,
+        "--triggers-chart",
+        &triggers,
     ]);
+    // A line a trigger read on today's deployment, a dot on each at the
+    // month the plan has it fire, at the share of the draws fired by then
+    // (the queue backlog's month 4: 94% of these 500; at 100% the others').
+    let triggers_svg = fs::read_to_string(&triggers).unwrap();
+    assert_eq!(triggers_svg.matches("<polyline").count(), 3, "{triggers_svg}");
+    assert_eq!(triggers_svg.matches("<circle").count(), 3, "{triggers_svg}");
+    for name in ["API CPU", "Queue Backlog", "Search Latency"] {
+        assert!(triggers_svg.contains(&format!(">{name}</text>")), "{triggers_svg}");
+    }
     assert!(text.contains("Monte Carlo of 500 draws"), "{text}");
     let bands_svg = fs::read_to_string(&bands).unwrap();
     assert!(bands_svg.starts_with("<svg") && bands_svg.contains("units a month needs, 500 draws"));
@@ -249,8 +261,22 @@ fn simulate_and_sensitivity_draw_their_charts_whole_or_not_at_all() {
         error.contains("hostel-odds.svg") && error.contains("no month-by-month runway"),
         "{error}"
     );
+    let hostel_triggers = path("hostel-triggers.svg");
+    let error = fails(headroom().args([
+        "simulate",
+        "hostel-complaints",
+        "--chart",
+        &hostel_bands,
+        "--triggers-chart",
+        &hostel_triggers,
+    ]));
+    assert!(
+        error.contains("hostel-triggers.svg")
+            && error.contains("reads no trigger on today's deployment"),
+        "{error}"
+    );
     let left: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
-    assert_eq!(left.len(), 3, "only the three charts asked for and drawn: {left:?}");
+    assert_eq!(left.len(), 4, "only the four charts asked for and drawn: {left:?}");
     // A chart that cannot be written names its own path, not a temporary one.
     let error = fails(headroom().args([
         "simulate",
@@ -264,7 +290,7 @@ fn simulate_and_sensitivity_draw_their_charts_whole_or_not_at_all() {
     ]));
     assert!(error.contains("missing/odds.svg:") && !error.contains("svg.tmp"), "{error}");
     let left: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
-    assert_eq!(left.len(), 3, "no temporary left behind: {left:?}");
+    assert_eq!(left.len(), 4, "no temporary left behind: {left:?}");
 }
 
 #[test]

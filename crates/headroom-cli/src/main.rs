@@ -227,6 +227,11 @@ enum Command {
         /// file (a profile with dated growth and today's deployment).
         #[arg(long, value_name = "SVG")]
         odds_chart: Option<PathBuf>,
+        /// Also draw, month by month, the chance that each trigger read on
+        /// today's deployment (utilisation, latency, queue depth) has fired,
+        /// with the month the plan has it fire, as an SVG chart to this file.
+        #[arg(long, value_name = "SVG")]
+        triggers_chart: Option<PathBuf>,
         /// Also draw the `[commitment]` term month by month on average over
         /// the draws (the committed units, those above them on demand, all on
         /// demand) as an SVG chart to this file.
@@ -877,6 +882,7 @@ fn run(cli: Cli) -> Result<String> {
             format,
             chart,
             odds_chart,
+            triggers_chart,
             commitment_chart,
             layers,
         } => {
@@ -941,6 +947,15 @@ fn run(cli: Cli) -> Result<String> {
                     );
                 }
                 charts.push((path.clone(), render::simulation_svg(&simulation)));
+            }
+            if let Some(path) = triggers_chart {
+                let Some(svg) = render::triggers_svg(&simulation) else {
+                    bail!(
+                        "--triggers-chart {}: `{profile}` reads no trigger on today's deployment month by month (it needs dated growth, today's deployment, and a trigger of kind utilisation, latency or queue-depth)",
+                        path.display()
+                    );
+                };
+                charts.push((path.clone(), svg));
             }
             if let Some(path) = commitment_chart {
                 let Some(svg) = render::drawn_commitment_svg(&simulation) else {
@@ -1136,6 +1151,10 @@ fn report(
                     dir.join(format!("{id}.simulation.svg")),
                     render::simulation_svg(&simulation),
                 ));
+            }
+            if let Some(svg) = render::triggers_svg(&simulation) {
+                markdown.push_str(&format!("\n![Probability that each trigger on today's deployment has fired]({id}.triggers.svg)\n"));
+                files.push((dir.join(format!("{id}.triggers.svg")), svg));
             }
             let mut figures = render::published_figures(&plan, &layered.config, "units");
             figures.extend(render::published_figures(&plan, &layered.config, "instance"));

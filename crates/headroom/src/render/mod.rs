@@ -28,7 +28,8 @@ pub use observe::{observation, observation_summary};
 pub use markdown::{plan_markdown, simulation_markdown};
 pub use svg::{
     bands_svg, commitment_svg, cost_svg, diff_svg, drawn_commitment_svg, erlang_c_svg, growth_svg,
-    observation_svg, runway_svg, sensitivity_svg, simulation_svg, usl_svg, PublishedFigure,
+    observation_svg, runway_svg, sensitivity_svg, simulation_svg, triggers_svg, usl_svg,
+    PublishedFigure,
 };
 pub use text::{
     explain, explain_bands, explain_sensitivity, sensitivity_summary, simulation,

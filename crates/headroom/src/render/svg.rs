@@ -203,6 +203,9 @@ impl LineChart<'_> {
             let ly = top + 60.0 + index as f64 * 18.0;
             legend_line(&mut svg, left + plot_w + 6.0, ly, colour, name);
         }
+        // Each label above its dot, or below it near the top; a label for
+        // a dot where another already stands goes a line further on.
+        let mut placed: Vec<(f64, f64)> = Vec::new();
         for mark in &self.marks {
             let Some(&value) = self.series.get(mark.series).and_then(|(_, v)| v.get(mark.month))
             else {
@@ -210,7 +213,15 @@ impl LineChart<'_> {
             };
             let colour = PALETTE[mark.series % PALETTE.len()];
             let (cx, cy) = (x(mark.month as f64), y(value));
-            let _ = writeln!(svg, "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"4\" fill=\"{colour}\" stroke=\"black\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">{}</text>", cx + 6.0, cy - 6.0, escape(&mark.label));
+            let below = cy < top + 20.0;
+            let before = placed
+                .iter()
+                .filter(|&&(px, py)| (px - cx).abs() < 1.0 && (py - cy).abs() < 1.0)
+                .count();
+            placed.push((cx, cy));
+            let line = 12.0 * before as f64;
+            let ty = if below { cy + 14.0 + line } else { cy - 6.0 - line };
+            let _ = writeln!(svg, "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"4\" fill=\"{colour}\" stroke=\"black\"/><text x=\"{:.1}\" y=\"{ty:.1}\" font-size=\"10\" fill=\"{colour}\">{}</text>", cx + 6.0, escape(&mark.label));
         }
         svg.push_str("</svg>\n");
         svg
@@ -259,6 +270,43 @@ pub fn simulation_svg(sim: &crate::simulate::Simulation) -> String {
         marks: Vec::new(),
     }
     .draw()
+}
+
+/// An SVG chart of the triggers a simulation reads on today's deployment:
+/// month by month, the share of the draws in which each has fired, a dot
+/// on each line at the month the plan has it fire. `None` when it reads
+/// none.
+pub fn triggers_svg(sim: &crate::simulate::Simulation) -> Option<String> {
+    if sim.triggers.is_empty() {
+        return None;
+    }
+    let series: Vec<(String, Vec<f64>)> =
+        sim.triggers.iter().map(|t| (t.name.clone(), t.fired_by.clone())).collect();
+    let marks = sim
+        .triggers
+        .iter()
+        .enumerate()
+        .filter_map(|(series, t)| {
+            let month = t.planned_month? as usize;
+            Some(Mark { series, month, label: "as planned".to_string() })
+        })
+        .collect();
+    Some(
+        LineChart {
+            title: format!("{}: P(each trigger on today's deployment has fired)", sim.profile.id),
+            subtitle: Some(format!(
+                "by each month, over {} draws; each dot: the month the plan has it fire",
+                sim.draws
+            )),
+            series: &series,
+            y_max: 1.0,
+            reference: None,
+            wide_first: false,
+            bands: None,
+            marks,
+        }
+        .draw(),
+    )
 }
 
 /// The frame of a chart of panels stacked one a tier: a white canvas 720
