@@ -775,13 +775,13 @@ pub fn simulate_with(
     // The shape (milestones, tiers, horizon) does not depend on the draws.
     let shape = plan_config(profile, &layered.config, options.months)?;
     let horizon = shape.horizon_months;
+    let months = if shape.monthly.is_empty() { 0 } else { horizon as usize + 1 };
+    let watched = watched_triggers(base_config, months);
     let model = if options.exact {
         None
     } else {
-        Model::new(profile, base_config, horizon, keys, setters)?
+        Model::new(profile, base_config, horizon, keys, setters, &watched)?
     };
-    let months = if shape.monthly.is_empty() { 0 } else { horizon as usize + 1 };
-    let watched = watched_triggers(base_config, months);
     // (40 µs a draw: the exact path's bench, BENCHMARKS.md, 39 to 42 µs.)
     let planned_in_full = (model.is_none() && !options.exact).then(|| {
         let unplaced: Vec<String> = keys

@@ -370,14 +370,16 @@ impl Model {
     }
 
     /// Compiles `config`'s plan (over `horizon` months) with `setters` as
-    /// the drawn inputs; `None` when some input lands where the model does
-    /// not reach.
+    /// the drawn inputs, reading the triggers `watched` (their indices, as
+    /// [`super::watched_triggers`] gives them); `None` when some input or
+    /// trigger lands where the model does not reach.
     pub(super) fn new(
         profile: &LoadedProfile,
         config: &ProfileConfig,
         horizon: u32,
         keys: &[String],
         setters: &[Setter],
+        watched: &[usize],
     ) -> Result<Option<Model>, Error> {
         let id = profile.id().to_string();
         let drivers: Vec<String> = profile.drivers().map(|(name, _)| name.to_string()).collect();
@@ -641,8 +643,7 @@ impl Model {
         }
         // The triggers read on today's deployment, each on its tier's runway.
         let mut triggers = Vec::new();
-        for index in super::watched_triggers(config, if growth { horizon as usize + 1 } else { 0 })
-        {
+        for &index in watched {
             let key = &config.triggers[index].tier;
             let Some(t) = tier_index(key) else { return Ok(None) };
             let Some(runway) = runways.iter().position(|r| r.tier == t) else { return Ok(None) };
@@ -657,7 +658,7 @@ impl Model {
         }
         for (t, tier) in tiers.iter_mut().enumerate() {
             // A tier a trigger reads the loads of works them out.
-            let read = triggers.iter().any(|k| k.reads_dimension_loads() == Some(t));
+            let read = triggers.iter().any(|k| k.loads_read() == Some(t));
             tier.by_upstream = if read { None } else { tier.upstream_sources() };
         }
         let headroom_input = targets.iter().rposition(|(_, t)| matches!(t, Target::Headroom));

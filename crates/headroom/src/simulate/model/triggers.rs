@@ -113,7 +113,12 @@ impl TriggerModel {
         let worth = capacity_worth(tier_config, effective);
         let threshold = trigger.threshold;
         let (reading, band) = match trigger.kind {
-            TriggerKind::Utilisation => (Reading::Utilisation { worth }, Band::NONE),
+            // A utilisation is its own reading: past above the threshold,
+            // and read no further (open only at the threshold itself, or
+            // where it is not a number, and then not past).
+            TriggerKind::Utilisation => {
+                (Reading::Utilisation { worth }, Band { below: threshold, above: threshold })
+            }
             TriggerKind::Latency => {
                 let target = tier_config.latency_targets.get(trigger.queue.as_deref()?)?;
                 let servers = effective.saturating_mul(target.workers_per_unit);
@@ -147,9 +152,9 @@ impl TriggerModel {
         Some(TriggerModel { tier, runway, threshold, reading, band })
     }
 
-    /// Whether the model needs the tier's dimension loads worked out (not
-    /// read from its upstream table).
-    pub(super) fn reads_dimension_loads(&self) -> Option<usize> {
+    /// The tier whose dimension loads it reads (which the model must then
+    /// work out, not read from its upstream table), if it reads any.
+    pub(super) fn loads_read(&self) -> Option<usize> {
         match self.reading {
             Reading::Utilisation { .. } | Reading::QueueDepth { .. } => Some(self.tier),
             Reading::Latency { .. } => None,
@@ -178,7 +183,7 @@ impl Model {
             let r = trigger.runway;
             let dimensions = self.base.runway_capacities[r].len();
             today.clear();
-            for d in 0..dimensions {
+            for d in 0..dimensions * usize::from(trigger.loads_read().is_some()) {
                 match self.runway_capacity_inputs[r][d] {
                     Some(k) => today.extend(drawn[k..].iter().step_by(inputs).take(count)),
                     None => {
@@ -227,15 +232,8 @@ impl Model {
                         pressures.extend(loads.iter().zip(today).map(|(&a, &c)| a / (c * worth)));
                     }
                 }
-                // 2. Past where the band says so; open where it cannot say
-                // (a utilisation is its own reading: past above the
-                // threshold, and nothing more to read).
-                let band = match trigger.reading {
-                    Reading::Utilisation { .. } => {
-                        Band { below: f64::NEG_INFINITY, above: threshold }
-                    }
-                    _ => trigger.band,
-                };
+                // 2. Past where the band says so; open where it cannot say.
+                let band = trigger.band;
                 let mut open = false;
                 for (first, &p) in first.iter_mut().zip(&*pressures) {
                     let unfired = *first == never;
@@ -243,7 +241,7 @@ impl Model {
                     open |= unfired & band.open(p);
                 }
                 // 3. The reading in full where the band left a draw open.
-                if open && !matches!(trigger.reading, Reading::Utilisation { .. }) {
+                if open {
                     for (j, (first, &p)) in first.iter_mut().zip(&*pressures).enumerate() {
                         if *first != never || !band.open(p) {
                             continue;
@@ -258,6 +256,7 @@ impl Model {
                                 let served = today[dimension * count + j] * worth;
                                 Depth::of(arrivals, served, *servers, *quantile).past(threshold)
                             }
+                            // Open only where not past (see `new`).
                             Reading::Utilisation { .. } => false,
                         };
                         if past {
