@@ -1199,7 +1199,8 @@ pub fn plan_config(
 
 /// [`plan_config`] without what only reports show (a latency target's
 /// utilisation ceiling and quantile at plan, advice, assumptions,
-/// calibrations, commitments): units, costs, runway and triggers are the same. The Monte Carlo plans each draw with it.
+/// calibrations, commitments, and of the triggers all but the month each
+/// fires): units, costs, runway and the triggers' months are the same. The Monte Carlo plans each draw with it.
 pub fn plan_units_and_costs(
     profile: &LoadedProfile,
     config: &ProfileConfig,
@@ -1324,7 +1325,13 @@ fn plan_detailed(
         .loads()
         .map(|(t, d, unit)| ((t.to_string(), d.to_string()), unit.to_string()))
         .collect();
-    let triggers = triggers(config, &load_units, &milestone_plans, &monthly, &monthly_tiers);
+    // A draw reads only the month each trigger fires: not the milestones
+    // (the Erlang C of each), nor the words.
+    let read_at = if detailed { &milestone_plans[..] } else { &[] };
+    let mut triggers = triggers(config, &load_units, read_at, &monthly, &monthly_tiers);
+    if !detailed {
+        triggers.iter_mut().for_each(|t| t.note.clear());
+    }
     let commitment = if detailed {
         commitments(config, monthly.len(), "plan", |tier| planned_runs(config, &monthly, tier))
             .map_err(|message| Error::Config { profile: profile.id().to_string(), message })?
