@@ -192,6 +192,22 @@ fn draws_auto_quadruples_the_draws_until_every_figure_settles() {
             }
         }
     }
+    // And each trigger's chance of having fired by each month, within a
+    // percentage point (the queue backlog's month 3, near a third, is what
+    // the first runs leave open).
+    for trigger in auto["triggers"].as_array().unwrap() {
+        let intervals = trigger["fired_by_interval"].as_array().unwrap();
+        for (share, i) in trigger["fired_by"].as_array().unwrap().iter().zip(intervals) {
+            let share = share.as_f64().unwrap();
+            let near = |end: &serde_json::Value| (end.as_f64().unwrap() - share).abs() <= 0.01;
+            assert!(near(&i["low"]) && near(&i["high"]), "{trigger}");
+        }
+    }
+    let first = stages[0]["unsettled"].as_array().unwrap();
+    assert!(
+        first.iter().any(|u| u.as_str().unwrap().starts_with("Queue Backlog fired by month 3")),
+        "{first:?}"
+    );
     let text = ok(&["simulate", "leadgen-insurance", "--draws", "auto", "--seed", "5"]);
     assert!(text.contains("draws chosen automatically: 1,000, 4,000"), "{text}");
     // It has said how far it went: no advice to draw more.

@@ -430,6 +430,8 @@ pub struct TriggerOdds {
     /// Per month from today: the share of the draws in which it has fired
     /// by then.
     pub fired_by: Vec<f64>,
+    /// Where each of those shares lies, given the draws (Wilson).
+    pub fired_by_interval: Vec<Interval>,
     /// The first month by which it has fired in half the draws (`None`:
     /// not within the horizon).
     pub half: Option<u32>,
@@ -969,14 +971,20 @@ pub fn simulate_with(
         .zip(&tally.trigger_fired)
         .map(|(&i, counts)| {
             let planned = &shape.triggers[i];
-            let fired_by: Vec<f64> = (0..months as u64)
+            let (fired_by, fired_by_interval): (Vec<f64>, Vec<Interval>) = (0..months as u64)
                 .map(|month| {
                     let (fired, all) = counts.count_where(|first| first <= month);
-                    tally::share(fired, all)
+                    let (low, high) =
+                        headroom_kernel::sampling::share_interval(fired, all, SAMPLING_CONFIDENCE)
+                            .map_err(kernel_error)?;
+                    let interval = Interval { low: Some(low), high: Some(high), steps: None };
+                    Ok::<_, Error>((tally::share(fired, all), interval))
                 })
-                .collect();
+                .collect::<Result<Vec<_>, Error>>()?
+                .into_iter()
+                .unzip();
             let by = |share: f64| fired_by.iter().position(|&p| p >= share).map(|m| m as u32);
-            TriggerOdds {
+            Ok(TriggerOdds {
                 name: planned.name.clone(),
                 tier: planned.tier.clone(),
                 kind: planned.kind.clone(),
@@ -985,9 +993,10 @@ pub fn simulate_with(
                 half: by(0.5),
                 nine_in_ten: by(0.9),
                 fired_by,
-            }
+                fired_by_interval,
+            })
         })
-        .collect();
+        .collect::<Result<_, Error>>()?;
     let tier_keys: Vec<&String> = shape
         .milestones
         .first()

@@ -73,7 +73,8 @@ pub fn simulate_until_settled(
 /// units at P50, P90 and P99 (within 1%, or one unit where that is more; a
 /// ladder tier's deployment the same at both ends); each milestone's total
 /// cost's (within 1%); and each month's chance that today's deployment has
-/// broken, for any tier and for each (within a percentage point either way). A figure that moves in steps has also
+/// broken, for any tier and for each, and that each trigger read on it has
+/// fired (within a percentage point either way). A figure that moves in steps has also
 /// settled where its interval spans a single step ([`Interval::steps`]):
 /// its quantile sits on the step, which no number of draws moves it off
 /// (lead-gen's 3-month API needs 10 replicas at a capacity of 250 or more,
@@ -108,6 +109,14 @@ pub fn unsettled(sim: &Simulation) -> Vec<String> {
             if let Some(interval) = month.by_tier_interval.get(tier) {
                 left.extend(odds_far(&format!("{tier} {what}"), *share, interval));
             }
+        }
+    }
+    for trigger in &sim.triggers {
+        for (month, (share, interval)) in
+            trigger.fired_by.iter().zip(&trigger.fired_by_interval).enumerate()
+        {
+            let what = format!("{} fired by month {month}", trigger.name);
+            left.extend(odds_far(&what, *share, interval));
         }
     }
     left
