@@ -61,7 +61,17 @@ impl Band {
 
     /// The turning point of `past` between 0 and `top` (where the queue can
     /// no longer keep up, and so is past any threshold), by 60 halvings,
-    /// widened by a millionth either side.
+    /// widened by a millionth either side. Why a millionth: the readings
+    /// grow with the pressure, and are exact but for their last digits (a
+    /// response quantile is itself bisected to within 1e-12 of its value;
+    /// a queue's depth is a whole number or a mean in closed form), so a
+    /// pressure a millionth away moves a reading far more than its own
+    /// error wherever the reading climbs at more than a millionth of the
+    /// pressure's rate. Where it barely climbs (a latency threshold a hair
+    /// above what a request takes alone), a row just outside the band
+    /// could be judged on the other side of the threshold by its last
+    /// digits; `e2e/simulate.rs` holds both paths equal on the shipped
+    /// triggers and on a case built to stress the band.
     fn of(past: impl Fn(f64) -> bool, top: f64) -> Band {
         if !(top.is_finite() && top > 0.0 && past(top)) {
             return Band::NONE;
