@@ -600,6 +600,61 @@ fn commitments_follow_the_break_even_rule() {
     );
 }
 
+/// A trigger read on today's deployment is set beside the month that
+/// deployment breaks its headroom: lead-gen's §6 "leading indicators" lead
+/// nothing month by month (API CPU and Search Latency cross at month 1,
+/// the month the API's 4 replicas pass 80%; the queue backlog runs away at
+/// month 4, a month after the data replica passes 80% at month 3). A
+/// utilisation trigger at 40% on Postgres, whose headroom breaks at month
+/// 7, crosses months earlier (the first month the plan's own utilisation of
+/// today's instance passes 40%), and says it warns ahead.
+#[test]
+fn a_trigger_says_whether_it_warns_before_the_headroom_breaks() {
+    let plan = json(&ok(&["plan", "leadgen-insurance", "--format", "json"]));
+    let runway = |tier: &str| {
+        plan["runway"].as_array().unwrap().iter().find(|r| r["tier"] == tier).unwrap()["month"]
+            .clone()
+    };
+    for t in plan["triggers"].as_array().unwrap() {
+        let read_today =
+            ["utilisation", "latency", "queue-depth"].contains(&t["kind"].as_str().unwrap());
+        let expected =
+            if read_today { runway(t["tier"].as_str().unwrap()) } else { serde_json::Value::Null };
+        assert_eq!(t["runway_month"], expected, "{t}");
+    }
+    let text = ok(&["plan", "leadgen-insurance"]);
+    assert!(text.contains("Today's deployment crosses it at month 4, a month after it breaks its headroom (month 3): too late to warn."), "{text}");
+    assert!(text.contains("Today's deployment crosses it at month 1, the month it breaks its headroom too: no month of warning."), "{text}");
+    // A trigger that does lead: Postgres's utilisation past 40%, the month
+    // the plan's own monthly utilisation of today's instance first passes it.
+    let early = "[[triggers]]\nname = \"PG early\"\ntier = \"postgres\"\nkind = \"utilisation\"\nthreshold = 0.4\ntext = \"early\"\n";
+    let plan = leadgen_plan_with(early);
+    let trigger = &plan["triggers"][0];
+    let first = plan["monthly"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| {
+            let pg =
+                m["tiers"].as_array().unwrap().iter().find(|t| t["tier"] == "postgres").unwrap();
+            pg["current_utilisation"].as_f64().unwrap() > 0.4
+        })
+        .unwrap()["month"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(trigger["fires_month"].as_u64(), Some(first), "{trigger}");
+    assert_eq!(trigger["runway_month"], 7, "{trigger}");
+    assert!(first < 7, "{first}");
+    let dir = tempfile::tempdir().unwrap();
+    let layer = dir.path().join("early.toml");
+    std::fs::write(&layer, early).unwrap();
+    let md =
+        ok(&["plan", "leadgen-insurance", "--format", "md", "--config", layer.to_str().unwrap()]);
+    let ahead = 7 - first;
+    let words = if ahead == 1 { "a month".to_string() } else { format!("{ahead} months") };
+    assert!(md.contains(&format!("Today's deployment crosses it at month {first}, {words} before it breaks its headroom (month 7): it warns ahead.")), "{md}");
+}
+
 /// A queue-depth trigger reads the M/M/c queue in front of a tier that
 /// works through one of its loads. Worked by hand (Erlang C from its
 /// definition, P(Nq > n) = C ρ^(n+1)) for lead-gen's data service, 500

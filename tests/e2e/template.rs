@@ -79,8 +79,9 @@ fn the_new_plugin_templates_optional_blocks_work_uncommented() {
     // The latency trigger on that queue: the p99 at plan is 0.0923 s today
     // (50 req/s on 4 workers) and 0.0932 s in 12 months (500 on 14); today's
     // 2 replicas fall behind in month 4 (400 users: 200 req/s of 20 ms, 4
-    // Erlangs on 4 workers), their p99 0.144 s in month 3.
-    assert!(explain.contains("Response time (latency, \"p99 > 500 ms\"): read on the M/M/c queue of `app`'s latency target `p95` (0.02 s a request, 2 workers a unit), the plan keeps its p99 at or under 0.5 s at every milestone (at most 0.093 s). Today's deployment crosses it at month 4."), "{explain}");
+    // Erlangs on 4 workers), their p99 0.144 s in month 3; their headroom
+    // broke in month 3 (325 users: 162.5 req/s against 2 x 100 x 0.8).
+    assert!(explain.contains("Response time (latency, \"p99 > 500 ms\"): read on the M/M/c queue of `app`'s latency target `p95` (0.02 s a request, 2 workers a unit), the plan keeps its p99 at or under 0.5 s at every milestone (at most 0.093 s). Today's deployment crosses it at month 4, a month after it breaks its headroom (month 3): too late to warn."), "{explain}");
     // The drawn users: a Monte Carlo, compiled and in full alike.
     let simulate = |extra: &[&str]| {
         let mut args = vec!["simulate", "template-probe", "--format", "json", "--draws", "500"];

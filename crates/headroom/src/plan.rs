@@ -649,6 +649,12 @@ pub struct TriggerFinding {
     /// First month today's deployment crosses it; null if never within the
     /// horizon or not modelled.
     pub fires_month: Option<u32>,
+    /// For a trigger read on today's deployment (utilisation, latency,
+    /// queue depth): the month that deployment breaks its headroom (its
+    /// tier's runway; null beyond the horizon), so that whether the
+    /// trigger warns ahead of it, or only after, can be read beside
+    /// `fires_month`.
+    pub runway_month: Option<u32>,
     /// Milestones at which the computed plan itself runs past it.
     pub plan_exceeds_at: Vec<String>,
     /// What the finding means.
@@ -1328,7 +1334,7 @@ fn plan_detailed(
     // A draw reads only the month each trigger fires: not the milestones
     // (the Erlang C of each), nor the words.
     let read_at = if detailed { &milestone_plans[..] } else { &[] };
-    let mut triggers = triggers(config, &load_units, read_at, &monthly, &monthly_tiers);
+    let mut triggers = triggers(config, &load_units, read_at, &monthly, &monthly_tiers, &runway);
     if !detailed {
         triggers.iter_mut().for_each(|t| t.note.clear());
     }
@@ -1706,6 +1712,7 @@ fn triggers(
     milestones: &[MilestonePlan],
     monthly: &[MonthPlan],
     monthly_tiers: &[Vec<TierPlan>],
+    runway: &[RunwayEntry],
 ) -> Vec<TriggerFinding> {
     config
         .triggers
@@ -1790,6 +1797,12 @@ fn triggers(
                 .to_string(),
                 threshold: trigger.threshold,
                 text: trigger.text.clone(),
+                runway_month: matches!(
+                    trigger.kind,
+                    TriggerKind::Utilisation | TriggerKind::Latency | TriggerKind::QueueDepth
+                )
+                .then(|| runway.iter().find(|r| r.tier == trigger.tier).and_then(|r| r.month))
+                .flatten(),
                 fires_month,
                 plan_exceeds_at,
                 note,

@@ -196,10 +196,7 @@ pub fn plan_markdown(plan: &Plan, audit: Option<&Audit>) -> String {
     if !plan.triggers.is_empty() {
         let _ = writeln!(out, "## Triggers\n");
         for t in &plan.triggers {
-            let fires = t
-                .fires_month
-                .map(|m| format!(" Today's deployment crosses it at month {m}."))
-                .unwrap_or_default();
+            let fires = super::trigger_today(t);
             let _ = writeln!(
                 out,
                 "- **{}** ({}): \"{}\". {}.{fires}",

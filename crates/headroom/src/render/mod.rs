@@ -330,6 +330,33 @@ pub(super) fn runs_out_line(sim: &crate::simulate::Simulation) -> Option<String>
     ))
 }
 
+/// What a trigger's month on today's deployment says beside the month that
+/// deployment breaks its headroom, as a sentence after its note: " Today's
+/// deployment crosses it at month 4, a month after it breaks its headroom
+/// (month 3): too late to warn."; empty where neither falls within the
+/// horizon.
+pub(super) fn trigger_today(t: &crate::plan::TriggerFinding) -> String {
+    let months = |n: u32| if n == 1 { "a month".to_string() } else { format!("{n} months") };
+    match (t.fires_month, t.runway_month) {
+        (Some(f), Some(r)) if f < r => format!(
+            " Today's deployment crosses it at month {f}, {} before it breaks its headroom (month {r}): it warns ahead.",
+            months(r - f)
+        ),
+        (Some(f), Some(r)) if f == r => format!(
+            " Today's deployment crosses it at month {f}, the month it breaks its headroom too: no month of warning."
+        ),
+        (Some(f), Some(r)) => format!(
+            " Today's deployment crosses it at month {f}, {} after it breaks its headroom (month {r}): too late to warn.",
+            months(f - r)
+        ),
+        (Some(f), None) => format!(" Today's deployment crosses it at month {f}."),
+        (None, Some(r)) => format!(
+            " Today's deployment does not cross it within the horizon, though it breaks its headroom at month {r}: it gives no warning."
+        ),
+        (None, None) => String::new(),
+    }
+}
+
 /// Each trigger read on today's deployment, over the draws, in one line:
 /// "Triggers on today's deployment fire, in half the draws by / in nine in
 /// ten by (as planned): API CPU month 1 / month 1 (month 1); …"; `None`

@@ -71,10 +71,7 @@ pub(super) fn plan_table(plan: &Plan) -> String {
     if !findings.is_empty() {
         out.push_str("\nTriggers\n");
         for finding in findings {
-            let fires = finding
-                .fires_month
-                .map(|m| format!(" Today's deployment crosses it at month {m}."))
-                .unwrap_or_default();
+            let fires = super::trigger_today(finding);
             let _ = writeln!(out, "- {}: {}.{fires}", finding.name, finding.note);
         }
     }
@@ -234,10 +231,7 @@ pub fn explain(plan: &Plan, tier_key: &str) -> Result<String, Error> {
         let _ =
             writeln!(out, "\ntriggers on `{tier_key}` (the document's words, against the plan):");
         for t in triggers {
-            let fires = t
-                .fires_month
-                .map(|m| format!(" Today's deployment crosses it at month {m}."))
-                .unwrap_or_default();
+            let fires = super::trigger_today(t);
             let _ = writeln!(out, "  {} ({}, \"{}\"): {}.{fires}", t.name, t.kind, t.text, t.note);
         }
     }
