@@ -1192,6 +1192,16 @@ sd = 1e-9
         }
     }
     assert_eq!(odds[1]["planned_month"], 4);
+    // And each is judged against the headroom as the plan judges it: API
+    // CPU and Search Latency the month the API breaks, the queue backlog a
+    // month after the data replica does, in every draw.
+    let judged = |t: &serde_json::Value| {
+        [&t["ahead"], &t["same_month"], &t["too_late"]].map(|v| v.as_f64().unwrap())
+    };
+    assert_eq!(
+        odds.iter().map(judged).collect::<Vec<_>>(),
+        [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    );
     // So are their charts' bars, month by month.
     let out = tempfile::tempdir().unwrap();
     let (planned, drawn) = (out.path().join("p.svg"), out.path().join("d.svg"));

@@ -335,7 +335,7 @@ pub fn simulation_markdown(sim: &crate::simulate::Simulation) -> String {
     if let Some(line) = super::runs_out_line(sim) {
         let _ = writeln!(out, "\n{line}.");
     }
-    if let Some(line) = super::triggers_line(sim) {
+    for line in [super::triggers_line(sim), super::trigger_leads_line(sim)].into_iter().flatten() {
         let _ = writeln!(out, "\n{line}.");
     }
     if !sim.published.is_empty() {

@@ -437,6 +437,16 @@ pub struct TriggerOdds {
     pub half: Option<u32>,
     /// The first month by which it has fired in nine draws in ten.
     pub nine_in_ten: Option<u32>,
+    /// The share of the draws in which it fires before today's deployment
+    /// breaks its headroom (or fires, and the headroom holds through the
+    /// horizon): it warns ahead.
+    pub ahead: f64,
+    /// The share in which both fall in the same month.
+    pub same_month: f64,
+    /// The share in which the headroom breaks first, and it fires later or
+    /// not within the horizon: too late to warn. (The rest: neither within
+    /// the horizon.)
+    pub too_late: f64,
 }
 
 /// The result of a simulation.
@@ -968,8 +978,8 @@ pub fn simulate_with(
     };
     let triggers = watched
         .iter()
-        .zip(&tally.trigger_fired)
-        .map(|(&i, counts)| {
+        .zip(tally.trigger_fired.iter().zip(&tally.trigger_leads))
+        .map(|(&i, (counts, leads))| {
             let planned = &shape.triggers[i];
             let (fired_by, fired_by_interval): (Vec<f64>, Vec<Interval>) = (0..months as u64)
                 .map(|month| {
@@ -994,6 +1004,9 @@ pub fn simulate_with(
                 nine_in_ten: by(0.9),
                 fired_by,
                 fired_by_interval,
+                ahead: tally::share(leads[0], u64::from(draws)),
+                same_month: tally::share(leads[1], u64::from(draws)),
+                too_late: tally::share(leads[2], u64::from(draws)),
             })
         })
         .collect::<Result<_, Error>>()?;
@@ -1377,7 +1390,10 @@ impl Exact<'_> {
                 }
             }
             tally.runways(plan.runway.iter().map(|r| r.month));
-            tally.triggers(self.watched.iter().map(|&i| plan.triggers[i].fires_month));
+            tally.triggers(self.watched.iter().map(|&i| {
+                let trigger = &plan.triggers[i];
+                (trigger.fires_month, trigger.runway_month)
+            }));
         }
         Ok(())
     }

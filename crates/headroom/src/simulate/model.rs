@@ -1098,7 +1098,9 @@ impl Model {
         }
         if !self.triggers.is_empty() {
             self.fire_triggers(count, drawn, scratch);
-            tally.trigger_columns(&scratch.fired);
+            let broken: Vec<&[u32]> =
+                self.triggers.iter().map(|t| &scratch.breaches[t.runway()][..]).collect();
+            tally.trigger_columns(&scratch.fired, &broken);
         }
         Ok(())
     }

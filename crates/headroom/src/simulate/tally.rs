@@ -377,6 +377,21 @@ pub fn quantiles(values: &mut [f64]) -> Quantiles {
     Quantiles { p50, p90, p99 }
 }
 
+/// Counts one draw's trigger against its tier's headroom (months from
+/// today, `never` past the horizon): ahead where it fires first (or fires
+/// and the headroom holds), the same month where both fall in one, late
+/// where the headroom breaks first (and the trigger fires later or not at
+/// all); a draw where neither happens within the horizon is not counted.
+fn add_lead(leads: &mut [u64; 3], fired: u64, broken: u64, never: u64) {
+    let at = match fired.cmp(&broken) {
+        std::cmp::Ordering::Less => 0,
+        std::cmp::Ordering::Equal if fired < never => 1,
+        std::cmp::Ordering::Equal => return,
+        std::cmp::Ordering::Greater => 2,
+    };
+    leads[at] += 1;
+}
+
 /// What a Monte Carlo keeps of its draws.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Tally {
@@ -401,6 +416,10 @@ pub(super) struct Tally {
     /// [`super::watched_triggers`]): the month it first fires, `never` if
     /// it does not.
     pub(super) trigger_fired: Vec<Counts>,
+    /// Per trigger: the draws in which it fires before its tier's headroom
+    /// breaks (or fires and the headroom holds), the same month, and after
+    /// (or not at all, the headroom broken).
+    pub(super) trigger_leads: Vec<[u64; 3]>,
     /// The key of a deployment that holds over the horizon.
     pub(super) never: u64,
 }
@@ -424,6 +443,7 @@ impl Tally {
             first_breach: vec![Counts::default(); runway_tiers],
             any_breach: Counts::default(),
             trigger_fired: vec![Counts::default(); triggers],
+            trigger_leads: vec![[0; 3]; triggers],
             never: months as u64,
         }
     }
@@ -509,17 +529,29 @@ impl Tally {
     }
 
     /// The triggers of a chunk's draws: per trigger, in order, the month
-    /// each draw first fires it (`never` where it does not), draw by draw.
-    pub(super) fn trigger_columns(&mut self, fired: &[Vec<u32>]) {
-        for (counts, fired) in self.trigger_fired.iter_mut().zip(fired) {
+    /// each draw first fires it and the month it first breaks the
+    /// trigger's tier's headroom (`never` where it does not), draw by draw.
+    pub(super) fn trigger_columns(&mut self, fired: &[Vec<u32>], broken: &[&[u32]]) {
+        for (((counts, leads), fired), broken) in
+            self.trigger_fired.iter_mut().zip(&mut self.trigger_leads).zip(fired).zip(broken)
+        {
             counts.add_all(fired);
+            for (&fired, &broken) in fired.iter().zip(*broken) {
+                add_lead(leads, u64::from(fired), u64::from(broken), self.never);
+            }
         }
     }
 
-    /// The triggers of one draw, in order: the month each first fires.
-    pub(super) fn triggers(&mut self, months: impl Iterator<Item = Option<u32>>) {
-        for (counts, month) in self.trigger_fired.iter_mut().zip(months) {
-            counts.add(month.map_or(self.never, u64::from));
+    /// The triggers of one draw, in order: the month each first fires and
+    /// the month its tier's headroom first breaks.
+    pub(super) fn triggers(&mut self, months: impl Iterator<Item = (Option<u32>, Option<u32>)>) {
+        let never = self.never;
+        for ((counts, leads), (fired, broken)) in
+            self.trigger_fired.iter_mut().zip(&mut self.trigger_leads).zip(months)
+        {
+            let fired = fired.map_or(never, u64::from);
+            counts.add(fired);
+            add_lead(leads, fired, broken.map_or(never, u64::from), never);
         }
     }
 
@@ -547,6 +579,11 @@ impl Tally {
         self.any_breach.merge(other.any_breach);
         for (mine, theirs) in self.trigger_fired.iter_mut().zip(other.trigger_fired) {
             mine.merge(theirs);
+        }
+        for (mine, theirs) in self.trigger_leads.iter_mut().zip(other.trigger_leads) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
         }
         self
     }
@@ -580,6 +617,19 @@ mod tests {
                 .collect(),
         );
         assert_eq!(listed.intervals(&ranks), i);
+    }
+
+    /// A trigger against its tier's headroom, by hand, over a 13-month
+    /// horizon (`never` is 13): first is ahead, a tie is the same month
+    /// unless both are past the horizon, the headroom first is too late
+    /// (whether the trigger fires later or never).
+    #[test]
+    fn a_trigger_is_judged_against_the_headroom_by_hand() {
+        let mut leads = [0; 3];
+        for (fired, broken) in [(2, 5), (4, 13), (3, 3), (13, 13), (6, 2), (13, 0)] {
+            add_lead(&mut leads, fired, broken, 13);
+        }
+        assert_eq!(leads, [2, 1, 2]);
     }
 
     #[test]

@@ -162,6 +162,11 @@ impl TriggerModel {
         Some(TriggerModel { tier, runway, threshold, reading, band })
     }
 
+    /// Today's deployment it reads: its tier's runway.
+    pub(super) fn runway(&self) -> usize {
+        self.runway
+    }
+
     /// The tier whose dimension loads it reads (which the model must then
     /// work out, not read from its upstream table), if it reads any.
     pub(super) fn loads_read(&self) -> Option<usize> {
