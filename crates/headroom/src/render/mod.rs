@@ -1016,12 +1016,12 @@ pub fn simulation_csv(sim: &crate::simulate::Simulation) -> String {
             rows.push(row("trigger", "", month, &trigger.tier, &quantity, None, Some(p), none));
         }
         let judged = [
-            ("ahead", trigger.ahead),
-            ("same month", trigger.same_month),
-            ("too late", trigger.too_late),
+            ("fires before the headroom breaks", trigger.ahead),
+            ("fires the month the headroom breaks", trigger.same_month),
+            ("fires after the headroom breaks, or never", trigger.too_late),
         ];
         for (when, p) in judged {
-            let quantity = format!("{when} of the headroom: {}", trigger.name);
+            let quantity = format!("{when}: {}", trigger.name);
             rows.push(row("trigger", "", None, &trigger.tier, &quantity, None, Some(p), none));
         }
     }
