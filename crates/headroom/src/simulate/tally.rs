@@ -536,9 +536,21 @@ impl Tally {
             self.trigger_fired.iter_mut().zip(&mut self.trigger_leads).zip(fired).zip(broken)
         {
             counts.add_all(fired);
-            for (&fired, &broken) in fired.iter().zip(*broken) {
-                add_lead(leads, u64::from(fired), u64::from(broken), self.never);
-            }
+            // As `add_lead` counts them, a pass without branches.
+            let never = self.never as u32;
+            let (ahead, same, late) = fired.iter().zip(*broken).fold(
+                (0u64, 0u64, 0u64),
+                |(ahead, same, late), (&fired, &broken)| {
+                    (
+                        ahead + u64::from(fired < broken),
+                        same + u64::from((fired == broken) & (fired < never)),
+                        late + u64::from(fired > broken),
+                    )
+                },
+            );
+            leads[0] += ahead;
+            leads[1] += same;
+            leads[2] += late;
         }
     }
 

@@ -249,11 +249,13 @@ impl Model {
                 }
                 // 2. Past where the band says so; open where it cannot say.
                 let band = trigger.band;
-                let mut open = false;
+                let (mut open, mut all_fired) = (false, true);
                 for (first, &p) in first.iter_mut().zip(&*pressures) {
                     let unfired = *first == never;
-                    *first = if unfired & band.surely_past(p) { month as u32 } else { *first };
+                    let fires = unfired & band.surely_past(p);
+                    *first = if fires { month as u32 } else { *first };
                     open |= unfired & band.open(p);
+                    all_fired &= !unfired | fires;
                 }
                 // 3. The reading in full where the band left a draw open.
                 if open {
@@ -279,7 +281,9 @@ impl Model {
                         }
                     }
                 }
-                if first.iter().fold(true, |all, &m| all & (m < never)) {
+                // (A draw the full reading fired was open, so not counted
+                // as fired by the pass above: only then look again.)
+                if all_fired || (open && first.iter().all(|&m| m < never)) {
                     break;
                 }
             }
