@@ -314,6 +314,15 @@ pub enum TriggerKind {
     Monitor,
 }
 
+impl TriggerKind {
+    /// Whether it is read on today's deployment month by month (the month
+    /// it fires, beside that deployment's runway): a utilisation, latency
+    /// or queue-depth trigger.
+    pub fn reads_today(&self) -> bool {
+        matches!(self, TriggerKind::Utilisation | TriggerKind::Latency | TriggerKind::QueueDepth)
+    }
+}
+
 /// A scaling trigger or alert threshold.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

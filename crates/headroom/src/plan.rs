@@ -1797,12 +1797,11 @@ fn triggers(
                 .to_string(),
                 threshold: trigger.threshold,
                 text: trigger.text.clone(),
-                runway_month: matches!(
-                    trigger.kind,
-                    TriggerKind::Utilisation | TriggerKind::Latency | TriggerKind::QueueDepth
-                )
-                .then(|| runway.iter().find(|r| r.tier == trigger.tier).and_then(|r| r.month))
-                .flatten(),
+                runway_month: trigger
+                    .kind
+                    .reads_today()
+                    .then(|| runway.iter().find(|r| r.tier == trigger.tier).and_then(|r| r.month))
+                    .flatten(),
                 fires_month,
                 plan_exceeds_at,
                 note,

@@ -1260,17 +1260,14 @@ impl Start {
 /// those read on today's deployment (utilisation, latency, queue depth) of
 /// a tier that has one, where the plan runs month by month (`months`).
 pub(super) fn watched_triggers(config: &ProfileConfig, months: usize) -> Vec<usize> {
-    use crate::config::TriggerKind;
     if months == 0 {
         return Vec::new();
     }
     (0..config.triggers.len())
         .filter(|&i| {
             let trigger = &config.triggers[i];
-            matches!(
-                trigger.kind,
-                TriggerKind::Utilisation | TriggerKind::Latency | TriggerKind::QueueDepth
-            ) && config.tiers.get(&trigger.tier).is_some_and(|t| t.current_units.is_some())
+            trigger.kind.reads_today()
+                && config.tiers.get(&trigger.tier).is_some_and(|t| t.current_units.is_some())
         })
         .collect()
 }
