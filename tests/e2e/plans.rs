@@ -343,6 +343,19 @@ fn explain_shows_the_arithmetic() {
         )),
         "{postgres}"
     );
+    // And when each trigger on the tier fires over the same draws as
+    // explain's own (`--draws auto`, seed 42), judged against the headroom.
+    let data = ok(&["explain", "leadgen-insurance", "data"]);
+    let auto = json(&ok(&["simulate", "leadgen-insurance", "--format", "json", "--draws", "auto"]));
+    let backlog =
+        auto["triggers"].as_array().unwrap().iter().find(|t| t["name"] == "Queue Backlog").unwrap();
+    assert!(
+        data.contains(&format!(
+            "trigger Queue Backlog fires on today's deployment: in half the draws by month {}, in 90% by month {} (as planned: month 4); before its headroom breaks in ",
+            backlog["half"], backlog["nine_in_ten"]
+        )),
+        "{data}"
+    );
     let output = run(&["explain", "leadgen-insurance", "nosuch"]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("tiers: api, data, postgres, redis"));

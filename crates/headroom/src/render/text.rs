@@ -612,11 +612,14 @@ pub fn explain_bands(sim: &crate::simulate::Simulation, tier_key: &str) -> Strin
         let month = super::month_or_beyond;
         let _ = writeln!(
             out,
-            "  trigger {} fires on today's deployment: in half the draws by {}, in 90% by {} (as planned: {})",
+            "  trigger {} fires on today's deployment: in half the draws by {}, in 90% by {} (as planned: {}); before its headroom breaks in {} of the draws, the same month in {}, too late in {}",
             trigger.name,
             month(trigger.half),
             month(trigger.nine_in_ten),
-            month(trigger.planned_month)
+            month(trigger.planned_month),
+            super::percent(trigger.ahead),
+            super::percent(trigger.same_month),
+            super::percent(trigger.too_late)
         );
     }
     for cell in sim.published.iter().filter(|c| c.tier == tier_key) {
