@@ -182,9 +182,9 @@ impl Model {
     /// `scratch.fired[k]` (the horizon's length where it does not), month
     /// by month over all the draws at once, stopping once every draw has
     /// fired it. Today's capacity is each draw's where a draw changes it.
-    /// A month is two passes without branches over the draws (each draw's
-    /// pressure; then whether the band settles it past), and the reading in
-    /// full only for the draws the band leaves open, if any.
+    /// A month is one pass without branches over the draws (each draw's
+    /// pressure, and whether the band settles it past: [`decide`]), and the
+    /// reading in full only for the draws the band leaves open, if any.
     pub(super) fn fire_triggers(&self, count: usize, drawn: &[f64], scratch: &mut Scratch) {
         let n = count * scratch.rows;
         let never = self.months as u32;
@@ -210,24 +210,36 @@ impl Model {
             let threshold = trigger.threshold;
             for month in 0..self.months {
                 let row = month * count;
-                pressures.clear();
+                let (band, at) = (trigger.band, month as u32);
                 // 1. Each draw's pressure (its utilisation, for a
-                // utilisation trigger, compared as it is).
-                match &trigger.reading {
+                // utilisation trigger, compared as it is), and at once
+                // whether the band settles it past.
+                let (open, all_fired) = match &trigger.reading {
                     Reading::Utilisation { worth } if dimensions == 1 => {
                         let loads = &loads[row..row + count];
-                        pressures.extend(loads.iter().zip(&*today).map(|(&l, &c)| l / (c * worth)));
+                        let utilisations =
+                            loads.iter().zip(&*today).map(|(&l, &c)| l / (c * worth));
+                        decide(first, utilisations, band, at, never)
                     }
                     Reading::Utilisation { worth } => {
+                        pressures.clear();
                         pressures.extend((0..count).map(|j| {
                             (0..dimensions)
                                 .map(|d| loads[d * n + row + j] / (today[d * count + j] * worth))
                                 .max_by(f64::total_cmp)
                                 .unwrap_or(f64::NAN)
                         }));
+                        decide(first, pressures.iter().copied(), band, at, never)
+                    }
+                    // One load is its own sum (`-0.0 + x` is `x` to the bit).
+                    Reading::Latency { arrivals, per_second, .. } if arrivals.len() == 1 => {
+                        let l = arrivals[0];
+                        let column = &columns[l * n + row..l * n + row + count];
+                        decide(first, column.iter().map(|&x| x * per_second), band, at, never)
                     }
                     Reading::Latency { arrivals, per_second, .. } => {
                         // The planner's sum, in its order, then per second.
+                        pressures.clear();
                         pressures.resize(count, EMPTY_SUM);
                         for &l in arrivals {
                             let column = &columns[l * n + row..l * n + row + count];
@@ -235,49 +247,58 @@ impl Model {
                                 *sum += load;
                             }
                         }
-                        for rate in pressures.iter_mut() {
-                            *rate *= per_second;
-                        }
+                        let rates = pressures.iter().map(|&sum| sum * per_second);
+                        decide(first, rates, band, at, never)
                     }
                     Reading::QueueDepth { dimension, worth, .. } => {
                         let (loads, today) = (
                             &loads[dimension * n + row..][..count],
                             &today[dimension * count..][..count],
                         );
-                        pressures.extend(loads.iter().zip(today).map(|(&a, &c)| a / (c * worth)));
+                        let utilisations = loads.iter().zip(today).map(|(&a, &c)| a / (c * worth));
+                        decide(first, utilisations, band, at, never)
                     }
-                }
-                // 2. Past where the band says so; open where it cannot say.
-                let band = trigger.band;
-                let (mut open, mut all_fired) = (false, true);
-                for (first, &p) in first.iter_mut().zip(&*pressures) {
-                    let unfired = *first == never;
-                    let fires = unfired & band.surely_past(p);
-                    *first = if fires { month as u32 } else { *first };
-                    open |= unfired & band.open(p);
-                    all_fired &= !unfired | fires;
-                }
-                // 3. The reading in full where the band left a draw open.
+                };
+                // 2. The reading in full where the band left a draw open
+                // (its pressure worked out again, as above).
                 if open {
-                    for (j, (first, &p)) in first.iter_mut().zip(&*pressures).enumerate() {
-                        if *first != never || !band.open(p) {
+                    for (j, first) in first.iter_mut().enumerate() {
+                        if *first != never {
                             continue;
                         }
                         let past = match &trigger.reading {
-                            Reading::Latency { service_time, servers, quantile, .. } => {
-                                response_quantile_on(p, *service_time, *servers, *quantile)
+                            // Open only where not past (see `new`).
+                            Reading::Utilisation { .. } => false,
+                            Reading::Latency {
+                                arrivals,
+                                per_second,
+                                service_time,
+                                servers,
+                                quantile,
+                            } => {
+                                let sum = arrivals
+                                    .iter()
+                                    .fold(EMPTY_SUM, |sum, &l| sum + columns[l * n + row + j]);
+                                let rate = sum * per_second;
+                                band.open(rate)
+                                    && response_quantile_on(
+                                        rate,
+                                        *service_time,
+                                        *servers,
+                                        *quantile,
+                                    )
                                     .is_none_or(|v| v > threshold)
                             }
                             Reading::QueueDepth { dimension, worth, servers, quantile } => {
                                 let arrivals = loads[dimension * n + row + j];
                                 let served = today[dimension * count + j] * worth;
-                                Depth::of(arrivals, served, *servers, *quantile).past(threshold)
+                                band.open(arrivals / served)
+                                    && Depth::of(arrivals, served, *servers, *quantile)
+                                        .past(threshold)
                             }
-                            // Open only where not past (see `new`).
-                            Reading::Utilisation { .. } => false,
                         };
                         if past {
-                            *first = month as u32;
+                            *first = at;
                         }
                     }
                 }
@@ -289,6 +310,30 @@ impl Model {
             }
         }
     }
+}
+
+/// One month of a trigger over the chunk's draws, without branches: each
+/// draw not fired yet whose pressure the band settles past fires at
+/// `month` (`first` holds each draw's month, `never` where it has not
+/// fired). Whether the band left some draw open, and whether every draw
+/// has now fired.
+#[inline]
+fn decide(
+    first: &mut [u32],
+    pressures: impl Iterator<Item = f64>,
+    band: Band,
+    month: u32,
+    never: u32,
+) -> (bool, bool) {
+    let (mut open, mut all_fired) = (false, true);
+    for (first, p) in first.iter_mut().zip(pressures) {
+        let unfired = *first == never;
+        let fires = unfired & band.surely_past(p);
+        *first = if fires { month } else { *first };
+        open |= unfired & band.open(p);
+        all_fired &= !unfired | fires;
+    }
+    (open, all_fired)
 }
 
 #[cfg(test)]
