@@ -183,6 +183,12 @@ fn trigger_cells(d: &PlanDiff) -> Vec<String> {
 fn months_moved(months: &MonthDiff, horizon: &Change<u32>) -> String {
     let before = month(months.before, horizon.before.unwrap_or(0));
     let after = month(months.after, horizon.after.unwrap_or(0));
+    moved_words(before, after)
+}
+
+/// A figure before and after as words: "month 7 → month 6", or "month 1
+/// (as before)" where the two read the same.
+fn moved_words(before: String, after: String) -> String {
     if before == after {
         format!("{before} (as before)")
     } else {
@@ -275,11 +281,7 @@ fn cost_bands(out: &mut String, bands: &CostBands, horizon: &Change<u32>, markdo
                     month(t.half.after, after),
                     month(t.nine_in_ten.after, after)
                 );
-                if was == now {
-                    format!("{} {was} (as before)", t.name)
-                } else {
-                    format!("{} {was} → {now}", t.name)
-                }
+                format!("{} {}", t.name, moved_words(was, now))
             })
             .collect();
         let prefix = if markdown { "\nTriggers" } else { "triggers" };

@@ -377,19 +377,27 @@ pub fn quantiles(values: &mut [f64]) -> Quantiles {
     Quantiles { p50, p90, p99 }
 }
 
-/// Counts one draw's trigger against its tier's headroom (months from
-/// today, `never` past the horizon): ahead where it fires first (or fires
-/// and the headroom holds), the same month where both fall in one, late
-/// where the headroom breaks first (and the trigger fires later or not at
-/// all); a draw where neither happens within the horizon is not counted.
-fn add_lead(leads: &mut [u64; 3], fired: u64, broken: u64, never: u64) {
-    let at = match fired.cmp(&broken) {
-        std::cmp::Ordering::Less => 0,
-        std::cmp::Ordering::Equal if fired < never => 1,
-        std::cmp::Ordering::Equal => return,
-        std::cmp::Ordering::Greater => 2,
-    };
-    leads[at] += 1;
+/// One draw's trigger against its tier's headroom (months from today,
+/// `never` past the horizon), as a count in one of three places: ahead
+/// where it fires first (or fires and the headroom holds), the same month
+/// where both fall in one, late where the headroom breaks first (and the
+/// trigger fires later or not at all); in none where neither happens
+/// within the horizon. Without branches, for the chunk's pass.
+#[inline]
+fn lead(fired: u64, broken: u64, never: u64) -> [u64; 3] {
+    [
+        u64::from(fired < broken),
+        u64::from((fired == broken) & (fired < never)),
+        u64::from(fired > broken),
+    ]
+}
+
+/// Adds one count of [`lead`] to `leads`.
+#[inline]
+fn add_lead(leads: &mut [u64; 3], counted: [u64; 3]) {
+    for (total, one) in leads.iter_mut().zip(counted) {
+        *total += one;
+    }
 }
 
 /// What a Monte Carlo keeps of its draws.
@@ -536,21 +544,10 @@ impl Tally {
             self.trigger_fired.iter_mut().zip(&mut self.trigger_leads).zip(fired).zip(broken)
         {
             counts.add_all(fired);
-            // As `add_lead` counts them, a pass without branches.
-            let never = self.never as u32;
-            let (ahead, same, late) = fired.iter().zip(*broken).fold(
-                (0u64, 0u64, 0u64),
-                |(ahead, same, late), (&fired, &broken)| {
-                    (
-                        ahead + u64::from(fired < broken),
-                        same + u64::from((fired == broken) & (fired < never)),
-                        late + u64::from(fired > broken),
-                    )
-                },
-            );
-            leads[0] += ahead;
-            leads[1] += same;
-            leads[2] += late;
+            let never = self.never;
+            for (&fired, &broken) in fired.iter().zip(*broken) {
+                add_lead(leads, lead(u64::from(fired), u64::from(broken), never));
+            }
         }
     }
 
@@ -563,7 +560,7 @@ impl Tally {
         {
             let fired = fired.map_or(never, u64::from);
             counts.add(fired);
-            add_lead(leads, fired, broken.map_or(never, u64::from), never);
+            add_lead(leads, lead(fired, broken.map_or(never, u64::from), never));
         }
     }
 
@@ -639,7 +636,7 @@ mod tests {
     fn a_trigger_is_judged_against_the_headroom_by_hand() {
         let mut leads = [0; 3];
         for (fired, broken) in [(2, 5), (4, 13), (3, 3), (13, 13), (6, 2), (13, 0)] {
-            add_lead(&mut leads, fired, broken, 13);
+            add_lead(&mut leads, lead(fired, broken, 13));
         }
         assert_eq!(leads, [2, 1, 2]);
     }
